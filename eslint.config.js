@@ -1,0 +1,33 @@
+// One linter for the whole tree. Two rules matter most: the layer boundary (probes, actions,
+// state, engine and config never import ink or react) and no floating promises.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const uiImports = {
+  patterns: [
+    { group: ['ink', 'ink/*', 'react', 'react/*', 'ink-*', '@inkjs/*'], message: 'Only src/ui may import ink or react (layer boundary).' },
+    { group: ['**/ui/*', '../ui/*', '../../ui/*'], message: 'Lower layers must not import from src/ui.' },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bin/**', 'scripts/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['src/probes/**', 'src/actions/**', 'src/state/**', 'src/engine/**', 'src/config/**', 'src/sandbox/**'],
+    rules: { 'no-restricted-imports': ['error', uiImports] },
+  },
+);
