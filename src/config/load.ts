@@ -51,8 +51,8 @@ export function parseConfigText(text: string, file: string): ParsedConfig {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    const pos = e.linePos?.[0];
-    const where = pos ? `:${pos.line}:${pos.col}` : '';
+    const pos = lineCounter.linePos(e.pos[0]);
+    const where = `:${pos.line}:${pos.col}`;
     throw new ConfigError(`${file}${where}: invalid YAML: ${e.message.split('\n')[0]}`);
   }
   const data: unknown = doc.toJS() ?? {};

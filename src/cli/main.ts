@@ -1,0 +1,132 @@
+// The command line: parsing with commander, one clear line and exit code 2 for bad input,
+// and lazy loading so that `status` never pays for ink and react.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
+import { ConfigError } from '../config/load.js';
+import { loadConfig, redactConfig, type OpsdeckConfig } from '../config/resolve.js';
+
+export const VERSION: string = pkg.version;
+
+/** Exit codes: 0 ok, 1 warning (status) or runtime failure, 2 usage or configuration error. */
+export const EXIT_USAGE = 2;
+
+interface GlobalOptions {
+  config?: string;
+  readOnly?: boolean;
+  printConfig?: boolean;
+}
+
+interface Io {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      // commander has already written its one line ("error: unknown option '--x'").
+      return EXIT_USAGE;
+    }
+    if (err instanceof ConfigError) {
+      io.stderr.write(`opsdeck: configuration error\n${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (err instanceof UsageError) {
+      io.stderr.write(`opsdeck: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr.write(`opsdeck: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+/** Bad input on the command line that the parser could not catch itself. */
+export class UsageError extends Error {}
+
+function buildProgram(io: Io, setCode: (code: number) => void): Command {
+  const program = new Command('opsdeck');
+  const seeHelp = '(see opsdeck --help)';
+  program
+    .description('A terminal operations console: host, Docker, PostgreSQL and Redis against documented thresholds.')
+    .version(VERSION, '-V, --version', 'print the version and exit')
+    .helpOption('-h, --help', 'show this help')
+    .option('-c, --config <path>', 'configuration file (default: $OPSDECK_CONFIG, ./opsdeck.yaml, $XDG_CONFIG_HOME/opsdeck/config.yaml)')
+    .option('--read-only', 'refuse every state-changing action')
+    .option('--print-config', 'print the effective configuration (secrets redacted) and exit')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(`opsdeck: ${s.replace(/^error: /, '').trim()} ${seeHelp}\n`),
+    });
+
+  const load = async (cmd: Command): Promise<OpsdeckConfig> => {
+    const opts = cmd.optsWithGlobals<GlobalOptions>();
+    return loadConfig({ ...(opts.config !== undefined ? { configPath: opts.config } : {}), env: io.env, readOnly: opts.readOnly === true });
+  };
+
+  program.action(async (_opts: GlobalOptions, cmd: Command) => {
+    const config = await load(cmd);
+    if (cmd.opts<GlobalOptions>().printConfig) {
+      io.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
+      return;
+    }
+    if (!io.stdout.isTTY) {
+      io.stderr.write('opsdeck: the console needs a terminal (stdout is not a TTY); for a one-shot health check run `opsdeck status` (or `opsdeck status --json`).\n');
+      setCode(EXIT_USAGE);
+      return;
+    }
+    const { runConsole } = await import('../ui/run-console.js');
+    setCode(await runConsole(config));
+  });
+
+  program
+    .command('status')
+    .description('read every target once, print a table and exit with the worst level (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const config = await load(cmd);
+      const { runStatus } = await import('./status.js');
+      setCode(await runStatus({ config, json: opts.json === true, stdout: io.stdout }));
+    });
+
+  program
+    .command('config')
+    .description('print the effective configuration with secrets redacted')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const config = await load(cmd);
+      io.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
+    });
+
+  program
+    .command('demo')
+    .description('start throwaway PostgreSQL, Redis and Docker, seed them, and run the console against them')
+    .addOption(new Option('--keep-seconds <n>', 'with stdout not a TTY: keep the sandbox up this long, then clean up').argParser(positiveInt))
+    .action(async (opts: { keepSeconds?: number }, cmd: Command) => {
+      const { runDemo } = await import('./demo.js');
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      setCode(await runDemo({ readOnly: g.readOnly === true, keepSeconds: opts.keepSeconds, stdout: io.stdout, stderr: io.stderr }));
+    });
+
+  for (const sub of program.commands) {
+    sub.exitOverride().showSuggestionAfterError(true).configureOutput(program.configureOutput());
+  }
+  return program;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
+  return n;
+}
