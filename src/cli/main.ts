@@ -62,7 +62,6 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .helpOption('-h, --help', 'show this help')
     .option('-c, --config <path>', 'configuration file (default: $OPSDECK_CONFIG, ./opsdeck.yaml, $XDG_CONFIG_HOME/opsdeck/config.yaml)')
     .option('--read-only', 'refuse every state-changing action')
-    .option('--print-config', 'print the effective configuration (secrets redacted) and exit')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -76,7 +75,13 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     return loadConfig({ ...(opts.config !== undefined ? { configPath: opts.config } : {}), env: io.env, readOnly: opts.readOnly === true });
   };
 
-  program.action(async (_opts: GlobalOptions, cmd: Command) => {
+  program
+    .command('console', { isDefault: true })
+    .description('the full-screen console (the default command)')
+    .option('--print-config', 'print the effective configuration (secrets redacted) and exit')
+    .argument('[unknown...]')
+    .action(async (unknown: string[], _opts: GlobalOptions, cmd: Command) => {
+    if (unknown.length > 0) throw new UsageError(unknownCommand(unknown[0]!, program));
     const config = await load(cmd);
     if (cmd.opts<GlobalOptions>().printConfig) {
       io.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
@@ -123,6 +128,26 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     sub.exitOverride().showSuggestionAfterError(true).configureOutput(program.configureOutput());
   }
   return program;
+}
+
+function unknownCommand(word: string, program: Command): string {
+  const names = program.commands.map((c) => c.name()).filter((n) => n !== 'console');
+  const close = names.find((n) => editDistance(n, word) <= 2);
+  return `unknown command '${word}'${close ? ` (did you mean ${close}?)` : ''}; commands: ${names.join(', ')}`;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
 }
 
 function positiveInt(value: string): number {
