@@ -5,7 +5,7 @@ import { chownSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync 
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort, looksLikePortClash } from './ports.js';
-import { logTail, signalGroup, spawnDaemon, stopDaemon, waitReady, type Daemon } from './proc.js';
+import { listProcs, logTail, signal, spawnDaemon, withDescendants, stopDaemon, waitReady, type Daemon } from './proc.js';
 import { createSandboxDir, purgeSync, trackPid } from './registry.js';
 import { checkRequirement, findPostgresBin } from './requirements.js';
 
@@ -208,13 +208,15 @@ export async function startPostgres(opts: PgSandboxOptions = {}): Promise<PgSand
         return stopping;
       },
       pid: () => running()?.pid,
+      // Backends call setsid(), so the postmaster's process group does not reach them:
+      // signal the whole process tree instead.
       freeze() {
         const d = running();
-        if (d) signalGroup(d.pid, 'SIGSTOP');
+        if (d) for (const pid of withDescendants([d.pid], listProcs())) signal(pid, 'SIGSTOP');
       },
       thaw() {
         const d = running();
-        if (d) signalGroup(d.pid, 'SIGCONT');
+        if (d) for (const pid of withDescendants([d.pid], listProcs())) signal(pid, 'SIGCONT');
       },
     };
   } catch (err) {

@@ -1,0 +1,26 @@
+// Building the probes for a configuration: the host always, and each service target whose
+// connection resolved. An absent target is not an error here — the caller reports it as
+// `not_configured` (or `disabled`) from `config.origins`.
+import type { OpsdeckConfig } from '../config/resolve.js';
+import { DockerProbe } from './docker.js';
+import { createHostProbe } from './host.js';
+import { PostgresProbe } from './postgres.js';
+import { RedisProbe } from './redis.js';
+import type { Probe } from './types.js';
+
+export { runBounded, classifyError, sanitizeMessage } from './boundary.js';
+export type { HostReading, CpuUsage, DiskUsage, NetInterface, ProcessInfo } from './host.js';
+export type { DockerReading, DockerContainer, ContainerHealth } from './docker.js';
+export type { PgReading, PgQuery, PgWaitingLock, PgReplica } from './postgres.js';
+export type { RedisReading, RedisInfo } from './redis.js';
+export { parseRedisInfo } from './redis.js';
+
+/** One probe per watched target: host, then docker, postgres and redis when configured. */
+export function createProbes(config: OpsdeckConfig): Probe[] {
+  const timeout = config.probeTimeout;
+  const probes: Probe[] = [createHostProbe(config)];
+  if (config.docker) probes.push(new DockerProbe(config.docker, timeout));
+  if (config.postgres) probes.push(new PostgresProbe(config.postgres, timeout));
+  if (config.redis) probes.push(new RedisProbe(config.redis, timeout));
+  return probes;
+}
