@@ -100,7 +100,10 @@ const hostSchema = z.strictObject({
   ignoreFsTypes: z.array(z.string()).optional(),
 });
 
-const argv = z.array(z.string().min(1)).min(1, 'expected a command as an argument vector, e.g. ["systemctl", "start", "nginx"]');
+// An argument vector: a program and its arguments (an argument may be empty, the program not).
+const argv = z
+  .array(z.string())
+  .refine((a) => a.length > 0 && a[0]!.length > 0, 'expected a command as an argument vector, e.g. ["systemctl", "start", "nginx"]');
 
 const serviceSchema = z
   .strictObject({
