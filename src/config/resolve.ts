@@ -90,7 +90,8 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<OpsdeckConfig>
 export function mergeRules(overrides: ParsedConfig['thresholds'], file: string): Record<string, Rule> {
   const rules: Record<string, Rule> = {};
   for (const [metric, base] of Object.entries(DEFAULT_RULES)) {
-    const merged = ruleSchema.parse({ ...base, ...(overrides[metric] ?? {}) });
+    const given = Object.fromEntries(Object.entries(overrides[metric] ?? {}).filter(([, v]) => v !== undefined));
+    const merged = ruleSchema.parse({ ...base, ...given });
     rules[metric] = { ...merged, metric, interval: merged.interval ?? 2000 };
   }
   for (const metric of Object.keys(overrides)) {

@@ -31,6 +31,16 @@ export const ruleSchema = z.strictObject({
   enabled: z.boolean().default(true),
 });
 export type RuleConfig = z.infer<typeof ruleSchema>;
+
+/** An override in `thresholds:`: only the keys given replace the default rule's (no defaults here). */
+const ruleOverrideSchema = z.strictObject({
+  warn: z.number().optional(),
+  crit: z.number().optional(),
+  direction: z.enum(['above', 'below']).optional(),
+  interval: duration.optional(),
+  sustain: duration.optional(),
+  enabled: z.boolean().optional(),
+});
 type RuleInput = z.input<typeof ruleSchema>;
 
 /** Defaults: SPEC §1 for the documented five, our own (configurable) for the rest. */
@@ -164,7 +174,7 @@ export const configSchema = z.strictObject({
       redis: redisSchema.optional(),
     })
     .prefault({}),
-  thresholds: z.record(z.string(), ruleSchema.partial()).default({}),
+  thresholds: z.record(z.string(), ruleOverrideSchema).default({}),
   services: z.array(serviceSchema).default([]),
   startOrder: z.array(z.string()).optional(),
   logs: z.strictObject({ sources: z.array(logSourceSchema).default([]), bufferLines: z.number().int().min(100).max(1_000_000).default(10_000) }).prefault({}),

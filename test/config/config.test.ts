@@ -147,3 +147,13 @@ describe('targets', () => {
     }
   });
 });
+
+describe('threshold overrides change only the keys given', () => {
+  it('keeps the default direction, sustain and enabled switch', async () => {
+    const file = write('partial.yaml', 'thresholds:\n  host.cpu: { warn: 50 }\n  postgres.cacheHitRatio: { warn: 50, crit: 40 }\n  redis.hitRatio: { warn: 70 }\n');
+    const cfg = await loadConfig({ ...noDiscovery, configPath: file });
+    expect(cfg.rules['host.cpu']).toMatchObject({ warn: 50, crit: 85, sustain: 300_000, direction: 'above' });
+    expect(cfg.rules['postgres.cacheHitRatio']).toMatchObject({ warn: 50, crit: 40, direction: 'below' });
+    expect(cfg.rules['redis.hitRatio']).toMatchObject({ warn: 70, enabled: false });
+  });
+});
