@@ -97,7 +97,7 @@ export async function collectStatus(opts: Pick<StatusOptions, 'config' | 'probes
   // One-shot: no history, so each value is judged on the limits alone.
   const rules = Object.fromEntries(Object.entries(config.rules).map(([k, r]) => [k, { ...r, sustain: 0 }]));
   const store = createOpsStore({ rules, historyLength: 10, origins: config.origins });
-  const probes = opts.probes ?? createProbes(config);
+  const probes = opts.probes ?? createProbes(config, { oneShot: true });
   try {
     const reads = probes.map((probe) => boundedRead(probe, { timeout: config.probeTimeout, grace: GRACE_MS, now }));
     const results = await Promise.all(reads.map((r) => r.result));

@@ -67,12 +67,13 @@ export interface HostProbeOptions {
 }
 
 /** Builds the host probe from the effective config. */
-export function createHostProbe(config: OpsdeckConfig): Probe<HostReading> {
+/** The host probe for a config; `processes: false` skips the process scan (one-shot status shows none). */
+export function createHostProbe(config: OpsdeckConfig, opts: { processes?: boolean } = {}): Probe<HostReading> {
   const h = config.host;
   return new HostProbe({
     interval: h.interval,
     timeoutMs: config.probeTimeout,
-    processesInterval: h.processesInterval,
+    processesInterval: opts.processes === false ? Infinity : h.processesInterval,
     diskInterval: config.rules['host.disk']?.interval ?? 30_000,
     linkSpeedMbps: h.linkSpeedMbps,
     // Configured types are ignored in addition to the built-in pseudo filesystems.
@@ -115,7 +116,7 @@ export class HostProbe implements Probe<HostReading> {
 
   private async take(signal: AbortSignal): Promise<{ reading: HostReading; metrics: MetricSample[] }> {
     const now = Date.now();
-    const procsDue = !this.processes || now - this.processes.at >= this.opts.processesInterval;
+    const procsDue = Number.isFinite(this.opts.processesInterval) && (!this.processes || now - this.processes.at >= this.opts.processesInterval);
     const disksDue = !this.disks || now - this.disks.at >= this.opts.diskInterval;
     if (disksDue) this.refreshDisks();
     if (!this.prevCpu) {

@@ -16,9 +16,9 @@ export type { RedisReading, RedisInfo } from './redis.js';
 export { parseRedisInfo } from './redis.js';
 
 /** One probe per watched target: host, then docker, postgres and redis when configured. */
-export function createProbes(config: OpsdeckConfig): Probe[] {
+export function createProbes(config: OpsdeckConfig, opts: { oneShot?: boolean } = {}): Probe[] {
   const timeout = config.probeTimeout;
-  const probes: Probe[] = [createHostProbe(config)];
+  const probes: Probe[] = [createHostProbe(config, { processes: opts.oneShot !== true })];
   if (config.docker) probes.push(new DockerProbe(config.docker, timeout));
   if (config.postgres) probes.push(new PostgresProbe(config.postgres, timeout));
   if (config.redis) probes.push(new RedisProbe(config.redis, timeout));
