@@ -11,7 +11,7 @@ const uiImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bin/**', 'scripts/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bin/**', 'scripts/*.mjs', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -27,7 +27,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/probes/**', 'src/actions/**', 'src/state/**', 'src/engine/**', 'src/config/**', 'src/sandbox/**'],
+    files: ['src/probes/**', 'src/actions/**', 'src/state/**', 'src/engine/**', 'src/config/**', 'src/sandbox/**', 'src/logs/**', 'src/backup/**', 'src/restore/**'],
     rules: { 'no-restricted-imports': ['error', uiImports] },
   },
 );
