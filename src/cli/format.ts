@@ -79,7 +79,8 @@ export function formatValue(metric: string, value: number | null, unit: string):
     case '/s':
       return `${trimNumber(value)}/s`;
     case 'h':
-      return `${trimNumber(value)} h`;
+      // The backup-age probe reports a source that was never backed up as 999 999 h.
+      return value >= 999_999 ? 'none yet' : `${trimNumber(value)} h`;
     default:
       return trimNumber(value);
   }

@@ -2,6 +2,7 @@
 // connection resolved. An absent target is not an error here — the caller reports it as
 // `not_configured` (or `disabled`) from `config.origins`.
 import type { OpsdeckConfig } from '../config/resolve.js';
+import { configuredSources, createBackupAgeProbe } from '../backup/age-probe.js';
 import { DockerProbe } from './docker.js';
 import { createHostProbe } from './host.js';
 import { PostgresProbe } from './postgres.js';
@@ -15,12 +16,14 @@ export type { PgReading, PgQuery, PgWaitingLock, PgReplica } from './postgres.js
 export type { RedisReading, RedisInfo } from './redis.js';
 export { parseRedisInfo } from './redis.js';
 
-/** One probe per watched target: host, then docker, postgres and redis when configured. */
+/** One probe per watched target: host, then docker, postgres, redis and backup when configured. */
 export function createProbes(config: OpsdeckConfig, opts: { oneShot?: boolean } = {}): Probe[] {
   const timeout = config.probeTimeout;
   const probes: Probe[] = [createHostProbe(config, { processes: opts.oneShot !== true })];
   if (config.docker) probes.push(new DockerProbe(config.docker, timeout));
   if (config.postgres) probes.push(new PostgresProbe(config.postgres, timeout));
   if (config.redis) probes.push(new RedisProbe(config.redis, timeout));
+  // Backup age is a reading like any other: a missed backup turns the overview yellow, then red.
+  if (configuredSources(config).length > 0) probes.push(createBackupAgeProbe(config));
   return probes;
 }

@@ -27,7 +27,7 @@ export type ProbeResult<R> =
   | { ok: false; at: number; latencyMs: number; error: ProbeError; metrics: MetricSample[] };
 
 export interface Probe<R = unknown> {
-  /** Target id: 'host' | 'docker' | 'postgres' | 'redis' (later: 'backups'). */
+  /** Target id: 'host' | 'docker' | 'postgres' | 'redis' 'backup'. */
   id: string;
   /** Poll interval in ms. */
   interval: number;

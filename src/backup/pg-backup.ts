@@ -1,0 +1,227 @@
+// A PostgreSQL backup job: pg_dump (argv, password in its environment) in the snapshot whose row
+// counts we take, streamed through in-process gzip — or, for the custom format, written by
+// pg_dump itself so the archive keeps the seekable table of contents that selective and parallel
+// pg_restore need — into a hidden temp file; then verified and published (see job.ts).
+import type { FileHandle } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import prettyBytes from 'pretty-bytes';
+import { showArgv } from '../actions/plan.js';
+import { createPartial, ensureDir, publish, removeQuietly } from './atomic.js';
+import { scanCatalog } from './catalog.js';
+import { describeExit, spawnTool, type Tool } from './child.js';
+import { streamGzip, type GzipOutcome } from './gzip-stream.js';
+import { asBackupError, type BackupJob, type BackupRecord, type JobOptions } from './job.js';
+import { backupFileName, partialPath, sourceDir } from './naming.js';
+import { openSession, type PgSession } from './pg-snapshot.js';
+import { findPgTool, pgChildEnv, pgDumpArgs, toolVersion, type PgTarget } from './pg-tools.js';
+import { ensureSpace, estimateSize } from './preflight.js';
+import { ProgressMeter } from './progress.js';
+import { writeSidecar, type Sidecar } from './sidecar.js';
+import { BackupError, verifyResult, type BackupSource, type VerifyCheck } from './types.js';
+import { checkCustom, hashFile, hasCompletionMarker, DUMP_COMPLETE_MARKER } from './verify-checks.js';
+
+export interface PgBackupOptions extends JobOptions {
+  /** Server and database to dump (`database` is the one dumped). */
+  target: PgTarget;
+  kind: 'full' | 'data';
+  format: 'plain' | 'custom';
+  pgDump?: string;
+  pgRestore?: string;
+  /** Base environment for pg_dump (default process.env); PG* overrides are removed from it. */
+  env?: NodeJS.ProcessEnv;
+  /** Called once pg_dump runs, with its pid and full argv (tests check the argv holds no secret). */
+  onSpawn?: (pid: number, argv: readonly string[]) => void;
+}
+
+/** Prepares (does not start) a backup of one database. */
+export function pgBackupJob(opts: PgBackupOptions): BackupJob {
+  const source: BackupSource = { type: 'postgres', name: opts.target.database };
+  const dir = sourceDir(opts.root, source);
+  // The name and startedAt come from when the work starts, not when the job was prepared (a plan may wait for a confirmation).
+  const clock = opts.now ?? (() => new Date());
+  let at: Date | undefined;
+  const start = (): Date => (at ??= clock());
+  const nameFor = (n: number): string => backupFileName(source, opts.kind, opts.format, at ?? clock(), n);
+  const pgDump = opts.pgDump ?? findPgTool('pg_dump');
+  const pgRestore = opts.pgRestore ?? findPgTool('pg_restore');
+  const meter = new ProgressMeter(opts.onProgress);
+  let session: PgSession | undefined;
+  let partial: { path: string; handle: FileHandle } | undefined;
+  let tool: Tool | undefined;
+  let done: { sha256: string; size: number; bytesIn: number; gz?: GzipOutcome; counts: Record<string, number>; snapshot: boolean } | undefined;
+  let verification: VerifyCheck[] = [];
+  let published = false;
+
+  const argsFor = (snapshot?: string, file?: string): string[] => pgDumpArgs({ kind: opts.kind, format: opts.format, ...(snapshot ? { snapshot } : {}), ...(file ? { file } : {}) });
+  const connect = async (): Promise<PgSession> => (session ??= await openSession(opts.target));
+
+  const job: BackupJob = {
+    source,
+    kind: opts.kind,
+    format: opts.format,
+    dir,
+    describeDump: () => {
+      const temp = partialPath(path.join(dir, nameFor(1)));
+      const argv = showArgv([pgDump, ...argsFor('<exported>', opts.format === 'custom' ? temp : undefined)]);
+      const t = opts.target;
+      const env = `PGHOST=${t.host} PGPORT=${t.port} PGUSER=${t.user} PGDATABASE=${showArgv([t.database])}${t.password !== undefined ? ' PGPASSWORD=***' : ''}`;
+      return opts.format === 'plain' ? `${env} ${argv} | gzip (in-process) > ${temp}` : `${env} ${argv}`;
+    },
+
+    async preflight(signal) {
+      meter.enter('preflight');
+      start();
+      const s = await connect();
+      if (signal.aborted) throw new BackupError('cancelled', 'cancelled');
+      await ensureDir(dir);
+      const history = (await scanCatalog(opts.root, source)).entries;
+      const need = estimateSize(s.databaseSize, opts.kind, opts.format, history);
+      const { free } = await ensureSpace(dir, need, `the ${opts.kind} backup of ${source.name}`);
+      return `needs about ${prettyBytes(need.bytes)}, ${prettyBytes(free)} free`;
+    },
+
+    async dump(signal) {
+      meter.enter('dump');
+      start();
+      const s = await connect();
+      await ensureDir(dir);
+      const snapshot = await s.beginSnapshot();
+      partial = await createPartial(path.join(dir, nameFor(1)));
+      const args = argsFor(snapshot ?? undefined, opts.format === 'custom' ? partial.path : undefined);
+      tool = spawnTool(pgDump, args, pgChildEnv(opts.target, opts.env), opts.format === 'plain' ? 'pipe' : 'ignore');
+      if (tool.child.pid !== undefined) opts.onSpawn?.(tool.child.pid, [pgDump, ...args]);
+      const t = tool;
+      const onAbort = (): void => t.kill();
+      signal.addEventListener('abort', onAbort, { once: true });
+      // Counting runs beside the dump in the same snapshot; its failure must not go unhandled meanwhile.
+      const counting = s.countRows(signal);
+      counting.catch(() => undefined);
+      try {
+        let gz: GzipOutcome | undefined;
+        if (opts.format === 'plain') {
+          const handle = partial.handle;
+          gz = await streamGzip(t.child.stdout!, handle, signal, (i, w) => meter.update(i, w)).catch(async (err: unknown) => {
+            t.kill();
+            await t.exited;
+            throw err;
+          });
+        } else {
+          await pollSize(partial.path, t, meter);
+        }
+        const exit = await t.exited;
+        if (signal.aborted) throw new BackupError('cancelled', 'cancelled');
+        if (exit.code !== 0) throw new BackupError('dump_failed', describeExit('pg_dump', exit, t.stderrTail()));
+        const counts = await counting;
+        await s.close();
+        await partial.handle.sync();
+        const size = (await partial.handle.stat()).size;
+        // Custom: pg_dump wrote the file, so hashing it now is also the read-back.
+        const sha256 = gz ? gz.sha256 : (await hashFile(partial.path, signal)).sha256;
+        done = { sha256, size, bytesIn: gz ? gz.bytesIn : size, counts, snapshot: snapshot !== null, ...(gz ? { gz } : {}) };
+        meter.update(done.bytesIn, size);
+        return `${prettyBytes(done.bytesIn)} dumped${gz ? `, ${prettyBytes(size)} compressed` : ''}, ${Object.keys(counts).length} tables counted`;
+      } catch (err) {
+        t.kill();
+        await t.exited;
+        throw asBackupError(err, signal, 'writing the backup');
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    },
+
+    async verify(signal) {
+      meter.enter('verify');
+      if (!done || !partial) throw new BackupError('verify_failed', 'nothing to verify: the dump did not complete');
+      const checks: VerifyCheck[] = [];
+      if (done.gz) {
+        const gz = done.gz;
+        checks.push(
+          gz.gzipError !== undefined
+            ? { name: 'gzip', ok: false, detail: `written bytes do not decompress: ${gz.gzipError}` }
+            : gz.inflated !== gz.bytesIn
+              ? { name: 'gzip', ok: false, detail: `decompresses to ${gz.inflated} bytes, ${gz.bytesIn} were written` }
+              : { name: 'gzip', ok: true, detail: `decompresses completely (${gz.inflated} bytes, CRC ok)` },
+        );
+        checks.push(
+          hasCompletionMarker(gz.tail)
+            ? { name: 'marker', ok: true, detail: `ends with "${DUMP_COMPLETE_MARKER}"` }
+            : { name: 'marker', ok: false, detail: `does not end with "${DUMP_COMPLETE_MARKER}"` },
+        );
+        const back = await hashFile(partial.path, signal);
+        checks.push(
+          back.sha256 === gz.sha256 && back.size === gz.bytesWritten
+            ? { name: 'sha256', ok: true, detail: 'read back from disk, matches what was written' }
+            : { name: 'sha256', ok: false, detail: `read back ${back.size} bytes with another checksum than the ${gz.bytesWritten} written` },
+        );
+      } else {
+        checks.push({ name: 'sha256', ok: true, detail: 'computed from the file pg_dump wrote' });
+        checks.push(...(await checkCustom(partial.path, pgRestore, false, signal)));
+      }
+      verification = checks;
+      const bad = checks.find((c) => !c.ok);
+      if (bad) throw new BackupError('verify_failed', `verification failed: ${bad.name}: ${bad.detail}`);
+      return checks.map((c) => c.name).join(', ') + ' ok';
+    },
+
+    async publish(): Promise<BackupRecord> {
+      meter.enter('publish');
+      if (!done || !partial || verification.length === 0) throw new BackupError('verify_failed', 'refusing to publish an unverified backup');
+      await partial.handle.close().catch(() => undefined);
+      const finalPath = await publish(partial.path, nameFor);
+      published = true;
+      const meta: Sidecar = {
+        version: 1,
+        file: path.basename(finalPath),
+        kind: opts.kind,
+        format: opts.format,
+        source: { type: 'postgres', name: source.name, host: opts.target.host, port: opts.target.port, user: opts.target.user },
+        startedAt: start().toISOString(),
+        finishedAt: new Date().toISOString(),
+        size: done.size,
+        sha256: done.sha256,
+        ...(done.gz ? { uncompressedSize: done.bytesIn } : {}),
+        tool: await toolVersion(pgDump),
+        serverVersion: session?.serverVersion,
+        databaseSize: session?.databaseSize,
+        rowCounts: done.counts,
+        rowCountMethod: done.snapshot ? 'exported-snapshot' : 'separate-transaction',
+        host: os.hostname(),
+        verify: verifyResult(verification),
+        lastVerify: verifyResult(verification),
+      };
+      try {
+        await writeSidecar(finalPath, meta);
+      } catch (err) {
+        // A backup file without its sidecar must not stay under the final name looking good.
+        await removeQuietly(finalPath);
+        throw err;
+      }
+      meter.flush();
+      return { path: finalPath, meta };
+    },
+
+    async discard() {
+      tool?.kill();
+      if (tool) await tool.exited;
+      await session?.close();
+      if (partial && !published) {
+        await partial.handle.close().catch(() => undefined);
+        await removeQuietly(partial.path);
+      }
+    },
+  };
+  return job;
+}
+
+/** Reports the size of the file pg_dump is writing until it exits. */
+async function pollSize(file: string, tool: Tool, meter: ProgressMeter): Promise<void> {
+  let exited = false;
+  void tool.exited.then(() => (exited = true));
+  while (!exited) {
+    await Promise.race([tool.exited, new Promise((r) => setTimeout(r, 250))]);
+    const size = (await stat(file).catch(() => undefined))?.size ?? 0;
+    meter.update(size, size);
+  }
+}

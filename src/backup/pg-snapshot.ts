@@ -1,0 +1,114 @@
+// Row counts that belong to the dump. We open a REPEATABLE READ transaction, export its snapshot
+// and hand it to `pg_dump --snapshot`, so pg_dump and our exact `count(*)` per table see the very
+// same data; the transaction stays open until pg_dump has exited (an exported snapshot is only
+// importable while its exporter's transaction lives). Where a snapshot cannot be exported (some
+// poolers, old servers) the counts are taken in a separate transaction just before the dump and
+// the sidecar says so (rowCountMethod).
+import pg from 'pg';
+import type { PgTarget } from './pg-tools.js';
+import { BackupError } from './types.js';
+
+export interface PgSession {
+  serverVersion: string;
+  /** pg_database_size of the database, bytes. */
+  databaseSize: number;
+  /** Starts the REPEATABLE READ transaction; resolves to the exported snapshot id, or null when none could be exported. */
+  beginSnapshot(): Promise<string | null>;
+  /** Exact count(*) of every table the dump will contain, in the transaction's snapshot. */
+  countRows(signal: AbortSignal): Promise<Record<string, number>>;
+  /** Ends the transaction and the connection; idempotent, never throws. */
+  close(): Promise<void>;
+}
+
+// Ordinary tables and leaf partitions (partitioned parents hold no rows of their own), outside the
+// system schemas, that we may read. Names come back quoted by the server (%I), safe to splice.
+const TABLES_SQL = `SELECT format('%I.%I', n.nspname, c.relname) AS name
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind = 'r'
+   AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+   AND has_table_privilege(c.oid, 'SELECT')
+ ORDER BY 1`;
+
+/** Connects and reads the server version and database size; throws BackupError('source') when it cannot. */
+export async function openSession(target: PgTarget): Promise<PgSession> {
+  const client = new pg.Client({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    database: target.database,
+    password: target.password,
+    application_name: 'opsdeck-backup',
+    connectionTimeoutMillis: 10_000,
+    // node-postgres cannot "prefer" SSL (it either requires it or not); pg_dump itself honours PGSSLMODE exactly.
+    ...(target.sslmode === 'require' || target.sslmode?.startsWith('verify') ? { ssl: { rejectUnauthorized: target.sslmode !== 'require' } } : {}),
+  });
+  // A server that goes away mid-dump must fail the backup, not crash the process.
+  client.on('error', () => undefined);
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await client.query('ROLLBACK').catch(() => undefined);
+    await client.end().catch(() => undefined);
+  };
+  try {
+    await client.connect();
+    const info = await client.query<{ v: string; size: string }>(`SELECT current_setting('server_version') AS v, pg_database_size(current_database())::text AS size`);
+    const row = info.rows[0]!;
+    return {
+      serverVersion: row.v,
+      databaseSize: Number(row.size),
+      beginSnapshot: () => beginSnapshot(client),
+      countRows: (signal) => countRows(client, signal, close),
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw new BackupError('source', `cannot open database "${target.database}" at ${where(target)}: ${(err as Error).message}`);
+  }
+}
+
+async function beginSnapshot(client: pg.Client): Promise<string | null> {
+  const begin = (): Promise<unknown> => client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+  try {
+    await begin();
+    try {
+      // Not in a savepoint: a snapshot cannot be exported from a subtransaction.
+      const snap = await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
+      return snap.rows[0]!.id;
+    } catch {
+      await client.query('ROLLBACK');
+      await begin();
+      return null;
+    }
+  } catch (err) {
+    throw new BackupError('source', `cannot start the snapshot transaction: ${(err as Error).message}`);
+  }
+}
+
+async function countRows(client: pg.Client, signal: AbortSignal, close: () => Promise<void>): Promise<Record<string, number>> {
+  // Aborting ends the connection at once, which also fails a count(*) still running on it.
+  const onAbort = (): void => void close();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const tables = await client.query<{ name: string }>(TABLES_SQL);
+    const counts: Record<string, number> = {};
+    for (const { name } of tables.rows) {
+      if (signal.aborted) throw new BackupError('cancelled', 'cancelled while counting rows');
+      const r = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${name}`);
+      counts[name] = Number(r.rows[0]!.n);
+    }
+    return counts;
+  } catch (err) {
+    if (err instanceof BackupError) throw err;
+    if (signal.aborted) throw new BackupError('cancelled', 'cancelled while counting rows');
+    throw new BackupError('source', `counting rows failed: ${(err as Error).message}`);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** "host:port" or the socket directory, for messages. */
+export function where(t: Pick<PgTarget, 'host' | 'port'>): string {
+  return t.host.startsWith('/') ? `${t.host} (port ${t.port})` : `${t.host}:${t.port}`;
+}

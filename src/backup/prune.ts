@@ -1,0 +1,76 @@
+// Carrying out retention: which files a prune removes (backups the policy lets go, temp files of
+// backups that were killed), and removing them — only ever inside the backup root, only files
+// named like backups, the sidecar first so an interrupted prune leaves an unverified leftover for
+// the next prune rather than a catalog entry pointing at nothing.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import prettyBytes from 'pretty-bytes';
+import { fsyncDir, removeQuietly } from './atomic.js';
+import { formatTime } from './catalog-format.js';
+import type { Catalog, CatalogEntry, PartialFile } from './catalog.js';
+import { parseBackupFileName, partialPid, sidecarPath } from './naming.js';
+import { planPrune, type PruneDecision, type RetentionPolicy } from './retention.js';
+import { BackupError } from './types.js';
+
+/** A temp file is abandoned when its writer is gone and it has not been written for this long. */
+export const STALE_PARTIAL_MS = 3_600_000;
+
+export interface PruneReport {
+  decisions: PruneDecision<CatalogEntry>[];
+  /** Temp files of backups that were killed (writer gone, untouched for an hour). */
+  stalePartials: PartialFile[];
+  /** Bytes the deletions free. */
+  freedBytes: number;
+}
+
+/** What a prune would do to `catalog` under `policy` at `now`. Pure. */
+export function pruneReport(catalog: Catalog, policy: RetentionPolicy, now: number): PruneReport {
+  const decisions = planPrune(catalog.entries, policy, now);
+  // A pid can be alive in another pid namespace (a container) that we cannot see: the age rule guards that case.
+  const stalePartials = catalog.partials.filter((p) => !p.alive && now - p.mtime > STALE_PARTIAL_MS);
+  const freedBytes = decisions.filter((d) => d.action === 'delete').reduce((n, d) => n + d.entry.size, 0) + stalePartials.reduce((n, p) => n + p.size, 0);
+  return { decisions, stalePartials, freedBytes };
+}
+
+/** Printable lines for `prune --dry-run`: one per backup (keep/delete and why), then stale temp files. */
+export function formatPruneReport(report: PruneReport, now: number): string[] {
+  const lines: string[] = [];
+  for (const d of report.decisions) {
+    const when = formatTime(d.entry.time);
+    lines.push(`${d.action === 'delete' ? 'DELETE' : 'keep  '}  ${d.entry.sourceKey}  ${d.entry.file}  (${when}, ${prettyBytes(d.entry.size)})  ${d.reason}`);
+  }
+  for (const p of report.stalePartials) {
+    lines.push(`DELETE  ${p.path}  (${prettyBytes(p.size)})  temp file of an interrupted backup (writer pid ${p.pid ?? '?'} gone, untouched for ${Math.round((now - p.mtime) / 3_600_000)} h)`);
+  }
+  const n = report.decisions.filter((d) => d.action === 'delete').length + report.stalePartials.length;
+  lines.push(n === 0 ? 'Nothing to delete.' : `${n} file${n === 1 ? '' : 's'} to delete, ${prettyBytes(report.freedBytes)} freed.`);
+  return lines;
+}
+
+function inside(root: string, file: string): boolean {
+  const rel = path.relative(path.resolve(root), path.resolve(file));
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/** Deletes one backup and its sidecar. Refuses anything outside `root` or not named like a backup. */
+export async function deleteBackup(root: string, entry: Pick<CatalogEntry, 'path' | 'file'>): Promise<void> {
+  if (!inside(root, entry.path) || !parseBackupFileName(path.basename(entry.path))) {
+    throw new BackupError('config', `refusing to delete ${entry.path}: not a backup file inside ${root}`);
+  }
+  for (const f of [sidecarPath(entry.path), entry.path]) {
+    const err = await removeQuietly(f);
+    if (err) throw new BackupError('io', `cannot delete ${f}: ${err.message}`);
+  }
+  await fsyncDir(path.dirname(entry.path)).catch(() => undefined);
+}
+
+/** Deletes an abandoned temp file after checking again that its writer is still gone. */
+export async function deletePartial(root: string, p: PartialFile, isAlive: (pid: number) => boolean): Promise<void> {
+  const pid = partialPid(path.basename(p.path));
+  if (!inside(root, p.path) || pid === undefined) throw new BackupError('config', `refusing to delete ${p.path}: not a backup temp file inside ${root}`);
+  if (isAlive(pid)) throw new BackupError('config', `not deleting ${p.path}: its writer (pid ${pid}) is running again`);
+  const st = await stat(p.path).catch(() => undefined);
+  if (st && Date.now() - st.mtimeMs <= STALE_PARTIAL_MS) throw new BackupError('config', `not deleting ${p.path}: it was written to recently`);
+  const err = await removeQuietly(p.path);
+  if (err) throw new BackupError('io', `cannot delete ${p.path}: ${err.message}`);
+}

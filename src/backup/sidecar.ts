@@ -1,0 +1,89 @@
+// The sidecar `<backup>.json`: what the backup is, where it came from, its checksum and, for
+// PostgreSQL, the row count of every table at dump time (the restore checks against these). The
+// catalog is built from sidecars, so a backup without one is never listed as good.
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { writeFileAtomic } from './atomic.js';
+import { sidecarPath } from './naming.js';
+import type { VerifyResult } from './types.js';
+
+const checkSchema = z.object({
+  name: z.enum(['sha256', 'size', 'gzip', 'marker', 'pg_restore', 'tar']),
+  ok: z.boolean(),
+  detail: z.string(),
+});
+
+const verifySchema = z.object({ ok: z.boolean(), at: z.string(), checks: z.array(checkSchema), message: z.string() });
+
+const sourceSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('postgres'), name: z.string(), host: z.string().optional(), port: z.number().optional(), user: z.string().optional() }),
+  z.object({ type: z.literal('files'), name: z.string(), paths: z.array(z.string()).default([]) }),
+]);
+
+// Lenient on unknown keys (z.object, not strictObject): a newer opsdeck may add fields and an
+// older one must still list the backup.
+export const sidecarSchema = z.object({
+  version: z.literal(1),
+  /** Base name of the backup file this describes. */
+  file: z.string(),
+  kind: z.enum(['full', 'data', 'files']),
+  format: z.enum(['plain', 'custom', 'tar']),
+  source: sourceSchema,
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  /** Size of the backup file in bytes. */
+  size: z.number(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Bytes before compression (plain dump text, or file contents for tar). */
+  uncompressedSize: z.number().optional(),
+  /** e.g. "pg_dump (PostgreSQL) 15.20", "node-tar 7.5.23 + zlib 1.3". */
+  tool: z.string(),
+  serverVersion: z.string().optional(),
+  /** pg_database_size at dump time (preflight estimates the next backup from size / databaseSize). */
+  databaseSize: z.number().optional(),
+  /** Table (schema-qualified, quoted as needed) → exact count(*). */
+  rowCounts: z.record(z.string(), z.number()).optional(),
+  /** How the counts relate to the dump: taken in pg_dump's own snapshot, or in a separate one just before. */
+  rowCountMethod: z.enum(['exported-snapshot', 'separate-transaction']).optional(),
+  /** Number of archive entries (tar). */
+  entries: z.number().optional(),
+  /** The machine that made it. */
+  host: z.string(),
+  /** Verification right after writing (a backup is only published when this passed). */
+  verify: verifySchema,
+  /** The most recent verification (same as `verify` until re-verified). */
+  lastVerify: verifySchema,
+});
+
+export type Sidecar = z.output<typeof sidecarSchema>;
+
+/** Reads and validates the sidecar of `file`; throws with a one-line reason. */
+export async function readSidecar(file: string): Promise<Sidecar> {
+  const p = sidecarPath(file);
+  const text = await readFile(p, 'utf8');
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new Error(`${p}: not valid JSON`);
+  }
+  const parsed = sidecarSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${p}: not an opsdeck backup sidecar (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'})`);
+  }
+  return parsed.data;
+}
+
+/** Writes the sidecar of `file` atomically. */
+export async function writeSidecar(file: string, meta: Sidecar): Promise<void> {
+  await writeFileAtomic(sidecarPath(file), `${JSON.stringify(meta, null, 2)}\n`);
+}
+
+/** Records a re-verification in the sidecar of `file`. */
+export async function recordVerify(file: string, result: VerifyResult): Promise<Sidecar> {
+  const meta = await readSidecar(file);
+  const next: Sidecar = { ...meta, lastVerify: result };
+  await writeSidecar(file, next);
+  return next;
+}

@@ -1,0 +1,236 @@
+// `opsdeck backup`, `opsdeck backups`, `opsdeck verify FILE`, `opsdeck prune`: the backup layer
+// from the command line, for operators and for cron. Backups and prunes run as audited plans;
+// any failure exits non-zero with one line on stderr; Ctrl-C or SIGTERM cancels cleanly (nothing
+// published, temp file removed) and exits 130/143. Progress is one updating line on stderr when
+// it is a terminal, nothing otherwise.
+import { createInterface } from 'node:readline/promises';
+import { Option, type Command } from 'commander';
+import { AuditLog } from '../actions/audit.js';
+import { confirmationFor, isConfirmed } from '../actions/confirm.js';
+import { executePlan } from '../actions/execute.js';
+import { ActionGuard } from '../actions/guard.js';
+import { formatPlan, type PlanOutcome } from '../actions/plan.js';
+import { alignRows, catalogJson, catalogRows } from '../backup/catalog-format.js';
+import { scanCatalog } from '../backup/catalog.js';
+import { plansFromConfig, SelectionError } from '../backup/from-config.js';
+import { prunePlan, type BackupPlan } from '../backup/plans.js';
+import { formatProgress } from '../backup/progress.js';
+import type { BackupProgress } from '../backup/types.js';
+import { formatPruneReport, pruneReport } from '../backup/prune.js';
+import { describePolicy, retentionPolicy } from '../backup/retention.js';
+import { verifyBackup } from '../backup/verify.js';
+import type { OpsdeckConfig } from '../config/resolve.js';
+
+interface Out {
+  write(s: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface BackupCommandContext {
+  /** Loads the effective config (main.ts passes its loader, which reads the global --config/--read-only). */
+  loadConfig: (cmd: Command) => Promise<OpsdeckConfig>;
+  stdout: Out;
+  stderr: Out;
+  setCode: (code: number) => void;
+  env?: NodeJS.ProcessEnv;
+  /** Where prune asks for confirmation (default: stdin when it is a terminal). */
+  ask?: (question: string) => Promise<string>;
+}
+
+const EXIT_USAGE = 2;
+const EXIT_SIGNAL: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+interface BackupOpts {
+  db?: string[];
+  files?: string[];
+  kind: 'full' | 'data';
+  format?: 'plain' | 'custom';
+  preflight: boolean;
+  json?: boolean;
+}
+
+/** Adds the backup commands to `program`. */
+export function registerBackupCommands(program: Command, ctx: BackupCommandContext): void {
+  const usage = (msg: string): void => {
+    ctx.stderr.write(`opsdeck: ${msg}\n`);
+    ctx.setCode(EXIT_USAGE);
+  };
+  const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
+
+  program
+    .command('backup')
+    .description('back up the configured databases and file sets (or those named), verify, publish; exit 1 on any failure')
+    .option('--db <name>', 'back up this database (repeatable; default: backups.databases)', collect)
+    .option('--files <name>', 'back up this configured file set (repeatable; default: all of backups.files)', collect)
+    .addOption(new Option('--kind <kind>', 'database backup kind: full (schema and data) or data (data only)').choices(['full', 'data']).default('full'))
+    .addOption(new Option('--format <format>', 'database dump format (default: backups.format)').choices(['plain', 'custom']))
+    .option('--no-preflight', 'skip the free-space check')
+    .option('--json', 'print one JSON object per backup instead of a line')
+    .action(async (opts: BackupOpts, cmd: Command) => {
+      const config = await ctx.loadConfig(cmd);
+      const tty = ctx.stderr.isTTY === true;
+      let plans: BackupPlan[];
+      try {
+        plans = plansFromConfig(config, {
+          ...(opts.db ? { databases: opts.db } : {}),
+          ...(opts.files ? { files: opts.files } : {}),
+          kind: opts.kind,
+          ...(opts.format ? { format: opts.format } : {}),
+          skipPreflight: !opts.preflight,
+          ...(ctx.env ? { env: ctx.env } : {}),
+          // One line that rewrites itself; cut to the width so it never wraps (a wrapped line cannot be rewritten).
+          ...(tty ? { onProgress: (key: string, p: BackupProgress) => ctx.stderr.write(`\r\x1b[K${formatProgress(key, p).slice(0, (ctx.stderr.columns ?? 80) - 1)}`) } : {}),
+        });
+      } catch (err) {
+        if (err instanceof SelectionError) return usage(err.message);
+        throw err;
+      }
+      const failed = await withSignals(async (signal) => {
+        let failures = 0;
+        const { guard, audit } = actionLayer(config, ctx.env);
+        for (const [i, bp] of plans.entries()) {
+          const outcome = await executePlan(bp.plan, { guard, audit, signal });
+          if (tty) ctx.stderr.write('\r\x1b[K');
+          reportBackup(ctx, bp, outcome, opts.json === true);
+          if (outcome.result !== 'succeeded') failures++;
+          if (signal.aborted) {
+            const rest = plans.slice(i + 1).map((p) => p.plan.target);
+            if (rest.length > 0) ctx.stderr.write(`opsdeck: not started (cancelled): ${rest.join(', ')}\n`);
+            break;
+          }
+        }
+        return failures;
+      });
+      if (failed.signal) ctx.setCode(EXIT_SIGNAL[failed.signal] ?? 1);
+      else if (failed.value > 0) ctx.setCode(1);
+    });
+
+  program
+    .command('backups')
+    .description('list the backups in the backup directory: time, kind, source, size, age, verified')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const config = await ctx.loadConfig(cmd);
+      const catalog = await scanCatalog(config.backups.dir);
+      const now = Date.now();
+      if (opts.json) {
+        ctx.stdout.write(`${JSON.stringify(catalogJson(catalog, now))}\n`);
+        return;
+      }
+      if (catalog.entries.length === 0) ctx.stdout.write(`No backups in ${catalog.root}.\n`);
+      else ctx.stdout.write(`${alignRows(catalogRows(catalog.entries, now)).join('\n')}\n`);
+      for (const p of catalog.partials) ctx.stdout.write(`${p.alive ? 'in progress' : 'abandoned'}: ${p.path} (pid ${p.pid ?? '?'})\n`);
+      for (const p of catalog.problems) ctx.stdout.write(`problem: ${p}\n`);
+    });
+
+  program
+    .command('verify')
+    .description('re-verify a backup file (checksum, full decompression, completion marker / pg_restore, tar entries); exit 1 if it fails')
+    .argument('<file>', 'the backup file (.sql.gz, .dump or .tar.gz)')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const report = await withSignals((signal) => verifyBackup(file, { signal })).catch((err: Error) => {
+        ctx.stderr.write(`opsdeck: cannot verify ${file}: ${err.message}\n`);
+        ctx.setCode(1);
+        return undefined;
+      });
+      if (!report) return;
+      if (report.signal) return ctx.setCode(EXIT_SIGNAL[report.signal] ?? 1);
+      const r = report.value;
+      if (opts.json) ctx.stdout.write(`${JSON.stringify(r)}\n`);
+      else {
+        for (const c of r.checks) ctx.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+        ctx.stdout.write(`${r.ok ? 'verified' : 'NOT VERIFIED'}: ${file}${r.recorded ? '' : ' (result not recorded: no sidecar)'}\n`);
+      }
+      if (!r.ok) ctx.setCode(1);
+    });
+
+  program
+    .command('prune')
+    .description('delete backups past the retention policy (never the newest verified one of a source)')
+    .option('--dry-run', 'list what would be deleted and why, delete nothing')
+    .option('--yes', 'do not ask for confirmation (cron)')
+    .action(async (opts: { dryRun?: boolean; yes?: boolean }, cmd: Command) => {
+      const config = await ctx.loadConfig(cmd);
+      const policy = retentionPolicy(config.backups.retention);
+      const catalog = await scanCatalog(config.backups.dir);
+      const now = Date.now();
+      const report = pruneReport(catalog, policy, now);
+      const plan = prunePlan(catalog, report);
+      if (opts.dryRun || plan.steps.length === 0) {
+        ctx.stdout.write(`Retention ${describePolicy(policy)} — ${catalog.root}\n${formatPruneReport(report, now).join('\n')}\n`);
+        return;
+      }
+      if (!opts.yes) {
+        const ask = ctx.ask ?? (process.stdin.isTTY ? askOnTerminal : undefined);
+        if (!ask) return usage('prune deletes backups: pass --yes to confirm (see what would go with --dry-run)');
+        ctx.stdout.write(`${formatPlan(plan).join('\n')}\n`);
+        const c = confirmationFor(plan);
+        if (c.kind !== 'none' && !isConfirmed(c, await ask(`${c.question} `))) {
+          ctx.stdout.write('Nothing was deleted.\n');
+          return ctx.setCode(1);
+        }
+      }
+      const { guard, audit } = actionLayer(config, ctx.env);
+      const run = await withSignals((signal) => executePlan(plan, { guard, audit, signal }));
+      const outcome = run.value;
+      ctx.stdout.write(`${outcome.summary.join('\n')}\n`);
+      if (outcome.result !== 'succeeded') {
+        ctx.stderr.write(`opsdeck: prune ${outcome.result}${outcome.error ? `: ${outcome.error}` : ''}\n`);
+        ctx.setCode(run.signal ? (EXIT_SIGNAL[run.signal] ?? 1) : 1);
+      }
+    });
+}
+
+function actionLayer(config: OpsdeckConfig, env: NodeJS.ProcessEnv | undefined): { guard: ActionGuard; audit: AuditLog } {
+  const secrets = [config.postgres?.password, config.redis?.password].filter((s): s is string => s !== undefined);
+  const audit = new AuditLog({ path: config.auditPath, secrets, ...(env ? { env } : {}) });
+  return { guard: new ActionGuard({ readOnly: config.readOnly, audit, timer: false }), audit };
+}
+
+/** Runs `fn` with an AbortSignal that SIGINT and SIGTERM trip; says which signal arrived. */
+async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; signal?: NodeJS.Signals }> {
+  const ac = new AbortController();
+  let got: NodeJS.Signals | undefined;
+  const on = (sig: NodeJS.Signals): void => {
+    got ??= sig;
+    ac.abort(new Error(`${sig} received`));
+  };
+  // Listening keeps the default (exit at once) from happening: we want the cleanup to run first.
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  try {
+    const value = await fn(ac.signal);
+    return got ? { value, signal: got } : { value };
+  } finally {
+    process.off('SIGINT', on);
+    process.off('SIGTERM', on);
+  }
+}
+
+function reportBackup(ctx: BackupCommandContext, bp: BackupPlan, outcome: PlanOutcome, json: boolean): void {
+  const rec = bp.record();
+  const label = `${bp.job.kind === 'files' ? 'files' : bp.job.kind === 'data' ? 'data-only' : 'full'} backup of ${bp.plan.target}`;
+  const secs = (outcome.durationMs / 1000).toFixed(1);
+  if (json) {
+    ctx.stdout.write(
+      `${JSON.stringify({ source: bp.plan.target, kind: bp.job.kind, format: bp.job.format, result: outcome.result, path: rec?.path ?? null, size: rec?.meta.size ?? null, sha256: rec?.meta.sha256 ?? null, durationMs: outcome.durationMs, error: outcome.error ?? null })}\n`,
+    );
+  } else if (rec) {
+    ctx.stdout.write(`ok  ${label}: ${rec.path} (${rec.meta.size} bytes, sha256 ${rec.meta.sha256.slice(0, 12)}…, ${secs} s, verified)\n`);
+  }
+  if (outcome.result !== 'succeeded') {
+    ctx.stderr.write(`opsdeck: ${label} ${outcome.result === 'refused' ? 'refused' : outcome.result === 'cancelled' ? 'CANCELLED' : 'FAILED'}: ${outcome.error ?? outcome.summary[0] ?? ''}; nothing was published\n`);
+  }
+  for (const w of outcome.warnings) ctx.stderr.write(`opsdeck: warning: ${w}\n`);
+}
+
+async function askOnTerminal(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}

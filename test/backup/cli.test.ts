@@ -1,0 +1,162 @@
+// The backup commands: in-process for output and exit codes, and as a real process for SIGTERM
+// (a cron job being stopped) — which must leave nothing published and exit 143.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBackupJob } from '../../src/backup/job.js';
+import { pgBackupJob } from '../../src/backup/pg-backup.js';
+import { registerBackupCommands } from '../../src/cli/backup-commands.js';
+import { loadConfig } from '../../src/config/resolve.js';
+import { postgresService, unavailable } from '../helpers/services.js';
+import { BIG, createDatabase, dropDatabase, filesUnder, SEED, sql, targetFor, tempDir } from './helpers.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+describe.skipIf(unavailable('postgres'))('opsdeck backup / backups / verify / prune', () => {
+  let db: string;
+  let tmp: { dir: string; remove: () => void };
+  let root: string;
+  let configPath: string;
+  let auditPath: string;
+
+  const run = async (args: string[], ask?: (q: string) => Promise<string>): Promise<{ code: number; out: string; err: string }> => {
+    let code = 0;
+    let out = '';
+    let err = '';
+    const program = new Command('opsdeck').option('--read-only').exitOverride();
+    registerBackupCommands(program, {
+      loadConfig: (cmd) => loadConfig({ configPath, env: { HOME: tmp.dir }, discover: false, readOnly: cmd.optsWithGlobals<{ readOnly?: boolean }>().readOnly === true }),
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: (s: string) => (err += s) },
+      setCode: (c) => (code = c),
+      ...(ask ? { ask } : {}),
+    });
+    await program.parseAsync(args, { from: 'user' });
+    return { code, out, err };
+  };
+  const audit = (): { event: string; action: string; result?: string }[] =>
+    readFileSync(auditPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; action: string; result?: string });
+
+  beforeAll(async () => {
+    db = await createDatabase('bk_cli');
+    await sql(db, ...SEED, ...BIG);
+    tmp = tempDir('cli');
+    root = path.join(tmp.dir, 'backups');
+    auditPath = path.join(tmp.dir, 'audit.jsonl');
+    const src = path.join(tmp.dir, 'etc-app');
+    mkdirSync(src);
+    writeFileSync(path.join(src, 'app.conf'), 'x=1\n');
+    const s = postgresService();
+    configPath = path.join(tmp.dir, 'opsdeck.yaml');
+    writeFileSync(
+      configPath,
+      [
+        `targets: { postgres: { host: ${s.host}, port: ${s.port}, user: ${s.user}, database: ${s.database} } }`,
+        `audit: { path: ${auditPath} }`,
+        `backups:`,
+        `  dir: ${root}`,
+        `  databases: [${db}]`,
+        `  files: [{ name: app, paths: [${src}] }]`,
+        `  retention: { preset: itsm }`,
+      ].join('\n'),
+    );
+  });
+  afterAll(async () => {
+    tmp?.remove();
+    if (db) await dropDatabase(db);
+  });
+
+  it('backs up every configured source, prints one line each, audits, exits 0', async () => {
+    const r = await run(['backup']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`^ok  full backup of ${db}: .*full_backup_\\d{8}_\\d{6}\\.sql\\.gz \\(\\d+ bytes, sha256 [0-9a-f]{12}…, [\\d.]+ s, verified\\)$`, 'm'));
+    expect(r.out).toMatch(/^ok {2}files backup of files:app: .*app_\d{8}_\d{6}\.tar\.gz/m);
+    const events = audit().map((e) => `${e.action} ${e.event}`);
+    expect(events).toEqual(['backup.postgres confirmed', 'backup.postgres succeeded', 'backup.files confirmed', 'backup.files succeeded']);
+  });
+
+  it('lists the catalog as a table and as JSON', async () => {
+    const t = await run(['backups']);
+    expect(t.out.split('\n')[0]).toMatch(/^TIME\s+KIND\s+SOURCE\s+SIZE\s+AGE\s+VERIFIED\s+FILE$/);
+    expect(t.out).toMatch(new RegExp(`full\\s+${db}\\s+.*\\s+0m\\s+yes\\s+full_backup_`));
+    const j = JSON.parse((await run(['backups', '--json'])).out) as { backups: { source: string; verified: boolean; kind: string }[] };
+    expect(j.backups.map((b) => [b.source, b.kind, b.verified]).sort()).toEqual([[db, 'full', true], ['files:app', 'files', true]]);
+  });
+
+  it('verify exits 0 for a good backup and 1 for a damaged one', async () => {
+    const file = path.join(root, 'files/app', readdirSync(path.join(root, 'files/app')).find((f) => f.endsWith('.tar.gz'))!);
+    const ok = await run(['verify', file]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^verified: /m);
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 10]! ^= 0xff;
+    writeFileSync(file, bytes);
+    const bad = await run(['verify', file]);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/^FAIL {2}sha256/m);
+    expect(bad.out).toMatch(/^NOT VERIFIED: /m);
+  });
+
+  it('a failing backup exits 1 with one line on stderr; bad input exits 2', async () => {
+    const r = await run(['backup', '--db', 'no_such_db_here']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^opsdeck: full backup of no_such_db_here FAILED: cannot open database "no_such_db_here".*; nothing was published\n$/);
+    expect((await run(['backup', '--files', 'nope'])).code).toBe(2);
+  });
+
+  it('read-only mode refuses a backup (audited)', async () => {
+    const r = await run(['--read-only', 'backup', '--files', 'app']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/refused: read-only mode/);
+    expect(audit().at(-1)).toMatchObject({ action: 'backup.files', event: 'refused' });
+  });
+
+  it('prune: --dry-run says what and why, asks before deleting, --yes deletes (audited)', async () => {
+    const old = await runBackupJob(pgBackupJob({ root, target: targetFor(db), kind: 'data', format: 'plain', now: () => new Date(Date.now() - 40 * 86_400_000) }));
+    const dry = await run(['prune', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.out).toContain('Retention itsm: full and file backups 90 days, data-only 30 days');
+    expect(dry.out).toMatch(new RegExp(`^keep  .*newest verified data-only backup of ${db}: never pruned$`, 'm'));
+
+    // A newer data-only backup makes the 40-day-old one prunable.
+    await runBackupJob(pgBackupJob({ root, target: targetFor(db), kind: 'data', format: 'plain' }));
+    const dry2 = await run(['prune', '--dry-run']);
+    expect(dry2.out).toMatch(new RegExp(`^DELETE  ${db}  ${old.meta.file} .* 40 days old, past the 30-day limit for data-only backups$`, 'm'));
+    expect(filesUnder(root)).toContain(`postgres/${db}/${old.meta.file}`);
+
+    const noTty = await run(['prune']);
+    expect(noTty.code).toBe(2);
+    const declined = await run(['prune'], async () => 'n');
+    expect(declined.code).toBe(1);
+    expect(filesUnder(root)).toContain(`postgres/${db}/${old.meta.file}`);
+
+    const yes = await run(['prune', '--yes']);
+    expect(yes.code).toBe(0);
+    expect(filesUnder(root).filter((f) => f.includes(old.meta.file))).toEqual([]);
+    expect(audit().at(-1)).toMatchObject({ action: 'backup.prune', event: 'succeeded' });
+  });
+
+  it('SIGTERM during a backup: exit 143, nothing published, temp file gone, audited as cancelled', async () => {
+    const before = filesUnder(root);
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures/cli-main.ts'), '--config', configPath, 'backup', '--db', db], {
+      env: { ...process.env, HOME: tmp.dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // Wait for the dump to be under way (its temp file exists), then stop it as a service manager would.
+    const dir = path.join(root, 'postgres', db);
+    for (let i = 0; i < 600 && !readdirSync(dir).some((f) => f.endsWith('.partial')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(dir).some((f) => f.endsWith('.partial'))).toBe(true);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(stderr).toMatch(/CANCELLED/);
+    expect(filesUnder(root)).toEqual(before);
+    expect(audit().at(-1)).toMatchObject({ action: 'backup.postgres', event: 'cancelled' });
+  });
+});

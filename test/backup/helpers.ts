@@ -1,0 +1,84 @@
+// Shared fixtures for the backup tests: uniquely named databases on the shared PostgreSQL, a
+// seeded schema with awkward names, temp backup roots, and "what is left in this directory".
+import { mkdtempSync, readdirSync, rmSync, type Dirent } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { PgTarget } from '../../src/backup/pg-tools.js';
+import { postgresService, uniqueName } from '../helpers/services.js';
+
+/** Runs SQL statements as the superuser on `database` of the shared server. */
+export async function sql(database: string, ...statements: string[]): Promise<pg.QueryResult[]> {
+  const s = postgresService();
+  const c = new pg.Client({ host: s.host, port: s.port, user: s.user, database });
+  c.on('error', () => undefined);
+  await c.connect();
+  try {
+    const out: pg.QueryResult[] = [];
+    for (const st of statements) out.push(await c.query(st));
+    return out;
+  } finally {
+    await c.end();
+  }
+}
+
+/** Creates a uniquely named database on the shared server and returns its name. */
+export async function createDatabase(prefix: string): Promise<string> {
+  const name = uniqueName(prefix);
+  await sql(postgresService().database, `CREATE DATABASE ${name}`);
+  return name;
+}
+
+/** Drops a database made by createDatabase (ending its connections). */
+export async function dropDatabase(name: string): Promise<void> {
+  await sql(postgresService().database, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
+
+/** The backup target for `database` on the shared server (trust auth, superuser). */
+export function targetFor(database: string, user?: string): PgTarget {
+  const s = postgresService();
+  return { host: s.host, port: s.port, user: user ?? s.user, database };
+}
+
+/** Small schema with awkward names: a quoted schema and table, a partitioned table, an empty one. */
+export const SEED = [
+  `CREATE TABLE incidents (id serial PRIMARY KEY, title text NOT NULL, created timestamptz DEFAULT now())`,
+  `INSERT INTO incidents (title) SELECT 'incident ' || g FROM generate_series(1, 1234) g`,
+  `CREATE TABLE empty_t (id int)`,
+  `CREATE SCHEMA "Weird Schema"`,
+  `CREATE TABLE "Weird Schema"."Mixed Case" (v text)`,
+  `INSERT INTO "Weird Schema"."Mixed Case" SELECT 'line' || g || E'\\nwith newline' FROM generate_series(1, 7) g`,
+  `CREATE TABLE measurements (at date NOT NULL, v int) PARTITION BY RANGE (at)`,
+  `CREATE TABLE measurements_2024 PARTITION OF measurements FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')`,
+  `CREATE TABLE measurements_2025 PARTITION OF measurements FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')`,
+  `INSERT INTO measurements SELECT '2024-03-01'::date + g, g FROM generate_series(0, 400) g`,
+];
+
+/** The row counts the seeded schema must produce. */
+export const SEED_COUNTS = {
+  '"Weird Schema"."Mixed Case"': 7,
+  'public.empty_t': 0,
+  'public.incidents': 1234,
+  'public.measurements_2024': 306,
+  'public.measurements_2025': 95,
+};
+
+/** A table big enough (~40 MB of dump text) that a dump can be killed or cancelled half-way. */
+export const BIG = [`CREATE TABLE big (id int, a text, b text)`, `INSERT INTO big SELECT g, md5(g::text), md5((g * 7)::text) FROM generate_series(1, 500000) g`];
+
+/** A fresh temp directory (removed by the returned function). */
+export function tempDir(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(path.join(tmpdir(), `opsdeck-bk-${prefix}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Every file under `dir` (relative paths, sorted), directories left out. */
+export function filesUnder(dir: string): string[] {
+  let entries: Dirent[] = [];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)).map((f) => path.join(e.name, f)) : [e.name])).sort();
+}
