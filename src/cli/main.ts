@@ -25,10 +25,13 @@ interface Io {
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   let code = 0;
-  const program = buildProgram(io, (c) => {
+  const setCode = (c: number) => {
     code = c;
-  });
+  };
+  const program = buildProgram(io, setCode);
   try {
+    await registerLazyCommands(program, argv, io, setCode);
+    for (const sub of program.commands) sub.exitOverride().showSuggestionAfterError(true).configureOutput(program.configureOutput());
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {
@@ -124,10 +127,58 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       setCode(await runDemo({ readOnly: g.readOnly === true, keepSeconds: opts.keepSeconds, stdout: io.stdout, stderr: io.stderr }));
     });
 
-  for (const sub of program.commands) {
-    sub.exitOverride().showSuggestionAfterError(true).configureOutput(program.configureOutput());
-  }
   return program;
+}
+
+// Action, backup and restore commands pull in pg, tar and friends: their modules are loaded only
+// when the command line names one of them (or asks for help), so the console and `status` start
+// without paying for them.
+const LAZY_COMMANDS: Record<string, 'actions' | 'backup' | 'restore'> = {
+  container: 'actions',
+  service: 'actions',
+  audit: 'actions',
+  backup: 'backup',
+  backups: 'backup',
+  verify: 'backup',
+  prune: 'backup',
+  restore: 'restore',
+  drill: 'restore',
+};
+
+function firstWord(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-c' || a === '--config') i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
+async function registerLazyCommands(program: Command, argv: string[], io: Io, setCode: (code: number) => void): Promise<void> {
+  const word = firstWord(argv);
+  const known = new Set(program.commands.map((c) => c.name()));
+  const wanted = new Set<string>();
+  if (word !== undefined && LAZY_COMMANDS[word]) wanted.add(LAZY_COMMANDS[word]);
+  else if ((word === undefined && argv.some((a) => a === '-h' || a === '--help')) || word === 'help' || (word !== undefined && !known.has(word))) {
+    for (const group of Object.values(LAZY_COMMANDS)) wanted.add(group);
+  }
+  const loadConfigFor = (cmd?: Command): Promise<OpsdeckConfig> => {
+    const opts = (cmd ?? program).optsWithGlobals<GlobalOptions>();
+    return loadConfig({ ...(opts.config !== undefined ? { configPath: opts.config } : {}), env: io.env, readOnly: opts.readOnly === true });
+  };
+  const ctx = { stdout: io.stdout, stderr: io.stderr, setCode, env: io.env };
+  if (wanted.has('actions')) {
+    const { registerActionCommands } = await import('./action-commands.js');
+    registerActionCommands(program, { ...ctx, loadConfig: loadConfigFor });
+  }
+  if (wanted.has('backup')) {
+    const { registerBackupCommands } = await import('./backup-commands.js');
+    registerBackupCommands(program, { ...ctx, loadConfig: loadConfigFor });
+  }
+  if (wanted.has('restore')) {
+    const { registerRestoreCommands } = await import('./restore-commands.js');
+    registerRestoreCommands(program, { ...ctx, loadConfig: loadConfigFor });
+  }
 }
 
 function unknownCommand(word: string, program: Command): string {
