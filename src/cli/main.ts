@@ -85,6 +85,9 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .argument('[unknown...]')
     .action(async (unknown: string[], _opts: GlobalOptions, cmd: Command) => {
     if (unknown.length > 0) throw new UsageError(unknownCommand(unknown[0]!, program));
+    // Start loading the console (ink, react) while the config is read: first frame sooner.
+    const consoleModule = io.stdout.isTTY && !cmd.opts<GlobalOptions>().printConfig ? import('../ui/run-console.js') : undefined;
+    consoleModule?.catch(() => undefined);
     const config = await load(cmd);
     if (cmd.opts<GlobalOptions>().printConfig) {
       io.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
@@ -95,7 +98,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       setCode(EXIT_USAGE);
       return;
     }
-    const { runConsole } = await import('../ui/run-console.js');
+    const { runConsole } = await (consoleModule ?? import('../ui/run-console.js'));
     setCode(await runConsole(config));
   });
 

@@ -1,0 +1,178 @@
+// The one table of commands. Input handling, the footer hints, the `?` overlay and the `:`
+// palette are all generated from it, so a binding cannot drift from its description.
+import { keyLabel } from './key-names.js';
+
+export const VIEWS = ['overview', 'host', 'containers', 'postgres', 'redis', 'timeline'] as const;
+export type ViewId = (typeof VIEWS)[number];
+
+/** Modal states that take the keyboard away from the views: the help overlay and text entry. */
+export type Mode = 'help' | 'input';
+/** Where a command is bound: everywhere, in some views, or inside a mode. */
+export type Scope = 'global' | ViewId | Mode;
+
+export const VIEW_TITLES: Record<ViewId, string> = {
+  overview: 'Overview',
+  host: 'Host',
+  containers: 'Containers',
+  postgres: 'PostgreSQL',
+  redis: 'Redis',
+  timeline: 'Timeline',
+};
+
+export type CommandId =
+  | 'quit'
+  | 'interrupt'
+  | 'redraw'
+  | 'help'
+  | 'palette'
+  | 'view.next'
+  | 'view.prev'
+  | `view.${ViewId}`
+  | 'back'
+  | 'drill'
+  | 'up'
+  | 'down'
+  | 'top'
+  | 'bottom'
+  | 'page.up'
+  | 'page.down'
+  | 'focus.prev'
+  | 'focus.next'
+  | 'sort'
+  | 'sort.reverse'
+  | 'filter'
+  | 'help.close'
+  | 'help.up'
+  | 'help.down'
+  | 'input.accept'
+  | 'input.cancel'
+  | 'input.up'
+  | 'input.down'
+  | 'input.erase';
+
+export interface Command {
+  id: CommandId;
+  /** Key names as produced by keyName(): 'j', 'down', 'shift-tab', 'ctrl-c', 'enter', 'esc'. */
+  keys: readonly string[];
+  /** One line for the help overlay and the palette. */
+  description: string;
+  scope: Scope | readonly Scope[];
+  /** Changes the state of a target; never bound in read-only mode. */
+  dangerous: boolean;
+  /** Short label for the footer; commands sharing a label share one hint ("↑↓ move"). */
+  hint?: string;
+}
+
+const viewCommands: Command[] = VIEWS.map((view, i) => ({
+  id: `view.${view}` as const,
+  keys: [String(i + 1)],
+  description: `Show the ${VIEW_TITLES[view]} view`,
+  scope: 'global',
+  dangerous: false,
+}));
+
+/** Every command opsdeck knows, in the order the help overlay lists them. */
+export const COMMANDS: readonly Command[] = [
+  { id: 'up', keys: ['up', 'k'], description: 'Select the previous row', scope: 'global', dangerous: false, hint: 'move' },
+  { id: 'down', keys: ['down', 'j'], description: 'Select the next row', scope: 'global', dangerous: false, hint: 'move' },
+  { id: 'top', keys: ['g', 'home'], description: 'Jump to the first row', scope: 'global', dangerous: false },
+  { id: 'bottom', keys: ['G', 'end'], description: 'Jump to the last row', scope: 'global', dangerous: false },
+  { id: 'page.up', keys: ['pageup', 'ctrl-u'], description: 'Scroll one page up', scope: 'global', dangerous: false },
+  { id: 'page.down', keys: ['pagedown', 'ctrl-d'], description: 'Scroll one page down', scope: 'global', dangerous: false },
+  { id: 'focus.prev', keys: ['left', 'h'], description: 'Focus the previous panel or table', scope: 'global', dangerous: false, hint: 'panel' },
+  { id: 'focus.next', keys: ['right', 'l'], description: 'Focus the next panel or table', scope: 'global', dangerous: false, hint: 'panel' },
+  { id: 'drill', keys: ['enter'], description: 'Open the selected panel or show details of the selected row', scope: 'global', dangerous: false, hint: 'open' },
+  { id: 'back', keys: ['esc'], description: 'Close details, or go back to the previous view', scope: 'global', dangerous: false, hint: 'back' },
+  { id: 'view.next', keys: ['tab'], description: 'Show the next view', scope: 'global', dangerous: false, hint: 'view' },
+  { id: 'view.prev', keys: ['shift-tab'], description: 'Show the previous view', scope: 'global', dangerous: false },
+  ...viewCommands,
+  { id: 'sort', keys: ['s'], description: 'Sort by the next column', scope: ['host', 'containers'], dangerous: false, hint: 'sort' },
+  { id: 'sort.reverse', keys: ['S'], description: 'Reverse the sort order', scope: ['host', 'containers'], dangerous: false },
+  { id: 'filter', keys: ['/'], description: 'Filter containers by name, image or state', scope: ['containers'], dangerous: false, hint: 'filter' },
+  { id: 'palette', keys: [':'], description: 'Open the command palette (fuzzy search over every command)', scope: 'global', dangerous: false, hint: 'cmd' },
+  { id: 'help', keys: ['?'], description: 'Show every key binding', scope: 'global', dangerous: false, hint: 'help' },
+  { id: 'quit', keys: ['q'], description: 'Quit opsdeck and restore the terminal', scope: ['global', 'help'], dangerous: false, hint: 'quit' },
+  { id: 'interrupt', keys: ['ctrl-c'], description: 'Quit opsdeck from anywhere, even while typing', scope: ['global', 'help', 'input'], dangerous: false },
+  { id: 'redraw', keys: ['ctrl-l'], description: 'Redraw the whole screen', scope: ['global', 'help', 'input'], dangerous: false },
+  { id: 'help.up', keys: ['up', 'k'], description: 'Scroll the help up', scope: 'help', dangerous: false },
+  { id: 'help.down', keys: ['down', 'j'], description: 'Scroll the help down', scope: 'help', dangerous: false },
+  { id: 'help.close', keys: ['esc', '?'], description: 'Close the help', scope: 'help', dangerous: false, hint: 'close' },
+  { id: 'input.up', keys: ['up', 'ctrl-p'], description: 'Select the previous match (palette)', scope: 'input', dangerous: false, hint: 'select' },
+  { id: 'input.down', keys: ['down', 'ctrl-n'], description: 'Select the next match (palette)', scope: 'input', dangerous: false, hint: 'select' },
+  { id: 'input.erase', keys: ['backspace'], description: 'Delete the last character', scope: 'input', dangerous: false },
+  { id: 'input.accept', keys: ['enter'], description: 'Run the selected command, or keep the filter', scope: 'input', dangerous: false, hint: 'run' },
+  { id: 'input.cancel', keys: ['esc'], description: 'Close the palette, or clear the filter', scope: 'input', dangerous: false, hint: 'cancel' },
+];
+
+const MODES: readonly Scope[] = ['help', 'input'];
+const isMode = (s: Scope): boolean => MODES.includes(s);
+
+/** The scopes a command is bound in, as a list. */
+export function scopesOf(cmd: Command): readonly Scope[] {
+  return typeof cmd.scope === 'string' ? [cmd.scope] : cmd.scope;
+}
+
+/** Whether two scopes are ever active at the same time (global overlaps every view, not the modes). */
+export function scopesOverlap(a: Scope, b: Scope): boolean {
+  if (a === b) return true;
+  if (isMode(a) || isMode(b)) return false;
+  return a === 'global' || b === 'global';
+}
+
+/** Whether `cmd` is bound when `view` is showing (mode null) or inside `mode`. */
+export function isActive(cmd: Command, view: ViewId, mode: Mode | null): boolean {
+  const scopes = scopesOf(cmd);
+  if (mode !== null) return scopes.includes(mode);
+  return scopes.includes('global') || scopes.includes(view);
+}
+
+/** The key → command table for one view or mode; dangerous commands are left out in read-only mode. */
+export function bindings(view: ViewId, mode: Mode | null, readOnly: boolean, commands: readonly Command[] = COMMANDS): Map<string, Command> {
+  const map = new Map<string, Command>();
+  for (const cmd of commands) {
+    if (!isActive(cmd, view, mode) || (readOnly && cmd.dangerous)) continue;
+    for (const key of cmd.keys) if (!map.has(key)) map.set(key, cmd);
+  }
+  return map;
+}
+
+/** The command a key runs in this view or mode, if any. */
+export function commandFor(key: string, view: ViewId, mode: Mode | null, readOnly: boolean, commands: readonly Command[] = COMMANDS): Command | undefined {
+  return bindings(view, mode, readOnly, commands).get(key);
+}
+
+/** Commands the palette offers: every non-modal command (dangerous ones only when writable). */
+export function paletteCommands(readOnly: boolean, commands: readonly Command[] = COMMANDS): Command[] {
+  return commands.filter((c) => !scopesOf(c).every((s) => isMode(s)) && !(readOnly && c.dangerous) && c.id !== 'palette' && c.id !== 'interrupt' && c.id !== 'redraw');
+}
+
+/** The first view a command is bound in, for running a view command from elsewhere via the palette. */
+export function homeView(cmd: Command): ViewId | null {
+  const scopes = scopesOf(cmd);
+  if (scopes.includes('global')) return null;
+  return (scopes.find((s) => (VIEWS as readonly string[]).includes(s)) as ViewId | undefined) ?? null;
+}
+
+/** The keys of a command as shown to the operator: "j/↓". */
+export function keysLabel(cmd: Command): string {
+  return cmd.keys.map(keyLabel).join('/');
+}
+
+export interface Hint {
+  keys: string;
+  label: string;
+}
+
+/** Footer hints for the current view or mode, view-specific ones first, from the `hint` labels. */
+export function footerHints(view: ViewId, mode: Mode | null, readOnly: boolean, commands: readonly Command[] = COMMANDS): Hint[] {
+  const active = commands.filter((c) => c.hint !== undefined && isActive(c, view, mode) && !(readOnly && c.dangerous));
+  const ordered = [...active.filter((c) => !scopesOf(c).includes('global')), ...active.filter((c) => scopesOf(c).includes('global'))];
+  const groups = new Map<string, string[]>();
+  for (const c of ordered) {
+    const label = c.hint!;
+    const list = groups.get(label) ?? [];
+    list.push(keyLabel(c.keys[0]!));
+    groups.set(label, list);
+  }
+  return [...groups].map(([label, keys]) => ({ label, keys: keys.every((k) => k.length === 1) ? keys.join('') : keys.join('/') }));
+}

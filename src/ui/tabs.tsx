@@ -1,0 +1,39 @@
+// The view tabs: number, title, and the worst level of the view's target as a symbol, so a red
+// view is visible from anywhere. The active tab is bracketed and inverse (reads without colour).
+import { Box, Text } from 'ink';
+import { memo } from 'react';
+import { selectTargetLevel } from '../state/store.js';
+import { VIEWS, VIEW_TITLES, type ViewId } from './keymap.js';
+import { useOps } from './store-context.js';
+import { levelColor, levelSymbol } from './theme.js';
+
+const VIEW_TARGET: Partial<Record<ViewId, string>> = { host: 'host', containers: 'docker', postgres: 'postgres', redis: 'redis' };
+
+function TabLevel({ target }: { target: string }) {
+  const level = useOps((s) => selectTargetLevel(s, target));
+  if (level === 'OK') return null;
+  const color = levelColor(level);
+  return <Text {...(color ? { color } : {})}>{` ${levelSymbol(level)}`}</Text>;
+}
+
+function Tab({ view, index, active, compact }: { view: ViewId; index: number; active: boolean; compact: boolean }) {
+  const title = compact && view === 'containers' ? 'Docker' : compact && view === 'postgres' ? 'PG' : VIEW_TITLES[view];
+  const target = VIEW_TARGET[view];
+  return (
+    <Text>
+      <Text inverse={active} bold={active}>{active ? `[${index + 1} ${title}]` : ` ${index + 1} ${title} `}</Text>
+      {target ? <TabLevel target={target} /> : null}
+    </Text>
+  );
+}
+
+/** One line of view tabs. */
+export const Tabs = memo(function Tabs({ view, width }: { view: ViewId; width: number }) {
+  return (
+    <Box width={width} height={1} gap={1} overflow="hidden">
+      {VIEWS.map((v, i) => (
+        <Tab key={v} view={v} index={i} active={v === view} compact={width < 90} />
+      ))}
+    </Box>
+  );
+});

@@ -1,0 +1,80 @@
+// The Containers view: one sortable, filterable table of every container; Enter shows the
+// selected container's details below it.
+import { Box, Text } from 'ink';
+import { memo } from 'react';
+import { classify, type Level } from '../../engine/thresholds.js';
+import type { DockerContainer, DockerReading } from '../../probes/index.js';
+import { useOps } from '../store-context.js';
+import { Table, type Column } from '../table.js';
+import { levelColor } from '../theme.js';
+import { bytes, duration, pct } from '../units.js';
+import { SORT_COLUMNS } from '../view-state.js';
+import { sortBy } from './section.js';
+import { readingOf, TargetStatus } from './target-status.js';
+import { clampRow, useNavReport, type ViewProps } from './view-props.js';
+
+const SORT_KEYS: Record<string, (c: DockerContainer) => string | number | null> = {
+  name: (c) => c.name,
+  state: (c) => c.state,
+  // Problems first when ascending: unhealthy, starting, none, healthy.
+  health: (c) => ['unhealthy', 'starting', 'none', 'healthy'].indexOf(c.health),
+  restarts: (c) => c.restartCount,
+  uptime: (c) => c.uptimeSeconds,
+  cpu: (c) => c.cpuPercent,
+  memory: (c) => c.memoryBytes,
+};
+
+/** Containers whose name, image, state or health contains `filter` (case-insensitive). */
+export function filterContainers(list: readonly DockerContainer[], filter: string): DockerContainer[] {
+  const f = filter.trim().toLowerCase();
+  if (!f) return [...list];
+  return list.filter((c) => [c.name, c.image, c.state, c.health].some((v) => v.toLowerCase().includes(f)));
+}
+
+const DETAIL_LINES = 5;
+
+/** The Containers view. */
+export const ContainersView = memo(function ContainersView({ width, height, selected, sort, filter, detail, report }: ViewProps) {
+  const target = useOps((s) => s.targets.docker);
+  const restartRule = useOps((s) => s.rules['docker.restarts']);
+  const healthRule = useOps((s) => s.rules['docker.unhealthy']);
+  const r = readingOf<DockerReading>(target);
+  const sortCol = SORT_COLUMNS.containers?.[sort.column] ?? SORT_COLUMNS.containers![0]!;
+  const rows = sortBy(filterContainers(r?.containers ?? [], filter), SORT_KEYS[sortCol.id]!, sort.desc);
+  const tableH = Math.max(3, height - 2 - (detail ? DETAIL_LINES : 0));
+  useNavReport(report, 'containers', rows.length, 1, tableH - 1);
+  const sel = clampRow(selected, rows.length);
+  const restartLevel = (c: DockerContainer): Level | null => (restartRule?.enabled && c.restartCount !== null ? classify(restartRule, c.restartCount) : null);
+  const healthLevel = (c: DockerContainer): Level | null => (healthRule?.enabled && c.health !== 'none' ? classify(healthRule, c.health === 'unhealthy' ? 1 : 0) : null);
+  const color = (l: Level | null) => (l && l !== 'OK' ? levelColor(l) : undefined);
+  const columns: Column<DockerContainer>[] = [
+    { id: 'name', header: 'name', min: 10, max: 40, flex: 2, value: (c) => c.name },
+    { id: 'state', header: 'state', min: 7, max: 10, value: (c) => c.state, color: (c) => (c.state === 'running' ? undefined : color('WARNING')) },
+    { id: 'health', header: 'health', min: 9, max: 11, value: (c) => (c.health === 'unhealthy' ? '✗ unhealthy' : c.health === 'healthy' ? '✓ healthy' : c.health), color: (c) => color(healthLevel(c)) },
+    { id: 'restarts', header: 'restarts', min: 8, align: 'right', value: (c) => (c.restartCount === null ? '—' : `${restartLevel(c) === 'OK' || restartLevel(c) === null ? '' : '! '}${c.restartCount}`), color: (c) => color(restartLevel(c)) },
+    { id: 'uptime', header: 'uptime', min: 7, align: 'right', value: (c) => (c.state === 'running' ? duration(c.uptimeSeconds) : '—') },
+    { id: 'cpu', header: 'cpu', min: 7, align: 'right', value: (c) => pct(c.cpuPercent) },
+    { id: 'mem', header: 'memory', min: 8, align: 'right', value: (c) => bytes(c.memoryBytes) },
+    { id: 'image', header: 'image', min: 10, max: 50, flex: 1, drop: 1, value: (c) => c.image },
+    { id: 'status', header: 'status', min: 12, max: 40, flex: 1, drop: 2, value: (c) => c.status },
+  ];
+  const chosen = sel >= 0 ? rows[sel] : undefined;
+  const summary = r
+    ? `${r.counts.total} containers · ${r.counts.running} running · ${r.counts.stopped} stopped · ${r.counts.unhealthy} unhealthy · sorted by ${sortCol.label} ${sort.desc ? '↓' : '↑'}${filter ? ` · filter "${filter}": ${rows.length} shown` : ''}`
+    : '';
+  return (
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
+      <TargetStatus target={target} name="Docker" hint="set targets.docker" />
+      <Text wrap="truncate">{summary}</Text>
+      <Table columns={columns} rows={rows} width={width} height={tableH} selected={sel} rowKey={(c) => c.id} empty={filter ? `no container matches "${filter}" (Esc in the filter clears it)` : 'no containers'} />
+      {detail && chosen ? (
+        <Box flexDirection="column" height={DETAIL_LINES} borderStyle="single" borderLeft={false} borderRight={false} borderBottom={false}>
+          <Text wrap="truncate" bold>{`${chosen.name}  ${chosen.id}  ${chosen.image}`}</Text>
+          <Text wrap="truncate">{`status: ${chosen.status} · started ${chosen.startedAt ? new Date(chosen.startedAt).toISOString() : '—'}`}</Text>
+          <Text wrap="truncate">{`memory ${bytes(chosen.memoryBytes)} of ${bytes(chosen.memoryLimitBytes)} (${pct(chosen.memoryPercent)}) · cpu ${pct(chosen.cpuPercent)} · restarts ${chosen.restartCount ?? '—'}`}</Text>
+          <Text wrap="truncate">{`stats sampled ${chosen.statsAt ? new Date(chosen.statsAt).toLocaleTimeString() : 'not yet'} · Esc closes`}</Text>
+        </Box>
+      ) : null}
+    </Box>
+  );
+});

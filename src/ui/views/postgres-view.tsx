@@ -1,0 +1,91 @@
+// The PostgreSQL view: connections against max_connections, then the longest queries, waiting
+// locks with their blockers, connections by state and database sizes. Enter shows the full
+// statement of the selected query or lock.
+import { Box, Text } from 'ink';
+import { memo } from 'react';
+import type { PgQuery, PgReading, PgWaitingLock } from '../../probes/index.js';
+import { useOps } from '../store-context.js';
+import { Table, type Column } from '../table.js';
+import { oneLine } from '../text.js';
+import { bytes, duration, pct } from '../units.js';
+import { MetricRow } from './metric-row.js';
+import { Section } from './section.js';
+import { byStateText } from './service-panels.js';
+import { readingOf, TargetStatus } from './target-status.js';
+import { clampRow, useNavReport, type ViewProps } from './view-props.js';
+
+type DbSize = PgReading['databases'][number];
+const DETAIL_LINES = 4;
+
+const queryCols: Column<PgQuery>[] = [
+  { id: 'pid', header: 'pid', min: 5, max: 8, align: 'right', value: (q) => String(q.pid) },
+  { id: 'time', header: 'running', min: 7, align: 'right', value: (q) => duration(q.seconds) },
+  { id: 'user', header: 'user', min: 6, max: 16, drop: 2, value: (q) => q.user ?? '' },
+  { id: 'db', header: 'database', min: 8, max: 16, drop: 1, value: (q) => q.database ?? '' },
+  { id: 'state', header: 'state', min: 6, max: 12, drop: 3, value: (q) => q.state ?? '' },
+  { id: 'query', header: 'query', min: 12, flex: 1, value: (q) => q.query },
+];
+const lockCols: Column<PgWaitingLock>[] = [
+  { id: 'pid', header: 'pid', min: 5, max: 8, align: 'right', value: (l) => String(l.pid) },
+  { id: 'by', header: 'blocked by', min: 10, max: 16, value: (l) => (l.blockedBy.length ? l.blockedBy.join(',') : '—') },
+  { id: 'wait', header: 'waiting', min: 7, align: 'right', value: (l) => duration(l.seconds) },
+  { id: 'mode', header: 'mode', min: 8, max: 20, drop: 2, value: (l) => l.mode },
+  { id: 'rel', header: 'relation', min: 8, max: 24, drop: 1, value: (l) => l.relation ?? l.locktype },
+  { id: 'query', header: 'query', min: 12, flex: 1, value: (l) => l.query },
+];
+const sizeCols: Column<DbSize>[] = [
+  { id: 'name', header: 'database', min: 8, max: 30, flex: 1, value: (d) => d.name },
+  { id: 'size', header: 'size', min: 8, align: 'right', value: (d) => (d.sizeBytes === null ? 'no access' : bytes(d.sizeBytes)) },
+];
+const stateCols: Column<[string, number]>[] = [
+  { id: 'state', header: 'state', min: 8, max: 30, flex: 1, value: ([s]) => s },
+  { id: 'n', header: 'conns', min: 5, align: 'right', value: ([, n]) => String(n) },
+];
+
+/** The PostgreSQL view. */
+export const PostgresView = memo(function PostgresView({ width, height, focus, selected, detail, report }: ViewProps) {
+  const target = useOps((s) => s.targets.postgres);
+  const r = readingOf<PgReading>(target);
+  const queries = r?.longQueries ?? [];
+  const locks = r?.waitingLocks ?? [];
+  const sizes = [...(r?.databases ?? [])].sort((a, b) => (b.sizeBytes ?? -1) - (a.sizeBytes ?? -1));
+  const states = Object.entries(r?.connections.byState ?? {}).sort((a, b) => b[1] - a[1]);
+  const lists = [queries.length, locks.length, sizes.length];
+  const rest = Math.max(9, height - 4 - (detail ? DETAIL_LINES : 0));
+  const qH = Math.max(3, Math.min(queries.length + 2, Math.floor(rest / 3)));
+  const lH = Math.max(3, Math.min(locks.length + 2, Math.floor(rest / 3)));
+  const bottomH = Math.max(3, rest - qH - lH);
+  useNavReport(report, 'postgres', lists[focus] ?? 0, 3, [qH, lH, bottomH][focus]! - 2);
+  const sel = (i: number) => (focus === i ? clampRow(selected, lists[i]!) : -1);
+  const half = Math.floor(width / 2);
+  const chosen = focus === 0 ? queries[sel(0)] : focus === 1 ? locks[sel(1)] : undefined;
+  return (
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
+      <TargetStatus target={target} name="PostgreSQL" hint="set targets.postgres" />
+      <MetricRow label="Conns" metric="postgres.connections" width={width} text={r ? `${r.connections.total}/${r.connections.max}` : undefined} spark={{ min: 0, max: 100 }} />
+      <MetricRow label="Cache hit" metric="postgres.cacheHitRatio" width={width} text={r ? pct(r.cacheHitRatio) : undefined} />
+      <Text wrap="truncate">
+        {r ? `PostgreSQL ${r.version} · ${r.replication.role}${r.replication.lagSeconds !== null ? ` · lag ${duration(r.replication.lagSeconds)}` : ''} · up ${duration(r.uptimeSeconds)} · ${byStateText(r.connections.byState)}` : ''}
+      </Text>
+      <Section title="Longest queries" focused={focus === 0} width={width} height={qH}>
+        <Table columns={queryCols} rows={queries} width={width} height={qH - 1} selected={sel(0)} active={focus === 0} rowKey={(q) => String(q.pid)} empty="no active queries" />
+      </Section>
+      <Section title="Waiting locks" focused={focus === 1} width={width} height={lH}>
+        <Table columns={lockCols} rows={locks} width={width} height={lH - 1} selected={sel(1)} active={focus === 1} rowKey={(l, i) => `${l.pid}:${i}`} empty="no session is waiting for a lock" />
+      </Section>
+      <Box height={bottomH} width={width}>
+        <Section title="Database sizes" focused={focus === 2} width={half} height={bottomH}>
+          <Table columns={sizeCols} rows={sizes} width={half - 1} height={bottomH - 1} selected={sel(2)} active={focus === 2} rowKey={(d) => d.name} empty="sizes are read once a minute…" />
+        </Section>
+        <Section title="Connections by state" focused={false} width={width - half} height={bottomH}>
+          <Table columns={stateCols} rows={states} width={width - half} height={bottomH - 1} active={false} rowKey={([s]) => s} empty="no client connections" />
+        </Section>
+      </Box>
+      {detail && chosen ? (
+        <Box flexDirection="column" height={DETAIL_LINES} borderStyle="single" borderLeft={false} borderRight={false} borderBottom={false}>
+          <Text wrap="wrap">{`pid ${chosen.pid}: ${oneLine(chosen.query)}`}</Text>
+        </Box>
+      ) : null}
+    </Box>
+  );
+});

@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { coalesceStore } from '../../src/ui/coalesced-store.js';
+import { levelColor, levelLabel } from '../../src/ui/theme.js';
+import { ago, bytes, duration, pct } from '../../src/ui/units.js';
+import { filledStore, T0 } from './fixtures.js';
+import { keyPresses } from '../../src/ui/key-names.js';
+import type { Key } from 'ink';
+
+const saved = process.env.NO_COLOR;
+afterEach(() => {
+  if (saved === undefined) delete process.env.NO_COLOR;
+  else process.env.NO_COLOR = saved;
+});
+
+describe('formats', () => {
+  it('says how long ago in coarse steps (each change of the text is a frame)', () => {
+    expect(ago(T0, T0 + 900)).toBe('just now');
+    expect(ago(T0, T0 + 9_999)).toBe('just now');
+    expect(ago(T0, T0 + 25_000)).toBe('20s ago');
+    expect(ago(T0, T0 + 185_000)).toBe('3m ago');
+    expect(ago(T0, T0 + 2 * 3600_000 + 5 * 60_000)).toBe('2h ago');
+  });
+
+  it('formats percentages, bytes and durations for tight panels', () => {
+    expect(pct(7.46)).toBe('7.5 %');
+    expect(pct(91.2)).toBe('91 %');
+    expect(pct(null)).toBe('—');
+    expect(bytes(1.5e9)).toBe('1.5 GB');
+    expect(duration(754)).toBe('12m');
+  });
+
+  it('drops colours with NO_COLOR but keeps the symbol and word of each level', () => {
+    process.env.NO_COLOR = '';
+    expect(levelColor('CRITICAL')).toBe('red');
+    process.env.NO_COLOR = '1';
+    expect(levelColor('CRITICAL')).toBeUndefined();
+    expect(levelLabel('CRITICAL')).toMatch(/CRITICAL$/);
+    expect(levelLabel('WARNING', true)).toMatch(/WARN$/);
+  });
+});
+
+describe('key chunks', () => {
+  const none: Key = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false };
+  it('splits a run of characters into presses, naming control characters', () => {
+    expect(keyPresses(':ab\r', none).map((p) => p.name)).toEqual([':', 'a', 'b', 'enter']);
+    expect(keyPresses('x\t\x7f\x03', none).map((p) => p.name)).toEqual(['x', 'tab', 'backspace', 'ctrl-c']);
+    expect(keyPresses('', { ...none, upArrow: true })).toEqual([{ name: 'up', text: '' }]);
+    expect(keyPresses('q', none)).toEqual([{ name: 'q', text: 'q' }]);
+  });
+});
+
+describe('coalesced store', () => {
+  it('tells subscribers once per burst and keeps the rendered snapshot until then', async () => {
+    const store = filledStore();
+    const view = coalesceStore(store, 20);
+    let calls = 0;
+    view.subscribe(() => calls++);
+    const before = view.getState();
+    store.getState().setReadOnly(true);
+    store.getState().setReadOnly(false);
+    store.getState().setReadOnly(true);
+    expect(view.getState()).toBe(before);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(calls).toBe(1);
+    expect(view.getState().readOnly).toBe(true);
+    view.dispose();
+  });
+});
