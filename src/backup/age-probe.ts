@@ -4,14 +4,38 @@
 // reads NEVER_BACKED_UP_HOURS: a finite number (JSON has no Infinity) far past any sane critical
 // limit, so "never backed up" is CRITICAL, not UNKNOWN. An unreadable backup directory is a
 // probe error, and then every source is UNKNOWN — we do not know, so we do not say "fine".
+//
+// The same probe reads the drill log (`<backups.dir>/drills.jsonl`) and reports, per configured
+// PostgreSQL source, the days since its last SUCCESSFUL restore drill as `backup.drillAgeDays`
+// (default warning 35 d, critical 65 d: the manuals' monthly restore test). Never drilled, or
+// never drilled successfully, reads NEVER_DRILLED_DAYS — the same "never" sentinel as
+// NEVER_BACKED_UP_HOURS, CRITICAL under any sane limit. An unreadable drill log makes only the
+// drill samples UNKNOWN (a problem line says why); the backup ages are still reported.
+//
+// Imports stay light (fs, zod; no pg, no child processes): the probe is built for every console.
 import type { OpsdeckConfig } from '../config/resolve.js';
 import { runBounded } from '../probes/boundary.js';
 import { ProbeFailure, type MetricSample, type Probe, type ProbeResult } from '../probes/types.js';
+import { daysSinceDrill, drillSummaries, type DrillSummary } from '../restore/drill-log.js';
 import { newestVerified, scanCatalog } from './catalog.js';
 import { sourceKey } from './types.js';
 
 /** Age reported for a configured source without any verified backup (about 114 years). */
 export const NEVER_BACKED_UP_HOURS = 999_999;
+
+/** Drill age reported for a configured database never drilled successfully: the same "never" sentinel as NEVER_BACKED_UP_HOURS. */
+export const NEVER_DRILLED_DAYS = NEVER_BACKED_UP_HOURS;
+
+export interface BackupDrillSource {
+  /** Source key (the database name). */
+  source: string;
+  /** Start of the newest successful drill (ms since epoch), or null when none passed. */
+  lastOkAt: number | null;
+  /** The newest drill, passed or failed, or null when the database was never drilled. */
+  last: { at: number; ok: boolean; backup: string; message: string } | null;
+  /** Days since lastOkAt (one decimal), NEVER_DRILLED_DAYS without one. */
+  ageDays: number;
+}
 
 export interface BackupAgeSource {
   source: string;
@@ -27,6 +51,8 @@ export interface BackupAgeSource {
 export interface BackupAgeReading {
   dir: string;
   sources: BackupAgeSource[];
+  /** Restore drills of every configured PostgreSQL source (empty when the drill log could not be read). */
+  drills: BackupDrillSource[];
   /** Temp files of backups running now (or abandoned). */
   inProgress: number;
   problems: string[];
@@ -42,22 +68,37 @@ export function configuredSources(cfg: Pick<OpsdeckConfig, 'backups'>): string[]
   return [...cfg.backups.databases.map((name) => sourceKey({ type: 'postgres', name })), ...cfg.backups.files.map((f) => sourceKey({ type: 'files', name: f.name }))];
 }
 
+/** The drill row of one database from the drill log's summary. Pure. */
+export function drillAge(source: string, s: DrillSummary | undefined, now: number): BackupDrillSource {
+  const days = daysSinceDrill(s, now);
+  return {
+    source,
+    lastOkAt: s?.lastOk ? Date.parse(s.lastOk.at) : null,
+    last: s ? { at: Date.parse(s.last.at), ok: s.last.ok, backup: s.last.backup, message: s.last.message } : null,
+    ageDays: Number.isFinite(days) ? Math.max(0, Math.round(days * 10) / 10) : NEVER_DRILLED_DAYS,
+  };
+}
+
 /** Creates the 'backup' probe for the config's backup directory and sources. */
 export function createBackupAgeProbe(cfg: Pick<OpsdeckConfig, 'backups' | 'rules' | 'probeTimeout'>, opts: BackupAgeProbeOptions = {}): Probe<BackupAgeReading> {
   const now = opts.now ?? Date.now;
   const dir = cfg.backups.dir;
   const sources = configuredSources(cfg);
+  // Drills restore databases: file sets have none.
+  const databases = cfg.backups.databases.map((name) => sourceKey({ type: 'postgres', name }));
   const sample = (instance: string, value: number | null): MetricSample => ({ metric: 'backup.ageHours', instance, value, unit: 'h' });
+  const drillSample = (instance: string, value: number | null): MetricSample => ({ metric: 'backup.drillAgeDays', instance, value, unit: 'd' });
+  const intervals = [cfg.rules['backup.ageHours']?.interval, cfg.rules['backup.drillAgeDays']?.interval].filter((i): i is number => i !== undefined);
   return {
     id: 'backup',
-    interval: cfg.rules['backup.ageHours']?.interval ?? 60_000,
+    interval: intervals.length > 0 ? Math.min(...intervals) : 60_000,
     read(signal): Promise<ProbeResult<BackupAgeReading>> {
       return runBounded(
         signal,
         {
           timeoutMs: opts.timeoutMs ?? Math.max(cfg.probeTimeout, 10_000),
           context: { what: `backup directory ${dir}`, hints: { auth: 'opsdeck needs read access to the backup directory' } },
-          failureMetrics: () => sources.map((s) => sample(s, null)),
+          failureMetrics: () => [...sources.map((s) => sample(s, null)), ...databases.map((d) => drillSample(d, null))],
         },
         async () => {
           const catalog = await scanCatalog(dir).catch((err: NodeJS.ErrnoException) => {
@@ -77,9 +118,22 @@ export function createBackupAgeProbe(cfg: Pick<OpsdeckConfig, 'backups' | 'rules
               unverified: mine.filter((e) => !e.verified).length,
             };
           });
+          const problems = [...catalog.problems];
+          let drills: BackupDrillSource[] | undefined;
+          if (databases.length > 0) {
+            try {
+              const summaries = await drillSummaries(dir);
+              drills = databases.map((d) => drillAge(d, summaries.get(d), t));
+            } catch (err) {
+              problems.push(`drill log unreadable: ${(err as Error).message}`);
+            }
+          }
           return {
-            reading: { dir, sources: rows, inProgress: catalog.partials.filter((p) => p.alive).length, problems: catalog.problems },
-            metrics: rows.map((r) => sample(r.source, r.ageHours)),
+            reading: { dir, sources: rows, drills: drills ?? [], inProgress: catalog.partials.filter((p) => p.alive).length, problems },
+            metrics: [
+              ...rows.map((r) => sample(r.source, r.ageHours)),
+              ...(drills ? drills.map((d) => drillSample(d.source, d.ageDays)) : databases.map((d) => drillSample(d, null))),
+            ],
           };
         },
       );

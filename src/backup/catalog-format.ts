@@ -1,5 +1,7 @@
 // Pure presentation of the catalog for `opsdeck backups` (and later the Backups view): rows of
-// plain strings, and the JSON shape.
+// plain strings, and the JSON shape. Drill results come from the restore layer's drill log
+// (`drillSummaries(root)` in src/restore/drill-log.ts); they are per source, so every backup of a
+// database shows that database's last drill. File sets are never drilled.
 //
 // JSON shape (`opsdeck backups --json`), one object:
 //   { "dir": string, "at": string (ISO),
@@ -7,12 +9,23 @@
 //                   "kind": "full" | "data" | "files", "format": "plain" | "custom" | "tar",
 //                   "time": string (ISO), "ageHours": number, "size": number, "verified": boolean,
 //                   "lastVerify": { "at": string, "ok": boolean, "message": string } | null,
-//                   "problem": string | null }],            // newest first
+//                   "problem": string | null,
+//                   "lastDrill": { "at": string (ISO), "ok": boolean, "backup": string, "message": string,
+//                                  "lastOkAt": string (ISO) | null, "daysSinceOk": number | null } | null
+//                 }],                                        // newest first
 //     "inProgress": [{ "path": string, "pid": number | null, "size": number }],
 //     "abandoned":  [{ "path": string, "pid": number | null, "size": number }],
 //     "problems": string[] }
+//   lastDrill is the newest restore drill of the backup's SOURCE (whichever backup it drilled:
+//   "backup" names it), "ok" its result; lastOkAt/daysSinceOk are those of the newest SUCCESSFUL
+//   drill (null when none passed). lastDrill is null when the source was never drilled, and always
+//   for file sets.
 import prettyBytes from 'pretty-bytes';
+import { daysSinceDrill, type DrillSummary } from '../restore/drill-log.js';
 import type { Catalog, CatalogEntry } from './catalog.js';
+
+/** Drill summaries per source key, as drillSummaries() returns them. */
+export type DrillSummaries = ReadonlyMap<string, DrillSummary>;
 
 /** Age as "3h", "2d 4h", "45m". */
 export function formatAge(ms: number): string {
@@ -37,13 +50,37 @@ function verifiedWord(e: CatalogEntry): string {
   return `NO: ${e.lastVerify?.message ?? 'not verified'}`;
 }
 
-/** Table rows (header first) for a terminal: time, kind, source, size, age, verified, file. */
-export function catalogRows(entries: readonly CatalogEntry[], now: number): string[][] {
-  const rows = [['TIME', 'KIND', 'SOURCE', 'SIZE', 'AGE', 'VERIFIED', 'FILE']];
+/**
+ * The LAST DRILL cell of a source: the age of its newest successful drill ("3d 4h", "never"),
+ * plus ", last FAILED" when the newest drill failed; "-" for file sets (they are not drilled).
+ */
+export function drillWord(e: Pick<CatalogEntry, 'source' | 'sourceKey'>, drills: DrillSummaries | undefined, now: number): string {
+  if (e.source.type !== 'postgres') return '-';
+  const s = drills?.get(e.sourceKey);
+  const ok = s?.lastOk ? formatAge(now - Date.parse(s.lastOk.at)) : 'never';
+  return s && !s.last.ok ? `${ok}, last FAILED` : ok;
+}
+
+/** Table rows (header first) for a terminal: time, kind, source, size, age, verified, last drill of the source, file. */
+export function catalogRows(entries: readonly CatalogEntry[], now: number, drills?: DrillSummaries): string[][] {
+  const rows = [['TIME', 'KIND', 'SOURCE', 'SIZE', 'AGE', 'VERIFIED', 'LAST DRILL', 'FILE']];
   for (const e of entries) {
-    rows.push([formatTime(e.time), e.kind === 'data' ? 'data-only' : e.kind, e.sourceKey, prettyBytes(e.size), formatAge(now - e.time), verifiedWord(e), e.file]);
+    rows.push([formatTime(e.time), e.kind === 'data' ? 'data-only' : e.kind, e.sourceKey, prettyBytes(e.size), formatAge(now - e.time), verifiedWord(e), drillWord(e, drills, now), e.file]);
   }
   return rows;
+}
+
+function drillJson(e: CatalogEntry, drills: DrillSummaries | undefined, now: number): unknown {
+  const s = e.source.type === 'postgres' ? drills?.get(e.sourceKey) : undefined;
+  if (!s) return null;
+  return {
+    at: s.last.at,
+    ok: s.last.ok,
+    backup: s.last.backup,
+    message: s.last.message,
+    lastOkAt: s.lastOk?.at ?? null,
+    daysSinceOk: s.lastOk ? Math.round(Math.max(0, daysSinceDrill(s, now)) * 10) / 10 : null,
+  };
 }
 
 /** Aligns rows into lines (the last column is not padded). */
@@ -53,7 +90,7 @@ export function alignRows(rows: readonly string[][]): string[] {
 }
 
 /** The `--json` object described at the top of this file. */
-export function catalogJson(catalog: Catalog, now: number): unknown {
+export function catalogJson(catalog: Catalog, now: number, drills?: DrillSummaries): unknown {
   const partial = (p: Catalog['partials'][number]): unknown => ({ path: p.path, pid: p.pid ?? null, size: p.size });
   return {
     dir: catalog.root,
@@ -71,6 +108,7 @@ export function catalogJson(catalog: Catalog, now: number): unknown {
       verified: e.verified,
       lastVerify: e.lastVerify ? { at: e.lastVerify.at, ok: e.lastVerify.ok, message: e.lastVerify.message } : null,
       problem: e.problem ?? null,
+      lastDrill: drillJson(e, drills, now),
     })),
     inProgress: catalog.partials.filter((p) => p.alive).map(partial),
     abandoned: catalog.partials.filter((p) => !p.alive).map(partial),

@@ -80,6 +80,20 @@ export function sourceOfDir(root: string, dir: string): BackupSource | undefined
   return undefined;
 }
 
+/**
+ * Subdirectory of the backup root that holds the safety dumps a restore takes before it drops a
+ * database (named after the manual's before_restore_*.sql). Laid out like a backup root of its
+ * own (`before-restore/postgres/<db>/full_backup_….sql.gz`), so the catalog of the backup root
+ * never lists them and they never pass for the newest backup of a source; prune keeps them by
+ * their own rule (retention.ts, planSafetyPrune).
+ */
+export const SAFETY_DIR = 'before-restore';
+
+/** The safety-dump root for a backup root. */
+export function safetyRootFor(backupRoot: string): string {
+  return path.join(backupRoot, SAFETY_DIR);
+}
+
 export const SIDECAR_SUFFIX = '.json';
 export const PARTIAL_SUFFIX = '.partial';
 

@@ -9,8 +9,9 @@ import { fileBackupJob, type FileBackupOptions } from './file-backup.js';
 import type { BackupJob, BackupRecord } from './job.js';
 import { pgBackupJob, type PgBackupOptions } from './pg-backup.js';
 import { isAlive } from './pid.js';
-import { deleteBackup, deletePartial, type PruneReport } from './prune.js';
-import { sourceKey, type BackupProgress } from './types.js';
+import { deleteBackup, deletePartial, deleteSafetyDump, type PruneReport } from './prune.js';
+import { BackupError, sourceKey, type BackupProgress } from './types.js';
+import { verifyBackup, type VerifyOptions, type VerifyReport } from './verify.js';
 
 /** A backup plan plus access to its job and, once published, its record. */
 export interface BackupPlan {
@@ -115,17 +116,29 @@ function backupPlan(job: BackupJob, action: string, attach: (ctx: StepContext | 
   return { plan, job, record: () => record };
 }
 
-/** The plan that deletes what `report` says (backups past retention, abandoned temp files). */
+/** The plan that deletes what `report` says (backups past retention, old safety dumps, abandoned temp files). */
 export function prunePlan(catalog: Catalog, report: PruneReport): Plan {
   const steps: Step[] = [];
   for (const d of report.decisions) {
     if (d.action !== 'delete') continue;
     const e = d.entry;
     steps.push({
-      id: `delete:${e.file}`,
+      id: `delete:${e.sourceKey}/${e.file}`, // file names repeat across sources
       title: `delete ${e.sourceKey} ${e.file}`,
       describe: () => ({ kind: 'fs', text: `rm ${e.path}.json ${e.path} — ${d.reason}` }),
       run: async () => deleteBackup(catalog.root, e),
+      cancellable: true,
+    });
+  }
+  for (const d of report.safety) {
+    if (d.action !== 'delete' || !report.safetyRoot) continue;
+    const e = d.entry;
+    const root = report.safetyRoot;
+    steps.push({
+      id: `delete-safety:${e.sourceKey}/${e.file}`,
+      title: `delete safety dump ${e.sourceKey} ${e.file}`,
+      describe: () => ({ kind: 'fs', text: `rm ${e.path}.json ${e.path} — ${d.reason}` }),
+      run: async () => deleteSafetyDump(root, e),
       cancellable: true,
     });
   }
@@ -139,4 +152,42 @@ export function prunePlan(catalog: Catalog, report: PruneReport): Plan {
     });
   }
   return { action: 'backup.prune', target: catalog.root, danger: 'confirm', changesState: true, steps };
+}
+
+/** A re-verify plan plus the report of its run. */
+export interface VerifyPlan {
+  plan: Plan;
+  /** The verification report, once the step has run (undefined when the file could not be read at all). */
+  report(): VerifyReport | undefined;
+}
+
+/**
+ * Re-verifying a backup as an audited action (`backup.verify`, result succeeded/failed in the
+ * audit trail). It writes only the sidecar's lastVerify — no data an application uses — so it is
+ * a read-only plan (changesState: false) and runs in read-only mode too (see README.md).
+ */
+export function verifyPlan(file: string, opts: Omit<VerifyOptions, 'signal'> = {}): VerifyPlan {
+  let report: VerifyReport | undefined;
+  const recordText = opts.record === false ? '' : `; the result is written to ${file}.json (lastVerify)`;
+  const plan: Plan = {
+    action: 'backup.verify',
+    target: file,
+    danger: 'safe',
+    changesState: false,
+    steps: [
+      {
+        id: 'verify',
+        title: 're-verify the backup',
+        describe: () => ({ kind: 'check', text: `size and sha256 against the sidecar, full decompression, dump completion marker / pg_restore read, tar entries${recordText}` }),
+        cancellable: true,
+        run: async (ctx) => {
+          report = await verifyBackup(file, { ...opts, signal: ctx.signal });
+          for (const c of report.checks) ctx.output(`${c.ok ? 'ok' : 'FAIL'} ${c.name}: ${c.detail}`);
+          if (!report.ok) throw new BackupError('verify_failed', `not verified: ${report.message}`);
+          return report.recorded ? report.message : `${report.message} (not recorded: no sidecar)`;
+        },
+      },
+    ],
+  };
+  return { plan, report: () => report };
 }

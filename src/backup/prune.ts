@@ -1,7 +1,9 @@
 // Carrying out retention: which files a prune removes (backups the policy lets go, temp files of
 // backups that were killed), and removing them — only ever inside the backup root, only files
 // named like backups, the sidecar first so an interrupted prune leaves an unverified leftover for
-// the next prune rather than a catalog entry pointing at nothing.
+// the next prune rather than a catalog entry pointing at nothing. Safety dumps of restores
+// (`<root>/before-restore/`) are pruned by their own rule (retention.ts, planSafetyPrune), and one
+// made less than 24 h ago is never deleted: checked when planning and again just before deleting.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import prettyBytes from 'pretty-bytes';
@@ -9,7 +11,7 @@ import { fsyncDir, removeQuietly } from './atomic.js';
 import { formatTime } from './catalog-format.js';
 import type { Catalog, CatalogEntry, PartialFile } from './catalog.js';
 import { parseBackupFileName, partialPid, sidecarPath } from './naming.js';
-import { planPrune, type PruneDecision, type RetentionPolicy } from './retention.js';
+import { planPrune, planSafetyPrune, SAFETY_MIN_AGE_MS, type PruneDecision, type RetentionPolicy } from './retention.js';
 import { BackupError } from './types.js';
 
 /** A temp file is abandoned when its writer is gone and it has not been written for this long. */
@@ -17,19 +19,25 @@ export const STALE_PARTIAL_MS = 3_600_000;
 
 export interface PruneReport {
   decisions: PruneDecision<CatalogEntry>[];
-  /** Temp files of backups that were killed (writer gone, untouched for an hour). */
+  /** Safety dumps of restores (the catalog of the safety root), [] when none was given. */
+  safety: PruneDecision<CatalogEntry>[];
+  /** The safety root the safety decisions are about. */
+  safetyRoot?: string;
+  /** Temp files of backups (and safety dumps) that were killed (writer gone, untouched for an hour). */
   stalePartials: PartialFile[];
   /** Bytes the deletions free. */
   freedBytes: number;
 }
 
-/** What a prune would do to `catalog` under `policy` at `now`. Pure. */
-export function pruneReport(catalog: Catalog, policy: RetentionPolicy, now: number): PruneReport {
+/** What a prune would do to `catalog` (and the safety dumps in `safety`, see safetyRootFor) under `policy` at `now`. Pure. */
+export function pruneReport(catalog: Catalog, policy: RetentionPolicy, now: number, safety?: Catalog): PruneReport {
   const decisions = planPrune(catalog.entries, policy, now);
+  const safetyDecisions = safety ? planSafetyPrune(safety.entries, policy, now) : [];
   // A pid can be alive in another pid namespace (a container) that we cannot see: the age rule guards that case.
-  const stalePartials = catalog.partials.filter((p) => !p.alive && now - p.mtime > STALE_PARTIAL_MS);
-  const freedBytes = decisions.filter((d) => d.action === 'delete').reduce((n, d) => n + d.entry.size, 0) + stalePartials.reduce((n, p) => n + p.size, 0);
-  return { decisions, stalePartials, freedBytes };
+  const stalePartials = [...catalog.partials, ...(safety?.partials ?? [])].filter((p) => !p.alive && now - p.mtime > STALE_PARTIAL_MS);
+  const deleted = [...decisions, ...safetyDecisions].filter((d) => d.action === 'delete');
+  const freedBytes = deleted.reduce((n, d) => n + d.entry.size, 0) + stalePartials.reduce((n, p) => n + p.size, 0);
+  return { decisions, safety: safetyDecisions, ...(safety ? { safetyRoot: safety.root } : {}), stalePartials, freedBytes };
 }
 
 /** Printable lines for `prune --dry-run`: one per backup (keep/delete and why), then stale temp files. */
@@ -39,10 +47,15 @@ export function formatPruneReport(report: PruneReport, now: number): string[] {
     const when = formatTime(d.entry.time);
     lines.push(`${d.action === 'delete' ? 'DELETE' : 'keep  '}  ${d.entry.sourceKey}  ${d.entry.file}  (${when}, ${prettyBytes(d.entry.size)})  ${d.reason}`);
   }
+  if (report.safety.length > 0) lines.push(`Safety dumps of restores${report.safetyRoot ? ` (${report.safetyRoot})` : ''}:`);
+  for (const d of report.safety) {
+    const when = formatTime(d.entry.time);
+    lines.push(`${d.action === 'delete' ? 'DELETE' : 'keep  '}  ${d.entry.sourceKey}  ${d.entry.file}  (${when}, ${prettyBytes(d.entry.size)})  ${d.reason}`);
+  }
   for (const p of report.stalePartials) {
     lines.push(`DELETE  ${p.path}  (${prettyBytes(p.size)})  temp file of an interrupted backup (writer pid ${p.pid ?? '?'} gone, untouched for ${Math.round((now - p.mtime) / 3_600_000)} h)`);
   }
-  const n = report.decisions.filter((d) => d.action === 'delete').length + report.stalePartials.length;
+  const n = [...report.decisions, ...report.safety].filter((d) => d.action === 'delete').length + report.stalePartials.length;
   lines.push(n === 0 ? 'Nothing to delete.' : `${n} file${n === 1 ? '' : 's'} to delete, ${prettyBytes(report.freedBytes)} freed.`);
   return lines;
 }
@@ -62,6 +75,17 @@ export async function deleteBackup(root: string, entry: Pick<CatalogEntry, 'path
     if (err) throw new BackupError('io', `cannot delete ${f}: ${err.message}`);
   }
   await fsyncDir(path.dirname(entry.path)).catch(() => undefined);
+}
+
+/**
+ * Deletes one safety dump and its sidecar, after checking again that it is not one made in the
+ * last 24 h (by its start time and by the file's mtime): a rollback may still need it.
+ */
+export async function deleteSafetyDump(safetyRoot: string, entry: Pick<CatalogEntry, 'path' | 'file' | 'time'>, now: () => number = Date.now): Promise<void> {
+  const st = await stat(entry.path).catch(() => undefined);
+  const made = Math.max(entry.time, st?.mtimeMs ?? 0);
+  if (now() - made < SAFETY_MIN_AGE_MS) throw new BackupError('config', `not deleting ${entry.path}: a safety dump made less than 24 h ago (a rollback may still need it)`);
+  await deleteBackup(safetyRoot, entry);
 }
 
 /** Deletes an abandoned temp file after checking again that its writer is still gone. */

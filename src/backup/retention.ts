@@ -14,6 +14,11 @@
 //   anything timestamped in the future (a wrong clock must not delete the latest backups).
 // - Unverified backups (failed re-verify, no sidecar) follow the age limits but never fill a
 //   weekly/monthly slot and never count as the newest verified one.
+// - Safety dumps (`<backups.dir>/before-restore/`, taken by a restore before the drop) have a rule
+//   of their own, whatever the preset except `none`: per database, keep the newest
+//   SAFETY_KEEP_NEWEST (3) verified ones and every one younger than SAFETY_KEEP_DAYS (30 days) —
+//   the union, i.e. whichever keeps more. Never deleted: one made less than SAFETY_MIN_AGE_MS
+//   (24 h) ago, whatever the rule says (a rollback may still need it), or stamped in the future.
 import type { CatalogEntry } from './catalog.js';
 
 export type RetentionPolicy =
@@ -132,4 +137,41 @@ function decide<E extends PrunableEntry>(e: E, p: RetentionPolicy, now: number, 
       ? `its ${weekRep ? 'week' : 'month'} slot has expired`
       : `not the newest of its week (${isoWeek(e.time)}) or month (${monthOf(e.time)})`;
   return del(`${days(age)} old, past the ${p.dailyDays}-day daily window and ${why}`);
+}
+
+/** Safety dumps: the newest this many verified ones per database are kept, however old. */
+export const SAFETY_KEEP_NEWEST = 3;
+/** Safety dumps: every one younger than this many days is kept. */
+export const SAFETY_KEEP_DAYS = 30;
+/** Safety dumps: never deleted within this long of being made (a rollback may still need one). */
+export const SAFETY_MIN_AGE_MS = 24 * 3_600_000;
+
+/**
+ * Keep or delete, with a reason, for every safety dump (entries of the safety root's catalog).
+ * Per database: the newest SAFETY_KEEP_NEWEST verified ones and everything younger than
+ * SAFETY_KEEP_DAYS days stay (whichever keeps more); nothing younger than SAFETY_MIN_AGE_MS or
+ * stamped in the future ever goes. Under preset `none` everything is kept. Pure.
+ */
+export function planSafetyPrune<E extends PrunableEntry>(entries: readonly E[], policy: RetentionPolicy, now: number): PruneDecision<E>[] {
+  const newest = new Set<E>();
+  const bySource = new Map<string, E[]>();
+  for (const e of entries) bySource.set(e.sourceKey, [...(bySource.get(e.sourceKey) ?? []), e]);
+  for (const group of bySource.values()) {
+    for (const e of [...group].sort((a, b) => b.time - a.time).filter((x) => x.verified).slice(0, SAFETY_KEEP_NEWEST)) newest.add(e);
+  }
+  return entries.map((e): PruneDecision<E> => {
+    const keep = (reason: string): PruneDecision<E> => ({ entry: e, action: 'keep', reason });
+    const age = now - e.time;
+    if (age < 0) return keep('safety dump: timestamp is in the future (check the clock): kept');
+    if (age < SAFETY_MIN_AGE_MS) return keep(`safety dump made ${Math.floor(age / 3_600_000)} h ago: never deleted within 24 h (a rollback may still need it)`);
+    if (policy.preset === 'none') return keep('safety dump: retention preset none: kept');
+    if (newest.has(e)) return keep(`safety dump, ${days(age)} old: one of the ${SAFETY_KEEP_NEWEST} newest verified safety dumps of ${e.sourceKey}`);
+    const unverified = e.verified ? '' : 'unverified, ';
+    if (age <= SAFETY_KEEP_DAYS * DAY) return keep(`safety dump, ${unverified}${days(age)} old: safety dumps are kept ${SAFETY_KEEP_DAYS} days`);
+    return {
+      entry: e,
+      action: 'delete',
+      reason: `safety dump, ${unverified}${days(age)} old: past ${SAFETY_KEEP_DAYS} days and not one of the ${SAFETY_KEEP_NEWEST} newest verified safety dumps of ${e.sourceKey}`,
+    };
+  });
 }

@@ -164,14 +164,10 @@ async function confirm(a: Actions, ctx: ActionCommandContext, plan: Plan, flags:
       ? 'not confirmed: this action destroys data and needs the name typed in a terminal (--yes is not enough)'
       : 'not confirmed: no terminal to ask on; run it in a terminal or pass --yes';
   }
-  const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: stdin, output: ctx.stderr, terminal: true });
-  try {
-    const answer = await rl.question(`${c.question} `);
-    return a.isConfirmed(c, answer) ? true : 'not confirmed by the operator';
-  } finally {
-    rl.close();
-  }
+  // Ctrl-C, Ctrl-D and end of input answer "" (a no) instead of hanging or throwing.
+  const { askOnTerminal } = await import('./ask.js');
+  const answer = await askOnTerminal(`${c.question} `, { input: stdin, output: ctx.stderr, terminal: true });
+  return a.isConfirmed(c, answer) ? true : 'not confirmed by the operator';
 }
 
 /** Prints each step as it changes state: "[2/5] running: start redis". */

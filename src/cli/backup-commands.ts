@@ -2,8 +2,9 @@
 // from the command line, for operators and for cron. Backups and prunes run as audited plans;
 // any failure exits non-zero with one line on stderr; Ctrl-C or SIGTERM cancels cleanly (nothing
 // published, temp file removed) and exits 130/143. Progress is one updating line on stderr when
-// it is a terminal, nothing otherwise.
-import { createInterface } from 'node:readline/promises';
+// it is a terminal, nothing otherwise. `opsdeck verify` is audited too (backup.verify) and runs in
+// read-only mode: it writes only the sidecar's lastVerify.
+import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { AuditLog } from '../actions/audit.js';
 import { confirmationFor, isConfirmed } from '../actions/confirm.js';
@@ -13,13 +14,15 @@ import { formatPlan, type PlanOutcome } from '../actions/plan.js';
 import { alignRows, catalogJson, catalogRows } from '../backup/catalog-format.js';
 import { scanCatalog } from '../backup/catalog.js';
 import { plansFromConfig, SelectionError } from '../backup/from-config.js';
-import { prunePlan, type BackupPlan } from '../backup/plans.js';
+import { safetyRootFor } from '../backup/naming.js';
+import { prunePlan, verifyPlan, type BackupPlan } from '../backup/plans.js';
 import { formatProgress } from '../backup/progress.js';
 import type { BackupProgress } from '../backup/types.js';
 import { formatPruneReport, pruneReport } from '../backup/prune.js';
-import { describePolicy, retentionPolicy } from '../backup/retention.js';
-import { verifyBackup } from '../backup/verify.js';
+import { describePolicy, retentionPolicy, SAFETY_KEEP_DAYS, SAFETY_KEEP_NEWEST } from '../backup/retention.js';
 import type { OpsdeckConfig } from '../config/resolve.js';
+import { drillSummaries } from '../restore/drill-log.js';
+import { terminalAsk, type Ask } from './ask.js';
 
 interface Out {
   write(s: string): unknown;
@@ -35,7 +38,7 @@ export interface BackupCommandContext {
   setCode: (code: number) => void;
   env?: NodeJS.ProcessEnv;
   /** Where prune asks for confirmation (default: stdin when it is a terminal). */
-  ask?: (question: string) => Promise<string>;
+  ask?: Ask;
 }
 
 const EXIT_USAGE = 2;
@@ -108,36 +111,45 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
 
   program
     .command('backups')
-    .description('list the backups in the backup directory: time, kind, source, size, age, verified')
+    .description('list the backups in the backup directory: time, kind, source, size, age, verified, last restore drill of the source')
     .option('--json', 'print JSON instead of a table')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = await ctx.loadConfig(cmd);
       const catalog = await scanCatalog(config.backups.dir);
+      // An unreadable drill log must not hide the backups: the column then says "never" and a problem line says why.
+      const drills = await drillSummaries(config.backups.dir).catch((err: Error) => {
+        catalog.problems.push(`drill log unreadable: ${err.message}`);
+        return undefined;
+      });
       const now = Date.now();
       if (opts.json) {
-        ctx.stdout.write(`${JSON.stringify(catalogJson(catalog, now))}\n`);
+        ctx.stdout.write(`${JSON.stringify(catalogJson(catalog, now, drills))}\n`);
         return;
       }
       if (catalog.entries.length === 0) ctx.stdout.write(`No backups in ${catalog.root}.\n`);
-      else ctx.stdout.write(`${alignRows(catalogRows(catalog.entries, now)).join('\n')}\n`);
+      else ctx.stdout.write(`${alignRows(catalogRows(catalog.entries, now, drills)).join('\n')}\n`);
       for (const p of catalog.partials) ctx.stdout.write(`${p.alive ? 'in progress' : 'abandoned'}: ${p.path} (pid ${p.pid ?? '?'})\n`);
       for (const p of catalog.problems) ctx.stdout.write(`problem: ${p}\n`);
     });
 
   program
     .command('verify')
-    .description('re-verify a backup file (checksum, full decompression, completion marker / pg_restore, tar entries); exit 1 if it fails')
+    .description('re-verify a backup file (checksum, full decompression, completion marker / pg_restore, tar entries); exit 1 if it fails; audited, allowed in read-only mode')
     .argument('<file>', 'the backup file (.sql.gz, .dump or .tar.gz)')
     .option('--json', 'print the result as JSON')
-    .action(async (file: string, opts: { json?: boolean }) => {
-      const report = await withSignals((signal) => verifyBackup(file, { signal })).catch((err: Error) => {
-        ctx.stderr.write(`opsdeck: cannot verify ${file}: ${err.message}\n`);
-        ctx.setCode(1);
-        return undefined;
-      });
-      if (!report) return;
-      if (report.signal) return ctx.setCode(EXIT_SIGNAL[report.signal] ?? 1);
-      const r = report.value;
+    .action(async (fileArg: string, opts: { json?: boolean }, cmd: Command) => {
+      const config = await ctx.loadConfig(cmd);
+      const file = path.resolve(fileArg);
+      const vp = verifyPlan(file);
+      const { guard, audit } = actionLayer(config, ctx.env);
+      const run = await withSignals((signal) => executePlan(vp.plan, { guard, audit, signal }));
+      for (const w of run.value.warnings) ctx.stderr.write(`opsdeck: warning: ${w}\n`);
+      if (run.signal) return ctx.setCode(EXIT_SIGNAL[run.signal] ?? 1);
+      const r = vp.report();
+      if (!r) {
+        ctx.stderr.write(`opsdeck: cannot verify ${fileArg}: ${run.value.error ?? run.value.result}\n`);
+        return ctx.setCode(1);
+      }
       if (opts.json) ctx.stdout.write(`${JSON.stringify(r)}\n`);
       else {
         for (const c of r.checks) ctx.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
@@ -148,22 +160,24 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
 
   program
     .command('prune')
-    .description('delete backups past the retention policy (never the newest verified one of a source)')
+    .description('delete backups past the retention policy (never the newest verified one of a source) and old safety dumps of restores (never one under 24 h)')
     .option('--dry-run', 'list what would be deleted and why, delete nothing')
     .option('--yes', 'do not ask for confirmation (cron)')
     .action(async (opts: { dryRun?: boolean; yes?: boolean }, cmd: Command) => {
       const config = await ctx.loadConfig(cmd);
       const policy = retentionPolicy(config.backups.retention);
       const catalog = await scanCatalog(config.backups.dir);
+      const safety = await scanCatalog(safetyRootFor(config.backups.dir));
       const now = Date.now();
-      const report = pruneReport(catalog, policy, now);
+      const report = pruneReport(catalog, policy, now, safety);
       const plan = prunePlan(catalog, report);
       if (opts.dryRun || plan.steps.length === 0) {
-        ctx.stdout.write(`Retention ${describePolicy(policy)} — ${catalog.root}\n${formatPruneReport(report, now).join('\n')}\n`);
+        const safetyRule = report.safety.length > 0 ? `; safety dumps: newest ${SAFETY_KEEP_NEWEST} verified per database or ${SAFETY_KEEP_DAYS} days, whichever keeps more, never within 24 h` : '';
+        ctx.stdout.write(`Retention ${describePolicy(policy)}${safetyRule} — ${catalog.root}\n${formatPruneReport(report, now).join('\n')}\n`);
         return;
       }
       if (!opts.yes) {
-        const ask = ctx.ask ?? (process.stdin.isTTY ? askOnTerminal : undefined);
+        const ask = terminalAsk(ctx.ask);
         if (!ask) return usage('prune deletes backups: pass --yes to confirm (see what would go with --dry-run)');
         ctx.stdout.write(`${formatPlan(plan).join('\n')}\n`);
         const c = confirmationFor(plan);
@@ -224,13 +238,4 @@ function reportBackup(ctx: BackupCommandContext, bp: BackupPlan, outcome: PlanOu
     ctx.stderr.write(`opsdeck: ${label} ${outcome.result === 'refused' ? 'refused' : outcome.result === 'cancelled' ? 'CANCELLED' : 'FAILED'}: ${outcome.error ?? outcome.summary[0] ?? ''}; nothing was published\n`);
   }
   for (const w of outcome.warnings) ctx.stderr.write(`opsdeck: warning: ${w}\n`);
-}
-
-async function askOnTerminal(question: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return await rl.question(question);
-  } finally {
-    rl.close();
-  }
 }

@@ -81,6 +81,9 @@ export function formatValue(metric: string, value: number | null, unit: string):
     case 'h':
       // The backup-age probe reports a source that was never backed up as 999 999 h.
       return value >= 999_999 ? 'none yet' : `${trimNumber(value)} h`;
+    case 'd':
+      // Likewise a database that was never drilled.
+      return value >= 999_999 ? 'none yet' : `${trimNumber(value)} d`;
     default:
       return trimNumber(value);
   }

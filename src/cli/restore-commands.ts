@@ -5,7 +5,6 @@
 // or when it would have to ask without a terminal, 130/143 on SIGINT/SIGTERM. All audited.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { Option, type Command } from 'commander';
 import { AuditLog } from '../actions/audit.js';
 import { ActionGuard } from '../actions/guard.js';
@@ -21,6 +20,7 @@ import { formatChecks, formatDrillLine, formatStepLine, formatStepProgress } fro
 import { prepareRestore, recordPreflightRefusal, safetyRootFor } from '../restore/plan.js';
 import type { ConfirmRequest, RestoreSnapshot } from '../restore/types.js';
 import { formatComparison } from '../restore/verify-data.js';
+import { terminalAsk, type Ask } from './ask.js';
 
 interface Out {
   write(s: string): unknown;
@@ -35,7 +35,7 @@ export interface RestoreCommandContext {
   setCode: (code: number) => void;
   env?: NodeJS.ProcessEnv;
   /** Where questions are asked (default: the terminal, when stdin is one). */
-  ask?: (question: string) => Promise<string>;
+  ask?: Ask;
   /** Service drivers' dependencies (default: a Docker client from the config when one is configured). */
   serviceDeps?: ServiceDeps;
 }
@@ -73,7 +73,7 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
       if (!config.postgres) return usage('no PostgreSQL target is configured (targets.postgres) to restore into');
       const file = await resolveBackup(config, backupArg);
       if (!file) return usage(`no backup file ${backupArg} (neither a path nor a file in ${config.backups.dir})`);
-      const ask = ctx.ask ?? (process.stdin.isTTY ? askOnTerminal : undefined);
+      const ask = terminalAsk(ctx.ask);
       if (!opts.dryRun && !ask && (!opts.yes || opts.rollback === 'ask')) {
         return usage(!opts.yes ? `restore drops ${opts.db}: run it on a terminal to type the name, or pass --yes` : 'without a terminal, say what to do if the restore fails after the drop: --rollback auto or --rollback never');
       }
@@ -221,18 +221,5 @@ async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<
   } finally {
     process.off('SIGINT', on);
     process.off('SIGTERM', on);
-  }
-}
-
-async function askOnTerminal(question: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    // Ctrl-C at a question is a "no" (readline swallows the signal; the question would wait forever).
-    return await new Promise<string>((resolve) => {
-      rl.once('SIGINT', () => resolve(''));
-      rl.question(question).then(resolve, () => resolve(''));
-    });
-  } finally {
-    rl.close();
   }
 }

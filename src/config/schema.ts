@@ -69,6 +69,8 @@ export const DEFAULT_RULES = {
   'docker.unhealthy': { warn: 1, crit: 1, interval: '2s', sustain: 0 },
   'docker.restarts': { warn: 3, crit: 10, interval: '2s', sustain: 0 },
   'backup.ageHours': { warn: 26, crit: 50, interval: '1m', sustain: 0 },
+  // Days since the last successful restore drill per database: the manuals' monthly restore test.
+  'backup.drillAgeDays': { warn: 35, crit: 65, interval: '1m', sustain: 0 },
 } satisfies Record<string, RuleInput>;
 export type MetricId = keyof typeof DEFAULT_RULES;
 

@@ -12,13 +12,9 @@ import { preflightRestore, type PreflightReport } from './preflight.js';
 import { grantStep, healthStep, loadStep, newTracker, recreateStep, safetyDumpStep, servicesStep, terminateStep, verifyStep, type StepEnv } from './steps.js';
 import { applicableQueries, type VerifyQuery } from './verify-data.js';
 
-/** Subdirectory of the backup root that holds safety dumps (named after the manual's before_restore_*.sql). */
-export const SAFETY_DIR = 'before-restore';
-
-/** The safety-dump root for a backup root: never scanned as part of the catalog, never pruned. */
-export function safetyRootFor(backupRoot: string): string {
-  return path.join(backupRoot, SAFETY_DIR);
-}
+// Where safety dumps go: `<backups.dir>/before-restore/` — never scanned as part of the catalog;
+// prune keeps them by their own rule (see src/backup/README.md, "Safety dumps").
+export { SAFETY_DIR, safetyRootFor } from '../backup/naming.js';
 
 export interface RestoreOptions {
   backup: string;

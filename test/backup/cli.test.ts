@@ -1,15 +1,19 @@
 // The backup commands: in-process for output and exit codes, and as a real process for SIGTERM
-// (a cron job being stopped) — which must leave nothing published and exit 143.
+// (a cron job being stopped) — which must leave nothing published and exit 143 — and on a
+// pseudo-terminal for Ctrl-C at prune's question (a "no").
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackupJob } from '../../src/backup/job.js';
+import { safetyRootFor } from '../../src/backup/naming.js';
 import { pgBackupJob } from '../../src/backup/pg-backup.js';
+import { readSidecar } from '../../src/backup/sidecar.js';
 import { registerBackupCommands } from '../../src/cli/backup-commands.js';
 import { loadConfig } from '../../src/config/resolve.js';
+import { appendDrill, drillLogPath, type DrillRecord } from '../../src/restore/drill-log.js';
 import { postgresService, unavailable } from '../helpers/services.js';
 import { BIG, createDatabase, dropDatabase, filesUnder, SEED, sql, targetFor, tempDir } from './helpers.js';
 
@@ -17,6 +21,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 describe.skipIf(unavailable('postgres'))('opsdeck backup / backups / verify / prune', () => {
   let db: string;
+  let small: string;
   let tmp: { dir: string; remove: () => void };
   let root: string;
   let configPath: string;
@@ -37,12 +42,43 @@ describe.skipIf(unavailable('postgres'))('opsdeck backup / backups / verify / pr
     await program.parseAsync(args, { from: 'user' });
     return { code, out, err };
   };
-  const audit = (): { event: string; action: string; result?: string }[] =>
-    readFileSync(auditPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; action: string; result?: string });
+  /** Runs the CLI on a pseudo-terminal, types `keys` once `prompt` is on screen; resolves at exit. */
+  const onTerminal = async (args: string[], prompt: string, keys: string): Promise<{ code: number; screen: string }> => {
+    const pty = (await import('node-pty')).default;
+    const term = pty.spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures/cli-main.ts'), '--config', configPath, ...args], {
+      cols: 200,
+      rows: 50,
+      cwd: process.cwd(),
+      env: { ...process.env, HOME: tmp.dir } as Record<string, string>,
+    });
+    let screen = '';
+    let typed = false;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        term.kill();
+        reject(new Error(`no exit within 20 s; screen:\n${screen}`));
+      }, 20_000);
+      term.onData((d) => {
+        screen += d;
+        if (!typed && screen.includes(prompt)) {
+          typed = true;
+          term.write(keys);
+        }
+      });
+      term.onExit(({ exitCode }) => {
+        clearTimeout(timer);
+        resolve({ code: exitCode, screen });
+      });
+    });
+  };
+  const audit = (): { event: string; action: string; target: string; result?: string; error?: string }[] =>
+    readFileSync(auditPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; action: string; target: string; result?: string; error?: string });
 
   beforeAll(async () => {
     db = await createDatabase('bk_cli');
     await sql(db, ...SEED, ...BIG);
+    small = await createDatabase('bk_cli_small');
+    await sql(small, ...SEED);
     tmp = tempDir('cli');
     root = path.join(tmp.dir, 'backups');
     auditPath = path.join(tmp.dir, 'audit.jsonl');
@@ -67,6 +103,7 @@ describe.skipIf(unavailable('postgres'))('opsdeck backup / backups / verify / pr
   afterAll(async () => {
     tmp?.remove();
     if (db) await dropDatabase(db);
+    if (small) await dropDatabase(small);
   });
 
   it('backs up every configured source, prints one line each, audits, exits 0', async () => {
@@ -79,26 +116,55 @@ describe.skipIf(unavailable('postgres'))('opsdeck backup / backups / verify / pr
     expect(events).toEqual(['backup.postgres confirmed', 'backup.postgres succeeded', 'backup.files confirmed', 'backup.files succeeded']);
   });
 
-  it('lists the catalog as a table and as JSON', async () => {
+  it('lists the catalog as a table and as JSON, with the last restore drill of each database', async () => {
     const t = await run(['backups']);
-    expect(t.out.split('\n')[0]).toMatch(/^TIME\s+KIND\s+SOURCE\s+SIZE\s+AGE\s+VERIFIED\s+FILE$/);
-    expect(t.out).toMatch(new RegExp(`full\\s+${db}\\s+.*\\s+0m\\s+yes\\s+full_backup_`));
-    const j = JSON.parse((await run(['backups', '--json'])).out) as { backups: { source: string; verified: boolean; kind: string }[] };
-    expect(j.backups.map((b) => [b.source, b.kind, b.verified]).sort()).toEqual([[db, 'full', true], ['files:app', 'files', true]]);
+    expect(t.out.split('\n')[0]).toMatch(/^TIME\s+KIND\s+SOURCE\s+SIZE\s+AGE\s+VERIFIED\s+LAST DRILL\s+FILE$/);
+    expect(t.out).toMatch(new RegExp(`full\\s+${db}\\s+.*\\s+0m\\s+yes\\s+never\\s+full_backup_`));
+    expect(t.out).toMatch(/files\s+files:app\s+.*\s+yes\s+-\s+app_/); // file sets are not drilled
+    const j = JSON.parse((await run(['backups', '--json'])).out) as { backups: { source: string; verified: boolean; kind: string; lastDrill: unknown }[] };
+    expect(j.backups.map((b) => [b.source, b.kind, b.verified, b.lastDrill]).sort()).toEqual([[db, 'full', true, null], ['files:app', 'files', true, null]]);
+
+    // A drill that passed 3 days ago, then one that failed an hour ago.
+    const drill = (ageMs: number, ok: boolean): DrillRecord => ({
+      version: 1, at: new Date(Date.now() - ageMs).toISOString(), source: db, backup: path.join(root, 'x.sql.gz'), scratch: `${db}_drill`, ok, durationMs: 900, message: ok ? 'verified' : 'public.incidents: 1234 rows, expected 1235', dropped: true, host: 'h',
+    });
+    await appendDrill(drillLogPath(root), drill(3 * 86_400_000 + 60_000, true));
+    await appendDrill(drillLogPath(root), drill(3_600_000, false));
+    const t2 = await run(['backups']);
+    expect(t2.out).toMatch(new RegExp(`full\\s+${db}\\s+.*\\s+yes\\s+3d 0h, last FAILED\\s+full_backup_`));
+    const j2 = JSON.parse((await run(['backups', '--json'])).out) as { backups: { source: string; lastDrill: Record<string, unknown> | null }[] };
+    expect(j2.backups.find((b) => b.source === db)!.lastDrill).toEqual({
+      at: expect.any(String), ok: false, backup: path.join(root, 'x.sql.gz'), message: 'public.incidents: 1234 rows, expected 1235', lastOkAt: expect.any(String), daysSinceOk: 3,
+    });
+    expect(j2.backups.find((b) => b.source === 'files:app')!.lastDrill).toBeNull();
   });
 
-  it('verify exits 0 for a good backup and 1 for a damaged one', async () => {
+  it('verify exits 0 for a good backup and 1 for a damaged one; audited, and allowed in read-only mode', async () => {
     const file = path.join(root, 'files/app', readdirSync(path.join(root, 'files/app')).find((f) => f.endsWith('.tar.gz'))!);
-    const ok = await run(['verify', file]);
+    const before = (await readSidecar(file)).lastVerify.at;
+    const ok = await run(['--read-only', 'verify', file]);
+    expect(ok.err).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/^verified: /m);
+    expect((await readSidecar(file)).lastVerify.at).not.toBe(before); // lastVerify written, read-only or not
+    expect(audit().slice(-2)).toMatchObject([
+      { action: 'backup.verify', target: file, event: 'confirmed' },
+      { action: 'backup.verify', target: file, event: 'succeeded', result: 'succeeded' },
+    ]);
     const bytes = readFileSync(file);
     bytes[bytes.length - 10]! ^= 0xff;
     writeFileSync(file, bytes);
-    const bad = await run(['verify', file]);
+    const bad = await run(['--read-only', 'verify', file]);
     expect(bad.code).toBe(1);
     expect(bad.out).toMatch(/^FAIL {2}sha256/m);
     expect(bad.out).toMatch(/^NOT VERIFIED: /m);
+    expect(audit().at(-1)).toMatchObject({ action: 'backup.verify', target: file, event: 'failed', result: 'failed', error: expect.stringMatching(/^not verified: (gzip|sha256): /) });
+    expect((await readSidecar(file)).lastVerify.ok).toBe(false);
+
+    const missing = await run(['verify', path.join(root, 'nope.sql.gz')]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/cannot verify .*nope\.sql\.gz: .*no such file/);
+    expect(audit().at(-1)).toMatchObject({ action: 'backup.verify', event: 'failed' });
   });
 
   it('a failing backup exits 1 with one line on stderr; bad input exits 2', async () => {
@@ -134,9 +200,43 @@ describe.skipIf(unavailable('postgres'))('opsdeck backup / backups / verify / pr
     expect(declined.code).toBe(1);
     expect(filesUnder(root)).toContain(`postgres/${db}/${old.meta.file}`);
 
+    // Ctrl-C at the question on a real terminal is a "no": nothing deleted, exit 1, no hang.
+    const tty = await onTerminal(['prune'], '[y/N]', '\x03');
+    expect(tty.code).toBe(1);
+    expect(tty.screen).toContain('Nothing was deleted.');
+    expect(filesUnder(root)).toContain(`postgres/${db}/${old.meta.file}`);
+
     const yes = await run(['prune', '--yes']);
     expect(yes.code).toBe(0);
     expect(filesUnder(root).filter((f) => f.includes(old.meta.file))).toEqual([]);
+    expect(audit().at(-1)).toMatchObject({ action: 'backup.prune', event: 'succeeded' });
+  });
+
+  it('prune: safety dumps of restores — newest 3 or 30 days, whichever keeps more; never within 24 h', async () => {
+    const safety = safetyRootFor(root);
+    const made: Record<string, string> = {};
+    for (const [label, ageMs] of [['2h', 2 * 3_600_000], ['20d', 20 * 86_400_000], ['40d', 40 * 86_400_000], ['50d', 50 * 86_400_000], ['60d', 60 * 86_400_000]] as const) {
+      const at = new Date(Date.now() - ageMs);
+      const rec = await runBackupJob(pgBackupJob({ root: safety, target: targetFor(small), kind: 'full', format: 'plain', now: () => at }), { skipPreflight: true });
+      utimesSync(rec.path, at, at);
+      made[label] = rec.meta.file;
+    }
+    const dry = await run(['prune', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.out).toContain('safety dumps: newest 3 verified per database or 30 days, whichever keeps more, never within 24 h');
+    expect(dry.out).toContain(`Safety dumps of restores (${safety}):`);
+    const line = (label: string): string => dry.out.split('\n').find((l) => l.includes(made[label]!))!;
+    expect(line('2h')).toMatch(new RegExp(`^keep {4}${small} {2}.*safety dump made 2 h ago: never deleted within 24 h \\(a rollback may still need it\\)$`));
+    expect(line('20d')).toMatch(/^keep .*safety dump, 20 days old: one of the 3 newest verified safety dumps/);
+    expect(line('40d')).toMatch(/^keep .*safety dump, 40 days old: one of the 3 newest verified safety dumps/);
+    expect(line('50d')).toMatch(/^DELETE .*safety dump, 50 days old: past 30 days and not one of the 3 newest verified safety dumps/);
+    expect(line('60d')).toMatch(/^DELETE .*safety dump, 60 days old: past 30 days/);
+    // Never listed as a backup of the database.
+    expect((await run(['backups'])).out).not.toContain(small);
+
+    const yes = await run(['prune', '--yes']);
+    expect(yes.code).toBe(0);
+    expect(filesUnder(safety)).toEqual([made['60d'], made['50d'], made['40d'], made['20d'], made['2h']].reverse().slice(0, 3).flatMap((f) => [`postgres/${small}/${f}`, `postgres/${small}/${f}.json`]).sort());
     expect(audit().at(-1)).toMatchObject({ action: 'backup.prune', event: 'succeeded' });
   });
 

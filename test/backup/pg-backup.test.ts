@@ -115,7 +115,7 @@ describe.skipIf(unavailable('postgres'))('PostgreSQL backups', () => {
     const probe = createBackupAgeProbe({ backups: { dir: root.dir, databases: [db, 'never_backed_up'], files: [] } as never, rules: mergeRules({}, 'x'), probeTimeout: 3000 });
     const read = await probe.read(new AbortController().signal);
     expect(read.ok).toBe(true);
-    const ages = Object.fromEntries(read.metrics.map((m) => [m.instance, m.value]));
+    const ages = Object.fromEntries(read.metrics.filter((m) => m.metric === 'backup.ageHours').map((m) => [m.instance, m.value]));
     expect(ages[db]).toBeLessThan(1); // the verified backups of this run
     expect(ages.never_backed_up).toBeGreaterThanOrEqual(50); // CRITICAL, not UNKNOWN
   });

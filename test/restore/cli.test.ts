@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerBackupCommands } from '../../src/cli/backup-commands.js';
 import { registerRestoreCommands } from '../../src/cli/restore-commands.js';
 import { loadConfig } from '../../src/config/resolve.js';
 import { readDrills } from '../../src/restore/drill-log.js';
@@ -115,5 +116,27 @@ describe.skipIf(unavailable('postgres'))('opsdeck restore / drill', () => {
     expect(r.stdout).toMatch(new RegExp(`^ok {4}drill ${db}: ${path.basename(file)} restored into ${db}_drill_\\d{8}_\\d{6} and verified`));
     const log = await readDrills(path.join(root.dir, 'backups', 'drills.jsonl'));
     expect(log.at(-1)).toMatchObject({ ok: true, source: db, backup: file });
+  });
+
+  it('the catalog shows the drill, and prune keeps the fresh safety dump of the restore', async () => {
+    let stdout = '';
+    const backups = async (args: string[]): Promise<string> => {
+      stdout = '';
+      const program = new Command('opsdeck').exitOverride();
+      registerBackupCommands(program, {
+        loadConfig: () => loadConfig({ configPath, env: { HOME: root.dir }, discover: false }),
+        stdout: { write: (s: string) => (stdout += s) },
+        stderr: { write: () => true },
+        setCode: () => undefined,
+      });
+      await program.parseAsync(args, { from: 'user' });
+      return stdout;
+    };
+    expect(await backups(['backups'])).toMatch(new RegExp(`full\\s+${db}\\s+.*\\s+yes\\s+0m\\s+${path.basename(file)}`));
+    const j = JSON.parse(await backups(['backups', '--json'])) as { backups: { lastDrill: { ok: boolean; backup: string; daysSinceOk: number } | null }[] };
+    expect(j.backups[0]!.lastDrill).toMatchObject({ ok: true, backup: file, daysSinceOk: 0 });
+    // The restore above took a safety dump of the damaged database: listed, and kept (made just now).
+    const dry = await backups(['prune', '--dry-run']);
+    expect(dry).toMatch(new RegExp(`^keep {4}${db} {2}full_backup_\\d{8}_\\d{6}\\.sql\\.gz .* safety dump made 0 h ago: never deleted within 24 h`, 'm'));
   });
 });

@@ -21,6 +21,7 @@ const NAMES: Record<string, string> = {
   'docker.unhealthy': 'unhealthy',
   'docker.restarts': 'restarts',
   'backup.ageHours': 'backup age',
+  'backup.drillAgeDays': 'last drill',
 };
 
 /** A short name for a metric instance as the alerts strip and the timeline show it. */
