@@ -1,6 +1,6 @@
 // The command line: parsing with commander, one clear line and exit code 2 for bad input,
 // and lazy loading so that `status` never pays for ink and react.
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { ConfigError } from '../config/load.js';
 import { loadConfig, redactConfig, type OpsdeckConfig } from '../config/resolve.js';
@@ -66,6 +66,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('-c, --config <path>', 'configuration file (default: $OPSDECK_CONFIG, ./opsdeck.yaml, $XDG_CONFIG_HOME/opsdeck/config.yaml)')
     .option('--read-only', 'refuse every state-changing action')
     .showSuggestionAfterError(true)
+    // The console's catch-all argument exists only to name unknown commands; keep it out of help.
+    .configureHelp({ subcommandTerm: (c) => (c.name() === 'console' ? 'console [options]' : new Help().subcommandTerm(c)) })
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
