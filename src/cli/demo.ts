@@ -81,7 +81,7 @@ export async function startDemoSandbox(log: (line: string) => void): Promise<Dem
     try {
       docker = await startDocker();
       const labels = { 'com.docker.compose.project': 'itsm', 'opsdeck.demo': 'true' };
-      await docker.runContainer({ name: 'itsm-backend', labels: { ...labels, 'com.docker.compose.service': 'backend' }, cmd: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo "INFO request $i handled"; [ $((i % 7)) -eq 0 ] && echo "ERROR upstream timeout on request $i" >&2; sleep 2; done'], healthcheck: { test: ['CMD', 'true'], intervalMs: 2000 } });
+      await docker.runContainer({ name: 'itsm-backend', labels: { ...labels, 'com.docker.compose.service': 'backend' }, cmd: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo "INFO request $i handled"; [ $((i % 7)) -eq 0 ] && echo "ERROR upstream timeout on request $i" >&2; sleep 2; done'], healthcheck: { test: ['CMD', 'sh', '-c', 'exit 0'], intervalMs: 2000, timeoutMs: 10_000, retries: 3 } });
       const worker = await docker.runContainer({ name: 'itsm-worker', labels: { ...labels, 'com.docker.compose.service': 'worker' }, cmd: ['sh', '-c', 'echo worker up; exec sleep 86400'], healthcheck: { test: ['CMD', 'false'], intervalMs: 1000, retries: 1 } });
       await docker.runContainer({ name: 'itsm-nginx', labels: { ...labels, 'com.docker.compose.service': 'nginx' }, cmd: ['sh', '-c', 'echo nginx started; exec sleep 86400'] });
       // So that the first frame already shows the unhealthy container the demo is about.
