@@ -1,16 +1,20 @@
 // The console frame: header, tabs, the active view (or an overlay), footer. It owns the view
 // state and turns key presses into keymap commands; views only render.
-import { Box, Text, useInput, type Key } from 'ink';
-import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { Box, Text } from 'ink';
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { useActions, useActionState } from './actions/action-context.js';
+import { FlashLine, PROMPT_LINES, PromptLines, useFlash } from './actions/action-lines.js';
+import { PlanPanel } from './actions/plan-panel.js';
+import { useConsoleInput } from './console-input.js';
 import { Footer } from './footer.js';
 import { Header } from './header.js';
 import { HelpOverlay } from './help-overlay.js';
-import { keyPresses } from './key-names.js';
-import { commandFor, type ViewId } from './keymap.js';
+import type { Mode, ViewId } from './keymap.js';
 import { Palette } from './palette.js';
 import { MIN_SIZE, useSize } from './size.js';
 import { Tabs } from './tabs.js';
-import { initialUiState, keymapMode, selectionKey, uiReducer, type UiAction, type UiState } from './view-state.js';
+import { createViewCommandBus, ViewCommandProvider } from './view-commands.js';
+import { initialUiState, keymapMode, selectionKey, uiReducer, type UiState } from './view-state.js';
 import { ViewSwitch } from './views/view-switch.js';
 import type { NavInfo } from './views/view-props.js';
 
@@ -35,35 +39,34 @@ export function App({ hostname, readOnly, onQuit, onRedraw, initialView = 'overv
   const uiRef = useRef<UiState>(ui);
   uiRef.current = ui;
   const nav = useRef<Partial<Record<ViewId, NavInfo>>>({});
+  // A view's modal mode changes the footer, so it is state; list sizes are read only on a key press.
+  const [viewModes, setViewModes] = useState<Partial<Record<ViewId, Mode | null>>>({});
   const report = useCallback((view: ViewId, info: NavInfo) => {
     nav.current[view] = info;
+    const mode = info.mode ?? null;
+    setViewModes((m) => ((m[view] ?? null) === mode ? m : { ...m, [view]: mode }));
   }, []);
-
-  const onInput = useCallback(
-    (input: string, key: Key) => {
-      for (const press of keyPresses(input, key)) {
-        const u = uiRef.current;
-        const mode = keymapMode(u.mode);
-        const ctx = { ...(nav.current[u.view] ?? { rows: 0, panels: 1, page: 10 }), readOnly };
-        const cmd = press.name === '' ? undefined : commandFor(press.name, u.view, mode, readOnly);
-        let action: UiAction | null = null;
-        if (cmd?.id === 'redraw') onRedraw?.();
-        else if (cmd) action = { type: 'command', id: cmd.id, nav: ctx };
-        else if (mode === 'input' && press.text !== '') action = { type: 'text', text: press.text, nav: ctx };
-        if (action) {
-          // Keep the ref ahead of React so the next character of a chunk sees the new mode.
-          uiRef.current = uiReducer(u, action);
-          dispatch(action);
-        }
-      }
-    },
-    [readOnly, onRedraw],
-  );
-  useInput(onInput);
+  const controller = useActions();
+  const [bus] = useState(createViewCommandBus);
+  bus.navigate = (view) => {
+    const action = { type: 'command', id: `view.${view}`, nav: { rows: 0, panels: 1, page: 10, readOnly } } as const;
+    uiRef.current = uiReducer(uiRef.current, action);
+    dispatch(action);
+  };
+  useConsoleInput({ ui: uiRef, dispatch, nav, readOnly, controller, bus, onRedraw });
+  const guardMode = useActionState((s) => s.guard.mode);
+  const dialog = useActionState((s) => s.dialog);
+  const prompting = useActionState((s) => s.prompt !== null);
+  const flash = useFlash();
+  const locked = controller ? guardMode === 'read-only' : readOnly;
 
   useEffect(() => {
     if (ui.quit) onQuit();
   }, [ui.quit, onQuit]);
+  // One stream per pane: leaving the Logs view stops its stream and child process.
+  useEffect(() => {
+    if (ui.view !== 'logs' && controller) void controller.logs.stop();
+  }, [ui.view, controller]);
 
   if (columns < MIN_SIZE.columns || rows < MIN_SIZE.rows) {
     return <Text wrap="truncate">{`terminal too small (need ${MIN_SIZE.columns}×${MIN_SIZE.rows}, have ${columns}×${rows})`}</Text>;
@@ -71,10 +74,12 @@ export function App({ hostname, readOnly, onQuit, onRedraw, initialView = 'overv
   // One line short of the screen: a frame never touches the bottom-right cell (some terminals
   // scroll when it is written).
   const height = rows - 1;
-  const bodyHeight = height - CHROME;
+  const bodyHeight = height - CHROME - (prompting ? PROMPT_LINES : 0);
+  const modal = controller?.mode() ?? null;
   let body;
-  if (ui.mode === 'help') body = <HelpOverlay width={columns} height={bodyHeight} scroll={ui.helpScroll} readOnly={readOnly} />;
-  else if (ui.mode === 'palette') body = <Palette width={columns} height={bodyHeight} query={ui.paletteQuery} selected={ui.paletteSelected} readOnly={readOnly} />;
+  if (ui.mode === 'help') body = <HelpOverlay width={columns} height={bodyHeight} scroll={ui.helpScroll} readOnly={locked} />;
+  else if (ui.mode === 'palette') body = <Palette width={columns} height={bodyHeight} query={ui.paletteQuery} selected={ui.paletteSelected} readOnly={locked} />;
+  else if (dialog && !dialog.hidden) body = <PlanPanel dialog={dialog} width={columns} height={bodyHeight} />;
   else
     body = (
       <ViewSwitch
@@ -94,9 +99,14 @@ export function App({ hostname, readOnly, onQuit, onRedraw, initialView = 'overv
       <Header hostname={hostname} width={columns} clock={clockInHeader} />
       <Tabs view={ui.view} width={columns} />
       <Box height={bodyHeight} width={columns} flexDirection="column" overflowY="hidden">
-        {body}
+        <ViewCommandProvider bus={bus}>{body}</ViewCommandProvider>
       </Box>
-      <Footer view={ui.view} mode={keymapMode(ui.mode)} readOnly={readOnly} width={columns} filter={ui.filter} filtering={ui.mode === 'filter'} />
+      <PromptLines width={columns} />
+      {flash ? (
+        <FlashLine width={columns} flash={flash} />
+      ) : (
+        <Footer view={ui.view} mode={modal ?? keymapMode(ui.mode) ?? viewModes[ui.view] ?? null} readOnly={locked} width={columns} filter={ui.filter} filtering={ui.mode === 'filter'} />
+      )}
     </Box>
   );
 }

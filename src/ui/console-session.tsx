@@ -8,6 +8,10 @@ import pkg from '../../package.json' with { type: 'json' };
 import type { OpsdeckConfig } from '../config/resolve.js';
 import type { Scheduler } from '../state/scheduler.js';
 import { createOpsStore } from '../state/store.js';
+import { ActionController } from './actions/action-controller.js';
+import { createConsoleActions } from './actions/console-actions.js';
+import { BackupsController } from './backups/controller.js';
+import { backupsDepsFromConfig } from './backups/deps.js';
 import { tickingClock } from './clock.js';
 import { coalesceStore } from './coalesced-store.js';
 import { writeCrashLog } from './crash-log.js';
@@ -49,6 +53,11 @@ export async function runSession(config: OpsdeckConfig, io: ConsoleIo = { stdout
     quit = () => resolve({ kind: 'quit' });
   });
 
+  let scheduler: Scheduler | null = null;
+  // One guard and one audit trail for every action of this console (plans, arming, backups).
+  const actions = new ActionController(createConsoleActions(config, { refreshNow: () => scheduler?.refreshNow() }));
+  // Drills and restores go through the same guard (arming applies) and audit trail.
+  const backups = new BackupsController(backupsDepsFromConfig(config, { guard: actions.actions.guard, audit: actions.actions.audit, serviceDeps: () => actions.actions.serviceDeps() }));
   const redraw = () => frames.invalidate();
   // Probe results land within milliseconds of each other: one render for the whole burst.
   const viewStore = coalesceStore(store, 100);
@@ -56,7 +65,7 @@ export async function runSession(config: OpsdeckConfig, io: ConsoleIo = { stdout
   // The header clock is drawn by the frame writer: a tick costs a few bytes, not an Ink render.
   const stopClock = clock.subscribe(() => frames.setCorner(clockText(clock.now())));
   frames.setCorner(clockText(clock.now()));
-  const root = <ConsoleRoot store={viewStore} size={size} clock={clock} hostname={os.hostname()} readOnly={config.readOnly} onQuit={quit} onRedraw={redraw} clockInHeader={false} />;
+  const root = <ConsoleRoot store={viewStore} size={size} clock={clock} hostname={os.hostname()} readOnly={config.readOnly} onQuit={quit} onRedraw={redraw} clockInHeader={false} actions={actions} backups={backups} />;
   // `debug` makes Ink hand over each whole frame; FrameWriter draws only the changed lines and
   // coalesces bursts of updates into one frame per 33 ms.
   const app = render(root, { stdout: frames as unknown as NodeJS.WriteStream, stdin: io.stdin, stderr: io.stderr, exitOnCtrlC: false, patchConsole: false, debug: true });
@@ -65,7 +74,6 @@ export async function runSession(config: OpsdeckConfig, io: ConsoleIo = { stdout
     (error: unknown): ExitReason => ({ kind: 'crash', error }),
   );
 
-  let scheduler: Scheduler | null = null;
   let bugLogged = false;
   let stopping = false;
   const version = opts.version ?? pkg.version;
@@ -91,6 +99,8 @@ export async function runSession(config: OpsdeckConfig, io: ConsoleIo = { stdout
   const reason = await Promise.race([quitting, appEnded, exits.reason, started]);
   stopping = true;
   app.unmount();
+  // A drill or restore still running is cancelled at its next safe point (a restore says where it stands in the audit trail).
+  backups.dispose();
   stopClock();
   frames.detach();
   viewStore.dispose();
@@ -106,7 +116,7 @@ export async function runSession(config: OpsdeckConfig, io: ConsoleIo = { stdout
   } else if (reason.kind === 'signal' && reason.signal !== 'SIGHUP') {
     io.stderr.write(`opsdeck: stopped by ${reason.signal}\n`);
   }
-  await stopWithin(scheduler, opts.closeTimeoutMs ?? 2000);
+  await Promise.all([stopWithin(scheduler, opts.closeTimeoutMs ?? 2000), withinMs(actions.dispose(), opts.closeTimeoutMs ?? 2000)]);
   exits.dispose();
   const force = opts.forceExitAfterMs ?? 1500;
   if (force > 0) {
@@ -125,6 +135,13 @@ async function stopWithin(scheduler: Scheduler | null, ms: number): Promise<void
       timer = setTimeout(resolve, ms);
     }),
   ]);
+  clearTimeout(timer);
+}
+
+/** Waits for `p` at most `ms` (a log child that ignores SIGTERM is killed by its own grace timer). */
+async function withinMs(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
 }
 

@@ -1,8 +1,9 @@
-// The header line: host, worst level overall, READ-ONLY badge, and a clock that ticks on its
+// The header line: host, worst level overall, READ-ONLY or ARMED badge, and a clock that ticks on its
 // own (only the clock re-renders each second).
 import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { selectWorstLevel } from '../state/store.js';
+import { GuardBadge } from './actions/action-lines.js';
 import { useTimeText } from './clock.js';
 import { useOps } from './store-context.js';
 import { levelColor, levelLabel, uiColor } from './theme.js';
@@ -29,17 +30,6 @@ function WorstLevel() {
   );
 }
 
-function ReadOnlyBadge() {
-  const readOnly = useOps((s) => s.readOnly);
-  if (!readOnly) return null;
-  const color = uiColor('badge');
-  return (
-    <Text inverse bold {...(color ? { color } : {})}>
-      {' READ-ONLY '}
-    </Text>
-  );
-}
-
 /** Cells kept free at the right of the header for the clock ("HH:MM:SS" and a space). */
 export const CLOCK_WIDTH = 9;
 
@@ -53,7 +43,7 @@ export const Header = memo(function Header({ hostname, width, clock = true }: { 
           {`opsdeck · ${hostname}`}
         </Text>
         <WorstLevel />
-        <ReadOnlyBadge />
+        <GuardBadge />
       </Box>
       <Box flexShrink={0} marginLeft={1} width={CLOCK_WIDTH - 1}>
         {clock ? <ClockText /> : null}

@@ -1,14 +1,14 @@
 // The `?` overlay: every command from the keymap, grouped by where it applies.
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import { COMMANDS, keysLabel, scopesOf, VIEW_TITLES, type Command, type Scope, type ViewId } from './keymap.js';
+import { COMMANDS, keysLabel, MODE_TITLES, scopesOf, VIEW_TITLES, type Command, type Mode, type Scope, type ViewId } from './keymap.js';
 import { fit } from './text.js';
 
 function scopeTitle(scope: Scope): string {
   if (scope === 'global') return 'Everywhere';
   if (scope === 'help') return 'In this help';
   if (scope === 'input') return 'While typing (palette, filter)';
-  return VIEW_TITLES[scope as ViewId];
+  return MODE_TITLES[scope as Mode] ?? VIEW_TITLES[scope as ViewId];
 }
 
 /** Lines of the help text: group titles and "keys  description" rows. */

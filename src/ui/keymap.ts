@@ -1,12 +1,16 @@
 // The one table of commands. Input handling, the footer hints, the `?` overlay and the `:`
 // palette are all generated from it, so a binding cannot drift from its description.
+import { ACTION_COMMANDS, type ActionCommandId } from './action-keys.js';
 import { keyLabel } from './key-names.js';
 
-export const VIEWS = ['overview', 'host', 'containers', 'postgres', 'redis', 'timeline'] as const;
+export const VIEWS = ['overview', 'host', 'containers', 'postgres', 'redis', 'timeline', 'backups', 'services', 'logs', 'audit'] as const;
 export type ViewId = (typeof VIEWS)[number];
 
-/** Modal states that take the keyboard away from the views: the help overlay and text entry. */
-export type Mode = 'help' | 'input';
+/**
+ * Modal states that take the keyboard away from the views: the help overlay and text entry; and,
+ * reported by a view while it shows one, a task panel, a yes/no question, a typed confirmation.
+ */
+export type Mode = 'help' | 'input' | 'task' | 'question' | 'typing';
 /** Where a command is bound: everywhere, in some views, or inside a mode. */
 export type Scope = 'global' | ViewId | Mode;
 
@@ -17,6 +21,17 @@ export const VIEW_TITLES: Record<ViewId, string> = {
   postgres: 'PostgreSQL',
   redis: 'Redis',
   timeline: 'Timeline',
+  backups: 'Backups',
+  services: 'Services',
+  logs: 'Logs',
+  audit: 'Audit',
+};
+
+/** Help-overlay titles of the modes a view reports (task panels, questions, typed confirmations). */
+export const MODE_TITLES: Partial<Record<Mode, string>> = {
+  task: 'In a task panel (backup, prune, drill, restore)',
+  question: 'When asked a yes/no question',
+  typing: 'While typing a confirmation',
 };
 
 export type CommandId =
@@ -48,7 +63,22 @@ export type CommandId =
   | 'input.cancel'
   | 'input.up'
   | 'input.down'
-  | 'input.erase';
+  | 'input.erase'
+  | 'backups.verify'
+  | 'backups.backup'
+  | 'backups.prune'
+  | 'backups.drill'
+  | 'backups.restore'
+  | 'task.cancel'
+  | 'task.close'
+  | 'task.up'
+  | 'task.down'
+  | 'question.yes'
+  | 'question.no'
+  | 'typing.accept'
+  | 'typing.cancel'
+  | 'typing.erase'
+  | ActionCommandId;
 
 export interface Command {
   id: CommandId;
@@ -65,7 +95,7 @@ export interface Command {
 
 const viewCommands: Command[] = VIEWS.map((view, i) => ({
   id: `view.${view}` as const,
-  keys: [String(i + 1)],
+  keys: [String((i + 1) % 10)],
   description: `Show the ${VIEW_TITLES[view]} view`,
   scope: 'global',
   dangerous: false,
@@ -93,7 +123,7 @@ export const COMMANDS: readonly Command[] = [
   { id: 'help', keys: ['?'], description: 'Show every key binding', scope: 'global', dangerous: false, hint: 'help' },
   { id: 'quit', keys: ['q'], description: 'Quit opsdeck and restore the terminal', scope: ['global', 'help'], dangerous: false, hint: 'quit' },
   { id: 'interrupt', keys: ['ctrl-c'], description: 'Quit opsdeck from anywhere, even while typing', scope: ['global', 'help', 'input'], dangerous: false },
-  { id: 'redraw', keys: ['ctrl-l'], description: 'Redraw the whole screen', scope: ['global', 'help', 'input'], dangerous: false },
+  { id: 'redraw', keys: ['ctrl-l'], description: 'Redraw the whole screen', scope: ['global', 'help', 'input', 'task', 'question', 'typing'], dangerous: false },
   { id: 'help.up', keys: ['up', 'k'], description: 'Scroll the help up', scope: 'help', dangerous: false },
   { id: 'help.down', keys: ['down', 'j'], description: 'Scroll the help down', scope: 'help', dangerous: false },
   { id: 'help.close', keys: ['esc', '?'], description: 'Close the help', scope: 'help', dangerous: false, hint: 'close' },
@@ -102,9 +132,24 @@ export const COMMANDS: readonly Command[] = [
   { id: 'input.erase', keys: ['backspace'], description: 'Delete the last character', scope: 'input', dangerous: false },
   { id: 'input.accept', keys: ['enter'], description: 'Run the selected command, or keep the filter', scope: 'input', dangerous: false, hint: 'run' },
   { id: 'input.cancel', keys: ['esc'], description: 'Close the palette, or clear the filter', scope: 'input', dangerous: false, hint: 'cancel' },
+  { id: 'backups.verify', keys: ['v'], description: 'Re-verify the selected backup (checksum, decompression, dump marker)', scope: 'backups', dangerous: false, hint: 'verify' },
+  { id: 'backups.backup', keys: ['b'], description: 'Take a backup of every configured source now', scope: 'backups', dangerous: true, hint: 'backup' },
+  { id: 'backups.prune', keys: ['p'], description: 'Prune by the retention policy (the list and reasons first)', scope: 'backups', dangerous: true, hint: 'prune' },
+  { id: 'backups.drill', keys: ['D'], description: 'Drill: restore the selected backup into a scratch database, verify, drop it', scope: 'backups', dangerous: true, hint: 'drill' },
+  { id: 'backups.restore', keys: ['R'], description: 'Restore the database from the selected backup (guided walkthrough)', scope: 'backups', dangerous: true, hint: 'restore' },
+  { id: 'task.cancel', keys: ['x', 'ctrl-c'], description: 'Cancel the running job at its next safe point', scope: 'task', dangerous: false, hint: 'cancel' },
+  { id: 'task.close', keys: ['esc'], description: 'Close the panel (a running backup, prune or drill goes on)', scope: 'task', dangerous: false, hint: 'close' },
+  { id: 'task.up', keys: ['up', 'k'], description: 'Scroll the panel up', scope: ['task', 'question'], dangerous: false, hint: 'scroll' },
+  { id: 'task.down', keys: ['down', 'j'], description: 'Scroll the panel down', scope: ['task', 'question'], dangerous: false, hint: 'scroll' },
+  { id: 'question.yes', keys: ['y'], description: 'Answer yes: go ahead', scope: 'question', dangerous: false, hint: 'yes' },
+  { id: 'question.no', keys: ['n', 'esc', 'ctrl-c'], description: 'Answer no: nothing more is done', scope: 'question', dangerous: false, hint: 'no' },
+  { id: 'typing.accept', keys: ['enter'], description: 'Confirm the typed name', scope: 'typing', dangerous: false, hint: 'confirm' },
+  { id: 'typing.cancel', keys: ['esc', 'ctrl-c'], description: 'Abort the typed confirmation: nothing more is done (a drop does not happen)', scope: 'typing', dangerous: false, hint: 'abort' },
+  { id: 'typing.erase', keys: ['backspace'], description: 'Delete the last typed character', scope: 'typing', dangerous: false },
+  ...ACTION_COMMANDS,
 ];
 
-const MODES: readonly Scope[] = ['help', 'input'];
+const MODES: readonly Scope[] = ['help', 'input', 'task', 'question', 'typing'];
 const isMode = (s: Scope): boolean => MODES.includes(s);
 
 /** The scopes a command is bound in, as a list. */

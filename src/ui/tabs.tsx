@@ -7,7 +7,7 @@ import { VIEWS, VIEW_TITLES, type ViewId } from './keymap.js';
 import { useOps } from './store-context.js';
 import { levelColor, levelSymbol } from './theme.js';
 
-const VIEW_TARGET: Partial<Record<ViewId, string>> = { host: 'host', containers: 'docker', postgres: 'postgres', redis: 'redis' };
+const VIEW_TARGET: Partial<Record<ViewId, string>> = { host: 'host', containers: 'docker', postgres: 'postgres', redis: 'redis', backups: 'backup' };
 
 function TabLevel({ target }: { target: string }) {
   const level = useOps((s) => selectTargetLevel(s, target));
@@ -16,12 +16,16 @@ function TabLevel({ target }: { target: string }) {
   return <Text {...(color ? { color } : {})}>{` ${levelSymbol(level)}`}</Text>;
 }
 
-function Tab({ view, index, active, compact }: { view: ViewId; index: number; active: boolean; compact: boolean }) {
-  const title = compact && view === 'containers' ? 'Docker' : compact && view === 'postgres' ? 'PG' : VIEW_TITLES[view];
+// Inactive tabs in a narrow terminal: ten views must fit in 80 columns.
+const SHORT: Partial<Record<ViewId, string>> = { overview: 'Over', timeline: 'Time', backups: 'Bkp', services: 'Svc' };
+
+function Tab({ view, index, active, compact, narrow }: { view: ViewId; index: number; active: boolean; compact: boolean; narrow: boolean }) {
+  const title = compact && view === 'containers' ? 'Docker' : compact && view === 'postgres' ? 'PG' : narrow && !active ? (SHORT[view] ?? VIEW_TITLES[view]) : VIEW_TITLES[view];
   const target = VIEW_TARGET[view];
+  const key = (index + 1) % 10;
   return (
     <Text>
-      <Text inverse={active} bold={active}>{active ? `[${index + 1} ${title}]` : ` ${index + 1} ${title} `}</Text>
+      <Text inverse={active} bold={active}>{active ? `[${key} ${title}]` : `${key} ${title}`}</Text>
       {target ? <TabLevel target={target} /> : null}
     </Text>
   );
@@ -32,7 +36,7 @@ export const Tabs = memo(function Tabs({ view, width }: { view: ViewId; width: n
   return (
     <Box width={width} height={1} gap={1} overflow="hidden">
       {VIEWS.map((v, i) => (
-        <Tab key={v} view={v} index={i} active={v === view} compact={width < 90} />
+        <Tab key={v} view={v} index={i} active={v === view} compact={width < 115} narrow={width < 100} />
       ))}
     </Box>
   );

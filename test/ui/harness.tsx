@@ -2,6 +2,7 @@
 // stopped clock; waits for content by polling the last frame (never a fixed sleep).
 import { render } from 'ink-testing-library';
 import type { OpsStore } from '../../src/state/store.js';
+import type { ActionController } from '../../src/ui/actions/action-controller.js';
 import { fixedClock } from '../../src/ui/clock.js';
 import type { ViewId } from '../../src/ui/keymap.js';
 import { ConsoleRoot } from '../../src/ui/root.js';
@@ -35,7 +36,7 @@ export interface Harness {
 }
 
 /** Renders the whole console at `columns`×`rows` (columns ≤ 100: ink-testing-library's width). */
-export function renderConsole(store: OpsStore, opts: { columns?: number; rows?: number; view?: ViewId; now?: number; readOnly?: boolean } = {}): Harness {
+export function renderConsole(store: OpsStore, opts: { columns?: number; rows?: number; view?: ViewId; now?: number; readOnly?: boolean; actions?: ActionController | null; waitMs?: number } = {}): Harness {
   const counters = { quits: 0, redraws: 0 };
   const app = render(
     <ConsoleRoot
@@ -45,6 +46,7 @@ export function renderConsole(store: OpsStore, opts: { columns?: number; rows?: 
       hostname="web-01"
       readOnly={opts.readOnly ?? store.getState().readOnly}
       initialView={opts.view ?? 'overview'}
+      actions={opts.actions ?? null}
       onQuit={() => counters.quits++}
       onRedraw={() => counters.redraws++}
     />,
@@ -52,7 +54,7 @@ export function renderConsole(store: OpsStore, opts: { columns?: number; rows?: 
   const frame = () => app.lastFrame() ?? '';
   const waitFor = async (test: string | RegExp | ((f: string) => boolean), what = String(test)) => {
     const ok = typeof test === 'string' ? (f: string) => f.includes(test) : test instanceof RegExp ? (f: string) => test.test(f) : test;
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + (opts.waitMs ?? 5000);
     while (Date.now() < deadline) {
       const f = frame();
       if (ok(f)) return f;

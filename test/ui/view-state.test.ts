@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CommandId } from '../../src/ui/keymap.js';
+import { VIEWS, type CommandId } from '../../src/ui/keymap.js';
 import { initialUiState, paletteMatches, selectedRow, uiReducer, type NavContext, type UiState } from '../../src/ui/view-state.js';
 
 const nav: NavContext = { rows: 5, panels: 3, page: 2, readOnly: false };
@@ -42,7 +42,7 @@ describe('view state reducer', () => {
     s = run(s, 'back');
     expect(s.view).toBe('overview');
     s = run(s, 'view.prev');
-    expect(s.view).toBe('timeline');
+    expect(s.view).toBe(VIEWS[VIEWS.length - 1]); // wraps around to the last view
   });
 
   it('drills from the focused overview panel into its view', () => {

@@ -1,11 +1,15 @@
 // Picks the view component for the active view id.
 import { memo } from 'react';
+import { BackupsView } from '../backups/backups-view.js';
 import type { ViewId } from '../keymap.js';
+import { AuditView } from './audit-view.js';
 import { ContainersView } from './containers-view.js';
 import { HostView } from './host-view.js';
+import { LogsView } from './logs-view.js';
 import { Overview } from './overview.js';
 import { PostgresView } from './postgres-view.js';
 import { RedisView } from './redis-view.js';
+import { ServicesView } from './services-view.js';
 import { TimelineView } from './timeline-view.js';
 import type { ViewProps } from './view-props.js';
 
@@ -16,6 +20,10 @@ const VIEW_COMPONENTS: Record<ViewId, (props: ViewProps) => React.ReactNode> = {
   postgres: PostgresView,
   redis: RedisView,
   timeline: TimelineView,
+  backups: BackupsView,
+  services: ServicesView,
+  logs: LogsView,
+  audit: AuditView,
 };
 
 /** The active view. */

@@ -1,0 +1,98 @@
+// The Backups view: the catalog as a table, newest first (time, kind, source, size, age,
+// verified, last drill), what is known about the selected backup, and the one task panel —
+// re-verify, drill, the restore walkthrough — in place of the table while it is open.
+import { Box, Text } from 'ink';
+import { memo, useCallback, useEffect, useRef } from 'react';
+import { useStore } from 'zustand';
+import { useActions, useActionState } from '../actions/action-context.js';
+import { useClock, useTimeText } from '../clock.js';
+import { useOps } from '../store-context.js';
+import { Table } from '../table.js';
+import { levelColor, uiColor } from '../theme.js';
+import { clampRow, useNavReport, type ViewProps } from '../views/view-props.js';
+import { taskMode, taskRunning, type Task } from './backups-store.js';
+import { proposeBackup, proposePrune } from './propose.js';
+import { catalogColumns, catalogSummary, entryLines } from './catalog-columns.js';
+import { useBackupsController } from './context.js';
+import type { BackupsController } from './controller.js';
+import { TaskView } from './task-view.js';
+import { useBackupsKeys } from './use-backups-keys.js';
+
+const minuteOf = (now: number): string => String(Math.floor(now / 60_000));
+
+/** The Backups view (or one line saying why there is none). */
+export const BackupsView = memo(function BackupsView(props: ViewProps) {
+  const ctl = useBackupsController();
+  if (!ctl) return <Unavailable {...props} />;
+  return <Backups ctl={ctl} {...props} />;
+});
+
+function Unavailable({ report }: ViewProps) {
+  useNavReport(report, 'backups', 0, 1, 1);
+  return <Text wrap="truncate">{'– Backups are not available in this console'}</Text>;
+}
+
+function Backups({ ctl, width, height, selected, detail, report }: ViewProps & { ctl: BackupsController }) {
+  const catalog = useStore(ctl.store, (s) => s.catalog);
+  const task = useStore(ctl.store, (s) => s.task);
+  const notice = useStore(ctl.store, (s) => s.notice);
+  const startedReadOnly = useOps((s) => s.readOnly);
+  const guard = useActionState((s) => s.guard.mode);
+  // Re-rendered once a minute (ages are in minutes). The clock ticks once a second: nothing in the
+  // catalog is younger than its read, so a drill of a second ago never reads as "future".
+  useTimeText(minuteOf);
+  const now = Math.max(useClock().now(), catalog.loadedAt ?? 0);
+  useEffect(() => ctl.watch(), [ctl]);
+
+  const rows = catalog.entries;
+  const sel = clampRow(selected, rows.length);
+  const entry = sel >= 0 ? rows[sel] : undefined;
+  const mode = taskMode(task);
+  const scrollMax = useRef(0);
+  const info = entry ? entryLines(entry, catalog, now, detail) : [];
+  const infoH = Math.min(info.length, detail ? 8 : 3);
+  const statusLines = [catalog.error ? `✗ cannot read ${catalog.root}: ${catalog.error} (showing the last good list)` : '', hiddenTaskLine(task), notice ?? ''].filter(Boolean);
+  const tableH = Math.max(3, height - 1 - statusLines.length - (infoH > 0 ? infoH + 1 : 0));
+  useNavReport(report, 'backups', rows.length, 1, tableH - 1, mode);
+
+  const actions = useActions();
+  const locked = actions ? guard === 'read-only' : startedReadOnly;
+  const finished = useActionState((s) => s.finished);
+  // A backup or prune run by the plan dialog changed the directory: read it again.
+  useEffect(() => void (finished > 0 && ctl.refresh()), [ctl, finished]);
+  const backup = useCallback(() => proposeBackup(actions, ctl), [actions, ctl]);
+  const prune = useCallback(() => proposePrune(actions, ctl), [actions, ctl]);
+  useBackupsKeys(ctl, { entry, scrollMax, backup, prune });
+
+  if (task && mode !== null) return <TaskView task={task} width={width} height={height} scrollMax={scrollMax} />;
+  const bad = (l: 'CRITICAL' | 'WARNING'): string | undefined => levelColor(l);
+  const muted = uiColor('muted');
+  const empty = catalog.loadedAt === null ? 'reading the backup directory…' : `no backups in ${catalog.root} yet${locked ? '' : ' — b takes one now'}`;
+  return (
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
+      <Text wrap="truncate">{catalogSummary(catalog, now)}</Text>
+      {statusLines.map((l) => (
+        <Text key={l} wrap="truncate" {...(levelColor('WARNING') ? { color: levelColor('WARNING') } : {})}>
+          {l}
+        </Text>
+      ))}
+      <Table columns={catalogColumns(catalog, now, bad)} rows={rows} width={width} height={tableH} selected={sel} rowKey={(e) => e.path} empty={empty} />
+      {infoH > 0 ? (
+        <Box flexDirection="column" height={infoH + 1} borderStyle="single" borderLeft={false} borderRight={false} borderBottom={false}>
+          {info.slice(0, infoH).map((l, i) => (
+            <Text key={i} wrap="truncate" {...(muted && i > 0 ? { color: muted } : {})}>
+              {l}
+            </Text>
+          ))}
+        </Box>
+      ) : null}
+    </Box>
+  );
+}
+
+const TASK_KEY: Record<Task['kind'], string> = { verify: 'v', drill: 'D', restore: 'R' };
+
+function hiddenTaskLine(task: Task | null): string {
+  if (!task?.hidden) return '';
+  return `${task.kind} ${taskRunning(task) ? 'running in the background' : 'finished'} — ${TASK_KEY[task.kind]} shows it`;
+}

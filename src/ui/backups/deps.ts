@@ -1,0 +1,49 @@
+// What the Backups view and the restore walkthrough need from the rest of opsdeck: the backup
+// directory, the server to restore and drill on, the action layer (guard, audit) and the
+// application services. Built once per console from the config; tests build their own. The
+// layers behind it (pg_dump, the service drivers) are loaded when first used.
+import type { AuditSink } from '../../actions/audit.js';
+import type { Verdict } from '../../actions/guard.js';
+import type { Plan } from '../../actions/plan.js';
+import type { ServiceDeps } from '../../actions/services.js';
+import type { BackupSelection } from '../../backup/from-config.js';
+import type { PgTarget } from '../../backup/pg-tools.js';
+import type { BackupPlan } from '../../backup/plans.js';
+import { retentionPolicy, type RetentionPolicy } from '../../backup/retention.js';
+import type { OpsdeckConfig } from '../../config/resolve.js';
+import type { AppServices } from '../../restore/app-services.js';
+import type { VerifyQuery } from '../../restore/verify-data.js';
+
+export interface BackupsDeps {
+  /** The backup root (backups.dir). */
+  dir: string;
+  /** The PostgreSQL server as a superuser, for drills and restores; null when none is configured. */
+  conn: PgTarget | null;
+  verifyQueries: readonly VerifyQuery[];
+  retention: RetentionPolicy;
+  guard: { check(plan: Pick<Plan, 'changesState'>): Verdict };
+  audit: AuditSink;
+  /** The backup plans of every configured source; rejects with SelectionError when nothing is configured. */
+  backupPlans(onProgress: NonNullable<BackupSelection['onProgress']>): Promise<BackupPlan[]>;
+  /** The application services a restore stops and starts again. */
+  services(): Promise<AppServices>;
+  /** Environment for pg_dump, psql and pg_restore (tests point PATH or PG* here). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The Backups dependencies of a console: its config plus the console's one guard and audit trail. */
+export function backupsDepsFromConfig(config: OpsdeckConfig, layer: { guard: BackupsDeps['guard']; audit: AuditSink; serviceDeps?: () => Promise<ServiceDeps> }): BackupsDeps {
+  return {
+    dir: config.backups.dir,
+    conn: config.postgres ?? null,
+    verifyQueries: config.backups.verifyQueries,
+    retention: retentionPolicy(config.backups.retention),
+    guard: layer.guard,
+    audit: layer.audit,
+    backupPlans: async (onProgress) => (await import('../../backup/from-config.js')).plansFromConfig(config, { onProgress }),
+    services: async () => {
+      const [{ appServices }, deps] = await Promise.all([import('../../restore/app-services.js'), layer.serviceDeps?.() ?? {}]);
+      return appServices(config.services, config.startOrder, deps);
+    },
+  };
+}

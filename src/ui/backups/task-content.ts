@@ -1,0 +1,56 @@
+// What the re-verify and drill panels show, as plain lines. Pure: a task's state in,
+// a PanelContent out (the restore walkthrough has its own, in src/ui/restore).
+import path from 'node:path';
+import type { PlanRun } from '../../actions/plan.js';
+import { formatChecks, formatDrillLine } from '../../restore/format.js';
+import { comparisonLines } from '../restore/comparison-lines.js';
+import type { DrillTask, VerifyTask } from './backups-store.js';
+import type { PanelContent } from './panel.js';
+import { focusStep, seconds, stepDetail, stepLines, wrapped, type PanelLine } from './panel-lines.js';
+
+const RUNNING_NOTE: PanelLine = { text: 'x cancels · Esc hides this panel (the job goes on)', tone: 'muted' };
+
+function runLines(run: Pick<PlanRun, 'steps'> | null, width: number): PanelLine[] {
+  if (!run) return [{ text: 'starting…', tone: 'muted' }];
+  const focus = focusStep(run.steps);
+  return [...stepLines(run.steps), ...(focus && focus.status !== 'pending' ? stepDetail(focus, width) : [])];
+}
+
+function withNote(foot: PanelLine[], note: string | null, width: number): PanelLine[] {
+  return note ? [...wrapped(note, width, 'warn'), ...foot] : foot;
+}
+
+/** The re-verify panel. */
+export function verifyContent(t: VerifyTask, width: number): PanelContent {
+  const title = `Re-verify ${path.basename(t.file)}`;
+  if (t.error) return { title, head: [], body: wrapped(`✗ ${t.error}`, width, 'bad'), foot: [{ text: 'Esc closes', tone: 'muted' }] };
+  if (!t.done) return { title, head: [], body: runLines(t.run, width), foot: withNote([RUNNING_NOTE], t.note, width) };
+  const r = t.report;
+  const body: PanelLine[] = r ? r.checks.map((c) => ({ text: `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`, ...(c.ok ? {} : { tone: 'bad' as const }) })) : runLines(t.run, width);
+  const verdict: PanelLine[] = r
+    ? wrapped(`${r.ok ? '✓ VERIFIED' : `✗ NOT VERIFIED: ${r.message}`}${r.recorded ? ' (recorded in the sidecar)' : ' (not recorded: no sidecar)'}`, width, r.ok ? 'ok' : 'bad')
+    : wrapped(`✗ could not verify: ${t.run?.error ?? t.run?.result ?? 'unknown error'}`, width, 'bad');
+  return { title, head: [], body, foot: withNote([...verdict, { text: 'Esc closes', tone: 'muted' }], t.note, width) };
+}
+
+/** The drill panel: the four steps, then the result, the comparison table, the time it took and what is left. */
+export function drillContent(t: DrillTask, width: number): PanelContent {
+  const s = t.snap;
+  const title = `Drill ${path.basename(t.file)}${s ? ` → ${s.scratch}` : ''}`;
+  if (t.error) return { title, head: [], body: wrapped(`✗ ${t.error}`, width, 'bad'), foot: [{ text: s ? `If ${s.scratch} still exists, drop it by hand. Esc closes` : 'Nothing was done. Esc closes', tone: 'muted' }] };
+  if (!s || s.phase !== 'done') {
+    const body: PanelLine[] = !s || s.phase === 'preflight' ? [{ text: 'preflight: checking the backup and the server…', tone: 'muted' }] : runLines(s, width);
+    return { title, head: [], body, foot: withNote([{ text: 'x cancels (the scratch database is dropped either way)', tone: 'muted' }], t.note, width) };
+  }
+  const ok = s.record?.ok === true;
+  const head: PanelLine[] = wrapped(formatDrillLine(s), width, ok ? 'ok' : 'bad');
+  const r = s.record;
+  if (r) head.push({ text: `took ${seconds(r.durationMs)}${r.loadMs !== undefined ? ` (load ${seconds(r.loadMs)}` : ''}${r.verifyMs !== undefined ? `, verify ${seconds(r.verifyMs)})` : r.loadMs !== undefined ? ')' : ''}` });
+  const body: PanelLine[] = [];
+  if (s.comparison) body.push(...comparisonLines(s.comparison, width));
+  const failedChecks = formatChecks(s.checks.filter((c) => c.status === 'fail'));
+  if (failedChecks.length) body.push({ text: 'Preflight:', bold: true }, ...failedChecks.map((text) => ({ text, tone: 'bad' as const })));
+  if (!ok && s.steps.length) body.push(...stepLines(s.steps));
+  const after = s.summary.slice(1).flatMap((l) => wrapped(l, width, /STILL THERE|Could NOT/.test(l) ? 'bad' : undefined));
+  return { title, head, body, foot: withNote([...after, { text: 'Esc closes', tone: 'muted' }], t.note, width) };
+}

@@ -1,0 +1,112 @@
+// One stream per pane: the Logs view's tail lives here, outside React, so an overlay (help,
+// palette) over the view does not restart it, while leaving the view or choosing another source
+// stops the old stream and its child process before the new one starts. The view subscribes
+// to a frame counter and reads lines from the tail on each render.
+import { errorText } from '../../actions/errors.js';
+import type { LogSourceConfig } from '../../config/schema.js';
+import { parseFilter } from '../../logs/filter.js';
+import type { LogTail, TailFrame } from '../../logs/tail.js';
+
+/** Opens and starts a tail (ConsoleActions.openLogTail). */
+export type OpenTail = (source: LogSourceConfig, onFrame: (frame: TailFrame) => void) => Promise<LogTail>;
+
+/** A stable identity for a source: the same name and target is the same stream. */
+export function sourceKey(s: LogSourceConfig): string {
+  return JSON.stringify([s.name, s.file ?? null, s.command ?? null, s.container ?? null]);
+}
+
+/** The log tail of the Logs view. */
+export class LogPane {
+  private key: string | null = null;
+  private current: LogTail | null = null;
+  /** Every open and stop runs in this chain, one after the other; it never rejects. */
+  private chain: Promise<void> = Promise.resolve();
+  private gen = 0;
+  private frames = 0;
+  private error: string | null = null;
+  private filterText = '';
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly open: OpenTail) {}
+
+  /** Follows `source`; the same source again is a no-op, another one replaces the old stream. */
+  show(source: LogSourceConfig): void {
+    const key = sourceKey(source);
+    if (key === this.key) return;
+    const old = this.current;
+    this.current = null;
+    this.key = key;
+    this.error = null;
+    const gen = ++this.gen;
+    this.bump();
+    // The old child is gone before the new one starts: one stream per pane, at all times.
+    this.chain = this.chain.then(async () => {
+      await old?.stop().catch(() => undefined);
+      if (gen !== this.gen) return;
+      try {
+        const tail = await this.open(source, () => this.bump());
+        if (gen !== this.gen) {
+          await tail.stop().catch(() => undefined);
+          return;
+        }
+        this.current = tail;
+        if (this.filterText) tail.setFilter(this.filterText);
+      } catch (err) {
+        if (gen === this.gen) this.error = `cannot follow ${source.name}: ${errorText(err)}`;
+      }
+      this.bump();
+    });
+  }
+
+  /** Stops the stream and its child process (leaving the view); resolves when they are gone. */
+  stop(): Promise<void> {
+    const old = this.current;
+    this.current = null;
+    this.key = null;
+    this.gen++;
+    this.chain = this.chain.then(async () => {
+      await old?.stop().catch(() => undefined);
+    });
+    this.bump();
+    return this.chain;
+  }
+
+  /** The running tail, once open. */
+  tail(): LogTail | null {
+    return this.current;
+  }
+
+  /** Why the source could not be opened, if it could not. */
+  failure(): string | null {
+    return this.error;
+  }
+
+  /** The filter as typed (kept for the next source too). */
+  filter(): string {
+    return this.filterText;
+  }
+
+  /** Sets the filter; returns the error in words for a bad regex (the old filter stays). */
+  setFilter(text: string): string | null {
+    const p = parseFilter(text);
+    if (!p.ok) return p.error;
+    this.current?.setFilter(text);
+    this.filterText = text;
+    this.bump();
+    return null;
+  }
+
+  /** A counter that changes on every frame (for useSyncExternalStore). */
+  version = (): number => this.frames;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Re-renders the view (after a pause or scroll, which change what the tail shows). */
+  bump(): void {
+    this.frames++;
+    for (const l of this.listeners) l();
+  }
+}

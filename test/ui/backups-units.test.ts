@@ -1,0 +1,144 @@
+// The pure parts of the Backups view and the restore walkthrough, without rendering: wrapping,
+// the keyboard mode of a panel, the comparison table, what the walkthrough shows at each moment,
+// and the one plan that backs up several sources.
+import { describe, expect, it } from 'vitest';
+import type { Plan, StepContext, StepProgress, StepState } from '../../src/actions/plan.js';
+import type { BackupPlan } from '../../src/backup/plans.js';
+import type { Comparison, RestoreSnapshot } from '../../src/restore/types.js';
+import { backupNowPlan } from '../../src/ui/backups/backup-plans.js';
+import type { BackupProgress } from '../../src/backup/types.js';
+import { taskMode, type RestoreTask } from '../../src/ui/backups/backups-store.js';
+import { wrapText } from '../../src/ui/backups/panel-lines.js';
+import { comparisonLines } from '../../src/ui/restore/comparison-lines.js';
+import { walkthroughContent } from '../../src/ui/restore/walkthrough-content.js';
+
+const text = (lines: { text: string }[]): string => lines.map((l) => l.text).join('\n');
+
+function step(id: string, title: string, status: StepState['status'], command: string): StepState {
+  return { id, title, status, description: { kind: 'sql', text: command }, output: [] };
+}
+
+function restoreTask(snap: RestoreSnapshot | null, over: Partial<RestoreTask> = {}): RestoreTask {
+  return { kind: 'restore', seq: 1, scroll: 0, hidden: false, note: null, error: null, file: '/b/postgres/itsm/full_backup_20250105_030000.sql.gz', database: 'itsm', stage: 'walk', checks: [], snap, typed: '', startedAt: 0, ...over };
+}
+
+function snapshot(over: Partial<RestoreSnapshot>): RestoreSnapshot {
+  return {
+    backup: '/b/full_backup_20250105_030000.sql.gz',
+    database: 'itsm',
+    phase: 'running',
+    checks: [],
+    steps: [step('safety-dump', 'safety dump', 'done', 'pg_dump'), step('recreate', 'drop and recreate the database', 'pending', 'DROP DATABASE "itsm"')],
+    db: { kind: 'untouched', text: 'UNTOUCHED: itsm was not dropped; its data is exactly as before.' },
+    summary: [],
+    startedAt: 0,
+    ...over,
+  };
+}
+
+describe('wrapText', () => {
+  it('wraps at spaces, indents the following lines, and cuts words longer than a line', () => {
+    expect(wrapText('the quick brown fox jumps', 12, '  ')).toEqual(['the quick', '  brown fox', '  jumps']);
+    expect(wrapText('/a/very/long/path/without/spaces', 12)).toEqual(['/a/very/long', '/path/withou', 't/spaces']);
+    expect(wrapText('', 10)).toEqual(['']);
+  });
+});
+
+describe('the keyboard mode of a panel', () => {
+  it('is a typed confirmation at the drop, a question at a yes, the task panel otherwise, none when hidden', () => {
+    const drop = snapshot({ phase: 'confirming', pending: { stage: 'drop', kind: 'type', question: 'Type "itsm"', expect: 'itsm' } });
+    const start = snapshot({ phase: 'confirming', pending: { stage: 'start', kind: 'yes', question: 'Go? [y/N]' } });
+    expect(taskMode(restoreTask(drop))).toBe('typing');
+    expect(taskMode(restoreTask(start))).toBe('question');
+    expect(taskMode(restoreTask(snapshot({})))).toBe('task');
+    expect(taskMode(restoreTask(null, { stage: 'refused' }))).toBe('task');
+    expect(taskMode(restoreTask(snapshot({}), { hidden: true }))).toBeNull();
+    expect(taskMode(null)).toBeNull();
+  });
+});
+
+describe('the comparison table', () => {
+  it('puts mismatches first, with expected, actual and why', () => {
+    const cmp: Comparison = {
+      ok: false,
+      message: 'public.users: expected 24 rows, found 25',
+      rows: [
+        { name: 'public.incidents', kind: 'table', expected: '3000', actual: '3000', ok: true },
+        { name: 'public.users', kind: 'table', expected: '24', actual: '25', ok: false, note: '+1 rows' },
+        { name: 'public.gone', kind: 'table', expected: '7', actual: null, ok: false, note: 'table missing' },
+      ],
+    };
+    const lines = comparisonLines(cmp, 80);
+    expect(lines[0]).toMatchObject({ text: 'Verification: FAILED — public.users: expected 24 rows, found 25', tone: 'bad' });
+    expect(lines[1]!.text).toMatch(/^ {2}table\s+expected\s+actual ok$/);
+    expect(lines.slice(2).map((l) => l.text.replace(/\s+/g, ' ').trim())).toEqual(['public.users 24 25 ✗ +1 rows', 'public.gone 7 — ✗ table missing', 'public.incidents 3000 3000 ✓']);
+  });
+});
+
+describe('what the walkthrough shows', () => {
+  it('stops at a failed preflight with every check and says the database is untouched', () => {
+    const c = walkthroughContent(restoreTask(null, { stage: 'refused', checks: [{ id: 'backup', title: 'backup file', status: 'fail', detail: 'gzip: unexpected end of file' }] }), 80, 0);
+    expect(c.title).toMatch(/^Stopped at preflight: restore itsm from full_backup_/);
+    expect(text(c.body)).toContain('FAIL  backup file: gzip: unexpected end of file');
+    expect(text(c.foot)).toContain('UNTOUCHED: nothing was changed; itsm is exactly as it was.');
+  });
+
+  it('asks for the name before the drop, with the command that is next and what was typed', () => {
+    const snap = snapshot({ phase: 'confirming', pending: { stage: 'drop', kind: 'type', question: 'Type the name "itsm" to drop it:', expect: 'itsm' } });
+    const c = walkthroughContent(restoreTask(snap, { typed: 'its' }), 80, 0);
+    expect(c.title).toMatch(/^Confirm the drop:/);
+    expect(text(c.head)).toMatch(/✓ \[1\/2\] safety dump: done\n· \[2\/2\] drop and recreate the database: pending/);
+    expect(text(c.body)).toMatch(/next: drop and recreate the database\n {2}sql: DROP DATABASE "itsm"/);
+    expect(text(c.foot)).toContain('> its▏');
+    expect(text(c.foot)).toContain('Esc aborts: nothing is dropped');
+  });
+
+  it('ends with the headline and the sentence about the database, whatever happened', () => {
+    const snap = snapshot({ phase: 'done', result: 'declined', summary: ['Declined at the drop: itsm was not dropped.', 'UNTOUCHED: itsm was not dropped; its data is exactly as before.'], durationMs: 4200 });
+    const c = walkthroughContent(restoreTask(snap), 80, 0);
+    expect(c.title).toMatch(/^DECLINED in 4\.2 s:/);
+    expect(text(c.head)).toBe('Declined at the drop: itsm was not dropped.');
+    expect(text(c.foot)).toContain('UNTOUCHED: itsm was not dropped; its data is exactly as before.');
+  });
+});
+
+describe('take a backup now', () => {
+  function fakeBackup(target: string, seen: string[]): BackupPlan {
+    const plan: Plan = {
+      action: 'backup.postgres',
+      target,
+      danger: 'safe',
+      steps: [
+        {
+          id: 'dump',
+          title: 'dump the database',
+          describe: () => ({ kind: 'argv', text: `pg_dump ${target}` }),
+          run: async (ctx) => ctx.progress({ done: 10, unit: 'bytes', label: 'raw' }),
+        },
+      ],
+      epilogue: async () => [`Backup: ${target}.sql.gz`],
+    };
+    seen.push(target);
+    return { plan, job: {} as BackupPlan['job'], record: () => undefined };
+  }
+
+  it('is one plan over every source, asking a yes, with bytes written, rate and elapsed as progress', async () => {
+    const seen: string[] = [];
+    let report: ((key: string, p: BackupProgress) => void) | undefined;
+    const plan = await backupNowPlan({
+      backupPlans: async (onProgress) => {
+        report = onProgress;
+        return [fakeBackup('itsm', seen), fakeBackup('files:config', seen)];
+      },
+    });
+    expect(plan).toMatchObject({ action: 'backup.all', target: 'itsm, files:config', danger: 'confirm' });
+    expect(plan.steps.map((s) => `${s.id} ${s.title}`)).toEqual(['itsm:dump itsm: dump the database', 'files:config:dump files:config: dump the database']);
+    report!('itsm', { phase: 'dump', bytesIn: 5e6, bytesWritten: 1.2e6, elapsedMs: 65_000, rate: 2e6 });
+    const got: StepProgress[] = [];
+    const ctx: StepContext = { signal: new AbortController().signal, output: () => undefined, progress: (p) => got.push(p) };
+    await plan.steps[0]!.run(ctx);
+    expect(got[0]!.label).toBe('dump: 1.2 MB written · 2 MB/s · 1m05s');
+    const epilogue = await plan.epilogue!({ action: '', target: '', steps: [], startedAt: 0, warnings: [], result: 'succeeded', summary: [], durationMs: 1 }, new AbortController().signal);
+    expect(epilogue).toEqual(['itsm: Backup: itsm.sql.gz', 'files:config: Backup: files:config.sql.gz']);
+  });
+});
