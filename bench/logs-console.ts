@@ -242,6 +242,11 @@ export async function run(): Promise<Row[]> {
     sampling.on = false;
     await sleep(600); // the sampler's last round
     pane.close();
-    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    // A straggling writer can still be creating files: cleanup trouble must not drop the figures.
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
+    } catch (err) {
+      process.stderr.write(`bench: logs-console: could not remove ${dir}: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
   }
 }

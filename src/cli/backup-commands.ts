@@ -6,10 +6,8 @@
 // read-only mode: it writes only the sidecar's lastVerify.
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { AuditLog } from '../actions/audit.js';
 import { confirmationFor, isConfirmed } from '../actions/confirm.js';
 import { executePlan } from '../actions/execute.js';
-import { ActionGuard } from '../actions/guard.js';
 import { formatPlan, type PlanOutcome } from '../actions/plan.js';
 import { alignRows, catalogJson, catalogRows } from '../backup/catalog-format.js';
 import { scanCatalog } from '../backup/catalog.js';
@@ -21,6 +19,7 @@ import type { BackupProgress } from '../backup/types.js';
 import { formatPruneReport, pruneReport } from '../backup/prune.js';
 import { describePolicy, retentionPolicy, SAFETY_KEEP_DAYS, SAFETY_KEEP_NEWEST } from '../backup/retention.js';
 import type { OpsdeckConfig } from '../config/resolve.js';
+import { actionLayer, withSignals } from './action-runtime.js';
 import { drillSummaries } from '../restore/drill-log.js';
 import { terminalAsk, type Ask } from './ask.js';
 
@@ -197,31 +196,6 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
     });
 }
 
-function actionLayer(config: OpsdeckConfig, env: NodeJS.ProcessEnv | undefined): { guard: ActionGuard; audit: AuditLog } {
-  const secrets = [config.postgres?.password, config.redis?.password].filter((s): s is string => s !== undefined);
-  const audit = new AuditLog({ path: config.auditPath, secrets, ...(env ? { env } : {}) });
-  return { guard: new ActionGuard({ readOnly: config.readOnly, audit, timer: false }), audit };
-}
-
-/** Runs `fn` with an AbortSignal that SIGINT and SIGTERM trip; says which signal arrived. */
-async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; signal?: NodeJS.Signals }> {
-  const ac = new AbortController();
-  let got: NodeJS.Signals | undefined;
-  const on = (sig: NodeJS.Signals): void => {
-    got ??= sig;
-    ac.abort(new Error(`${sig} received`));
-  };
-  // Listening keeps the default (exit at once) from happening: we want the cleanup to run first.
-  process.on('SIGINT', on);
-  process.on('SIGTERM', on);
-  try {
-    const value = await fn(ac.signal);
-    return got ? { value, signal: got } : { value };
-  } finally {
-    process.off('SIGINT', on);
-    process.off('SIGTERM', on);
-  }
-}
 
 function reportBackup(ctx: BackupCommandContext, bp: BackupPlan, outcome: PlanOutcome, json: boolean): void {
   const rec = bp.record();

@@ -6,12 +6,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { AuditLog } from '../actions/audit.js';
-import { ActionGuard } from '../actions/guard.js';
 import { formatPlan } from '../actions/plan.js';
 import type { ServiceDeps } from '../actions/services.js';
 import { scanCatalog, type CatalogEntry } from '../backup/catalog.js';
 import type { OpsdeckConfig } from '../config/resolve.js';
+import { actionLayer, withSignals } from './action-runtime.js';
 import { appServices } from '../restore/app-services.js';
 import { drillLogPath } from '../restore/drill-log.js';
 import { runDrill } from '../restore/drill.js';
@@ -198,28 +197,3 @@ async function serviceDeps(config: OpsdeckConfig): Promise<ServiceDeps> {
   return { docker: dockerClient(config.docker), stopTimeoutMs: config.docker.stopTimeout };
 }
 
-function actionLayer(config: OpsdeckConfig, env: NodeJS.ProcessEnv | undefined): { guard: ActionGuard; audit: AuditLog } {
-  const secrets = [config.postgres?.password, config.redis?.password].filter((s): s is string => s !== undefined);
-  const audit = new AuditLog({ path: config.auditPath, secrets, ...(env ? { env } : {}) });
-  return { guard: new ActionGuard({ readOnly: config.readOnly, audit, timer: false }), audit };
-}
-
-/** Runs `fn` with an AbortSignal that SIGINT and SIGTERM trip; says which signal arrived. */
-async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; signal?: NodeJS.Signals }> {
-  const ac = new AbortController();
-  let got: NodeJS.Signals | undefined;
-  const on = (sig: NodeJS.Signals): void => {
-    got ??= sig;
-    ac.abort(new Error(`${sig} received`));
-  };
-  // Listening keeps the default (exit at once) from happening: the restore must reach a safe point and say where it stands.
-  process.on('SIGINT', on);
-  process.on('SIGTERM', on);
-  try {
-    const value = await fn(ac.signal);
-    return got ? { value, signal: got } : { value };
-  } finally {
-    process.off('SIGINT', on);
-    process.off('SIGTERM', on);
-  }
-}

@@ -1,7 +1,8 @@
 // Following a log file the way `tail -F` does, by polling stat: survives rotation by rename (the
-// old file is drained to its end — and kept draining while the writer still has it open — before
-// and alongside the new one) and by copy-truncate (detected by size or by the bytes before our
-// offset changing; what we had not read yet is taken from the copy when it can be found).
+// old files are drained to their end — and kept draining while the writer still has them open —
+// before the new one, strictly in file order however many rotations happened while we were behind)
+// and by copy-truncate (detected by size or by the bytes before our offset changing; what we had
+// not read yet is taken from the copy when it can be found).
 import { stat, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { readRestFromCopy } from './copy-recovery.js';
@@ -15,7 +16,10 @@ export interface FileFollowOptions {
   initialLines?: number;
   /** Bytes read per poll before yielding to the event loop and polling again at once (default 4 MiB). */
   budgetBytes?: number;
-  /** A rotated-away file is closed once it has been quiet this long and the new file has data (default 1 s), or after 60 s quiet regardless. */
+  /**
+   * A rotated-away file is closed once it is read to its end, has been quiet this long and the file
+   * after it has data (default 1 s), or after 60 s quiet regardless.
+   */
   drainQuietMs?: number;
 }
 
@@ -27,11 +31,14 @@ interface Tracked {
   /** The last bytes read before `pos`: if they change, the file was truncated and rewritten. */
   fp: Buffer;
   splitter: LineSplitter;
+  /** When we last read data from it (or opened it). */
   lastDataAt: number;
 }
 
 const FP_BYTES = 64;
 const CHUNK = 256 * 1024;
+/** Rotated-away files kept open at most; beyond that the oldest is given up, and said so. */
+const MAX_DRAINING = 64;
 
 /** Follows `file` and reports its lines to `sink` until stop(). */
 export function followFile(file: string, sink: SourceSink, opts: FileFollowOptions = {}): LogStream {
@@ -47,6 +54,7 @@ export function followFile(file: string, sink: SourceSink, opts: FileFollowOptio
 
 class FileFollower {
   private current: Tracked | null = null;
+  /** Rotated-away files still open, oldest first; all of them come before `current`. */
   private draining: Tracked[] = [];
   private stopped = false;
   private wake: (() => void) | null = null;
@@ -107,26 +115,44 @@ class FileFollower {
     });
   }
 
-  /** One poll; true when the read budget ran out (more is waiting). */
+  /**
+   * One poll; true when the read budget ran out (more is waiting).
+   *
+   * Lines go out strictly in file order: the rotated-away files oldest first, then the current one.
+   * The writer moves from an old file to the next one, never back, so once the next file has data,
+   * everything it wrote to the old one before is on disk. Hence the sizes are taken newest first,
+   * then the files are read oldest first, each later one only up to the size it had before its
+   * predecessor was read to the end: whatever it holds beyond that may have been written after
+   * lines the predecessor has not shown us yet, and waits for the next tick. A file is only read
+   * once the files before it are read to their end, however many ticks that takes.
+   */
   private async tick(first: boolean): Promise<boolean> {
     await this.checkPath(first);
-    let read = 0;
-    const cur = this.current;
-    if (cur) await this.checkTruncation(cur);
-    if (this.draining.length === 0) {
-      if (cur) read += await this.readAvailable(cur, this.budget, false);
-    } else {
-      // The writer moves from the old file to the new one, never back: once we have read the new
-      // file, everything it wrote to the old one before is on disk. So read new (held back), then
-      // drain the old ones, then release the new lines — order kept even if it switched meanwhile.
-      if (cur) read += await this.readAvailable(cur, this.budget, true);
-      const held = this.collected;
-      this.collected = [];
-      for (const d of this.draining) read += await this.readAvailable(d, this.budget, false);
-      if (held.length > 0) this.sink.lines(held);
+    const chain = [...this.draining, ...(this.current ? [this.current] : [])];
+    const limits: number[] = new Array<number>(chain.length).fill(Infinity);
+    for (let i = chain.length - 1; i >= 1; i--) limits[i] = (await chain[i]!.fh.stat()).size;
+    let left = this.budget;
+    let more = false;
+    let headAtEnd = false;
+    for (let i = 0; i < chain.length; i++) {
+      const t = chain[i]!;
+      const limit = limits[i]!;
+      if (t === this.current) await this.checkTruncation(t);
+      if (i > 0 && limit > t.pos) {
+        // The writer has moved on to this file: the one before it is complete, its last line too.
+        chain[i - 1]!.splitter.flush();
+        this.emit();
+      }
+      const r = await this.readAvailable(t, left, limit);
+      left -= r.bytes;
+      if (i === 0) headAtEnd = r.atEnd;
+      // Read to its end, or to all it may show for now: on to the next file. Else the budget ran out.
+      if (r.atEnd || t.pos >= limit) continue;
+      more = true;
+      break;
     }
-    this.retireDrained();
-    return read >= this.budget;
+    if (headAtEnd && chain.length > 1) await this.retireHead(limits[1]! > 0 || chain[1]!.pos > 0);
+    return more;
   }
 
   private async checkPath(first: boolean): Promise<void> {
@@ -145,9 +171,15 @@ class FileFollower {
     const next = await this.openTracked();
     if (!next) return;
     if (cur) {
-      // Rotation by rename: keep the old handle draining; the writer may not have reopened yet.
+      // Rotation by rename: keep the old handle draining; the writer may not have reopened yet, and
+      // we may not have read it all yet (nor the ones rotated away before it).
       this.draining.push(cur);
-      if (this.draining.length > 3) await this.close(this.draining.shift()!);
+      if (this.draining.length > MAX_DRAINING) {
+        const gone = this.draining.shift()!;
+        const size = (await gone.fh.stat().catch(() => null))?.size ?? gone.pos;
+        await this.close(gone);
+        if (size > gone.pos) this.sink.status(`${this.file} was rotated more than ${MAX_DRAINING} times while we were behind; skipped ${size - gone.pos} unread bytes of the oldest copy`);
+      }
       this.sink.status(`${this.file} was rotated; following the new file`);
     } else if (first) {
       await this.seekBacklog(next);
@@ -234,32 +266,40 @@ class FileFollower {
     });
   }
 
-  private async readAvailable(t: Tracked, budget: number, hold: boolean): Promise<number> {
+  /**
+   * Reads `t` from its offset up to `limit` (a size), at most `budget` bytes, emitting its complete
+   * lines. `atEnd` tells whether it stopped at the file's real end (nothing more to read now).
+   */
+  private async readAvailable(t: Tracked, budget: number, limit: number): Promise<{ bytes: number; atEnd: boolean }> {
     let total = 0;
-    while (total < budget) {
-      const { bytesRead } = await t.fh.read(this.buf, 0, CHUNK, t.pos);
-      if (bytesRead === 0) break;
+    for (;;) {
+      const want = Math.min(CHUNK, budget - total, limit - t.pos);
+      if (want <= 0) return { bytes: total, atEnd: false };
+      const { bytesRead } = await t.fh.read(this.buf, 0, want, t.pos);
+      if (bytesRead === 0) return { bytes: total, atEnd: true };
       const chunk = this.buf.subarray(0, bytesRead);
       t.pos += bytesRead;
       t.fp = bytesRead >= FP_BYTES ? Buffer.from(chunk.subarray(bytesRead - FP_BYTES)) : Buffer.concat([t.fp, chunk]).subarray(-FP_BYTES);
       t.lastDataAt = Date.now();
       t.splitter.push(chunk);
-      if (!hold) this.emit();
+      this.emit();
       total += bytesRead;
     }
-    return total;
   }
 
-  private retireDrained(): void {
-    const now = Date.now();
-    const newHasData = (this.current?.pos ?? 0) > 0;
-    const keep: Tracked[] = [];
-    for (const d of this.draining) {
-      const quiet = now - d.lastDataAt;
-      if ((newHasData && quiet >= this.drainQuietMs) || quiet >= 60_000) void this.close(d);
-      else keep.push(d);
+  /**
+   * Closes the oldest rotated-away file once it has been read to its end and stayed quiet a while
+   * (another writer may still append to it). Only the oldest: the ones after it are read (and so
+   * known to be quiet) only once it is done.
+   */
+  private async retireHead(nextHasData: boolean): Promise<void> {
+    const head = this.draining[0];
+    if (!head) return;
+    const quiet = Date.now() - head.lastDataAt;
+    if ((nextHasData && quiet >= this.drainQuietMs) || quiet >= 60_000) {
+      this.draining.shift();
+      await this.close(head);
     }
-    this.draining = keep;
   }
 
   private async close(t: Tracked): Promise<void> {

@@ -1,0 +1,32 @@
+// What every CLI action command shares: the guard and audit trail for a config, and Ctrl-C /
+// SIGTERM turned into an AbortSignal so a plan can reach a safe point and say where it stands.
+import { AuditLog } from '../actions/audit.js';
+import { ActionGuard } from '../actions/guard.js';
+import type { OpsdeckConfig } from '../config/resolve.js';
+
+/** The read-only guard and the audit trail (which scrubs the config's secrets) for one command. */
+export function actionLayer(config: OpsdeckConfig, env: NodeJS.ProcessEnv | undefined): { guard: ActionGuard; audit: AuditLog } {
+  const secrets = [config.postgres?.password, config.redis?.password].filter((s): s is string => s !== undefined);
+  const audit = new AuditLog({ path: config.auditPath, secrets, ...(env ? { env } : {}) });
+  return { guard: new ActionGuard({ readOnly: config.readOnly, audit, timer: false }), audit };
+}
+
+/** Runs `fn` with an AbortSignal that SIGINT and SIGTERM trip; says which signal arrived. */
+export async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; signal?: NodeJS.Signals }> {
+  const ac = new AbortController();
+  let got: NodeJS.Signals | undefined;
+  const on = (sig: NodeJS.Signals): void => {
+    got ??= sig;
+    ac.abort(new Error(`${sig} received`));
+  };
+  // Listening keeps the default (exit at once) from happening: the cleanup must run first.
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  try {
+    const value = await fn(ac.signal);
+    return got ? { value, signal: got } : { value };
+  } finally {
+    process.off('SIGINT', on);
+    process.off('SIGTERM', on);
+  }
+}
