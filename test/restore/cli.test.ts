@@ -132,7 +132,8 @@ describe.skipIf(unavailable('postgres'))('opsdeck restore / drill', () => {
       await program.parseAsync(args, { from: 'user' });
       return stdout;
     };
-    expect(await backups(['backups'])).toMatch(new RegExp(`full\\s+${db}\\s+.*\\s+yes\\s+0m\\s+${path.basename(file)}`));
+    // The drill re-verifies the backup first, so VERIFIED may read "yes (re-verified …)".
+    expect(await backups(['backups'])).toMatch(new RegExp(`full\\s+${db}\\s+.*\\s+yes(?: \\(re-verified [^)]*\\))?\\s+0m\\s+${path.basename(file)}`));
     const j = JSON.parse(await backups(['backups', '--json'])) as { backups: { lastDrill: { ok: boolean; backup: string; daysSinceOk: number } | null }[] };
     expect(j.backups[0]!.lastDrill).toMatchObject({ ok: true, backup: file, daysSinceOk: 0 });
     // The restore above took a safety dump of the damaged database: listed, and kept (made just now).
