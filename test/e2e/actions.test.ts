@@ -2,7 +2,7 @@
 // are appended, and a sandbox container stopped through the confirmation dialog, with the audit
 // trail written under $XDG_STATE_HOME. Keys are sent by name; every wait polls with a deadline.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
@@ -33,6 +33,7 @@ describe.skipIf(noTmux)('actions and logs in a real terminal', () => {
   });
   afterAll(() => {
     for (const s of sessions) s.kill();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   function terminal(config: string): Tmux {

@@ -2,7 +2,7 @@
 // from the configured directory, a one-key drill against the sandbox PostgreSQL through the
 // console's own wiring (guard, audit trail, drill log), and back to a clean shell on q.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,7 @@ describe.skipIf(missing)('the Backups view in a real terminal', () => {
   afterAll(async () => {
     for (const s of sessions) s.kill();
     if (db) await dropDatabase(db);
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('at 80×24: lists the backup, drills it with D, records it, leaves no scratch database', async () => {

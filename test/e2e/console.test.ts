@@ -2,7 +2,7 @@
 // Keys are sent by name, the screen is read with capture-pane, and every wait polls with a
 // deadline. `npm test` builds dist/ first; this file builds it only when it is missing.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
@@ -66,6 +66,7 @@ describe.skipIf(missing)('opsdeck console in a real terminal', () => {
   afterAll(async () => {
     for (const s of sessions) s.kill();
     await container?.remove({ force: true }).catch(() => undefined);
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   /** A fresh terminal with a marker line printed before opsdeck starts. */

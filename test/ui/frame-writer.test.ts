@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { crashReport, writeCrashLog } from '../../src/ui/crash-log.js';
 import { exitCodeFor } from '../../src/ui/exit-watch.js';
 import { FrameWriter } from '../../src/ui/frame-writer.js';
@@ -121,6 +121,7 @@ describe('fullscreen lifecycle', () => {
 
   it('writes a crash log with the stack and the cause under the state directory', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-crash-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const err = new Error('render exploded', { cause: new Error('bad reading') });
     const file = writeCrashLog(path.join(dir, 'state'), err, { version: '0.1.0', columns: 80, rows: 24, view: 'overview' });
     expect(file).toMatch(/state\/crash-.*\.log$/);
