@@ -144,3 +144,9 @@ function formatMs(ms: number): string {
 export function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new ProbeFailure('timeout', 'read cancelled');
 }
+
+/** The `<target>.reachable` sample for a failed read: 0 when the server is down or silent, null
+ *  (UNKNOWN) when it answered but we could not read it (auth, protocol). */
+export function reachableOnFailure(metric: string): (error: ProbeError) => MetricSample[] {
+  return (e) => [{ metric, instance: '', value: e.kind === 'unreachable' || e.kind === 'timeout' ? 0 : null, unit: 'count' }];
+}

@@ -3,7 +3,7 @@
 // resource stats sampled in the background — a one-shot stats call takes about a second per
 // container, so it must never sit inside a read. Readings carry the latest cached numbers.
 import type Docker from 'dockerode';
-import { runBounded, type ErrorContext } from './boundary.js';
+import { reachableOnFailure, runBounded, type ErrorContext } from './boundary.js';
 import type { MetricSample, Probe, ProbeResult } from './types.js';
 import type { DockerConnection } from '../config/resolve.js';
 
@@ -83,7 +83,7 @@ export class DockerProbe implements Probe<DockerReading> {
     return runBounded(signal, {
       timeoutMs: this.timeoutMs,
       context: this.context,
-      failureMetrics: (e) => [{ metric: 'docker.reachable', instance: '', value: e.kind === 'unreachable' || e.kind === 'timeout' ? 0 : null, unit: 'count' }],
+      failureMetrics: reachableOnFailure('docker.reachable'),
     }, (s) => this.take(s)).then((r) => {
       if (!r.ok) {
         // Re-read the version after an outage (the engine may have been upgraded) and pause stats.

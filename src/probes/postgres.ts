@@ -4,7 +4,7 @@
 // socket is destroyed, which also fails any query still waiting on it.
 import pg from 'pg';
 import type { Socket } from 'node:net';
-import { runBounded, type ErrorContext } from './boundary.js';
+import { reachableOnFailure, runBounded, type ErrorContext } from './boundary.js';
 import { ProbeFailure, type MetricSample, type Probe, type ProbeResult } from './types.js';
 import type { PgConnection } from '../config/resolve.js';
 
@@ -135,7 +135,7 @@ export class PostgresProbe implements Probe<PgReading> {
     return runBounded(signal, {
       timeoutMs: this.timeoutMs,
       context: this.context,
-      failureMetrics: (e) => [{ metric: 'postgres.reachable', instance: '', value: e.kind === 'unreachable' || e.kind === 'timeout' ? 0 : null, unit: 'count' }],
+      failureMetrics: reachableOnFailure('postgres.reachable'),
     }, (s) => this.take(s));
   }
 

@@ -2,7 +2,7 @@
 // server must not cause a reconnect storm or a growing backlog); the next read reconnects. Each
 // read is one INFO round trip, parsed by a pure function.
 import { Redis } from 'ioredis';
-import { runBounded, type ErrorContext } from './boundary.js';
+import { reachableOnFailure, runBounded, type ErrorContext } from './boundary.js';
 import { ProbeFailure, type MetricSample, type Probe, type ProbeResult } from './types.js';
 import type { RedisConnection } from '../config/resolve.js';
 
@@ -155,7 +155,7 @@ export class RedisProbe implements Probe<RedisReading> {
     return runBounded(signal, {
       timeoutMs: this.timeoutMs,
       context: this.context,
-      failureMetrics: (e) => [{ metric: 'redis.reachable', instance: '', value: e.kind === 'unreachable' || e.kind === 'timeout' ? 0 : null, unit: 'count' }],
+      failureMetrics: reachableOnFailure('redis.reachable'),
     }, (s) => this.take(s));
   }
 
