@@ -2,7 +2,28 @@
 // SIGTERM turned into an AbortSignal so a plan can reach a safe point and say where it stands.
 import { AuditLog } from '../actions/audit.js';
 import { ActionGuard } from '../actions/guard.js';
+import type { Command } from 'commander';
 import type { OpsdeckConfig } from '../config/resolve.js';
+import type { Ask } from './ask.js';
+
+/** Where a command writes: process.stdout/stderr, or a test's buffer. */
+export interface Out {
+  write(s: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/** What main.ts hands the backup and restore commands. */
+export interface CommandContext {
+  /** Loads the effective config (main.ts passes its loader, which reads the global --config/--read-only). */
+  loadConfig: (cmd: Command) => Promise<OpsdeckConfig>;
+  stdout: Out;
+  stderr: Out;
+  setCode: (code: number) => void;
+  env?: NodeJS.ProcessEnv;
+  /** Where questions are asked (default: the terminal, when stdin is one). */
+  ask?: Ask;
+}
 
 /** The read-only guard and the audit trail (which scrubs the config's secrets) for one command. */
 export function actionLayer(config: OpsdeckConfig, env: NodeJS.ProcessEnv | undefined): { guard: ActionGuard; audit: AuditLog } {

@@ -18,27 +18,11 @@ import { formatProgress } from '../backup/progress.js';
 import type { BackupProgress } from '../backup/types.js';
 import { formatPruneReport, pruneReport } from '../backup/prune.js';
 import { describePolicy, retentionPolicy, SAFETY_KEEP_DAYS, SAFETY_KEEP_NEWEST } from '../backup/retention.js';
-import type { OpsdeckConfig } from '../config/resolve.js';
-import { actionLayer, withSignals } from './action-runtime.js';
+import { actionLayer, withSignals, type CommandContext } from './action-runtime.js';
 import { drillSummaries } from '../restore/drill-log.js';
-import { terminalAsk, type Ask } from './ask.js';
+import { terminalAsk } from './ask.js';
 
-interface Out {
-  write(s: string): unknown;
-  isTTY?: boolean;
-  columns?: number;
-}
-
-export interface BackupCommandContext {
-  /** Loads the effective config (main.ts passes its loader, which reads the global --config/--read-only). */
-  loadConfig: (cmd: Command) => Promise<OpsdeckConfig>;
-  stdout: Out;
-  stderr: Out;
-  setCode: (code: number) => void;
-  env?: NodeJS.ProcessEnv;
-  /** Where prune asks for confirmation (default: stdin when it is a terminal). */
-  ask?: Ask;
-}
+export type BackupCommandContext = CommandContext;
 
 const EXIT_USAGE = 2;
 const EXIT_SIGNAL: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };

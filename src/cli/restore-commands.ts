@@ -10,7 +10,7 @@ import { formatPlan } from '../actions/plan.js';
 import type { ServiceDeps } from '../actions/services.js';
 import { scanCatalog, type CatalogEntry } from '../backup/catalog.js';
 import type { OpsdeckConfig } from '../config/resolve.js';
-import { actionLayer, withSignals } from './action-runtime.js';
+import { actionLayer, withSignals, type CommandContext } from './action-runtime.js';
 import { appServices } from '../restore/app-services.js';
 import { drillLogPath } from '../restore/drill-log.js';
 import { runDrill } from '../restore/drill.js';
@@ -19,22 +19,9 @@ import { formatChecks, formatDrillLine, formatStepLine, formatStepProgress } fro
 import { prepareRestore, recordPreflightRefusal, safetyRootFor } from '../restore/plan.js';
 import type { ConfirmRequest, RestoreSnapshot } from '../restore/types.js';
 import { formatComparison } from '../restore/verify-data.js';
-import { terminalAsk, type Ask } from './ask.js';
+import { terminalAsk } from './ask.js';
 
-interface Out {
-  write(s: string): unknown;
-  isTTY?: boolean;
-}
-
-export interface RestoreCommandContext {
-  /** Loads the effective config (main.ts passes its loader, which reads the global --config/--read-only). */
-  loadConfig: (cmd: Command) => Promise<OpsdeckConfig>;
-  stdout: Out;
-  stderr: Out;
-  setCode: (code: number) => void;
-  env?: NodeJS.ProcessEnv;
-  /** Where questions are asked (default: the terminal, when stdin is one). */
-  ask?: Ask;
+export interface RestoreCommandContext extends CommandContext {
   /** Service drivers' dependencies (default: a Docker client from the config when one is configured). */
   serviceDeps?: ServiceDeps;
 }
