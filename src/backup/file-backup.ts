@@ -16,7 +16,7 @@ import { asBackupError, type BackupJob, type BackupRecord, type JobOptions } fro
 import { backupFileName, partialPath, sourceDir } from './naming.js';
 import { ensureSpace, estimateSize } from './preflight.js';
 import { ProgressMeter } from './progress.js';
-import { writeSidecar, type Sidecar } from './sidecar.js';
+import { writeSidecarOrRetract, type Sidecar } from './sidecar.js';
 import { BackupError, verifyResult, type BackupSource, type VerifyCheck } from './types.js';
 import { compareTarEntries, listTarGz, type TarEntry } from './verify-checks.js';
 
@@ -154,12 +154,7 @@ export function fileBackupJob(opts: FileBackupOptions): BackupJob {
         verify: verifyResult(verification),
         lastVerify: verifyResult(verification),
       };
-      try {
-        await writeSidecar(finalPath, meta);
-      } catch (err) {
-        await removeQuietly(finalPath);
-        throw err;
-      }
+      await writeSidecarOrRetract(finalPath, meta);
       meter.flush();
       return { path: finalPath, meta };
     },

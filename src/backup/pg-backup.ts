@@ -18,7 +18,7 @@ import { openSession, type PgSession } from './pg-snapshot.js';
 import { findPgTool, pgChildEnv, pgDumpArgs, toolVersion, type PgTarget } from './pg-tools.js';
 import { ensureSpace, estimateSize } from './preflight.js';
 import { ProgressMeter } from './progress.js';
-import { writeSidecar, type Sidecar } from './sidecar.js';
+import { writeSidecarOrRetract, type Sidecar } from './sidecar.js';
 import { BackupError, verifyResult, type BackupSource, type VerifyCheck } from './types.js';
 import { checkCustom, hashFile, hasCompletionMarker, DUMP_COMPLETE_MARKER } from './verify-checks.js';
 
@@ -191,13 +191,7 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
         verify: verifyResult(verification),
         lastVerify: verifyResult(verification),
       };
-      try {
-        await writeSidecar(finalPath, meta);
-      } catch (err) {
-        // A backup file without its sidecar must not stay under the final name looking good.
-        await removeQuietly(finalPath);
-        throw err;
-      }
+      await writeSidecarOrRetract(finalPath, meta);
       meter.flush();
       return { path: finalPath, meta };
     },

@@ -3,7 +3,7 @@
 // catalog is built from sidecars, so a backup without one is never listed as good.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic.js';
+import { removeQuietly, writeFileAtomic } from './atomic.js';
 import { sidecarPath } from './naming.js';
 import type { VerifyResult } from './types.js';
 
@@ -86,4 +86,15 @@ export async function recordVerify(file: string, result: VerifyResult): Promise<
   const next: Sidecar = { ...meta, lastVerify: result };
   await writeSidecar(file, next);
   return next;
+}
+
+/** Writes the sidecar of a just-published backup; if that fails the backup file is removed, so a
+ *  file without its sidecar never stays under the final name looking good. */
+export async function writeSidecarOrRetract(file: string, meta: Sidecar): Promise<void> {
+  try {
+    await writeSidecar(file, meta);
+  } catch (err) {
+    await removeQuietly(file);
+    throw err;
+  }
 }

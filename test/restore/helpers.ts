@@ -13,6 +13,9 @@ import type { PgTarget } from '../../src/backup/pg-tools.js';
 import { readSidecar, writeSidecar } from '../../src/backup/sidecar.js';
 import { quoteIdent } from '../../src/restore/sql.js';
 import { postgresService, uniqueName } from '../helpers/services.js';
+import { sql } from '../backup/helpers.js';
+
+export { sql };
 
 /** The shared server as the superuser (its `database` is ignored by the restore layer). */
 export function server(): PgTarget {
@@ -20,20 +23,6 @@ export function server(): PgTarget {
   return { host: s.host, port: s.port, user: s.user, database: s.database };
 }
 
-/** Runs statements as the superuser on `database`. */
-export async function sql(database: string, ...statements: string[]): Promise<pg.QueryResult[]> {
-  const s = postgresService();
-  const c = new pg.Client({ host: s.host, port: s.port, user: s.user, database });
-  c.on('error', () => undefined);
-  await c.connect();
-  try {
-    const out: pg.QueryResult[] = [];
-    for (const st of statements) out.push(await c.query(st));
-    return out;
-  } finally {
-    await c.end();
-  }
-}
 
 /** Creates a uniquely named database (optionally with an awkward name) and returns its name. */
 export async function createDatabase(prefix: string, owner?: string): Promise<string> {
