@@ -27,7 +27,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/probes/**', 'src/actions/**', 'src/state/**', 'src/engine/**', 'src/config/**', 'src/sandbox/**', 'src/logs/**', 'src/backup/**', 'src/restore/**'],
+    files: ['src/probes/**', 'src/docker/**', 'src/actions/**', 'src/state/**', 'src/engine/**', 'src/config/**', 'src/sandbox/**', 'src/logs/**', 'src/backup/**', 'src/restore/**'],
     rules: { 'no-restricted-imports': ['error', uiImports] },
   },
 );

@@ -22,7 +22,7 @@ await build({
   external: ['node-pty', 'cpu-features', 'ssh2', 'react-devtools-core', 'pg-native'],
   // React's production build: half the size of the development one and much faster to load.
   define: { 'process.env.DEV': '"false"', 'process.env.NODE_ENV': '"production"' },
-  // CommonJS dependencies (pg, ioredis, dockerode) call require() for Node built-ins.
+  // CommonJS dependencies (pg, ioredis) call require() for Node built-ins.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   chunkNames: 'chunks/[name]-[hash]',
 });

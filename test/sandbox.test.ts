@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
+import { DockerEngine } from '../src/docker/index.js';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -92,9 +93,10 @@ describe.skipIf(unavailable('docker'))('shared docker', () => {
       HostConfig: { NetworkMode: 'none' },
     });
     await container.start();
+    const ours = new DockerEngine({ socketPath: dockerService().socketPath }).container(container.id);
     try {
-      await expect.poll(async () => (await containerLogs(container)).stdout, { timeout: 10_000 }).toContain('ready on stdout');
-      expect((await containerLogs(container)).stderr).toBe('warn on stderr\n');
+      await expect.poll(async () => (await containerLogs(ours)).stdout, { timeout: 10_000 }).toContain('ready on stdout');
+      expect((await containerLogs(ours)).stderr).toBe('warn on stderr\n');
       const listed = await docker.listContainers({ filters: { label: [`opsdeck.test=${name}`] } });
       expect(listed.map((c) => c.Names[0])).toEqual([`/${name}`]);
       const info = await container.inspect();
@@ -118,7 +120,7 @@ describe.skipIf(unavailable('docker'))('shared docker', () => {
     });
     await container.start();
     try {
-      const info = await waitForHealth(container, 'unhealthy', 15_000);
+      const info = await waitForHealth(new DockerEngine({ socketPath: s.socketPath }).container(container.id), 'unhealthy', 15_000);
       expect(info.State.Running).toBe(true);
     } finally {
       await container.remove({ force: true });
@@ -209,7 +211,7 @@ describe.skipIf(unavailable('docker'))('own docker engine', () => {
     const dockerdPid = dk.pid();
     const c = await dk.runContainer({ name: 'sleeper', labels: { 'opsdeck.test': 'own' }, cmd: ['sleep', '3600'] });
     const info = await waitForContainer(c, (i) => i.State.Running, 'running');
-    const containerPid = info.State.Pid;
+    const containerPid = info.State.Pid ?? 0;
     expect(containerPid).toBeGreaterThan(0);
     expect(mountsUnder(dk.dir).length).toBeGreaterThan(0);
     await dk.stop();

@@ -1,7 +1,7 @@
 // Start, stop and restart of one container as plans, and its blast radius: how long it has been
 // up and which containers depend on it (compose depends_on, legacy links, shared network stack).
-import type Docker from 'dockerode';
 import prettyMs from 'pretty-ms';
+import type { ContainerInspect, DockerEngine } from '../docker/index.js';
 import { containerRef, dockerError } from './docker-client.js';
 import { ActionError, errorText } from './errors.js';
 import type { Plan, Step } from './plan.js';
@@ -18,7 +18,7 @@ export interface ContainerPlanOptions {
 }
 
 /** A plan that starts, stops or restarts container `name`. */
-export function containerPlan(docker: Docker, verb: ContainerVerb, name: string, opts: ContainerPlanOptions): Plan {
+export function containerPlan(docker: DockerEngine, verb: ContainerVerb, name: string, opts: ContainerPlanOptions): Plan {
   const t = Math.max(0, Math.round(opts.stopTimeoutMs / 1000));
   const ref = containerRef(docker, name);
   const act: Step = {
@@ -42,9 +42,9 @@ export function containerPlan(docker: Docker, verb: ContainerVerb, name: string,
     cancellable: true,
     run: async (ctx) => {
       if (verb !== 'stop') await sleep(opts.settleMs ?? 1000, ctx.signal);
-      let info: Docker.ContainerInspectInfo;
+      let info: ContainerInspect;
       try {
-        info = await ref.inspect({ abortSignal: ctx.signal });
+        info = await ref.inspect(ctx.signal);
       } catch (err) {
         throw dockerError(err, name, 'inspect');
       }
@@ -67,10 +67,10 @@ export function containerPlan(docker: Docker, verb: ContainerVerb, name: string,
 }
 
 /** Uptime, health and dependents of container `name`, one line each; never throws. */
-export async function containerBlastRadius(docker: Docker, name: string, signal?: AbortSignal, now: () => number = Date.now): Promise<string[]> {
-  let target: Docker.ContainerInspectInfo;
+export async function containerBlastRadius(docker: DockerEngine, name: string, signal?: AbortSignal, now: () => number = Date.now): Promise<string[]> {
+  let target: ContainerInspect;
   try {
-    target = await containerRef(docker, name).inspect(signal ? { abortSignal: signal } : {});
+    target = await containerRef(docker, name).inspect(signal);
   } catch (err) {
     return [`cannot inspect ${name}: ${errorText(dockerError(err, name, 'inspect'))}`];
   }
@@ -91,7 +91,7 @@ export async function containerBlastRadius(docker: Docker, name: string, signal?
   return lines;
 }
 
-function uptimeLine(info: Docker.ContainerInspectInfo, now: number): string {
+function uptimeLine(info: ContainerInspect, now: number): string {
   const s = info.State;
   const health = s.Health ? `, ${s.Health.Status}` : '';
   const restarts = info.RestartCount > 0 ? `, restarted ${info.RestartCount}×` : '';
@@ -111,8 +111,8 @@ export interface Dependent {
 }
 
 /** Containers that reference `target` through compose depends_on, links, or `container:` network mode. */
-export async function dependentsOf(docker: Docker, target: Docker.ContainerInspectInfo, signal?: AbortSignal): Promise<Dependent[]> {
-  const all = await docker.listContainers({ all: true, ...(signal ? { abortSignal: signal } : {}) });
+export async function dependentsOf(docker: DockerEngine, target: ContainerInspect, signal?: AbortSignal): Promise<Dependent[]> {
+  const all = await docker.listContainers({ all: true, signal });
   const tName = target.Name.replace(/^\//, '');
   const tProject = target.Config.Labels?.['com.docker.compose.project'];
   const tService = target.Config.Labels?.['com.docker.compose.service'];
@@ -121,7 +121,7 @@ export async function dependentsOf(docker: Docker, target: Docker.ContainerInspe
   // Links are only in the full inspect; a handful at a time keeps a busy engine responsive.
   for (let i = 0; i < others.length; i += 8) {
     const batch = others.slice(i, i + 8);
-    const infos = await Promise.all(batch.map((c) => docker.getContainer(c.Id).inspect().catch(() => null)));
+    const infos = await Promise.all(batch.map((c) => docker.container(c.Id).inspect(signal).catch(() => null)));
     for (const info of infos) {
       if (!info) continue;
       const via = referenceVia(info, target.Id, tName, tProject, tService);
@@ -132,7 +132,7 @@ export async function dependentsOf(docker: Docker, target: Docker.ContainerInspe
 }
 
 /** How `info` refers to the target, if it does (pure; exported for tests). */
-export function referenceVia(info: Pick<Docker.ContainerInspectInfo, 'Config' | 'HostConfig'>, tId: string, tName: string, tProject?: string, tService?: string): Dependent['via'] | null {
+export function referenceVia(info: Pick<ContainerInspect, 'Config' | 'HostConfig'>, tId: string, tName: string, tProject?: string, tService?: string): Dependent['via'] | null {
   const labels = info.Config.Labels ?? {};
   const dependsOn = labels['com.docker.compose.depends_on'];
   // Format: "db:service_healthy:false,cache:service_started:true" — service names in the same project.

@@ -1,23 +1,23 @@
-// One way to get a dockerode client from the resolved config, and one mapping of engine errors
+// One way to get an engine client from the resolved config, and one mapping of engine errors
 // to typed, worded ActionErrors shared by container actions, container services and log tails.
-import Docker from 'dockerode';
 import type { DockerConnection } from '../config/resolve.js';
+import { DockerEngine, type ContainerHandle } from '../docker/index.js';
 import { ActionError } from './errors.js';
 
-/** A dockerode client for the configured engine. */
-export function dockerClient(conn: Pick<DockerConnection, 'socketPath' | 'host' | 'port' | 'protocol'>): Docker {
-  if (conn.socketPath) return new Docker({ socketPath: conn.socketPath });
-  return new Docker({ host: conn.host, port: conn.port, protocol: conn.protocol ?? 'http' });
+/** An engine client for the configured endpoint. */
+export function dockerClient(conn: Pick<DockerConnection, 'socketPath' | 'host' | 'port' | 'protocol'>): DockerEngine {
+  if (conn.socketPath) return new DockerEngine({ socketPath: conn.socketPath });
+  return new DockerEngine({ host: conn.host, port: conn.port, protocol: conn.protocol ?? 'http' });
 }
 
-/** A dockerode handle for a container by name or id; the name is URL-encoded so odd characters reach the engine as data. */
-export function containerRef(docker: Docker, name: string): Docker.Container {
-  return docker.getContainer(encodeURIComponent(name));
+/** A handle for a container by name or id; the client percent-encodes it so odd characters reach the engine as data. */
+export function containerRef(docker: DockerEngine, name: string): ContainerHandle {
+  return docker.container(name);
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
 
-/** Maps a dockerode failure for `verb` on container `name` to an ActionError in words. */
+/** Maps an engine failure for `verb` on container `name` to an ActionError in words. */
 export function dockerError(err: unknown, name: string, verb: string): ActionError {
   if (err instanceof ActionError) return err;
   const e = err as { statusCode?: number; code?: string; json?: { message?: string } | null; message?: string };

@@ -1,6 +1,6 @@
 // How one configured service is started, stopped and asked for its status: a systemd unit, a
 // Docker container, a compose project, or explicit argv commands. Every child runs from an argv.
-import type Docker from 'dockerode';
+import type { ContainerHandle, DockerEngine } from '../docker/index.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { containerRef, dockerError } from './docker-client.js';
 import { ActionError, errorText } from './errors.js';
@@ -32,7 +32,7 @@ export interface ServiceDriver {
 }
 
 export interface DriverDeps {
-  docker?: Docker | null;
+  docker?: DockerEngine | null;
   /** Docker stop grace in ms, for container services. */
   stopTimeoutMs?: number;
   /** Binaries, overridable for tests and unusual hosts. */
@@ -105,7 +105,7 @@ function systemdDriver(name: string, unit: string, deps: DriverDeps): ServiceDri
 
 function containerDriver(name: string, container: string, deps: DriverDeps): ServiceDriver {
   const t = Math.round((deps.stopTimeoutMs ?? 10_000) / 1000);
-  const ref = (): Docker.Container => {
+  const ref = (): ContainerHandle => {
     if (!deps.docker) throw new ActionError('unreachable', 'Docker is not configured or not reachable');
     return containerRef(deps.docker, container);
   };
@@ -127,7 +127,7 @@ function containerDriver(name: string, container: string, deps: DriverDeps): Ser
     },
     status: async (signal) => {
       try {
-        const info = await ref().inspect({ abortSignal: signal });
+        const info = await ref().inspect(signal);
         return { name, state: info.State.Running ? 'running' : 'stopped', detail: info.State.Status };
       } catch (err) {
         return { name, state: 'unknown', detail: errorText(dockerError(err, container, 'inspect')) };

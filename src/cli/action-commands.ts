@@ -6,7 +6,7 @@ import type { AuditEntry } from '../actions/audit.js';
 import type { Plan, PlanOutcome, PlanRun } from '../actions/plan.js';
 import type { OpsdeckConfig } from '../config/resolve.js';
 
-// The action modules pull in dockerode, pg and ioredis: they are loaded when a command runs,
+// The action modules pull in the Docker client, pg and ioredis: they are loaded when a command runs,
 // so registering these commands costs `opsdeck status` nothing.
 const actions = async () => {
   const [audit, blast, confirm, containers, docker, errors, execute, guard, plan, services] = await Promise.all([

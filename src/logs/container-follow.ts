@@ -1,8 +1,8 @@
 // Following a container's log stream through the engine API (`docker logs -f`): stdout and
 // stderr demultiplexed for non-TTY containers, one raw stream for TTY ones.
-import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import { containerRef, dockerError } from '../actions/docker-client.js';
+import type { DockerEngine } from '../docker/index.js';
 import { DockerFrameParser } from './docker-frames.js';
 import { LineSplitter } from './line-splitter.js';
 import type { LogStream, SourceSink } from './types.js';
@@ -13,7 +13,7 @@ export interface ContainerFollowOptions {
 }
 
 /** Follows the logs of container `name` and reports them to `sink` until stop() or the container stops. */
-export function followContainer(docker: Docker, name: string, sink: SourceSink, opts: ContainerFollowOptions = {}): LogStream {
+export function followContainer(docker: DockerEngine, name: string, sink: SourceSink, opts: ContainerFollowOptions = {}): LogStream {
   let stream: Readable | null = null;
   let stopped = false;
   let ended: Promise<void> = Promise.resolve();
@@ -22,7 +22,7 @@ export function followContainer(docker: Docker, name: string, sink: SourceSink, 
     const ref = containerRef(docker, name);
     const info = await ref.inspect();
     if (stopped) return;
-    const s = (await ref.logs({ follow: true, stdout: true, stderr: true, tail: opts.tail ?? 100 })) as unknown as Readable;
+    const s: Readable = await ref.logs({ follow: true, tail: opts.tail ?? 100 });
     if (stopped) {
       s.destroy();
       return;

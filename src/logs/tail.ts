@@ -1,7 +1,7 @@
 // One log tail = one source + the pipeline the Logs view reads: lines are classified and counted
 // as they arrive, batched into frames (so a flood costs one render per frame), and kept in a
 // bounded buffer that the view filters. One tail per pane; stop() ends the source and its child.
-import type Docker from 'dockerode';
+import type { DockerEngine } from '../docker/index.js';
 import type { LogSourceConfig } from '../config/schema.js';
 import { FrameBatcher } from './batcher.js';
 import { LineBuffer, type View } from './buffer.js';
@@ -20,7 +20,7 @@ export interface LogTailOptions {
   /** Minimum time between two frames (default 75 ms). */
   frameMs?: number;
   /** Needed for container sources. */
-  docker?: Docker | null;
+  docker?: DockerEngine | null;
   /** Called once per frame with what changed; read view() for the lines. */
   onFrame?: (frame: TailFrame) => void;
   file?: FileFollowOptions;

@@ -2,10 +2,10 @@
 // containers whose state/status text changed (restart count and start time live there), and
 // resource stats sampled in the background — a one-shot stats call takes about a second per
 // container, so it must never sit inside a read. Readings carry the latest cached numbers.
-import type Docker from 'dockerode';
 import { reachableOnFailure, runBounded, type ErrorContext } from './boundary.js';
 import type { MetricSample, Probe, ProbeResult } from './types.js';
 import type { DockerConnection } from '../config/resolve.js';
+import { DockerEngine, type ContainerStats, type ContainerSummary } from '../docker/index.js';
 
 export type ContainerHealth = 'healthy' | 'unhealthy' | 'starting' | 'none';
 
@@ -52,8 +52,7 @@ export function dockerEndpoint(c: DockerConnection): string {
 export class DockerProbe implements Probe<DockerReading> {
   readonly id = 'docker';
   readonly interval: number;
-  // dockerode (with ssh2) costs ~0.1 s to load: loaded on the first read, overlapping other I/O.
-  private docker: Docker | null = null;
+  private readonly docker: DockerEngine;
   private readonly context: ErrorContext;
   private engine: DockerReading['engine'] | null = null;
   private inspects = new Map<string, InspectCache>();
@@ -68,6 +67,8 @@ export class DockerProbe implements Probe<DockerReading> {
     private readonly timeoutMs: number,
   ) {
     this.interval = conn.interval;
+    const { socketPath, host, port, protocol } = conn;
+    this.docker = new DockerEngine({ socketPath, host, port, protocol }, { timeoutMs: timeoutMs + 2000 });
     this.context = {
       what: dockerEndpoint(conn),
       hints: {
@@ -99,25 +100,17 @@ export class DockerProbe implements Probe<DockerReading> {
     if (this.statsTimer) clearTimeout(this.statsTimer);
     this.statsTimer = null;
     this.statsAbort?.abort();
-  }
-
-  private async client(): Promise<Docker> {
-    if (!this.docker) {
-      const { default: Dockerode } = await import('dockerode');
-      const c = this.conn;
-      this.docker = new Dockerode(c.socketPath ? { socketPath: c.socketPath } : { host: c.host, port: c.port, protocol: c.protocol ?? 'http' });
-    }
-    return this.docker;
+    this.docker.close();
   }
 
   private async take(signal: AbortSignal): Promise<{ reading: DockerReading; metrics: MetricSample[] }> {
-    const docker = await this.client();
+    const docker = this.docker;
     const [engine, list] = await Promise.all([
-      this.engine ?? versionOf(docker, signal).then((v) => {
+      this.engine ?? docker.version(signal).then((v) => {
         this.engine = { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
         return this.engine;
       }),
-      docker.listContainers({ all: true, abortSignal: signal }),
+      docker.listContainers({ all: true, signal }),
     ]);
     await this.refreshInspects(list, signal);
     this.runningIds = list.filter((c) => c.State === 'running').map((c) => c.Id);
@@ -156,13 +149,13 @@ export class DockerProbe implements Probe<DockerReading> {
     return { reading, metrics: dockerMetrics(reading) };
   }
 
-  private async refreshInspects(list: Docker.ContainerInfo[], signal: AbortSignal): Promise<void> {
+  private async refreshInspects(list: ContainerSummary[], signal: AbortSignal): Promise<void> {
     const ids = new Set(list.map((c) => c.Id));
     for (const id of this.inspects.keys()) if (!ids.has(id)) this.inspects.delete(id);
     // The restart count only changes with the state/status text, so inspect just those that changed.
     const stale = list.filter((c) => this.inspects.get(c.Id)?.key !== `${c.State}|${c.Status}`);
     await inBatches(stale, PARALLEL, async (c) => {
-      const info = await this.docker!.getContainer(c.Id).inspect({ abortSignal: signal }).catch(() => null);
+      const info = await this.docker.container(c.Id).inspect(signal).catch(() => null);
       if (!info) return; // removed in between: shown without a restart count this time
       const started = Date.parse(info.State.StartedAt);
       this.inspects.set(c.Id, {
@@ -196,8 +189,7 @@ export class DockerProbe implements Probe<DockerReading> {
     const timer = setTimeout(() => abort.abort(), this.timeoutMs + 2000);
     try {
       await inBatches(ids, PARALLEL, async (id) => {
-        const opts = { stream: false as const, abortSignal: abort.signal };
-        const s = await this.docker!.getContainer(id).stats(opts).catch(() => null);
+        const s = await this.docker.container(id).stats(abort.signal).catch(() => null);
         if (s && !this.closed) this.stats.set(id, { at: Date.now(), ...statsNumbers(s) });
       });
     } finally {
@@ -226,7 +218,7 @@ export function healthFromStatus(status: string): ContainerHealth {
 }
 
 /** CPU % (docker's formula) and memory without page cache from one stats sample. */
-export function statsNumbers(s: Docker.ContainerStats): Omit<StatsCache, 'at'> {
+export function statsNumbers(s: ContainerStats): Omit<StatsCache, 'at'> {
   const cpu = s.cpu_stats;
   const pre = s.precpu_stats;
   const cpuDelta = (cpu?.cpu_usage?.total_usage ?? 0) - (pre?.cpu_usage?.total_usage ?? 0);
@@ -247,12 +239,6 @@ function containerName(names: string[], id: string): string {
   // Legacy links add names like "/other/alias"; the container's own name has a single slash.
   const own = names.find((n) => n.lastIndexOf('/') === 0) ?? names[0];
   return own ? own.replace(/^\//, '') : id.slice(0, 12);
-}
-
-function versionOf(docker: Docker, abortSignal: AbortSignal): Promise<Docker.DockerVersion> {
-  // dockerode accepts options (abortSignal) here at runtime; its typings only declare version().
-  const version = docker.version.bind(docker) as unknown as (opts: { abortSignal: AbortSignal }) => Promise<Docker.DockerVersion>;
-  return version({ abortSignal });
 }
 
 async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {

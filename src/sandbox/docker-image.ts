@@ -3,8 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
 import { create as createTar } from 'tar';
+import type { ContainerHandle, ContainerInspect, DockerEngine } from '../docker/index.js';
 import { sleep } from './proc.js';
 import { findStaticBusybox } from './requirements.js';
 
@@ -25,7 +25,7 @@ export interface ContainerSpec {
 }
 
 /** Build the busybox rootfs tar in `dir` and import it as SANDBOX_IMAGE; returns the tag. */
-export async function buildBusyboxImage(docker: Docker, dir: string): Promise<string> {
+export async function buildBusyboxImage(docker: DockerEngine, dir: string): Promise<string> {
   const busybox = findStaticBusybox();
   if (!busybox) throw new Error('no statically linked busybox for the sandbox image (install Debian package busybox-static)');
   const rootfs = join(dir, 'rootfs');
@@ -40,21 +40,17 @@ export async function buildBusyboxImage(docker: Docker, dir: string): Promise<st
   const tarFile = join(dir, 'rootfs.tar');
   await createTar({ file: tarFile, cwd: rootfs, portable: true }, ['.']);
   const [repo, tag] = SANDBOX_IMAGE.split(':');
-  const stream = await docker.importImage(tarFile, { repo, tag });
-  await new Promise<void>((resolve, reject) => {
-    docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
-  });
-  await docker.getImage(SANDBOX_IMAGE).inspect(); // throws when the import did not produce the tag
+  await docker.importImage(tarFile, { repo: repo!, tag: tag! });
+  await docker.inspectImage(SANDBOX_IMAGE); // throws when the import did not produce the tag
   return SANDBOX_IMAGE;
 }
 
 const ms = (n: number): number => n * 1_000_000; // the engine API wants nanoseconds
 
 /** Create (and by default start) a labelled container with no network. */
-export async function runSandboxContainer(docker: Docker, image: string, spec: ContainerSpec): Promise<Docker.Container> {
+export async function runSandboxContainer(docker: DockerEngine, image: string, spec: ContainerSpec): Promise<ContainerHandle> {
   const hc = spec.healthcheck;
   const container = await docker.createContainer({
-    name: spec.name,
     Image: image,
     Cmd: spec.cmd,
     Labels: spec.labels ?? {},
@@ -71,7 +67,7 @@ export async function runSandboxContainer(docker: Docker, image: string, spec: C
         }
       : {}),
     HostConfig: { NetworkMode: 'none' },
-  });
+  }, spec.name);
   if (spec.start !== false) await container.start();
   return container;
 }
@@ -93,18 +89,18 @@ export function demuxDockerStream(buf: Buffer): { stdout: string; stderr: string
 }
 
 /** A container's logs so far, demultiplexed. */
-export async function containerLogs(container: Docker.Container): Promise<{ stdout: string; stderr: string }> {
-  const buf = await container.logs({ stdout: true, stderr: true, follow: false });
+export async function containerLogs(container: ContainerHandle): Promise<{ stdout: string; stderr: string }> {
+  const buf = await container.logsBuffer();
   return demuxDockerStream(buf);
 }
 
 /** Poll `inspect` until `pred` holds; returns the last inspect result or throws after the timeout. */
 export async function waitForContainer(
-  container: Docker.Container,
-  pred: (info: Docker.ContainerInspectInfo) => boolean,
+  container: ContainerHandle,
+  pred: (info: ContainerInspect) => boolean,
   what: string,
   timeoutMs = 30_000,
-): Promise<Docker.ContainerInspectInfo> {
+): Promise<ContainerInspect> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const info = await container.inspect();
@@ -117,6 +113,6 @@ export async function waitForContainer(
 }
 
 /** Wait until a container's healthcheck reports `status`. */
-export function waitForHealth(container: Docker.Container, status: 'healthy' | 'unhealthy', timeoutMs = 30_000): Promise<Docker.ContainerInspectInfo> {
+export function waitForHealth(container: ContainerHandle, status: 'healthy' | 'unhealthy', timeoutMs = 30_000): Promise<ContainerInspect> {
   return waitForContainer(container, (i) => i.State.Health?.Status === status, status, timeoutMs);
 }

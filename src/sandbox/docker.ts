@@ -4,7 +4,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { basename, join } from 'node:path';
-import Docker from 'dockerode';
+import { DockerEngine, type ContainerHandle } from '../docker/index.js';
 import { buildBusyboxImage, runSandboxContainer, type ContainerSpec } from './docker-image.js';
 import { spawnDaemon, stopDaemon, waitReady, type Daemon } from './proc.js';
 import { createSandboxDir, purgeSync, trackPid } from './registry.js';
@@ -20,17 +20,17 @@ export interface DockerSandboxOptions {
 }
 
 export interface DockerSandbox {
-  /** Path of the engine API socket (use with `new Docker({ socketPath })`). */
+  /** Path of the engine API socket (use with `new DockerEngine({ socketPath })`). */
   socketPath: string;
   /** Local image tag for containers (`opsdeck-busybox:latest`), '' when built with image:false. */
   image: string;
   /** The sandbox's temp directory (removed by stop()). */
   dir: string;
   logFile: string;
-  /** A dockerode client bound to this engine. */
-  docker: Docker;
+  /** An engine client bound to this engine. */
+  docker: DockerEngine;
   /** Create and start a container (network none) from the sandbox image. */
-  runContainer(spec: ContainerSpec): Promise<Docker.Container>;
+  runContainer(spec: ContainerSpec): Promise<ContainerHandle>;
   /** Remove all containers, stop dockerd and containerd, unmount, delete the temp dir. Idempotent. */
   stop(): Promise<void>;
   /** dockerd pid while running. */
@@ -100,11 +100,12 @@ export async function startDocker(opts: DockerSandboxOptions = {}): Promise<Dock
   const ctdLog = join(dir, 'containerd.log');
   let ctd: Daemon | undefined;
   let engine: Daemon | undefined;
-  const shutdown = async (docker: Docker | undefined): Promise<void> => {
+  const shutdown = async (docker: DockerEngine | undefined): Promise<void> => {
     if (docker && engine && !engine.exited()) {
       const all = await docker.listContainers({ all: true }).catch(() => []);
-      await Promise.all(all.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+      await Promise.all(all.map((c) => docker.container(c.Id).remove({ force: true, volumes: true }).catch(() => undefined)));
     }
+    docker?.close();
     if (engine) await stopDaemon(engine, 'SIGTERM', 20_000);
     if (ctd) await stopDaemon(ctd, 'SIGTERM', 10_000);
   };
@@ -117,7 +118,7 @@ export async function startDocker(opts: DockerSandboxOptions = {}): Promise<Dock
     trackPid(dir, c.pid, 'containerd');
     await waitReady('containerd', c, () => socketAccepts(join(dir, 'ctd/ctd.sock')), { timeoutMs, logFile: ctdLog });
 
-    const docker = new Docker({ socketPath, timeout: 30_000 });
+    const docker = new DockerEngine({ socketPath }, { timeoutMs: 30_000 });
     const ping = async (): Promise<boolean> => String(await docker.ping()).trim() === 'OK';
     for (const keyInConfig of [true, false]) {
       // dockerd 20.10 otherwise writes its trust key to /etc/docker/key.json (shared with a system dockerd).

@@ -78,7 +78,7 @@ export async function runSession(config: OpsdeckConfig, io: ConsoleIo = { stdout
   let stopping = false;
   const version = opts.version ?? pkg.version;
   const started = (async () => {
-    // Probe clients (pg, ioredis, dockerode) are not needed for the first frame.
+    // Probe clients (pg, ioredis, the Docker client) are not needed for the first frame.
     const [{ createProbes }, { startScheduler }] = await Promise.all([import('../probes/index.js'), import('../state/scheduler.js')]);
     // Quit before the probes were even loaded: do not start them.
     if (stopping) return;

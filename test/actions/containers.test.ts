@@ -2,6 +2,7 @@
 // radius (uptime, dependents) and the typed errors an operator will meet.
 import { existsSync } from 'node:fs';
 import Docker from 'dockerode';
+import { DockerEngine } from '../../src/docker/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryAudit } from '../../src/actions/audit.js';
 import { containerBlastRadius, containerPlan, referenceVia } from '../../src/actions/containers.js';
@@ -27,17 +28,19 @@ describe('referenceVia', () => {
 });
 
 describe.skipIf(unavailable('docker'))('container actions on a real engine', () => {
-  let docker: Docker;
+  let docker: Docker; // an independent client, to check what our engine client did
+  let engine: DockerEngine;
   let name: string;
   const created: string[] = [];
 
   beforeAll(async () => {
     const svc = dockerService();
     docker = new Docker({ socketPath: svc.socketPath });
+    engine = new DockerEngine({ socketPath: svc.socketPath });
     name = uniqueName('opsdeck_web');
     const project = uniqueName('proj');
     // A shell that exits on TERM at once (PID 1 ignores signals it has no handler for).
-    await runSandboxContainer(docker, svc.image, {
+    await runSandboxContainer(engine, svc.image, {
       name,
       cmd: ['sh', '-c', "trap 'exit 0' TERM; echo ready; while :; do sleep 0.2; done"],
       labels: { 'com.docker.compose.project': project, 'com.docker.compose.service': 'db' },
@@ -49,7 +52,7 @@ describe.skipIf(unavailable('docker'))('container actions on a real engine', () 
     await docker.createContainer({ name: netDep, Image: svc.image, Cmd: ['sleep', '60'], HostConfig: { NetworkMode: `container:${target.Id}` } });
     created.push(netDep);
     const composeDep = uniqueName('opsdeck_app');
-    await runSandboxContainer(docker, svc.image, {
+    await runSandboxContainer(engine, svc.image, {
       name: composeDep,
       cmd: ['sleep', '60'],
       start: false,
@@ -65,7 +68,7 @@ describe.skipIf(unavailable('docker'))('container actions on a real engine', () 
   const running = async (): Promise<boolean> => (await docker.getContainer(name).inspect()).State.Running;
 
   it('shows uptime and dependents before a stop', async () => {
-    const lines = await containerBlastRadius(docker, name);
+    const lines = await containerBlastRadius(engine, name);
     expect(lines[0]).toMatch(/^running for \d/);
     const deps = lines.find((l) => l.startsWith('2 dependent containers: '));
     expect(deps).toMatch(/opsdeck_sidecar_\w+ \(created, network_mode\)/);
@@ -73,29 +76,29 @@ describe.skipIf(unavailable('docker'))('container actions on a real engine', () 
   });
 
   it('stops, refuses to stop twice (already stopped), starts, refuses to start twice, restarts', async () => {
-    const stop = containerPlan(docker, 'stop', name, opts);
+    const stop = containerPlan(engine, 'stop', name, opts);
     expect(stop.danger).toBe('confirm');
     expect(stop.steps[0]!.describe().text).toBe(`POST /containers/${name}/stop?t=5`);
     const stopped = await executePlan(stop, { guard, audit });
     expect(stopped.result, stopped.summary.join('\n')).toBe('succeeded');
     expect(await running()).toBe(false);
 
-    const again = await executePlan(containerPlan(docker, 'stop', name, opts), { guard, audit });
+    const again = await executePlan(containerPlan(engine, 'stop', name, opts), { guard, audit });
     expect(again.result).toBe('failed');
     expect(again.errorKind).toBe('already_stopped');
     expect(again.summary[0]).toBe(`Failed at "stop container ${name}": container ${name} is already stopped`);
-    expect((await containerBlastRadius(docker, name))[0]).toMatch(/^not running \(exited/);
+    expect((await containerBlastRadius(engine, name))[0]).toMatch(/^not running \(exited/);
 
-    const started = await executePlan(containerPlan(docker, 'start', name, opts), { guard, audit });
+    const started = await executePlan(containerPlan(engine, 'start', name, opts), { guard, audit });
     expect(started.result, started.summary.join('\n')).toBe('succeeded');
     expect(await running()).toBe(true);
 
-    const twice = await executePlan(containerPlan(docker, 'start', name, opts), { guard, audit });
+    const twice = await executePlan(containerPlan(engine, 'start', name, opts), { guard, audit });
     expect(twice.errorKind).toBe('already_running');
     expect(twice.error).toBe(`container ${name} is already running`);
 
     const before = (await docker.getContainer(name).inspect()).State.StartedAt;
-    const restarted = await executePlan(containerPlan(docker, 'restart', name, opts), { guard, audit });
+    const restarted = await executePlan(containerPlan(engine, 'restart', name, opts), { guard, audit });
     expect(restarted.result, restarted.summary.join('\n')).toBe('succeeded');
     const after = await docker.getContainer(name).inspect();
     expect(after.State.Running).toBe(true);
@@ -105,7 +108,7 @@ describe.skipIf(unavailable('docker'))('container actions on a real engine', () 
   it('says "not found" for a missing container, even one named like a shell command', async () => {
     const marker = `/tmp/opsdeck-pwned-${process.pid}-docker`;
     for (const n of [uniqueName('opsdeck_missing'), `x; touch ${marker}`]) {
-      const out = await executePlan(containerPlan(docker, 'stop', n, opts), { guard, audit });
+      const out = await executePlan(containerPlan(engine, 'stop', n, opts), { guard, audit });
       expect(out.errorKind).toBe('not_found');
       expect(out.error).toBe(`no container named ${n} on this engine`);
     }
@@ -113,7 +116,7 @@ describe.skipIf(unavailable('docker'))('container actions on a real engine', () 
   });
 
   it('says the engine is unreachable when the socket is not there', async () => {
-    const gone = new Docker({ socketPath: '/tmp/opsdeck-no-such-docker.sock' });
+    const gone = new DockerEngine({ socketPath: '/tmp/opsdeck-no-such-docker.sock' });
     const out = await executePlan(containerPlan(gone, 'restart', 'web', opts), { guard, audit });
     expect(out.errorKind).toBe('unreachable');
     expect(out.error).toMatch(/Docker engine is unreachable \(ENOENT\)/);

@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFil
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
+import { DockerEngine } from '../../src/docker/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSandboxContainer } from '../../src/sandbox/docker-image.js';
 import { dockerService, uniqueName, unavailable } from '../helpers/services.js';
@@ -74,7 +75,7 @@ describe.skipIf(noTmux)('actions and logs in a real terminal', () => {
     beforeAll(async () => {
       const ds = dockerService();
       docker = new Docker({ socketPath: ds.socketPath });
-      await runSandboxContainer(docker, ds.image, { name, cmd: ['sh', '-c', "trap 'exit 0' TERM; while :; do sleep 0.2; done"] });
+      await runSandboxContainer(new DockerEngine({ socketPath: ds.socketPath }), ds.image, { name, cmd: ['sh', '-c', "trap 'exit 0' TERM; while :; do sleep 0.2; done"] });
     });
     afterAll(async () => {
       await docker?.getContainer(name).remove({ force: true }).catch(() => undefined);

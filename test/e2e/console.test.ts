@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Docker from 'dockerode';
+import { DockerEngine, type ContainerHandle } from '../../src/docker/index.js';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ describe.skipIf(missing)('opsdeck console in a real terminal', () => {
   let pgVersion: string;
   let redisVersion: string;
   const containerName = uniqueName('e2e-console');
-  let container: Docker.Container | undefined;
+  let container: ContainerHandle | undefined;
 
   beforeAll(async () => {
     if (!existsSync(path.join(root, 'dist/main.js'))) execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
@@ -47,7 +47,7 @@ describe.skipIf(missing)('opsdeck console in a real terminal', () => {
     await redis.connect();
     redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))![1]!;
     redis.disconnect();
-    container = await runSandboxContainer(new Docker({ socketPath: ds.socketPath }), ds.image, { name: containerName, cmd: ['sleep', '3600'] });
+    container = await runSandboxContainer(new DockerEngine({ socketPath: ds.socketPath }), ds.image, { name: containerName, cmd: ['sleep', '3600'] });
     dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-e2e-'));
     config = path.join(dir, 'opsdeck.yaml');
     writeFileSync(

@@ -1,6 +1,7 @@
 // A container's log stream through the engine API: stdout and stderr demultiplexed for a normal
 // container, raw for a TTY one; the end of the container ends the stream.
 import Docker from 'dockerode';
+import { DockerEngine } from '../../src/docker/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followContainer } from '../../src/logs/container-follow.js';
 import { openLogTail } from '../../src/logs/tail.js';
@@ -27,12 +28,14 @@ function collector() {
 }
 
 describe.skipIf(unavailable('docker'))('followContainer', () => {
-  let docker: Docker;
+  let docker: Docker; // an independent client
+  let engine: DockerEngine;
   let image: string;
   const created: string[] = [];
   beforeAll(() => {
     const svc = dockerService();
     docker = new Docker({ socketPath: svc.socketPath });
+    engine = new DockerEngine({ socketPath: svc.socketPath });
     image = svc.image;
   });
   afterAll(async () => {
@@ -42,12 +45,12 @@ describe.skipIf(unavailable('docker'))('followContainer', () => {
   it('demultiplexes stdout and stderr and reports the end when the container exits', async () => {
     const name = uniqueName('opsdeck_logs');
     created.push(name);
-    await runSandboxContainer(docker, image, {
+    await runSandboxContainer(engine, image, {
       name,
       cmd: ['sh', '-c', 'echo "out 1"; echo "ERROR err 1" >&2; sleep 1; echo "out 2"; echo "WARN err 2" >&2; sleep 1'],
     });
     const c = collector();
-    const s = followContainer(docker, name, c.sink, { tail: 100 });
+    const s = followContainer(engine, name, c.sink, { tail: 100 });
     await c.until(() => c.ends.length > 0, 'the container to exit');
     await s.stop();
     // The engine keeps two pipes: order within a stream is guaranteed, across streams it is not.
@@ -63,7 +66,7 @@ describe.skipIf(unavailable('docker'))('followContainer', () => {
     const ctr = await docker.createContainer({ name, Image: image, Tty: true, Cmd: ['sh', '-c', 'i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.1; done'], HostConfig: { NetworkMode: 'none' } });
     await ctr.start();
     const c = collector();
-    const s = followContainer(docker, name, c.sink, { tail: 0 });
+    const s = followContainer(engine, name, c.sink, { tail: 0 });
     await c.until(() => c.lines.length >= 3, 'three ticks');
     await s.stop();
     const n = c.lines.length;
@@ -75,7 +78,7 @@ describe.skipIf(unavailable('docker'))('followContainer', () => {
 
   it('says in words when the container does not exist', async () => {
     const c = collector();
-    const s = followContainer(docker, 'opsdeck-no-such-container', c.sink);
+    const s = followContainer(engine, 'opsdeck-no-such-container', c.sink);
     await c.until(() => c.ends.length > 0, 'the error');
     await s.stop();
     expect(c.ends[0]).toBe('no container named opsdeck-no-such-container on this engine');
@@ -84,8 +87,8 @@ describe.skipIf(unavailable('docker'))('followContainer', () => {
   it('feeds the tail pipeline: buffer, classification and error rate', async () => {
     const name = uniqueName('opsdeck_pipe');
     created.push(name);
-    await runSandboxContainer(docker, image, { name, cmd: ['sh', '-c', 'for i in 1 2 3; do echo "ERROR boom $i"; echo "fine $i"; done; sleep 30'] });
-    const tail = openLogTail({ source: { name: 'pipe', container: name }, docker, bufferLines: 100, frameMs: 20 });
+    await runSandboxContainer(engine, image, { name, cmd: ['sh', '-c', 'for i in 1 2 3; do echo "ERROR boom $i"; echo "fine $i"; done; sleep 30'] });
+    const tail = openLogTail({ source: { name: 'pipe', container: name }, docker: engine, bufferLines: 100, frameMs: 20 });
     try {
       const deadline = Date.now() + 20_000;
       while (tail.buffer.size < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

@@ -1,6 +1,7 @@
 // The Docker probe against the shared sandbox engine. Other test files use the same engine, so
 // only our uniquely named containers are asserted on.
 import Docker from 'dockerode';
+import { DockerEngine } from '../../src/docker/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerProbe, healthFromStatus, type DockerContainer, type DockerReading } from '../../src/probes/docker.js';
 import type { ProbeResult } from '../../src/probes/types.js';
@@ -22,10 +23,11 @@ describe('healthFromStatus', () => {
 });
 
 describe.skipIf(unavailable('docker'))('docker probe', () => {
-  let docker: Docker;
+  let docker: Docker; // an independent client
+  let engine: DockerEngine;
   let probe: DockerProbe;
   const names = { running: uniqueName('run'), stopped: uniqueName('stopped'), healthy: uniqueName('healthy'), unhealthy: uniqueName('sick'), flappy: uniqueName('flappy') };
-  const created: Docker.Container[] = [];
+  const created: { remove(o: { force: boolean }): Promise<unknown> }[] = [];
 
   const read = async (): Promise<ProbeResult<DockerReading> & { ok: true }> => {
     const r = await probe.read(signal());
@@ -41,8 +43,9 @@ describe.skipIf(unavailable('docker'))('docker probe', () => {
   beforeAll(async () => {
     const svc = dockerService();
     docker = new Docker({ socketPath: svc.socketPath });
+    engine = new DockerEngine({ socketPath: svc.socketPath });
     const run = async (spec: Parameters<typeof runSandboxContainer>[2]) => {
-      const c = await runSandboxContainer(docker, svc.image, spec);
+      const c = await runSandboxContainer(engine, svc.image, spec);
       created.push(c);
       return c;
     };
@@ -60,7 +63,7 @@ describe.skipIf(unavailable('docker'))('docker probe', () => {
     await Promise.all([
       waitForHealth(healthy, 'healthy'),
       waitForHealth(sick, 'unhealthy'),
-      waitForContainer(flappy, (i) => i.RestartCount >= 1, 'restarted'),
+      waitForContainer(engine.container(flappy.id), (i) => i.RestartCount >= 1, 'restarted'),
     ]);
     probe = new DockerProbe({ socketPath: svc.socketPath, ...base }, 3000);
   });

@@ -3,6 +3,7 @@
 // table showing "exited" on the poll the action asked for; then a typed error in words, a start
 // without a question, and the audit trail.
 import Docker from 'dockerode';
+import { DockerEngine } from '../../src/docker/index.js';
 import { cleanup } from 'ink-testing-library';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DockerProbe } from '../../src/probes/docker.js';
@@ -26,7 +27,7 @@ describe.skipIf(unavailable('docker'))('Containers view actions on a real engine
     socketPath = svc.socketPath;
     docker = new Docker({ socketPath });
     // A shell that exits on TERM at once (PID 1 ignores signals it has no handler for).
-    await runSandboxContainer(docker, svc.image, { name, cmd: ['sh', '-c', "trap 'exit 0' TERM; while :; do sleep 0.2; done"] });
+    await runSandboxContainer(new DockerEngine({ socketPath }), svc.image, { name, cmd: ['sh', '-c', "trap 'exit 0' TERM; while :; do sleep 0.2; done"] });
   });
   afterEach(async () => {
     cleanup();

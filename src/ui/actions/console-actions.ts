@@ -1,8 +1,8 @@
 // What the console can do, built once per session from the config: the one guard and audit trail
 // every action goes through, plan builders for containers and services, service statuses, the
-// audit tail and log tails. The modules behind them (dockerode, pg, ioredis, node-pty) load on
+// audit tail and log tails. The modules behind them (the Docker client, pg, ioredis, node-pty) load on
 // first use, so they cost the first frame nothing. Views receive this object, never the clients.
-import type Docker from 'dockerode';
+import type { DockerEngine } from '../../docker/index.js';
 import { AuditLog, readAudit, type AuditEntry, type AuditSink } from '../../actions/audit.js';
 import { ActionError } from '../../actions/errors.js';
 import { ActionGuard } from '../../actions/guard.js';
@@ -54,7 +54,7 @@ export function createConsoleActions(config: ActionConfig, opts: ConsoleActionOp
   const secrets = [config.postgres?.password, config.redis?.password].filter((s): s is string => typeof s === 'string' && s !== '');
   const audit = opts.audit ?? new AuditLog({ path: config.auditPath, secrets });
   const guard = opts.guard ?? new ActionGuard({ readOnly: config.readOnly, audit });
-  let docker: Promise<Docker> | null = null;
+  let docker: Promise<DockerEngine> | null = null;
   const dockerClient = () => {
     if (!config.docker) return Promise.reject(new ActionError('not_supported', 'Docker is not configured and no engine was found (set targets.docker or DOCKER_HOST)'));
     const conn = config.docker;
