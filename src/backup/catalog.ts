@@ -7,6 +7,7 @@ import { isAlive } from './pid.js';
 import { parseBackupFileName, partialPid, PARTIAL_SUFFIX, SIDECAR_SUFFIX, sourceDir, sourceOfDir } from './naming.js';
 import { readSidecar, type Sidecar } from './sidecar.js';
 import { sourceKey, type BackupFormat, type BackupKind, type BackupSource, type VerifyResult } from './types.js';
+import { compareText } from '../util/text.js';
 
 export interface CatalogEntry {
   path: string;
@@ -114,7 +115,7 @@ export async function scanCatalog(root: string, only?: BackupSource): Promise<Ca
       }
     }
   }
-  catalog.entries.sort((a, b) => b.time - a.time || b.file.localeCompare(a.file));
+  catalog.entries.sort((a, b) => b.time - a.time || compareText(b.file, a.file));
   return catalog;
 }
 

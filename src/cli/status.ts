@@ -33,6 +33,7 @@ import type { Probe, ProbeError } from '../probes/types.js';
 import { boundedRead } from '../state/scheduler.js';
 import { createOpsStore, isJudged, selectExitCode, selectWorstLevel, type OpsData } from '../state/store.js';
 import { clock, formatLimits, formatValue, levelLabel, paint, shouldColor, supportsUnicode, truncate } from './format.js';
+import { compareText } from '../util/text.js';
 
 export interface StatusTarget {
   id: string;
@@ -136,7 +137,7 @@ const order = (id: string) => {
 
 function statusTargets(s: OpsData): StatusTarget[] {
   return Object.values(s.targets)
-    .sort((a, b) => order(a.id) - order(b.id) || a.id.localeCompare(b.id))
+    .sort((a, b) => order(a.id) - order(b.id) || compareText(a.id, b.id))
     .map((t): StatusTarget => {
       if (t.latest) {
         return { id: t.id, origin: t.origin, ok: t.latest.ok, latencyMs: t.latest.latencyMs, ...(t.latest.error ? { error: t.latest.error } : {}) };
@@ -150,7 +151,7 @@ function statusChecks(s: OpsData): StatusCheck[] {
   const ruleOrder = Object.keys(s.rules);
   return Object.values(s.alerts)
     .filter((a) => isJudged(s, a.target))
-    .sort((a, b) => order(a.target) - order(b.target) || ruleOrder.indexOf(a.metric) - ruleOrder.indexOf(b.metric) || a.instance.localeCompare(b.instance))
+    .sort((a, b) => order(a.target) - order(b.target) || ruleOrder.indexOf(a.metric) - ruleOrder.indexOf(b.metric) || compareText(a.instance, b.instance))
     .map((a) => {
       const r = s.rules[a.metric]!;
       return { target: a.target, metric: a.metric, instance: a.instance, value: a.value, unit: a.unit, warn: r.warn, crit: r.crit, direction: r.direction, level: a.level, since: new Date(a.since).toISOString() };

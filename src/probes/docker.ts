@@ -6,6 +6,7 @@ import { reachableOnFailure, runBounded, type ErrorContext } from './boundary.js
 import type { MetricSample, Probe, ProbeResult } from './types.js';
 import type { DockerConnection } from '../config/resolve.js';
 import { DockerEngine, type ContainerStats, type ContainerSummary } from '../docker/index.js';
+import { compareText } from '../util/text.js';
 
 export type ContainerHealth = 'healthy' | 'unhealthy' | 'starting' | 'none';
 
@@ -139,7 +140,7 @@ export class DockerProbe implements Probe<DockerReading> {
         memoryPercent: memPct,
         statsAt: st?.at ?? null,
       };
-    }).sort((a, b) => a.name.localeCompare(b.name));
+    }).sort((a, b) => compareText(a.name, b.name));
     const running = containers.filter((c) => c.state === 'running').length;
     const reading: DockerReading = {
       engine,

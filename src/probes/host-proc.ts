@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import type { StatsFs } from 'node:fs';
 import { ProbeFailure } from './types.js';
+import { compareText } from '../util/text.js';
 
 export interface CpuTimes { total: number; idle: number }
 export interface NetCounters { rx: number; tx: number }
@@ -96,7 +97,7 @@ export async function readDisks(mountsText: string, ignore: Set<string>): Promis
     const avail = s.bavail * s.bsize;
     return { mount, device, fsType, totalBytes: s.blocks * s.bsize, usedBytes: used, availableBytes: avail, percent: pct(used, used + avail) ?? 0 };
   }));
-  return disks.filter((d): d is DiskUsage => d !== null).sort((a, b) => a.mount.localeCompare(b.mount));
+  return disks.filter((d): d is DiskUsage => d !== null).sort((a, b) => compareText(a.mount, b.mount));
 }
 
 /** Memory page size in bytes (for RSS in pages). */

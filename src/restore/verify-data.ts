@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import { countRows } from './sql.js';
 import type { Comparison, ComparisonRow } from './types.js';
+import { compareText } from '../util/text.js';
 
 /** A configured verification query (`backups.verifyQueries`). */
 export interface VerifyQuery {
@@ -22,7 +23,7 @@ export function applicableQueries(all: readonly VerifyQuery[], sourceDb: string)
 /** Rows comparing recorded and actual counts: every recorded table, then tables the backup did not record. Pure. */
 export function compareCounts(expected: Record<string, number>, actual: Record<string, number>): ComparisonRow[] {
   const rows: ComparisonRow[] = [];
-  for (const [name, n] of Object.entries(expected).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, n] of Object.entries(expected).sort(([a], [b]) => compareText(a, b))) {
     const got = actual[name];
     rows.push(
       got === undefined

@@ -7,13 +7,10 @@ import { GuardBadge } from './actions/action-lines.js';
 import { useTimeText } from './clock.js';
 import { useOps } from './store-context.js';
 import { levelColor, levelLabel, uiColor } from './theme.js';
+import { clockTime } from '../util/text.js';
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
 /** HH:MM:SS local time. */
-export function clockText(now: number): string {
-  const d = new Date(now);
-  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
-}
+export const clockText = clockTime;
 
 function ClockText() {
   const text = useTimeText(clockText);

@@ -1,6 +1,7 @@
 // Short value formats for tight panels: "61 %", "1.2 GB", "3m", "3m ago". Missing values read "—".
 import prettyBytes from 'pretty-bytes';
 import prettyMs from 'pretty-ms';
+import { groupDigits } from '../util/text.js';
 
 export const NONE = '—';
 
@@ -10,10 +11,10 @@ export function pct(value: number | null | undefined): string {
   return `${Math.abs(value) < 10 && value !== 0 ? value.toFixed(1) : Math.round(value)} %`;
 }
 
-/** Bytes in decimal units: "1.2 GB". */
+/** Bytes in decimal units, three significant digits: "1.23 GB" (no options: pretty-bytes then needs no Intl). */
 export function bytes(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return NONE;
-  return prettyBytes(value, { maximumFractionDigits: 1 });
+  return prettyBytes(value);
 }
 
 /** Bytes per second: "1.2 MB/s". */
@@ -42,7 +43,7 @@ export function ago(at: number, now: number): string {
 
 /** A plain count with thousands separators. */
 export function count(value: number | null | undefined): string {
-  return value === null || value === undefined || !Number.isFinite(value) ? NONE : Math.round(value).toLocaleString('en-US');
+  return value === null || value === undefined || !Number.isFinite(value) ? NONE : groupDigits(value);
 }
 
 /** A metric value with its unit as the alerts show it: "91 %", "12 s", "3 count" → "3". */

@@ -5,6 +5,7 @@ import type { ViewLine } from '../../logs/buffer.js';
 import type { LogFilter, MatchRange } from '../../logs/filter.js';
 import type { TailStats } from '../../logs/tail.js';
 import type { Span } from '../painted-line.js';
+import { groupDigits } from '../../util/text.js';
 
 // CSI and OSC sequences, and lone two-character escapes.
 // eslint-disable-next-line no-control-regex -- removing terminal escapes is the point
@@ -50,7 +51,7 @@ export interface HeaderInfo {
   status: string;
 }
 
-const n = (x: number) => x.toLocaleString('en-US');
+const n = (x: number) => groupDigits(x);
 
 /** The header: FOLLOWING/PAUSED, the source, errors per minute, counts, the filter, the source's state. */
 export function headerSpans(h: HeaderInfo): Span[] {

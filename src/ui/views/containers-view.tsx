@@ -17,6 +17,7 @@ import { sortBy } from './section.js';
 import { readingOf, TargetStatus } from './target-status.js';
 import { useViewCommands, type Handled } from '../view-commands.js';
 import { clampRow, useNavReport, type ViewProps } from './view-props.js';
+import { clockTime } from '../../util/text.js';
 
 const SORT_KEYS: Record<string, (c: DockerContainer) => string | number | null> = {
   name: (c) => c.name,
@@ -98,7 +99,7 @@ export const ContainersView = memo(function ContainersView({ width, height, sele
           <Text wrap="truncate" bold>{`${chosen.name}  ${chosen.id}  ${chosen.image}`}</Text>
           <Text wrap="truncate">{`status: ${chosen.status} · started ${chosen.startedAt ? new Date(chosen.startedAt).toISOString() : '—'}`}</Text>
           <Text wrap="truncate">{`memory ${bytes(chosen.memoryBytes)} of ${bytes(chosen.memoryLimitBytes)} (${pct(chosen.memoryPercent)}) · cpu ${pct(chosen.cpuPercent)} · restarts ${chosen.restartCount ?? '—'}`}</Text>
-          <Text wrap="truncate">{`stats sampled ${chosen.statsAt ? new Date(chosen.statsAt).toLocaleTimeString() : 'not yet'} · Esc closes`}</Text>
+          <Text wrap="truncate">{`stats sampled ${chosen.statsAt ? clockTime(chosen.statsAt) : 'not yet'} · Esc closes`}</Text>
         </Box>
       ) : null}
     </Box>

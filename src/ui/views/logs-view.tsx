@@ -16,6 +16,7 @@ import { headerSpans, lineSpans, scrollWindow } from '../logs/log-text.js';
 import { PaintedLine, type Span } from '../painted-line.js';
 import { useViewCommands, type Handled } from '../view-commands.js';
 import { useNavReport, type ViewProps } from './view-props.js';
+import { groupDigits } from '../../util/text.js';
 
 const IDLE = new LogPane(() => Promise.reject(new Error('no actions in this console')));
 const FAR = 1e9;
@@ -159,7 +160,7 @@ export const LogsView = memo(function LogsView({ width, height, report }: ViewPr
   else if (failure) empty = `✗ ${failure}`;
   else if (win.shown.length === 0) empty = pane.filter() ? `no line matches ${pane.filter()} yet` : 'no lines yet';
   const below = view.newer + win.offset;
-  const footer: Span[] = below > 0 || tail?.paused ? [{ text: tail?.paused ? `▼ ${below.toLocaleString('en-US')} newer line${below === 1 ? '' : 's'} — G/End follows, Space resumes` : '', bold: true }] : [{ text: win.above > 0 ? `↑ ${win.above} earlier lines (k/PgUp)` : '', dim: true }];
+  const footer: Span[] = below > 0 || tail?.paused ? [{ text: tail?.paused ? `▼ ${groupDigits(below)} newer line${below === 1 ? '' : 's'} — G/End follows, Space resumes` : '', bold: true }] : [{ text: win.above > 0 ? `↑ ${win.above} earlier lines (k/PgUp)` : '', dim: true }];
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <PaintedLine width={width} spans={header} />

@@ -1,6 +1,7 @@
 // A titled block inside a view; the focused one is marked with "▸" and inverse (no colour needed).
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
+import { compareText } from '../../util/text.js';
 
 /** A section title line plus its content. */
 export function Section({ title, focused, width, height, note, children }: { title: string; focused: boolean; width: number; height: number; note?: string; children: ReactNode }) {
@@ -21,7 +22,7 @@ export function sortBy<T>(rows: readonly T[], key: (row: T) => string | number |
     const x = key(a);
     const y = key(b);
     if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
-    const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+    const c = typeof x === 'number' && typeof y === 'number' ? x - y : compareText(String(x), String(y));
     return desc ? -c : c;
   });
 }
