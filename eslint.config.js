@@ -3,7 +3,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// dockerode is a devDependency: the tests' independent client. Runtime code uses src/docker.
+const noDockerode = { name: 'dockerode', message: 'Use src/docker (our Engine API client); dockerode is for tests only.' };
+
 const uiImports = {
+  paths: [noDockerode],
   patterns: [
     { group: ['ink', 'ink/*', 'react', 'react/*', 'ink-*', '@inkjs/*'], message: 'Only src/ui may import ink or react (layer boundary).' },
     { group: ['**/ui/*', '../ui/*', '../../ui/*'], message: 'Lower layers must not import from src/ui.' },
@@ -35,6 +39,7 @@ export default tseslint.config(
         ...['localeCompare', 'toLocaleString', 'toLocaleTimeString', 'toLocaleDateString'].map((property) => ({ property, message: 'Loads ICU data (~12 MiB RSS): use compareText / groupDigits / clockTime from src/util/text.ts.' })),
       ],
       'no-restricted-globals': ['error', { name: 'Intl', message: 'Loads ICU data (~12 MiB RSS): use src/util/text.ts.' }],
+      'no-restricted-imports': ['error', { paths: [noDockerode] }],
     },
   },
   {
