@@ -125,7 +125,7 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
           readBack = hashFile(partial.path, signal);
           readBack.catch(() => undefined);
         } else {
-          await pollSize(partial.path, t, meter);
+          await pollSize(partial.path, partial.handle, t, meter);
         }
         const exit = await t.exited;
         if (signal.aborted) throw new BackupError('cancelled', 'cancelled');
@@ -264,13 +264,25 @@ async function streamCounts(counter: CopyRowCounter, tables: SnapshotTable[], s:
   return { counts, method: snapshot || missing.length === 0 ? 'dump-stream' : 'separate-transaction' };
 }
 
-/** Reports the size of the file pg_dump is writing until it exits. */
-async function pollSize(file: string, tool: Tool, meter: ProgressMeter): Promise<void> {
+/**
+ * Reports the size of the file pg_dump is writing until it exits, and meanwhile flushes what it
+ * has written so far (fdatasync, one at a time, never awaited here), so the fsync after pg_dump
+ * exits — the one that counts — has only the last moments' writes left to flush.
+ */
+async function pollSize(file: string, handle: FileHandle, tool: Tool, meter: ProgressMeter): Promise<void> {
   let exited = false;
+  let flushing = false;
   void tool.exited.then(() => (exited = true));
   while (!exited) {
     await Promise.race([tool.exited, new Promise((r) => setTimeout(r, 250))]);
     const size = (await stat(file).catch(() => undefined))?.size ?? 0;
     meter.update(size, size);
+    if (!exited && !flushing) {
+      flushing = true;
+      void handle.datasync().then(
+        () => (flushing = false),
+        () => (flushing = false),
+      );
+    }
   }
 }
