@@ -86,7 +86,6 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
       history.catch(() => undefined);
       const s = await connect();
       if (signal.aborted) throw new BackupError('cancelled', 'cancelled');
-      await history;
       const need = estimateSize(s.databaseSize, opts.kind, opts.format, await history);
       const { free } = await ensureSpace(dir, need, `the ${opts.kind} backup of ${source.name}`);
       return `needs about ${prettyBytes(need.bytes)}, ${prettyBytes(free)} free`;
