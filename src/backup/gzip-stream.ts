@@ -26,12 +26,17 @@ export interface GzipOutcome {
 const TAIL = 1024;
 const BATCH = 256 * 1024;
 
-/** Streams `source` gzip-compressed into `out` (not closed); rejects when reading, compressing or writing fails. */
+/**
+ * Streams `source` gzip-compressed into `out` (not closed); rejects when reading, compressing or
+ * writing fails. `inspect` sees every uncompressed byte once, in order, before it is compressed
+ * (plain dumps count their rows there).
+ */
 export async function streamGzip(
   source: NodeJS.ReadableStream | AsyncIterable<Buffer>,
   out: FileHandle,
   signal: AbortSignal,
   onBytes: (bytesIn: number, bytesWritten: number) => void,
+  inspect?: (uncompressed: Buffer) => void,
 ): Promise<GzipOutcome> {
   let bytesIn = 0;
   let bytesWritten = 0;
@@ -67,10 +72,21 @@ export async function streamGzip(
       const out = Buffer.concat(batch, batched);
       batch = [];
       batched = 0;
+      try {
+        inspect?.(out);
+      } catch (err) {
+        return cb(err as Error);
+      }
       cb(null, out);
     },
     flush(cb) {
-      cb(null, batched > 0 ? Buffer.concat(batch, batched) : undefined);
+      const out = batched > 0 ? Buffer.concat(batch, batched) : undefined;
+      try {
+        if (out) inspect?.(out);
+      } catch (err) {
+        return cb(err as Error);
+      }
+      cb(null, out);
     },
   });
   const tap = new Transform({

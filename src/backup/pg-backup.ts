@@ -2,6 +2,9 @@
 // counts we take, streamed through in-process gzip — or, for the custom format, written by
 // pg_dump itself so the archive keeps the seekable table of contents that selective and parallel
 // pg_restore need — into a hidden temp file; then verified and published (see job.ts).
+// Plain dumps count their rows in the stream (copy-count.ts); custom ones with count(*) beside
+// the dump. Whatever does not depend on the previous step runs alongside it (tool version, fsync,
+// read-back hash, pg_restore --list): on 2 cores, serial milliseconds are the wall-time budget.
 import type { FileHandle } from 'node:fs/promises';
 import { stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,13 +15,14 @@ import { createPartial, ensureDir, publish, removeQuietly } from './atomic.js';
 import { scanCatalog } from './catalog.js';
 import { describeExit, spawnTool, type Tool } from './child.js';
 import { streamGzip, type GzipOutcome } from './gzip-stream.js';
+import { CopyRowCounter, tableKey } from './copy-count.js';
 import { asBackupError, type BackupJob, type BackupRecord, type JobOptions } from './job.js';
 import { backupFileName, partialPath, sourceDir } from './naming.js';
-import { openSession, type PgSession } from './pg-snapshot.js';
+import { openSession, type PgSession, type SnapshotTable } from './pg-snapshot.js';
 import { findPgTool, pgChildEnv, pgDumpArgs, toolVersion, type PgTarget } from './pg-tools.js';
 import { ensureSpace, estimateSize } from './preflight.js';
 import { ProgressMeter } from './progress.js';
-import { writeSidecarOrRetract, type Sidecar } from './sidecar.js';
+import { writeSidecarOrRetract, type RowCountMethod, type Sidecar } from './sidecar.js';
 import { BackupError, verifyResult, type BackupSource, type VerifyCheck } from './types.js';
 import { checkCustom, hashFile, hasCompletionMarker, DUMP_COMPLETE_MARKER } from './verify-checks.js';
 
@@ -50,7 +54,11 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
   let session: PgSession | undefined;
   let partial: { path: string; handle: FileHandle } | undefined;
   let tool: Tool | undefined;
-  let done: { sha256: string; size: number; bytesIn: number; gz?: GzipOutcome; counts: Record<string, number>; snapshot: boolean } | undefined;
+  let done: { sha256: string; size: number; bytesIn: number; gz?: GzipOutcome; counts: Record<string, number>; method: RowCountMethod } | undefined;
+  // Started as soon as their input is complete, awaited by verify(): custom — `pg_restore --list`
+  // once pg_dump has exited; plain — the read-back hash once the last byte was written.
+  let listing: Promise<VerifyCheck[]> | undefined;
+  let readBack: Promise<{ sha256: string; size: number }> | undefined;
   let verification: VerifyCheck[] = [];
   let published = false;
 
@@ -73,11 +81,12 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
     async preflight(signal) {
       meter.enter('preflight');
       start();
+      // The connection (needed by the dump anyway) and the catalog scan do not depend on each other.
+      const history = ensureDir(dir).then(async () => (await scanCatalog(opts.root, source)).entries);
+      history.catch(() => undefined);
       const s = await connect();
       if (signal.aborted) throw new BackupError('cancelled', 'cancelled');
-      await ensureDir(dir);
-      const history = (await scanCatalog(opts.root, source)).entries;
-      const need = estimateSize(s.databaseSize, opts.kind, opts.format, history);
+      const need = estimateSize(s.databaseSize, opts.kind, opts.format, await history);
       const { free } = await ensureSpace(dir, need, `the ${opts.kind} backup of ${source.name}`);
       return `needs about ${prettyBytes(need.bytes)}, ${prettyBytes(free)} free`;
     },
@@ -85,6 +94,8 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
     async dump(signal) {
       meter.enter('dump');
       start();
+      // Cached per binary; publish() needs it, and it costs a process start: run it beside the dump.
+      void toolVersion(pgDump);
       const s = await connect();
       await ensureDir(dir);
       const snapshot = await s.beginSnapshot();
@@ -95,31 +106,53 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
       const t = tool;
       const onAbort = (): void => t.kill();
       signal.addEventListener('abort', onAbort, { once: true });
-      // Counting runs beside the dump in the same snapshot; its failure must not go unhandled meanwhile.
-      const counting = s.countRows(signal);
+      // Runs beside the dump in the same snapshot (plain: the table list; custom: count(*) of every
+      // table); its failure must not go unhandled meanwhile.
+      const counting: Promise<SnapshotTable[] | Record<string, number>> = opts.format === 'plain' ? s.listTables() : s.countRows(signal);
       counting.catch(() => undefined);
       try {
         let gz: GzipOutcome | undefined;
+        const counter = new CopyRowCounter();
         if (opts.format === 'plain') {
           const handle = partial.handle;
-          gz = await streamGzip(t.child.stdout!, handle, signal, (i, w) => meter.update(i, w)).catch(async (err: unknown) => {
+          gz = await streamGzip(t.child.stdout!, handle, signal, (i, w) => meter.update(i, w), (b) => counter.push(b)).catch(async (err: unknown) => {
             t.kill();
             await t.exited;
             throw err;
           });
+          // Every byte is written: the file no longer changes, so reading it back can start now.
+          readBack = hashFile(partial.path, signal);
+          readBack.catch(() => undefined);
         } else {
-          await pollSize(partial.path, t, meter);
+          await pollSize(partial.path, partial.handle, t, meter);
         }
         const exit = await t.exited;
         if (signal.aborted) throw new BackupError('cancelled', 'cancelled');
         if (exit.code !== 0) throw new BackupError('dump_failed', describeExit('pg_dump', exit, t.stderrTail()));
-        const counts = await counting;
-        await s.close();
-        await partial.handle.sync();
-        const size = (await partial.handle.stat()).size;
-        // Custom: pg_dump wrote the file, so hashing it now is also the read-back.
-        const sha256 = gz ? gz.sha256 : (await hashFile(partial.path, signal)).sha256;
-        done = { sha256, size, bytesIn: gz ? gz.bytesIn : size, counts, snapshot: snapshot !== null, ...(gz ? { gz } : {}) };
+        const file = partial.path;
+        const handle = partial.handle;
+        // None of these depends on another: the flush to disk, the hash of what pg_dump wrote
+        // (custom: the read-back; plain hashed the bytes as it wrote them), its table of contents
+        // (awaited by verify), and the rest of the row counts, after which the snapshot's
+        // transaction ends. Started together, awaited together.
+        const hashed = gz ? Promise.resolve(undefined) : hashFile(file, signal);
+        hashed.catch(() => undefined);
+        const flushed = handle.sync().then(() => handle.stat());
+        flushed.catch(() => undefined);
+        if (!gz) {
+          listing = checkCustom(file, pgRestore, false, signal);
+          listing.catch(() => undefined);
+        }
+        const finishing = counting.then(async (counted) => {
+          const r = Array.isArray(counted)
+            ? await streamCounts(counter, counted, s, signal, snapshot !== null)
+            : { counts: counted, method: snapshot !== null ? ('exported-snapshot' as const) : ('separate-transaction' as const) };
+          await s.close();
+          return r;
+        });
+        const [{ counts, method }, { size }, back] = await Promise.all([finishing, flushed, hashed]);
+        const sha256 = gz ? gz.sha256 : back!.sha256;
+        done = { sha256, size, bytesIn: gz ? gz.bytesIn : size, counts, method, ...(gz ? { gz } : {}) };
         meter.update(done.bytesIn, size);
         return `${prettyBytes(done.bytesIn)} dumped${gz ? `, ${prettyBytes(size)} compressed` : ''}, ${Object.keys(counts).length} tables counted`;
       } catch (err) {
@@ -149,7 +182,7 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
             ? { name: 'marker', ok: true, detail: `ends with "${DUMP_COMPLETE_MARKER}"` }
             : { name: 'marker', ok: false, detail: `does not end with "${DUMP_COMPLETE_MARKER}"` },
         );
-        const back = await hashFile(partial.path, signal);
+        const back = await (readBack ?? hashFile(partial.path, signal));
         checks.push(
           back.sha256 === gz.sha256 && back.size === gz.bytesWritten
             ? { name: 'sha256', ok: true, detail: 'read back from disk, matches what was written' }
@@ -157,7 +190,7 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
         );
       } else {
         checks.push({ name: 'sha256', ok: true, detail: 'computed from the file pg_dump wrote' });
-        checks.push(...(await checkCustom(partial.path, pgRestore, false, signal)));
+        checks.push(...(await (listing ?? checkCustom(partial.path, pgRestore, false, signal))));
       }
       verification = checks;
       const bad = checks.find((c) => !c.ok);
@@ -186,7 +219,7 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
         serverVersion: session?.serverVersion,
         databaseSize: session?.databaseSize,
         rowCounts: done.counts,
-        rowCountMethod: done.snapshot ? 'exported-snapshot' : 'separate-transaction',
+        rowCountMethod: done.method,
         host: os.hostname(),
         verify: verifyResult(verification),
         lastVerify: verifyResult(verification),
@@ -209,13 +242,46 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
   return job;
 }
 
-/** Reports the size of the file pg_dump is writing until it exits. */
-async function pollSize(file: string, tool: Tool, meter: ProgressMeter): Promise<void> {
+/**
+ * The row counts of a plain dump: for every table of the snapshot, the rows of its COPY block in
+ * the stream; count(*) in the still-open transaction for any table the stream did not account for
+ * (no COPY block, a name we could not match, a header seen twice). Tables only the stream names are
+ * left out, as count(*) would never have listed them.
+ */
+async function streamCounts(counter: CopyRowCounter, tables: SnapshotTable[], s: PgSession, signal: AbortSignal, snapshot: boolean): Promise<{ counts: Record<string, number>; method: RowCountMethod }> {
+  const seen = counter.result();
+  const counts: Record<string, number> = {};
+  const missing: string[] = [];
+  for (const t of tables) {
+    const k = tableKey(t.schema, t.table);
+    const n = seen.counts.get(k);
+    if (n === undefined || seen.duplicates.has(k)) missing.push(t.key);
+    else counts[t.key] = n;
+  }
+  if (missing.length > 0) Object.assign(counts, await s.countRows(signal, missing));
+  // Without an exported snapshot, count(*) ran in another transaction than pg_dump's: say so.
+  return { counts, method: snapshot || missing.length === 0 ? 'dump-stream' : 'separate-transaction' };
+}
+
+/**
+ * Reports the size of the file pg_dump is writing until it exits, and meanwhile flushes what it
+ * has written so far (fdatasync, one at a time, never awaited here), so the fsync after pg_dump
+ * exits — the one that counts — has only the last moments' writes left to flush.
+ */
+async function pollSize(file: string, handle: FileHandle, tool: Tool, meter: ProgressMeter): Promise<void> {
   let exited = false;
+  let flushing = false;
   void tool.exited.then(() => (exited = true));
   while (!exited) {
     await Promise.race([tool.exited, new Promise((r) => setTimeout(r, 250))]);
     const size = (await stat(file).catch(() => undefined))?.size ?? 0;
     meter.update(size, size);
+    if (!exited && !flushing) {
+      flushing = true;
+      void handle.datasync().then(
+        () => (flushing = false),
+        () => (flushing = false),
+      );
+    }
   }
 }

@@ -1,9 +1,10 @@
 // Row counts that belong to the dump. We open a REPEATABLE READ transaction, export its snapshot
-// and hand it to `pg_dump --snapshot`, so pg_dump and our exact `count(*)` per table see the very
-// same data; the transaction stays open until pg_dump has exited (an exported snapshot is only
-// importable while its exporter's transaction lives). Where a snapshot cannot be exported (some
-// poolers, old servers) the counts are taken in a separate transaction just before the dump and
-// the sidecar says so (rowCountMethod).
+// and hand it to `pg_dump --snapshot`, so pg_dump and our table list and exact `count(*)` per
+// table see the very same data; the transaction stays open until pg_dump has exited (an exported
+// snapshot is only importable while its exporter's transaction lives). Where a snapshot cannot be
+// exported (some poolers, old servers) the transaction is a separate one, begun just before the
+// dump, and the sidecar says so (rowCountMethod). Plain dumps count rows in the dump stream itself
+// (copy-count.ts) and only ask count(*) for tables the stream did not account for.
 import pg from 'pg';
 import type { PgTarget } from './pg-tools.js';
 import { BackupError } from './types.js';
@@ -14,15 +15,24 @@ export interface PgSession {
   databaseSize: number;
   /** Starts the REPEATABLE READ transaction; resolves to the exported snapshot id, or null when none could be exported. */
   beginSnapshot(): Promise<string | null>;
-  /** Exact count(*) of every table the dump will contain, in the transaction's snapshot. */
-  countRows(signal: AbortSignal): Promise<Record<string, number>>;
+  /** The tables the dump will contain, as seen in the transaction's snapshot. */
+  listTables(): Promise<SnapshotTable[]>;
+  /** Exact count(*) of every table the dump will contain (or only of `only`, keys from listTables), in the transaction's snapshot. */
+  countRows(signal: AbortSignal, only?: readonly string[]): Promise<Record<string, number>>;
   /** Ends the transaction and the connection; idempotent, never throws. */
   close(): Promise<void>;
 }
 
+/** A table of the snapshot: `key` is format('%I.%I') (the sidecar's rowCounts key), `schema`/`table` the raw names. */
+export interface SnapshotTable {
+  key: string;
+  schema: string;
+  table: string;
+}
+
 // Ordinary tables and leaf partitions (partitioned parents hold no rows of their own), outside the
 // system schemas, that we may read. Names come back quoted by the server (%I), safe to splice.
-const TABLES_SQL = `SELECT format('%I.%I', n.nspname, c.relname) AS name
+const TABLES_SQL = `SELECT format('%I.%I', n.nspname, c.relname) AS name, n.nspname AS schema, c.relname AS "table"
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind = 'r'
    AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
@@ -59,7 +69,8 @@ export async function openSession(target: PgTarget): Promise<PgSession> {
       serverVersion: row.v,
       databaseSize: Number(row.size),
       beginSnapshot: () => beginSnapshot(client),
-      countRows: (signal) => countRows(client, signal, close),
+      listTables: async () => (await client.query<{ name: string; schema: string; table: string }>(TABLES_SQL)).rows.map((r) => ({ key: r.name, schema: r.schema, table: r.table })),
+      countRows: (signal, only) => countRows(client, signal, close, only),
       close,
     };
   } catch (err) {
@@ -86,14 +97,20 @@ async function beginSnapshot(client: pg.Client): Promise<string | null> {
   }
 }
 
-async function countRows(client: pg.Client, signal: AbortSignal, close: () => Promise<void>): Promise<Record<string, number>> {
+async function countRows(client: pg.Client, signal: AbortSignal, close: () => Promise<void>, only?: readonly string[]): Promise<Record<string, number>> {
   // Aborting ends the connection at once, which also fails a count(*) still running on it.
   const onAbort = (): void => void close();
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const tables = await client.query<{ name: string }>(TABLES_SQL);
+    // The counts run beside pg_dump: parallel workers would only compete with it for the same
+    // cores (measured: slower backups on 2 cores), and JIT-compiling a count(*) costs more CPU than
+    // it saves. Exact either way; SET LOCAL ends with the transaction. The planner already picks an
+    // index-only scan where the visibility map allows (a vacuumed pgbench_accounts reads its pkey).
+    // Through pg_settings, so a server too old to know either setting just skips it.
+    await client.query(`SELECT set_config(name, CASE name WHEN 'jit' THEN 'off' ELSE '0' END, true) FROM pg_settings WHERE name IN ('jit', 'max_parallel_workers_per_gather')`);
+    const names = only ?? (await client.query<{ name: string }>(TABLES_SQL)).rows.map((r) => r.name);
     const counts: Record<string, number> = {};
-    for (const { name } of tables.rows) {
+    for (const name of names) {
       if (signal.aborted) throw new BackupError('cancelled', 'cancelled while counting rows');
       const r = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${name}`);
       counts[name] = Number(r.rows[0]!.n);

@@ -43,8 +43,13 @@ export const sidecarSchema = z.object({
   databaseSize: z.number().optional(),
   /** Table (schema-qualified, quoted as needed) → exact count(*). */
   rowCounts: z.record(z.string(), z.number()).optional(),
-  /** How the counts relate to the dump: taken in pg_dump's own snapshot, or in a separate one just before. */
-  rowCountMethod: z.enum(['exported-snapshot', 'separate-transaction']).optional(),
+  /**
+   * How the counts relate to the dump: `dump-stream` — rows of each table's COPY block counted in
+   * the plain dump as it was written (count(*) in pg_dump's snapshot for a table without one);
+   * `exported-snapshot` — count(*) in pg_dump's own snapshot; `separate-transaction` — (some)
+   * count(*) in a separate transaction just before the dump.
+   */
+  rowCountMethod: z.enum(['dump-stream', 'exported-snapshot', 'separate-transaction']).optional(),
   /** Number of archive entries (tar). */
   entries: z.number().optional(),
   /** The machine that made it. */
@@ -56,6 +61,7 @@ export const sidecarSchema = z.object({
 });
 
 export type Sidecar = z.output<typeof sidecarSchema>;
+export type RowCountMethod = NonNullable<Sidecar['rowCountMethod']>;
 
 /** Reads and validates the sidecar of `file`; throws with a one-line reason. */
 export async function readSidecar(file: string): Promise<Sidecar> {

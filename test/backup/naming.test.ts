@@ -46,7 +46,7 @@ describe('pg_dump invocation', () => {
 
   it('puts connection details and the password in the environment, never in argv', () => {
     const args = pgDumpArgs({ kind: 'data', format: 'custom', snapshot: '00000003-1', file: '/b/.x.partial' });
-    expect(args).toEqual(['--no-password', '--format=custom', '--data-only', '--snapshot=00000003-1', '--file=/b/.x.partial']);
+    expect(args).toEqual(['--no-password', '--format=custom', '--data-only', '--snapshot=00000003-1', '--file=/b/.x.partial', '--no-sync']);
     expect(args.join(' ')).not.toContain('s3cret-pw');
     const env = pgChildEnv(target, { PATH: '/bin', PGHOST: 'elsewhere', PGSERVICE: 'prod', PGPASSFILE: '/root/.pgpass' });
     expect(env).toMatchObject({ PGHOST: '127.0.0.1', PGPORT: '5432', PGUSER: 'app', PGDATABASE: 'host=evil dbname=x', PGPASSWORD: 's3cret-pw', PATH: '/bin', PGPASSFILE: '/root/.pgpass' });

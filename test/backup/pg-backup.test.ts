@@ -34,7 +34,7 @@ describe.skipIf(unavailable('postgres'))('PostgreSQL backups', () => {
     const rec = await runBackupJob(job({ onProgress: (p) => progress.push(p) }));
     expect(rec.path).toMatch(new RegExp(`/postgres/${db}/full_backup_\\d{8}_\\d{6}\\.sql\\.gz$`));
     const meta = await readSidecar(rec.path);
-    expect(meta).toMatchObject({ kind: 'full', format: 'plain', source: { type: 'postgres', name: db }, rowCountMethod: 'exported-snapshot' });
+    expect(meta).toMatchObject({ kind: 'full', format: 'plain', source: { type: 'postgres', name: db }, rowCountMethod: 'dump-stream' });
     expect(meta.rowCounts).toEqual(SEED_COUNTS);
     expect(meta.tool).toMatch(/^pg_dump \(PostgreSQL\) \d+/);
     expect(meta.serverVersion).toMatch(/^\d+/);
