@@ -7,7 +7,6 @@
 // ECONNREFUSED, ENOENT, EACCES, ETIMEDOUT…), which the probe boundary and dockerError() word.
 import { createReadStream } from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { ContainerCreateSpec, ContainerInspect, ContainerStats, ContainerSummary, EngineVersion, ImageInspect } from './types.js';
 
@@ -64,7 +63,7 @@ export class DockerEngine {
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     // Keep-alive: a probe read is 1 + n requests every interval; idle sockets are unref'd by the agent.
     const agentOpts = { keepAlive: true, maxSockets: 16, maxFreeSockets: 4 };
-    this.agent = endpoint.protocol === 'https' ? new https.Agent(agentOpts) : new http.Agent(agentOpts);
+    this.agent = endpoint.protocol === 'https' ? new (httpsModule().Agent)(agentOpts) : new http.Agent(agentOpts);
   }
 
   /** Closes idle keep-alive sockets. The client still works afterwards (new sockets are opened). */
@@ -165,7 +164,7 @@ export class DockerEngine {
     const headers: http.OutgoingHttpHeaders = { Host: socketPath ? 'docker' : `${host ?? 'localhost'}:${port ?? 2375}` };
     if (payload) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': payload.length });
     else if (opts.stream) Object.assign(headers, { 'Content-Type': opts.contentType ?? 'application/octet-stream', 'Transfer-Encoding': 'chunked' });
-    const mod = protocol === 'https' ? https : http;
+    const mod = protocol === 'https' ? httpsModule() : http;
     return new Promise((resolve, reject) => {
       const signal = opts.signal;
       const early = abortReason(signal);
@@ -279,6 +278,9 @@ export class ContainerHandle {
     return t !== undefined && t * 1000 + 30_000 > 60_000 ? { noTimeout: true } : {};
   }
 }
+
+// TLS is loaded only for an https endpoint (most engines are a local socket).
+const httpsModule = (): typeof import('node:https') => process.getBuiltinModule('node:https');
 
 function queryString(q: Query | undefined): string {
   if (!q) return '';
