@@ -7,6 +7,7 @@
 // ECONNREFUSED, ENOENT, EACCES, ETIMEDOUT…), which the probe boundary and dockerError() word.
 import { createReadStream } from 'node:fs';
 import http from 'node:http';
+import type Https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { ContainerCreateSpec, ContainerInspect, ContainerStats, ContainerSummary, EngineVersion, ImageInspect } from './types.js';
 
@@ -280,7 +281,7 @@ export class ContainerHandle {
 }
 
 // TLS is loaded only for an https endpoint (most engines are a local socket).
-const httpsModule = (): typeof import('node:https') => process.getBuiltinModule('node:https');
+const httpsModule = (): typeof Https => process.getBuiltinModule('node:https');
 
 function queryString(q: Query | undefined): string {
   if (!q) return '';
