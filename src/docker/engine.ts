@@ -49,6 +49,8 @@ interface RequestOptions {
   signal?: AbortSignal;
   /** No inactivity timeout (long-lived streams). */
   noTimeout?: boolean;
+  /** Added to the client's timeout (the engine itself waits this long, e.g. a stop's grace). */
+  extraTimeoutMs?: number;
 }
 
 const MAX_BODY = 64 * 1024 * 1024;
@@ -183,8 +185,9 @@ export class DockerEngine {
       signal?.addEventListener('abort', onAbort, { once: true });
       const cleanup = (): void => signal?.removeEventListener('abort', onAbort);
       if (!opts.noTimeout) {
-        req.setTimeout(this.timeoutMs, () => {
-          req.destroy(Object.assign(new Error(`the Docker engine did not answer ${method} ${path} within ${this.timeoutMs / 1000} s`), { code: 'ETIMEDOUT' }));
+        const limit = this.timeoutMs + (opts.extraTimeoutMs ?? 0);
+        req.setTimeout(limit, () => {
+          req.destroy(Object.assign(new Error(`the Docker engine did not answer ${method} ${path} within ${limit / 1000} s`), { code: 'ETIMEDOUT' }));
         });
       }
       req.once('error', (err) => {
@@ -276,7 +279,7 @@ export class ContainerHandle {
 
   /** Stop and restart wait up to `t` seconds inside the engine before answering. */
   private graceTimeout(t: number | undefined): Partial<RequestOptions> {
-    return t !== undefined && t * 1000 + 30_000 > 60_000 ? { noTimeout: true } : {};
+    return { extraTimeoutMs: (t ?? 10) * 1000 };
   }
 }
 

@@ -200,6 +200,17 @@ describe('DockerEngine against a broken or absent engine', () => {
     server!.closeAllConnections();
   });
 
+  it('a stop waits its grace period on top of the timeout, and still times out', async () => {
+    const sock = await serve(() => undefined);
+    const t0 = performance.now();
+    const e = await new DockerEngine({ socketPath: sock }, { timeoutMs: 200 }).container('web').stop({ t: 1 }).catch((err: unknown) => err);
+    const took = performance.now() - t0;
+    expect((e as { code?: string }).code).toBe('ETIMEDOUT');
+    expect(took).toBeGreaterThanOrEqual(1150);
+    expect(took).toBeLessThan(5000);
+    server!.closeAllConnections();
+  });
+
   it('a connection cut mid-answer is an error, not a truncated success', async () => {
     const sock = await serve((_req, res) => {
       res.writeHead(200, { 'Content-Length': '100' });
