@@ -41,7 +41,7 @@ render(h(App));
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;?<>]*[A-Za-z]/g, ''); // eslint-disable-line no-control-regex
 
 /** A terminal whose output bytes we receive as they are written, with arrival times. */
-class TimedTerminal {
+export class TimedTerminal {
   readonly tmux: Tmux;
   private buffer = '';
   private waiters: { test: (s: string) => boolean; resolve: (t: number) => void }[] = [];
@@ -118,7 +118,7 @@ const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)]!;
 
 /** Types `line`, then times Enter → `ready`; quits with `quit` keys and waits for the prompt marker. */
-async function timeStart(t: TimedTerminal, line: string, ready: string | ((s: string) => boolean), quit: string[]): Promise<number> {
+export async function timeStart(t: TimedTerminal, line: string, ready: string | ((s: string) => boolean), quit: string[]): Promise<number> {
   t.tmux.tmux('send-keys', '-t', 'main', '-l', `${line}; echo DONE-$((40+2))`);
   t.reset();
   const t0 = performance.now();

@@ -4,7 +4,9 @@ import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'com
 import pkg from '../../package.json' with { type: 'json' };
 import { ConfigError } from '../config/load.js';
 import { loadConfig, redactConfig, type OpsdeckConfig } from '../config/resolve.js';
+import { mark } from '../util/trace.js';
 
+mark('main');
 export const VERSION: string = pkg.version;
 
 /** Exit codes: 0 ok, 1 warning (status) or runtime failure, 2 usage or configuration error. */
@@ -91,6 +93,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     const consoleModule = io.stdout.isTTY && !cmd.opts<GlobalOptions>().printConfig ? import('../ui/run-console.js') : undefined;
     consoleModule?.catch(() => undefined);
     const config = await load(cmd);
+    mark('config');
     if (cmd.opts<GlobalOptions>().printConfig) {
       io.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
       return;
@@ -101,6 +104,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       return;
     }
     const { runConsole } = await (consoleModule ?? import('../ui/run-console.js'));
+    mark('console-loaded');
     setCode(await runConsole(config));
   });
 

@@ -21,6 +21,7 @@ import { clockText } from './header.js';
 import { ConsoleRoot } from './root.js';
 import { streamSize } from './size.js';
 import { enterFullscreen } from './terminal.js';
+import { mark, traceLine, tracing } from '../util/trace.js';
 
 export interface ConsoleIo {
   stdout: NodeJS.WriteStream;
@@ -68,6 +69,7 @@ export async function runSession(config: OpsdeckConfig, io: ConsoleIo = { stdout
   const root = <ConsoleRoot store={viewStore} size={size} clock={clock} hostname={os.hostname()} readOnly={config.readOnly} onQuit={quit} onRedraw={redraw} clockInHeader={false} actions={actions} backups={backups} />;
   // `debug` makes Ink hand over each whole frame; FrameWriter draws only the changed lines and
   // coalesces bursts of updates into one frame per 33 ms.
+  mark('render');
   const app = render(root, { stdout: frames as unknown as NodeJS.WriteStream, stdin: io.stdin, stderr: io.stderr, exitOnCtrlC: false, patchConsole: false, debug: true });
   const appEnded = app.waitUntilExit().then(
     (): ExitReason => ({ kind: 'quit' }),
@@ -109,6 +111,7 @@ export async function runSession(config: OpsdeckConfig, io: ConsoleIo = { stdout
   const captured = restoreConsole();
   if (captured.length > 0) io.stderr.write(`${captured.join('\n')}\n`);
   const code = exitCodeFor(reason);
+  if (tracing) io.stderr.write(`${traceLine()}\nopsdeck: frames ${JSON.stringify(frames.stats)}\n`);
   if (reason.kind === 'crash') {
     const file = writeCrashLog(config.stateDir, reason.error, { version, columns: io.stdout.columns, rows: io.stdout.rows });
     const message = reason.error instanceof Error ? reason.error.message : String(reason.error);

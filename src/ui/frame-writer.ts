@@ -8,6 +8,7 @@
 // frame (and its incremental mode is off by one line there), and at full height it clears the
 // whole terminal on every frame.
 import { Writable } from 'node:stream';
+import { mark } from '../util/trace.js';
 
 const BSU = '\x1b[?2026h';
 const ESU = '\x1b[?2026l';
@@ -71,7 +72,10 @@ export class FrameWriter extends Writable {
     if (frame !== '') {
       this.stats.received++;
       this.pending = frame;
-      this.schedule();
+      // The first frame goes out at once: nothing to coalesce with yet, and the operator is
+      // waiting for it (React's effects and the probe modules' loading would otherwise run first).
+      if (this.drawnLines.length === 0 && this.lastFrame === '') this.draw();
+      else this.schedule();
     }
     callback();
   }
@@ -151,6 +155,7 @@ export class FrameWriter extends Writable {
     this.pending = null;
     if (frame === null) return;
     this.lastFrame = frame;
+    if (this.stats.drawn === 0) mark('first-frame');
     const lines = frame.split('\n');
     let body = '';
     let changed = 0;

@@ -1,0 +1,54 @@
+// The build's plugins (scripts/build-plugins.mjs) swap in a faster string-width, cross-frame and
+// bounded caches for Ink, and code-unit grapheme splitting. They must not change a single byte
+// of what Ink draws: the same scripted frames are rendered by a bundle built with them and one
+// built without, and compared.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error -- plain ESM build script without types
+import { fastStringWidth, inkCaches } from '../../scripts/build-plugins.mjs';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const outDir = path.join(root, 'node_modules', '.cache', 'opsdeck-test', 'ink-patches');
+
+async function bundle(name: string, plugins: unknown[]): Promise<{ file: string; text: string }> {
+  const dir = path.join(outDir, name);
+  const file = path.join(dir, 'ink-frames.js');
+  await build({
+    entryPoints: [path.join(root, 'test/build/fixtures/ink-frames.tsx')],
+    outdir: dir,
+    // As dist/ is built: Ink's devtools (react-devtools-core) stay an unloaded chunk.
+    splitting: true,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    jsx: 'automatic',
+    logLevel: 'error',
+    external: ['react-devtools-core'],
+    define: { 'process.env.NODE_ENV': '"production"' },
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    plugins: plugins as never[],
+  });
+  return { file, text: readFileSync(file, 'utf8') };
+}
+
+describe('build plugins for Ink', () => {
+  it('render exactly the frames unpatched Ink renders, in colour', async () => {
+    process.env.FORCE_COLOR = '3';
+    const [plain, patched] = await Promise.all([bundle('plain', []), bundle('patched', [fastStringWidth(root), inkCaches(root)])]);
+    // The patches are really in the patched bundle (and not in the plain one).
+    for (const marker of ['carryOverCaches', 'BoundedCache', 'isSimpleCodeUnit']) {
+      expect(patched.text).toContain(marker);
+      expect(plain.text).not.toContain(marker);
+    }
+    const render = async (file: string) => ((await import(pathToFileURL(file).href)) as { renderFrames(n: number): string[] }).renderFrames(40);
+    const [expected, actual] = [await render(plain.file), await render(patched.file)];
+    expect(expected.length).toBeGreaterThan(30);
+    expect(expected.join('')).toContain('\x1b[31m'); // colours really on
+    expect(expected.join('')).toContain('日本語');
+    expect(actual).toEqual(expected);
+  }, 60_000);
+});
