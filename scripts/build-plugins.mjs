@@ -33,7 +33,8 @@ export function fastStringWidth(root) {
 /**
  * zod's classic entry re-exports every locale (337 KB of the 688 KB zod adds to start-up); the
  * console only ever uses the English messages (zod's default), so `locales` holds `en` alone.
- * test/config/zod-locales.test.ts checks that the messages we show come from `en`.
+ * test/cli/main.test.ts ("a broken config file") runs the built binary and checks zod's English
+ * wording reaches the operator.
  */
 export function zodEnglishOnly() {
   return {
