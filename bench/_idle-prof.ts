@@ -22,7 +22,7 @@ if (process.env.MODE === 'poll') {
   await env.cleanup();
   process.exit(0);
 }
-const t = Tmux.start({ columns: 160, rows: 48, cwd: process.cwd(), env: { ...childEnv(env.dir), TERM: 'xterm-256color', LANG: 'C.UTF-8' } });
+const t = Tmux.start({ columns: Number(process.env.COLS) || 80, rows: Number(process.env.ROWS) || 24, cwd: process.cwd(), env: { ...childEnv(env.dir), TERM: 'xterm-256color', LANG: 'C.UTF-8' } });
 const flags = prof ? `--cpu-prof --cpu-prof-dir=${outDir} --cpu-prof-interval=500` : '';
 t.run(`OPSDECK_TRACE=1 node --max-semi-space-size=1 ${flags} bin/opsdeck.js --config ${env.configPath} ${process.env.VIEW ? '' : ''}; echo DONE-$((40+2))`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

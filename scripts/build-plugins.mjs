@@ -64,7 +64,9 @@ function replaceOnce(source, from, to, file) {
 
 /**
  * Ink's renderer with caches that outlive one frame, bounded (src/ui/ink-caches.ts):
- * - ink/build/output.js: each frame's line cache falls back to the previous frame's;
+ * - ink/build/output.js: each frame's line cache falls back to the previous frame's, empty cells
+ *   are one shared object, and a row made of the very same cells as the previous frame's row
+ *   reuses that row's text instead of re-encoding its styles;
  * - ink/build/measure-text.js: the process-long text-size Map becomes a bounded one;
  * - @alcalzone/ansi-tokenize's tokenize: grapheme clusters by code unit when that is exact,
  *   Intl.Segmenter otherwise.
@@ -75,7 +77,12 @@ export function inkCaches(root) {
   const patches = [
     {
       file: /[\\/]node_modules[\\/]ink[\\/]build[\\/]output\.js$/,
-      apply: (s, f) => `import { carryOverCaches as __carryOverCaches } from ${caches};\n${replaceOnce(s, 'caches = new OutputCaches();', 'caches = __carryOverCaches(OutputCaches);', f)}`,
+      apply: (s, f) => {
+        let out = replaceOnce(s, 'caches = new OutputCaches();', 'caches = __carryOverCaches(OutputCaches);', f);
+        out = replaceOnce(out, "row.push({\n                    type: 'char',\n                    value: ' ',\n                    fullWidth: false,\n                    styles: [],\n                });", 'row.push(__BLANK_CELL);', f);
+        out = replaceOnce(out, '.map(line => {\n            // See https://github.com/vadimdemedes/ink/pull/564#issuecomment-1637022742\n            const lineWithoutEmptyItems = line.filter(item => item !== undefined);\n            return styledCharsToString(lineWithoutEmptyItems).trimEnd();\n        })', '.map((line, y) => __rowText(y, line, styledCharsToString))', f);
+        return `import { carryOverCaches as __carryOverCaches, BLANK_CELL as __BLANK_CELL, rowText as __rowText } from ${caches};\n${out}`;
+      },
     },
     {
       file: /[\\/]node_modules[\\/]ink[\\/]build[\\/]measure-text\.js$/,

@@ -82,3 +82,34 @@ export function segments(str: string): Iterable<{ segment: string; index: number
   }
   return out;
 }
+
+interface StyledCell {
+  readonly type: 'char';
+  readonly value: string;
+  readonly fullWidth: boolean;
+  readonly styles: readonly unknown[];
+}
+
+/** The empty cell Ink fills its output buffer with: one frozen object instead of one per cell per frame. */
+export const BLANK_CELL: StyledCell = Object.freeze({ type: 'char', value: ' ', fullWidth: false, styles: Object.freeze([]) });
+
+// Row y of the previous frame (rows past a shrunk frame stay: identical cells mean identical text).
+const previousRows: { cells: readonly (StyledCell | undefined)[]; text: string }[] = [];
+
+/**
+ * The text of row `y` of Ink's output buffer (`toText` is ansi-tokenize's styledCharsToString).
+ * Cells come from the carried-over caches, so a row that did not change is made of the very same
+ * cell objects as last frame: then last frame's text is reused.
+ */
+export function rowText(y: number, cells: (StyledCell | undefined)[], toText: (cells: StyledCell[]) => string): string {
+  const prev = previousRows[y];
+  if (prev !== undefined && prev.cells.length === cells.length && prev.cells.every((c, x) => c === cells[x])) {
+    // Hold the newest array: its cells are what the next frame's carried-over caches hand out.
+    prev.cells = cells;
+    return prev.text;
+  }
+  // As Ink does: wide characters leave holes (undefined) in the row; trailing blanks are trimmed.
+  const text = toText(cells.filter((c): c is StyledCell => c !== undefined)).trimEnd();
+  previousRows[y] = { cells, text };
+  return text;
+}

@@ -40,7 +40,7 @@ describe('build plugins for Ink', () => {
     process.env.FORCE_COLOR = '3';
     const [plain, patched] = await Promise.all([bundle('plain', []), bundle('patched', [fastStringWidth(root), inkCaches(root)])]);
     // The patches are really in the patched bundle (and not in the plain one).
-    for (const marker of ['carryOverCaches', 'BoundedCache', 'isSimpleCodeUnit']) {
+    for (const marker of ['carryOverCaches', 'BoundedCache', 'isSimpleCodeUnit', 'rowText', 'BLANK_CELL']) {
       expect(patched.text).toContain(marker);
       expect(plain.text).not.toContain(marker);
     }
