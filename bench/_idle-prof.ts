@@ -46,7 +46,13 @@ function report(outDir: string): void {
   const p = JSON.parse(readFileSync(path.join(outDir, file), 'utf8')) as { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount: number }[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
-  p.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (p.timeDeltas[i + 1] ?? 0)));
+  // Start-up is not idle: samples in the first SKIP_MS (default 10 s) are left out.
+  const skipUs = (Number(process.env.SKIP_MS) || 10_000) * 1000;
+  let at = 0;
+  p.samples.forEach((id, i) => {
+    at += p.timeDeltas[i] ?? 0;
+    if (at >= skipUs) selfUs.set(id, (selfUs.get(id) ?? 0) + (p.timeDeltas[i + 1] ?? 0));
+  });
   const fn = new Map<string, number>(); const file2 = new Map<string, number>();
   let total = 0; let idle = 0;
   for (const [id, us] of selfUs) {

@@ -67,7 +67,8 @@ function replaceOnce(source, from, to, file) {
  * - ink/build/output.js: each frame's line cache falls back to the previous frame's, empty cells
  *   are one shared object, and a row made of the very same cells as the previous frame's row
  *   reuses that row's text instead of re-encoding its styles;
- * - ink/build/measure-text.js: the process-long text-size Map becomes a bounded one;
+ * - ink/build/measure-text.js and wrap-text.js: their process-long caches (every string ever
+ *   measured or wrapped, so a console whose values change grew them forever) become bounded;
  * - @alcalzone/ansi-tokenize's tokenize: grapheme clusters by code unit when that is exact,
  *   Intl.Segmenter otherwise.
  * test/build/ink-patches.test.ts builds Ink with and without these and compares frames.
@@ -87,6 +88,17 @@ export function inkCaches(root) {
     {
       file: /[\\/]node_modules[\\/]ink[\\/]build[\\/]measure-text\.js$/,
       apply: (s, f) => `import { BoundedCache as __BoundedCache } from ${caches};\n${replaceOnce(s, 'const cache = new Map();', 'const cache = new __BoundedCache(4000);', f)}`,
+    },
+    {
+      // Same for wrapped/truncated text; its key also gets separators ("a1"+"0" was "a"+"10").
+      file: /[\\/]node_modules[\\/]ink[\\/]build[\\/]wrap-text\.js$/,
+      apply: (s, f) => {
+        let out = replaceOnce(s, 'const cache = {};', 'const cache = new __BoundedCache(4000);', f);
+        out = replaceOnce(out, 'const cacheKey = text + String(maxWidth) + String(wrapType);', "const cacheKey = `${maxWidth}\\u0000${wrapType}\\u0000${text}`;", f);
+        out = replaceOnce(out, 'const cachedText = cache[cacheKey];', 'const cachedText = cache.get(cacheKey);', f);
+        out = replaceOnce(out, 'cache[cacheKey] = wrappedText;', 'cache.set(cacheKey, wrappedText);', f);
+        return `import { BoundedCache as __BoundedCache } from ${caches};\n${out}`;
+      },
     },
     {
       file: /[\\/]node_modules[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/,
