@@ -117,3 +117,23 @@ export function inkCaches(root) {
     },
   };
 }
+
+/**
+ * yoga-layout (Ink's layout engine) embeds its WebAssembly as a base64 data: URL and, because
+ * Node has `fetch`, loads it with fetch() — which makes Node load its whole fetch implementation
+ * (undici) during start-up, ≈ 20 ms before the first frame. The Emscripten loader's own
+ * synchronous path decodes the same base64 bytes without fetch; this makes it take that path.
+ * test/build/ink-patches.test.ts renders with it (layout must be unchanged) and checks that
+ * undici was not loaded.
+ */
+export function yogaWithoutFetch() {
+  return {
+    name: 'yoga-without-fetch',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]node_modules[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, async (args) => ({
+        contents: replaceOnce(await readFile(args.path, 'utf8'), 'function ya(){return w||"function"!=typeof fetch?', 'function ya(){return true?', args.path),
+        loader: 'js',
+      }));
+    },
+  };
+}

@@ -3,12 +3,13 @@
 // of what Ink draws: the same scripted frames are rendered by a bundle built with them and one
 // built without, and compared.
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain ESM build script without types
-import { fastStringWidth, inkCaches } from '../../scripts/build-plugins.mjs';
+import { fastStringWidth, inkCaches, yogaWithoutFetch } from '../../scripts/build-plugins.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const outDir = path.join(root, 'node_modules', '.cache', 'opsdeck-test', 'ink-patches');
@@ -38,7 +39,7 @@ async function bundle(name: string, plugins: unknown[]): Promise<{ file: string;
 describe('build plugins for Ink', () => {
   it('render exactly the frames unpatched Ink renders, in colour', async () => {
     process.env.FORCE_COLOR = '3';
-    const [plain, patched] = await Promise.all([bundle('plain', []), bundle('patched', [fastStringWidth(root), inkCaches(root)])]);
+    const [plain, patched] = await Promise.all([bundle('plain', []), bundle('patched', [fastStringWidth(root), inkCaches(root), yogaWithoutFetch()])]);
     // The patches are really in the patched bundle (and not in the plain one).
     for (const marker of ['carryOverCaches', 'BoundedCache', 'isSimpleCodeUnit', 'rowText', 'BLANK_CELL']) {
       expect(patched.text).toContain(marker);
@@ -50,5 +51,15 @@ describe('build plugins for Ink', () => {
     expect(expected.join('')).toContain('\x1b[31m'); // colours really on
     expect(expected.join('')).toContain('日本語');
     expect(actual).toEqual(expected);
+
+    // Loading yoga's WebAssembly no longer pulls in Node's fetch implementation (undici).
+    const loadsUndici = (file: string) => {
+      const probe = `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); m.renderFrames(2); console.log(process.moduleLoadList.some((x) => x.includes('undici')));`;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.trim();
+    };
+    expect(loadsUndici(plain.file)).toBe('true');
+    expect(loadsUndici(patched.file)).toBe('false');
   }, 60_000);
 });
