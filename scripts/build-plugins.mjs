@@ -1,7 +1,6 @@
 // esbuild plugins for the bundled console (dist/). Each one changes what a dependency costs the
 // console, never what it does; each is checked by a test (see the comments) and the build fails
 // if a dependency changed shape so a plugin no longer applies.
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -26,31 +25,6 @@ export function fastStringWidth(root) {
         const theirs = await build.resolve('string-width', { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'real' });
         return theirs.path === wrapped ? { path: fast } : undefined;
       });
-    },
-  };
-}
-
-/**
- * zod's classic entry re-exports every locale (337 KB of the 688 KB zod adds to start-up); the
- * console only ever uses the English messages (zod's default), so `locales` holds `en` alone.
- * test/cli/main.test.ts ("a broken config file") runs the built binary and checks zod's English
- * wording reaches the operator.
- */
-export function zodEnglishOnly() {
-  return {
-    name: 'zod-english-only',
-    setup(build) {
-      build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
-        if (!/[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir)) return undefined;
-        const en = path.join(args.resolveDir, '..', 'locales', 'en.js');
-        readFileSync(en); // fails the build loudly if zod moved its English locale
-        return { path: 'zod-locales-en', namespace: 'zod-locales', pluginData: en };
-      });
-      build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
-        contents: `export { default as en } from ${JSON.stringify(args.pluginData)};`,
-        resolveDir: path.dirname(args.pluginData),
-        loader: 'js',
-      }));
     },
   };
 }

@@ -3,7 +3,7 @@
 // `tsc` output in the README (bundled loads faster: fewer files to resolve and read).
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
-import { fastStringWidth, inkCaches, yogaWithoutFetch, zodEnglishOnly } from './build-plugins.mjs';
+import { fastStringWidth, inkCaches, yogaWithoutFetch } from './build-plugins.mjs';
 
 rmSync('dist', { recursive: true, force: true });
 await build({
@@ -26,5 +26,5 @@ await build({
   // CommonJS dependencies (pg, ioredis) call require() for Node built-ins.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   chunkNames: 'chunks/[name]-[hash]',
-  plugins: [fastStringWidth(process.cwd()), inkCaches(process.cwd()), yogaWithoutFetch(), zodEnglishOnly()],
+  plugins: [fastStringWidth(process.cwd()), inkCaches(process.cwd()), yogaWithoutFetch()],
 });

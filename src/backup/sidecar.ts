@@ -2,7 +2,7 @@
 // PostgreSQL, the row count of every table at dump time (the restore checks against these). The
 // catalog is built from sidecars, so a backup without one is never listed as good.
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from '../util/zod.js';
 import { removeQuietly, writeFileAtomic } from './atomic.js';
 import { sidecarPath } from './naming.js';
 import type { VerifyResult } from './types.js';
@@ -16,8 +16,8 @@ const checkSchema = z.object({
 const verifySchema = z.object({ ok: z.boolean(), at: z.string(), checks: z.array(checkSchema), message: z.string() });
 
 const sourceSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('postgres'), name: z.string(), host: z.string().optional(), port: z.number().optional(), user: z.string().optional() }),
-  z.object({ type: z.literal('files'), name: z.string(), paths: z.array(z.string()).default([]) }),
+  z.object({ type: z.literal('postgres'), name: z.string(), host: z.optional(z.string()), port: z.optional(z.number()), user: z.optional(z.string()) }),
+  z.object({ type: z.literal('files'), name: z.string(), paths: z._default(z.array(z.string()), []) }),
 ]);
 
 // Lenient on unknown keys (z.object, not strictObject): a newer opsdeck may add fields and an
@@ -33,25 +33,25 @@ export const sidecarSchema = z.object({
   finishedAt: z.string(),
   /** Size of the backup file in bytes. */
   size: z.number(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   /** Bytes before compression (plain dump text, or file contents for tar). */
-  uncompressedSize: z.number().optional(),
+  uncompressedSize: z.optional(z.number()),
   /** e.g. "pg_dump (PostgreSQL) 15.20", "node-tar 7.5.23 + zlib 1.3". */
   tool: z.string(),
-  serverVersion: z.string().optional(),
+  serverVersion: z.optional(z.string()),
   /** pg_database_size at dump time (preflight estimates the next backup from size / databaseSize). */
-  databaseSize: z.number().optional(),
+  databaseSize: z.optional(z.number()),
   /** Table (schema-qualified, quoted as needed) → exact count(*). */
-  rowCounts: z.record(z.string(), z.number()).optional(),
+  rowCounts: z.optional(z.record(z.string(), z.number())),
   /**
    * How the counts relate to the dump: `dump-stream` — rows of each table's COPY block counted in
    * the plain dump as it was written (count(*) in pg_dump's snapshot for a table without one);
    * `exported-snapshot` — count(*) in pg_dump's own snapshot; `separate-transaction` — (some)
    * count(*) in a separate transaction just before the dump.
    */
-  rowCountMethod: z.enum(['dump-stream', 'exported-snapshot', 'separate-transaction']).optional(),
+  rowCountMethod: z.optional(z.enum(['dump-stream', 'exported-snapshot', 'separate-transaction'])),
   /** Number of archive entries (tar). */
-  entries: z.number().optional(),
+  entries: z.optional(z.number()),
   /** The machine that made it. */
   host: z.string(),
   /** Verification right after writing (a backup is only published when this passed). */

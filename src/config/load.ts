@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
+import type * as z from '../util/zod.js';
 import { configSchema, type ParsedConfig } from './schema.js';
 
 /** A configuration problem the operator can fix; `message` is ready to print. */

@@ -1,45 +1,46 @@
-// The configuration schema: one zod schema that validates the YAML and fills in defaults.
-// Defaults are the documented thresholds of SPEC §1; every value can be overridden.
+// The configuration schema: one zod schema (zod/mini, from src/util/zod.ts) that validates the
+// YAML and fills in defaults. Defaults are the documented thresholds of SPEC §1; every value can
+// be overridden.
 import ms from 'ms';
-import { z } from 'zod';
+import * as z from '../util/zod.js';
 
 /** A duration written as `90s`, `5m`, `2h`, `500ms` or a number of milliseconds. */
-export const duration = z
-  .union([z.number().nonnegative(), z.string()])
-  .transform((value, ctx) => {
+export const duration = z.pipe(
+  z.union([z.number().check(z.nonnegative()), z.string()]),
+  z.transform((value: number | string, ctx) => {
     if (typeof value === 'number') return value;
     const parsed = /^\d+(\.\d+)?\s*(ms|s|m|h|d)$/.test(value.trim()) ? ms(value.trim() as ms.StringValue) : undefined;
     if (parsed === undefined || Number.isNaN(parsed)) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like "500ms", "30s", "5m", "2h" or "1d", got "${value}"` });
+      // zod/mini's transform has no ctx.addIssue: push the issue classic's addIssue would make.
+      ctx.issues.push({ code: 'custom', message: `expected a duration like "500ms", "30s", "5m", "2h" or "1d", got "${value}"`, input: value });
       return z.NEVER;
     }
     return parsed;
-  });
+  }),
+);
 
-const envName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the NAME of an environment variable (letters, digits, _), not its value');
+const envName = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the NAME of an environment variable (letters, digits, _), not its value'));
 
 /** One threshold rule: warn/crit limits, the direction of a breach, sampling and sustain. */
 export const ruleSchema = z.strictObject({
   /** Limits: a value AT a limit counts as a breach (>= for above, <= for below). */
   warn: z.number(),
   crit: z.number(),
-  direction: z.enum(['above', 'below']).default('above'),
-  interval: duration.optional(),
-  sustain: duration.prefault(0),
-  enabled: z.boolean().default(true),
+  direction: z._default(z.enum(['above', 'below']), 'above'),
+  interval: z.optional(duration),
+  sustain: z.prefault(duration, 0),
+  enabled: z._default(z.boolean(), true),
 });
 export type RuleConfig = z.infer<typeof ruleSchema>;
 
 /** An override in `thresholds:`: only the keys given replace the default rule's (no defaults here). */
 const ruleOverrideSchema = z.strictObject({
-  warn: z.number().optional(),
-  crit: z.number().optional(),
-  direction: z.enum(['above', 'below']).optional(),
-  interval: duration.optional(),
-  sustain: duration.optional(),
-  enabled: z.boolean().optional(),
+  warn: z.optional(z.number()),
+  crit: z.optional(z.number()),
+  direction: z.optional(z.enum(['above', 'below'])),
+  interval: z.optional(duration),
+  sustain: z.optional(duration),
+  enabled: z.optional(z.boolean()),
 });
 type RuleInput = z.input<typeof ruleSchema>;
 
@@ -75,113 +76,119 @@ export const DEFAULT_RULES = {
 export type MetricId = keyof typeof DEFAULT_RULES;
 
 const pgSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  url: z.string().optional(),
-  host: z.string().optional(),
-  port: z.number().int().min(1).max(65535).optional(),
-  user: z.string().optional(),
-  database: z.string().optional(),
-  passwordEnv: envName.optional(),
-  sslmode: z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']).optional(),
-  interval: duration.prefault('2s'),
-  statementTimeout: duration.prefault('2s'),
+  enabled: z._default(z.boolean(), true),
+  url: z.optional(z.string()),
+  host: z.optional(z.string()),
+  port: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(65535))),
+  user: z.optional(z.string()),
+  database: z.optional(z.string()),
+  passwordEnv: z.optional(envName),
+  sslmode: z.optional(z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full'])),
+  interval: z.prefault(duration, '2s'),
+  statementTimeout: z.prefault(duration, '2s'),
 });
 
 const redisSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  url: z.string().optional(),
-  passwordEnv: envName.optional(),
-  interval: duration.prefault('2s'),
+  enabled: z._default(z.boolean(), true),
+  url: z.optional(z.string()),
+  passwordEnv: z.optional(envName),
+  interval: z.prefault(duration, '2s'),
 });
 
 const dockerSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  socket: z.string().optional(),
-  host: z.string().optional(),
-  interval: duration.prefault('2s'),
-  statsInterval: duration.prefault('10s'),
-  stopTimeout: duration.prefault('10s'),
+  enabled: z._default(z.boolean(), true),
+  socket: z.optional(z.string()),
+  host: z.optional(z.string()),
+  interval: z.prefault(duration, '2s'),
+  statsInterval: z.prefault(duration, '10s'),
+  stopTimeout: z.prefault(duration, '10s'),
 });
 
 const hostSchema = z.strictObject({
-  interval: duration.prefault('2s'),
-  processesInterval: duration.prefault('15s'),
+  interval: z.prefault(duration, '2s'),
+  processesInterval: z.prefault(duration, '15s'),
   /** Link speed per interface in Mbit/s, for interfaces whose speed the kernel does not report. */
-  linkSpeedMbps: z.record(z.string(), z.number().positive()).default({}),
+  linkSpeedMbps: z._default(z.record(z.string(), z.number().check(z.positive())), {}),
   /** Filesystem types that are never a "real" mount. */
-  ignoreFsTypes: z.array(z.string()).optional(),
+  ignoreFsTypes: z.optional(z.array(z.string())),
 });
 
 // An argument vector: a program and its arguments (an argument may be empty, the program not).
 const argv = z
   .array(z.string())
-  .refine((a) => a.length > 0 && a[0]!.length > 0, 'expected a command as an argument vector, e.g. ["systemctl", "start", "nginx"]');
+  .check(z.refine((a) => a.length > 0 && a[0]!.length > 0, 'expected a command as an argument vector, e.g. ["systemctl", "start", "nginx"]'));
 
 const serviceSchema = z
   .strictObject({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, 'expected a service name of letters, digits, ".", "_", "@" or "-"'),
-    group: z.enum(['database', 'queue', 'search', 'application', 'other']).default('other'),
-    systemd: z.string().optional(),
-    container: z.string().optional(),
-    compose: z.strictObject({ project: z.string().optional(), file: z.string().optional(), services: z.array(z.string()).default([]) }).optional(),
-    start: argv.optional(),
-    stop: argv.optional(),
-    status: argv.optional(),
-    timeout: duration.prefault('60s'),
+    name: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, 'expected a service name of letters, digits, ".", "_", "@" or "-"')),
+    group: z._default(z.enum(['database', 'queue', 'search', 'application', 'other']), 'other'),
+    systemd: z.optional(z.string()),
+    container: z.optional(z.string()),
+    compose: z.optional(z.strictObject({ project: z.optional(z.string()), file: z.optional(z.string()), services: z._default(z.array(z.string()), []) })),
+    start: z.optional(argv),
+    stop: z.optional(argv),
+    status: z.optional(argv),
+    timeout: z.prefault(duration, '60s'),
   })
-  .refine((s) => [s.systemd, s.container, s.compose, s.start ?? s.stop].filter((v) => v !== undefined).length === 1, {
-    message: 'a service needs exactly one of: systemd, container, compose, or start/stop commands',
-  });
+  .check(
+    z.refine((s) => [s.systemd, s.container, s.compose, s.start ?? s.stop].filter((v) => v !== undefined).length === 1, {
+      message: 'a service needs exactly one of: systemd, container, compose, or start/stop commands',
+    }),
+  );
 
 const logSourceSchema = z
   .strictObject({
-    name: z.string().min(1),
-    file: z.string().optional(),
-    command: argv.optional(),
-    container: z.string().optional(),
+    name: z.string().check(z.minLength(1)),
+    file: z.optional(z.string()),
+    command: z.optional(argv),
+    container: z.optional(z.string()),
   })
-  .refine((s) => [s.file, s.command, s.container].filter((v) => v !== undefined).length === 1, {
-    message: 'a log source needs exactly one of: file, command, container',
-  });
+  .check(
+    z.refine((s) => [s.file, s.command, s.container].filter((v) => v !== undefined).length === 1, {
+      message: 'a log source needs exactly one of: file, command, container',
+    }),
+  );
 
+const positiveInt = z.number().check(z.int(), z.positive());
 const retentionSchema = z.strictObject({
-  preset: z.enum(['itsm', 'gfs', 'none']).default('itsm'),
-  fullDays: z.number().int().positive().optional(),
-  diffDays: z.number().int().positive().optional(),
-  dailyDays: z.number().int().positive().optional(),
-  weeklyWeeks: z.number().int().positive().optional(),
-  monthlyMonths: z.number().int().positive().optional(),
+  preset: z._default(z.enum(['itsm', 'gfs', 'none']), 'itsm'),
+  fullDays: z.optional(positiveInt),
+  diffDays: z.optional(positiveInt),
+  dailyDays: z.optional(positiveInt),
+  weeklyWeeks: z.optional(positiveInt),
+  monthlyMonths: z.optional(positiveInt),
 });
 
 const backupsSchema = z.strictObject({
-  dir: z.string().default('/var/backups/opsdeck'),
-  format: z.enum(['plain', 'custom']).default('plain'),
-  databases: z.array(z.string()).default([]),
-  files: z.array(z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_.-]+$/), paths: z.array(z.string()).min(1) })).default([]),
-  retention: retentionSchema.prefault({}),
-  verifyQueries: z.array(z.strictObject({ database: z.string().optional(), sql: z.string(), expect: z.string().optional() })).default([]),
+  dir: z._default(z.string(), '/var/backups/opsdeck'),
+  format: z._default(z.enum(['plain', 'custom']), 'plain'),
+  databases: z._default(z.array(z.string()), []),
+  files: z._default(z.array(z.strictObject({ name: z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/)), paths: z.array(z.string()).check(z.minLength(1)) })), []),
+  retention: z.prefault(retentionSchema, {}),
+  verifyQueries: z._default(z.array(z.strictObject({ database: z.optional(z.string()), sql: z.string(), expect: z.optional(z.string()) })), []),
 });
 
 export const configSchema = z.strictObject({
-  readOnly: z.boolean().default(false),
+  readOnly: z._default(z.boolean(), false),
   /** Look for local endpoints (Docker socket, PostgreSQL, Redis) that the config does not name. */
-  discover: z.boolean().default(true),
-  probeTimeout: duration.prefault('3s'),
-  historyLength: z.number().int().min(10).max(10_000).default(300),
-  targets: z
-    .strictObject({
-      host: hostSchema.prefault({}),
-      docker: dockerSchema.optional(),
-      postgres: pgSchema.optional(),
-      redis: redisSchema.optional(),
-    })
-    .prefault({}),
-  thresholds: z.record(z.string(), ruleOverrideSchema).default({}),
-  services: z.array(serviceSchema).default([]),
-  startOrder: z.array(z.string()).optional(),
-  logs: z.strictObject({ sources: z.array(logSourceSchema).default([]), bufferLines: z.number().int().min(100).max(1_000_000).default(10_000) }).prefault({}),
-  audit: z.strictObject({ path: z.string().optional() }).prefault({}),
-  backups: backupsSchema.prefault({}),
+  discover: z._default(z.boolean(), true),
+  probeTimeout: z.prefault(duration, '3s'),
+  historyLength: z._default(z.number().check(z.int(), z.minimum(10), z.maximum(10_000)), 300),
+  targets: z.prefault(
+    z.strictObject({
+      host: z.prefault(hostSchema, {}),
+      docker: z.optional(dockerSchema),
+      postgres: z.optional(pgSchema),
+      redis: z.optional(redisSchema),
+    }),
+    {},
+  ),
+  thresholds: z._default(z.record(z.string(), ruleOverrideSchema), {}),
+  services: z._default(z.array(serviceSchema), []),
+  startOrder: z.optional(z.array(z.string())),
+  logs: z.prefault(z.strictObject({ sources: z._default(z.array(logSourceSchema), []), bufferLines: z._default(z.number().check(z.int(), z.minimum(100), z.maximum(1_000_000)), 10_000) }), {}),
+  audit: z.prefault(z.strictObject({ path: z.optional(z.string()) }), {}),
+  backups: z.prefault(backupsSchema, {}),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

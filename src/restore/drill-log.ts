@@ -3,7 +3,7 @@
 // read the backup directory already, and a drill's result belongs with the backups it proves.
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from '../util/zod.js';
 
 export const DRILL_LOG = 'drills.jsonl';
 
@@ -19,12 +19,12 @@ const recordSchema = z.object({
   ok: z.boolean(),
   durationMs: z.number(),
   /** Time spent loading the dump, and verifying it. */
-  loadMs: z.number().optional(),
-  verifyMs: z.number().optional(),
+  loadMs: z.optional(z.number()),
+  verifyMs: z.optional(z.number()),
   /** Size of the backup file. */
-  bytes: z.number().optional(),
-  tables: z.number().optional(),
-  mismatches: z.number().optional(),
+  bytes: z.optional(z.number()),
+  tables: z.optional(z.number()),
+  mismatches: z.optional(z.number()),
   /** One line: the verification message, or why it failed. */
   message: z.string(),
   /** Whether the scratch database is gone again (false means it must be dropped by hand). */
