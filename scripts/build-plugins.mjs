@@ -43,8 +43,9 @@ function replaceOnce(source, from, to, file) {
  *   reuses that row's text instead of re-encoding its styles;
  * - ink/build/measure-text.js and wrap-text.js: their process-long caches (every string ever
  *   measured or wrapped, so a console whose values change grew them forever) become bounded;
- * - @alcalzone/ansi-tokenize's tokenize: grapheme clusters by code unit when that is exact,
- *   Intl.Segmenter otherwise.
+ * - ansi-tokenize, string-width (both copies) and slice-ansi: grapheme clusters by code unit when
+ *   that is exact, an Intl.Segmenter made on first need otherwise (each one made at load time
+ *   cost ≈ 5 ms of start-up).
  * test/build/ink-patches.test.ts builds Ink with and without these and compares frames.
  */
 export function inkCaches(root) {
@@ -74,13 +75,17 @@ export function inkCaches(root) {
         return `import { BoundedCache as __BoundedCache } from ${caches};\n${out}`;
       },
     },
-    {
-      file: /[\\/]node_modules[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/,
-      apply: (s, f) => {
-        const out = replaceOnce(s, 'const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });', '', f);
-        return `import { segments as __segments } from ${caches};\n${replaceOnce(out, 'of segmenter.segment(str)', 'of __segments(str)', f)}`;
-      },
-    },
+    // Every grapheme segmenter Ink's helpers make at load time, made on first need and split by
+    // code unit where that is exact (src/ui/ink-caches.ts graphemeSegmenter).
+    ...[
+      [/[\\/]node_modules[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/, 'new Intl.Segmenter(undefined, { granularity: "grapheme" })'],
+      [/[\\/]node_modules[\\/]string-width[\\/]index\.js$/, 'new Intl.Segmenter()'],
+      [/[\\/]node_modules[\\/]wrap-ansi[\\/]node_modules[\\/]string-width[\\/]index\.js$/, 'new Intl.Segmenter()'],
+      [/[\\/]node_modules[\\/]slice-ansi[\\/]tokenize-ansi\.js$/, "new Intl.Segmenter(undefined, {granularity: 'grapheme'})"],
+    ].map(([file, make]) => ({
+      file,
+      apply: (s, f) => `import { graphemeSegmenter as __graphemeSegmenter } from ${caches};\n${replaceOnce(s, make, `__graphemeSegmenter${make.slice('new Intl.Segmenter'.length)}`, f)}`,
+    })),
   ];
   return {
     name: 'ink-caches',

@@ -7,10 +7,11 @@
 // - Ink's text measurement keeps every string it ever measured in one Map, for the life of the
 //   process: a console whose values change every two seconds grows it forever. `BoundedCache`
 //   keeps the recent entries only.
-// - Intl.Segmenter is what splits a line into grapheme clusters, and it is slow; `segments`
-//   splits by UTF-16 code unit instead when every code unit is a cluster of its own (ASCII,
-//   controls other than CR, and the characters of string-width-fast's simple set), which gives
-//   the same clusters.
+// - Intl.Segmenter is what splits a line into grapheme clusters, and it is slow (and making one
+//   costs ≈ 5 ms of start-up); `graphemeSegmenter` splits by UTF-16 code unit instead when every
+//   code unit is a cluster of its own (ASCII, controls other than CR, and the characters of
+//   string-width-fast's simple set), which gives the same clusters.
+// - Ink's wrap cache is bounded the same way.
 import { isSimpleCodeUnit } from './string-width-fast.js';
 
 /** A Map that looks up misses in the previous generation and stops after `limit` own entries. */
@@ -68,19 +69,56 @@ export function carryOverCaches<C extends InkOutputCaches>(Caches: new () => C):
   return caches;
 }
 
-// Made on first need: most consoles never meet a string that needs it.
-let segmenter: Intl.Segmenter | undefined;
-
-/** Grapheme clusters of `str` with their indexes, as Intl.Segmenter gives them. */
-export function segments(str: string): Iterable<{ segment: string; index: number }> {
-  const out: { segment: string; index: number }[] = [];
+/** Whether every UTF-16 code unit of `str` is a grapheme cluster of its own. */
+function codeUnitsAreClusters(str: string): boolean {
   for (let i = 0; i < str.length; i++) {
     const c = str.charCodeAt(i);
-    if ((c < 0x80 && c !== 0x0d) || isSimpleCodeUnit(c)) out.push({ segment: str[i]!, index: i });
-    // eslint-disable-next-line no-restricted-globals -- the exact fallback for clusters of several code points
-    else return (segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })).segment(str);
+    if (!((c < 0x80 && c !== 0x0d) || isSimpleCodeUnit(c))) return false;
   }
-  return out;
+  return true;
+}
+
+/** Intl.Segmenter's `Segments` for a string whose code units are its clusters. */
+class CodeUnitSegments implements Iterable<Intl.SegmentData> {
+  constructor(private readonly input: string) {}
+
+  containing(index = 0): Intl.SegmentData | undefined {
+    const i = Math.trunc(index);
+    return i >= 0 && i < this.input.length ? { segment: this.input[i]!, index: i, input: this.input } : undefined;
+  }
+
+  [Symbol.iterator](): Iterator<Intl.SegmentData> {
+    const input = this.input;
+    let i = 0;
+    return {
+      next: () => (i < input.length ? { done: false, value: { segment: input[i]!, index: i++, input } } : { done: true, value: undefined }),
+    };
+  }
+}
+
+/**
+ * Stands in for `new Intl.Segmenter(locales, { granularity: 'grapheme' })` in Ink's helpers
+ * (string-width, wrap-ansi's string-width, slice-ansi, ansi-tokenize): strings whose code units
+ * are their own clusters are split by code unit; anything else goes to a real Intl.Segmenter,
+ * made on first need (making one loads ICU break-iterator data: ≈ 5 ms at start-up, each).
+ */
+export function graphemeSegmenter(locales?: string | string[], options?: Intl.SegmenterOptions): { segment(input: string): Iterable<Intl.SegmentData> & { containing(index?: number): Intl.SegmentData | undefined } } {
+  if (options?.granularity !== undefined && options.granularity !== 'grapheme') throw new Error(`graphemeSegmenter: granularity ${options.granularity} is not supported`);
+  let real: Intl.Segmenter | undefined;
+  return {
+    segment: (input: string) => {
+      const str = String(input);
+      if (codeUnitsAreClusters(str)) return new CodeUnitSegments(str);
+      // eslint-disable-next-line no-restricted-globals -- the exact fallback for clusters of several code points
+      return (real ??= new Intl.Segmenter(locales, options)).segment(str);
+    },
+  };
+}
+
+/** Grapheme clusters of `str` with their indexes, as Intl.Segmenter gives them. */
+const defaultSegmenter = graphemeSegmenter();
+export function segments(str: string): Iterable<Intl.SegmentData> {
+  return defaultSegmenter.segment(str);
 }
 
 interface StyledCell {

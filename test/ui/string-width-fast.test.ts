@@ -1,6 +1,6 @@
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { segments } from '../../src/ui/ink-caches.js';
+import { graphemeSegmenter, segments } from '../../src/ui/ink-caches.js';
 import fastWidth, { isSimpleCodeUnit } from '../../src/ui/string-width-fast.js';
 
 // A deterministic pseudo-random sequence, so a failure names a reproducible string.
@@ -67,5 +67,19 @@ describe('segments', () => {
       const theirs = [...segmenter.segment(s)].map(({ segment, index }) => [segment, index]);
       if (JSON.stringify(ours) !== JSON.stringify(theirs)) expect.unreachable(`${JSON.stringify(s)}: ${JSON.stringify(ours)} vs ${JSON.stringify(theirs)}`);
     }
+  });
+
+  it('answers containing(i) as Intl.Segmenter does (slice-ansi asks for the cluster at an index)', () => {
+    const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    const ours = graphemeSegmenter(undefined, { granularity: 'grapheme' });
+    for (const s of randomStrings(3000, 11)) {
+      const [a, b] = [ours.segment(s), segmenter.segment(s)];
+      for (const i of [-1, 0, 0.5, 1, 2, s.length - 1, s.length, s.length + 3]) {
+        const [x, y] = [a.containing(i), b.containing(i)];
+        if (JSON.stringify(x) !== JSON.stringify(y)) expect.unreachable(`${JSON.stringify(s)} at ${i}: ${JSON.stringify(x)} vs ${JSON.stringify(y)}`);
+      }
+      expect(JSON.stringify([...a])).toBe(JSON.stringify([...b]));
+    }
+    expect(() => graphemeSegmenter(undefined, { granularity: 'word' })).toThrow(/granularity/);
   });
 });
