@@ -204,6 +204,7 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
       await partial.handle.close().catch(() => undefined);
       const finalPath = await publish(partial.path, nameFor);
       published = true;
+      const verified = verifyResult(verification);
       const meta: Sidecar = {
         version: 1,
         file: path.basename(finalPath),
@@ -221,8 +222,10 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
         rowCounts: done.counts,
         rowCountMethod: done.method,
         host: os.hostname(),
-        verify: verifyResult(verification),
-        lastVerify: verifyResult(verification),
+        // One result for both: two calls could stamp different milliseconds, and a lastVerify
+        // whose time differs from verify's reads as a later re-verification.
+        verify: verified,
+        lastVerify: verified,
       };
       await writeSidecarOrRetract(finalPath, meta);
       meter.flush();

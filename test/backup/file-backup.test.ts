@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tar from 'tar';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fileBackupJob } from '../../src/backup/file-backup.js';
 import { runBackupJob } from '../../src/backup/job.js';
 import { BackupError } from '../../src/backup/types.js';
@@ -53,6 +53,31 @@ describe('file-set backups', () => {
     }
     expect(lstatSync(path.join(restored, 'data/empty')).isDirectory()).toBe(true);
     expect((await verifyBackup(rec.path)).ok).toBe(true);
+  });
+
+  it("a fresh backup's lastVerify is its verify, not a later re-verification, even when the clock ticks between them", async () => {
+    // Every `new Date()` a millisecond later than the one before: two separate verification
+    // stamps would differ, and the Backups view would call the fresh backup "re-verified".
+    const RealDate = Date;
+    let t = RealDate.now();
+    vi.stubGlobal(
+      'Date',
+      class extends RealDate {
+        constructor(...args: ConstructorParameters<typeof Date>) {
+          if (args.length > 0) super(...args);
+          else super(t++);
+        }
+        static override now(): number {
+          return t++;
+        }
+      },
+    );
+    try {
+      const rec = await runBackupJob(fileBackupJob({ root: root.dir, name: 'stamps', paths: [path.join(src.dir, 'data')] }));
+      expect(rec.meta.lastVerify).toEqual(rec.meta.verify);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('a missing configured path fails the backup and names the path', async () => {
