@@ -78,7 +78,8 @@ describe('read-only console', () => {
     expect(plain(ui.frame())).not.toMatch(/Stop container|needs a yes/);
     // The lapse is written to the audit trail in the background (the guard's state is
     // synchronous): wait for the line rather than racing the append on a busy machine.
-    await vi.waitFor(async () => expect((await fx.audit()).map((e) => e.event)).toEqual(['armed', 'disarmed']), { timeout: 5000, interval: 20 });
+    const trail = fx;
+    await vi.waitFor(async () => expect((await trail.audit()).map((e) => e.event)).toEqual(['armed', 'disarmed']), { timeout: 5000, interval: 20 });
     expect((await fx.audit())[1]).toMatchObject({ reason: 'arming expired' });
   });
 
