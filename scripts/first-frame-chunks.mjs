@@ -1,13 +1,8 @@
 // Which chunks and packages the first frame loads (main + the console session and their static
 // imports), by size: node scripts/first-frame-chunks.mjs [1 for src subfolders]. Run from the project root.
 import { build } from 'esbuild';
-import { fastStringWidth, inkCaches } from './build-plugins.mjs';
-const r = await build({
-  entryPoints: { main: 'src/cli/main.ts' }, outdir: '/tmp/metadist', bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20', jsx: 'automatic', minifySyntax: true, legalComments: 'none', logLevel: 'warning', metafile: true, write: false,
-  external: ['node-pty', 'cpu-features', 'ssh2', 'react-devtools-core', 'pg-native'],
-  define: { 'process.env.DEV': '"false"', 'process.env.NODE_ENV': '"production"' }, chunkNames: 'chunks/[name]-[hash]',
-  plugins: [fastStringWidth(process.cwd()), inkCaches(process.cwd())],
-});
+import { distBuildOptions } from './build-plugins.mjs';
+const r = await build({ ...distBuildOptions(process.cwd()), outdir: '/tmp/metadist', sourcemap: false, metafile: true, write: false });
 const outs = r.metafile.outputs;
 const key = (p) => Object.keys(outs).find((k) => k.endsWith(p));
 // static closure of main + console-session

@@ -17,10 +17,10 @@ import { coalesceStore } from './coalesced-store.js';
 import { writeCrashLog } from './crash-log.js';
 import { exitCodeFor, watchExit, type ExitReason } from './exit-watch.js';
 import { FrameWriter } from './frame-writer.js';
-import { clockText } from './header.js';
 import { ConsoleRoot } from './root.js';
 import { streamSize } from './size.js';
 import { enterFullscreen } from './terminal.js';
+import { clockTime } from '../util/text.js';
 import { mark, traceLine, tracing } from '../util/trace.js';
 
 export interface ConsoleIo {
@@ -64,8 +64,8 @@ export async function runSession(config: OpsdeckConfig, io: ConsoleIo = { stdout
   const viewStore = coalesceStore(store, 100);
   const clock = tickingClock();
   // The header clock is drawn by the frame writer: a tick costs a few bytes, not an Ink render.
-  const stopClock = clock.subscribe(() => frames.setCorner(clockText(clock.now())));
-  frames.setCorner(clockText(clock.now()));
+  const stopClock = clock.subscribe(() => frames.setCorner(clockTime(clock.now())));
+  frames.setCorner(clockTime(clock.now()));
   const root = <ConsoleRoot store={viewStore} size={size} clock={clock} hostname={os.hostname()} readOnly={config.readOnly} onQuit={quit} onRedraw={redraw} clockInHeader={false} actions={actions} backups={backups} />;
   // `debug` makes Ink hand over each whole frame; FrameWriter draws only the changed lines and
   // coalesces bursts of updates into one frame per 33 ms.

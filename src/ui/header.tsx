@@ -9,11 +9,8 @@ import { useOps } from './store-context.js';
 import { levelColor, levelLabel, uiColor } from './theme.js';
 import { clockTime } from '../util/text.js';
 
-/** HH:MM:SS local time. */
-export const clockText = clockTime;
-
 function ClockText() {
-  const text = useTimeText(clockText);
+  const text = useTimeText(clockTime);
   return <Text>{text}</Text>;
 }
 

@@ -14,41 +14,54 @@
 // - Ink's wrap cache is bounded the same way.
 import { isSimpleCodeUnit } from './string-width-fast.js';
 
-/** A Map that looks up misses in the previous generation and stops after `limit` own entries. */
-export class BoundedCache<K, V> extends Map<K, V> {
+/**
+ * A cache of at most two generations of `limit` entries: when the current one is full it becomes
+ * the fallback (a swap, nothing copied) and the one before it goes. Ink only calls get and set.
+ */
+export class BoundedCache<K, V> {
+  private current = new Map<K, V>();
   private older: Map<K, V> | undefined;
 
-  constructor(private readonly limit = 2000) {
-    super();
+  constructor(private readonly limit = 2000) {}
+
+  /** Entries in the current generation. */
+  get size(): number {
+    return this.current.size;
   }
 
-  override get(key: K): V | undefined {
-    const own = super.get(key);
+  get(key: K): V | undefined {
+    const own = this.current.get(key);
     if (own !== undefined || this.older === undefined) return own;
     const old = this.older.get(key);
     if (old !== undefined) this.set(key, old);
     return old;
   }
 
-  override set(key: K, value: V): this {
-    if (this.size >= this.limit && !this.has(key)) {
-      // Start a new generation: the current entries become the fallback, older ones go.
-      this.older = new Map(this);
-      super.clear();
+  set(key: K, value: V): this {
+    if (this.current.size >= this.limit && !this.current.has(key)) {
+      this.older = this.current;
+      this.current = new Map();
     }
-    return super.set(key, value);
+    this.current.set(key, value);
+    return this;
   }
 
-  /** Makes `older` the fallback generation (used to carry one frame's cache into the next). */
-  fallBackTo(older: Map<K, V> | undefined): void {
-    this.older = older;
+  /** Makes `other`'s current entries this cache's fallback (carries one frame's cache into the next), or drops the fallback. */
+  fallBackTo(other: BoundedCache<K, V> | undefined): void {
+    this.older = other?.current;
   }
 }
 
+/** What Ink's output buffer uses of its caches. */
+interface CacheLike<V> {
+  get(key: string): V | undefined;
+  set(key: string, value: V): unknown;
+}
+
 interface InkOutputCaches {
-  widths: Map<string, number>;
-  blockWidths: Map<string, number>;
-  styledChars: Map<string, unknown>;
+  widths: CacheLike<number>;
+  blockWidths: CacheLike<number>;
+  styledChars: CacheLike<unknown>;
 }
 
 const CACHE_KEYS = ['widths', 'blockWidths', 'styledChars'] as const;
@@ -61,9 +74,9 @@ export function carryOverCaches<C extends InkOutputCaches>(Caches: new () => C):
     const map = new BoundedCache<string, never>(20_000);
     const prev = previous?.[key] as BoundedCache<string, never> | undefined;
     map.fallBackTo(prev);
-    // The previous frame's maps no longer need their own fallback: memory stays at two frames.
+    // The previous frame's caches no longer need their own fallback: memory stays at two frames.
     prev?.fallBackTo(undefined);
-    (caches as InkOutputCaches)[key] = map as Map<string, never>;
+    (caches as InkOutputCaches)[key] = map;
   }
   previous = caches;
   return caches;

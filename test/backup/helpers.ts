@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, rmSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import type { PgTarget } from '../../src/backup/pg-tools.js';
 import { postgresService, uniqueName } from '../helpers/services.js';
 
@@ -81,4 +82,30 @@ export function filesUnder(dir: string): string[] {
     return [];
   }
   return entries.flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)).map((f) => path.join(e.name, f)) : [e.name])).sort();
+}
+
+/**
+ * For one describe block: a fresh database seeded with `statements` and a temp backup root,
+ * both removed afterwards. Read `db` and `root` inside tests and hooks (they are set in beforeAll).
+ */
+export function seededDatabase(prefix: string, statements: readonly string[], rootPrefix: string): { readonly db: string; readonly root: string } {
+  let db = '';
+  let root: { dir: string; remove: () => void } | undefined;
+  beforeAll(async () => {
+    db = await createDatabase(prefix);
+    await sql(db, ...statements);
+    root = tempDir(rootPrefix);
+  });
+  afterAll(async () => {
+    root?.remove();
+    if (db) await dropDatabase(db);
+  });
+  return {
+    get db() {
+      return db;
+    },
+    get root() {
+      return root!.dir;
+    },
+  };
 }

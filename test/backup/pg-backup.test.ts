@@ -2,7 +2,7 @@
 // dump's, custom format reads with pg_restore, a corrupted file fails re-verification.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBackupAgeProbe } from '../../src/backup/age-probe.js';
 import { scanCatalog } from '../../src/backup/catalog.js';
 import { runBackupJob } from '../../src/backup/job.js';
@@ -12,29 +12,18 @@ import type { BackupProgress } from '../../src/backup/types.js';
 import { verifyBackup } from '../../src/backup/verify.js';
 import { mergeRules } from '../../src/config/resolve.js';
 import { unavailable } from '../helpers/services.js';
-import { createDatabase, dropDatabase, filesUnder, SEED, SEED_COUNTS, sql, targetFor, tempDir } from './helpers.js';
+import { filesUnder, SEED, SEED_COUNTS, seededDatabase, sql, targetFor } from './helpers.js';
 
 describe.skipIf(unavailable('postgres'))('PostgreSQL backups', () => {
-  let db: string;
-  let root: { dir: string; remove: () => void };
-  const job = (o: Partial<Parameters<typeof pgBackupJob>[0]> = {}) => pgBackupJob({ root: root.dir, target: targetFor(db), kind: 'full', format: 'plain', ...o });
-
-  beforeAll(async () => {
-    db = await createDatabase('bk_seed');
-    await sql(db, ...SEED);
-    root = tempDir('pg');
-  });
-  afterAll(async () => {
-    root?.remove();
-    if (db) await dropDatabase(db);
-  });
+  const fx = seededDatabase('bk_seed', SEED, 'pg');
+  const job = (o: Partial<Parameters<typeof pgBackupJob>[0]> = {}) => pgBackupJob({ root: fx.root, target: targetFor(fx.db), kind: 'full', format: 'plain', ...o });
 
   it('a full plain backup verifies, is named as the manual does, and records the row count of every table', async () => {
     const progress: BackupProgress[] = [];
     const rec = await runBackupJob(job({ onProgress: (p) => progress.push(p) }));
-    expect(rec.path).toMatch(new RegExp(`/postgres/${db}/full_backup_\\d{8}_\\d{6}\\.sql\\.gz$`));
+    expect(rec.path).toMatch(new RegExp(`/postgres/${fx.db}/full_backup_\\d{8}_\\d{6}\\.sql\\.gz$`));
     const meta = await readSidecar(rec.path);
-    expect(meta).toMatchObject({ kind: 'full', format: 'plain', source: { type: 'postgres', name: db }, rowCountMethod: 'dump-stream' });
+    expect(meta).toMatchObject({ kind: 'full', format: 'plain', source: { type: 'postgres', name: fx.db }, rowCountMethod: 'dump-stream' });
     expect(meta.rowCounts).toEqual(SEED_COUNTS);
     expect(meta.tool).toMatch(/^pg_dump \(PostgreSQL\) \d+/);
     expect(meta.serverVersion).toMatch(/^\d+/);
@@ -48,8 +37,8 @@ describe.skipIf(unavailable('postgres'))('PostgreSQL backups', () => {
     expect(progress.map((p) => p.phase)).toEqual(expect.arrayContaining(['dump', 'verify', 'publish']));
     expect(progress.at(-1)!.bytesWritten).toBe(meta.size);
     // Nothing else left behind: the file and its sidecar only.
-    expect(filesUnder(root.dir).filter((f) => f.includes(rec.meta.file))).toEqual([`postgres/${db}/${rec.meta.file}`, `postgres/${db}/${rec.meta.file}.json`]);
-    expect(filesUnder(root.dir).some((f) => f.endsWith('.partial'))).toBe(false);
+    expect(filesUnder(fx.root).filter((f) => f.includes(rec.meta.file))).toEqual([`postgres/${fx.db}/${rec.meta.file}`, `postgres/${fx.db}/${rec.meta.file}.json`]);
+    expect(filesUnder(fx.root).some((f) => f.endsWith('.partial'))).toBe(false);
 
     const again = await verifyBackup(rec.path);
     expect(again.ok).toBe(true);
@@ -65,7 +54,7 @@ describe.skipIf(unavailable('postgres'))('PostgreSQL backups', () => {
         onProgress: (p) => {
           if (p.phase === 'dump' && !inserted) {
             inserted = true;
-            pending.push(sql(db, `INSERT INTO incidents (title) SELECT 'late' FROM generate_series(1, 100)`));
+            pending.push(sql(fx.db, `INSERT INTO incidents (title) SELECT 'late' FROM generate_series(1, 100)`));
           }
         },
       }),
@@ -77,7 +66,7 @@ describe.skipIf(unavailable('postgres'))('PostgreSQL backups', () => {
     // Rows in the COPY block of incidents = the recorded count, whenever the insert landed.
     const block = text.split('COPY public.incidents ')[1]!.split('\n\\.\n')[0]!;
     expect(block.split('\n').length - 1).toBe(rec.meta.rowCounts!['public.incidents']);
-    await sql(db, `DELETE FROM incidents WHERE title = 'late'`);
+    await sql(fx.db, `DELETE FROM incidents WHERE title = 'late'`);
   });
 
   it('a custom-format backup is written by pg_dump itself and reads back with pg_restore --list', async () => {
@@ -108,15 +97,15 @@ describe.skipIf(unavailable('postgres'))('PostgreSQL backups', () => {
     expect(r.ok).toBe(false);
     expect(r.checks.find((c) => c.name === 'sha256')?.ok).toBe(false);
     expect((await readSidecar(rec.path)).lastVerify.ok).toBe(false);
-    const entry = (await scanCatalog(root.dir)).entries.find((e) => e.path === rec.path)!;
+    const entry = (await scanCatalog(fx.root)).entries.find((e) => e.path === rec.path)!;
     expect(entry.verified).toBe(false);
 
     // The probe reports the newest VERIFIED backup: the corrupted 2031 one does not count.
-    const probe = createBackupAgeProbe({ backups: { dir: root.dir, databases: [db, 'never_backed_up'], files: [] } as never, rules: mergeRules({}, 'x'), probeTimeout: 3000 });
+    const probe = createBackupAgeProbe({ backups: { dir: fx.root, databases: [fx.db, 'never_backed_up'], files: [] } as never, rules: mergeRules({}, 'x'), probeTimeout: 3000 });
     const read = await probe.read(new AbortController().signal);
     expect(read.ok).toBe(true);
     const ages = Object.fromEntries(read.metrics.filter((m) => m.metric === 'backup.ageHours').map((m) => [m.instance, m.value]));
-    expect(ages[db]).toBeLessThan(1); // the verified backups of this run
+    expect(ages[fx.db]).toBeLessThan(1); // the verified backups of this run
     expect(ages.never_backed_up).toBeGreaterThanOrEqual(50); // CRITICAL, not UNKNOWN
   });
 

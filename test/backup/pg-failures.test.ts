@@ -8,7 +8,7 @@ import { runBackupJob } from '../../src/backup/job.js';
 import { pgBackupJob, type PgBackupOptions } from '../../src/backup/pg-backup.js';
 import { BackupError } from '../../src/backup/types.js';
 import { unavailable, uniqueName } from '../helpers/services.js';
-import { BIG, createDatabase, dropDatabase, filesUnder, sql, targetFor, tempDir } from './helpers.js';
+import { BIG, filesUnder, seededDatabase, sql, targetFor, tempDir } from './helpers.js';
 
 async function failure(p: Promise<unknown>): Promise<BackupError> {
   const err = await p.then(
@@ -22,19 +22,8 @@ async function failure(p: Promise<unknown>): Promise<BackupError> {
 const canMount = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0;
 
 describe.skipIf(unavailable('postgres'))('failed backups leave nothing that looks good', () => {
-  let db: string;
-  let root: { dir: string; remove: () => void };
-  const opts = (o: Partial<PgBackupOptions> = {}): PgBackupOptions => ({ root: root.dir, target: targetFor(db), kind: 'full', format: 'plain', ...o });
-
-  beforeAll(async () => {
-    db = await createDatabase('bk_big');
-    await sql(db, ...BIG);
-    root = tempDir('fail');
-  });
-  afterAll(async () => {
-    root?.remove();
-    if (db) await dropDatabase(db);
-  });
+  const fx = seededDatabase('bk_big', BIG, 'fail');
+  const opts = (o: Partial<PgBackupOptions> = {}): PgBackupOptions => ({ root: fx.root, target: targetFor(fx.db), kind: 'full', format: 'plain', ...o });
 
   it('pg_dump killed with SIGKILL half-way', async () => {
     let pid = 0;
@@ -57,7 +46,7 @@ describe.skipIf(unavailable('postgres'))('failed backups leave nothing that look
     expect(killed).toBe(true);
     expect(err.failure).toBe('dump_failed');
     expect(err.message).toMatch(/pg_dump was killed by SIGKILL/);
-    expect(filesUnder(root.dir)).toEqual([]);
+    expect(filesUnder(fx.root)).toEqual([]);
   });
 
   it('pg_dump -Fc killed half-way', async () => {
@@ -81,7 +70,7 @@ describe.skipIf(unavailable('postgres'))('failed backups leave nothing that look
     );
     expect(killed).toBe(true);
     expect(err.failure).toBe('dump_failed');
-    expect(filesUnder(root.dir)).toEqual([]);
+    expect(filesUnder(fx.root)).toEqual([]);
   });
 
   it('cancelled through the AbortSignal', async () => {
@@ -89,19 +78,19 @@ describe.skipIf(unavailable('postgres'))('failed backups leave nothing that look
     const err = await failure(runBackupJob(pgBackupJob(opts({ onProgress: (p) => p.bytesIn > 4_000_000 && ac.abort() })), { signal: ac.signal }));
     expect(ac.signal.aborted).toBe(true);
     expect(err.failure).toBe('cancelled');
-    expect(filesUnder(root.dir)).toEqual([]);
+    expect(filesUnder(fx.root)).toEqual([]);
   });
 
   it('pg_dump failing with an error of its own (permission denied)', async () => {
     const role = uniqueName('bk_noperm');
-    await sql(db, `CREATE ROLE ${role} LOGIN`);
+    await sql(fx.db, `CREATE ROLE ${role} LOGIN`);
     try {
-      const err = await failure(runBackupJob(pgBackupJob(opts({ target: targetFor(db, role) }))));
+      const err = await failure(runBackupJob(pgBackupJob(opts({ target: targetFor(fx.db, role) }))));
       expect(err.failure).toBe('dump_failed');
       expect(err.message).toMatch(/pg_dump exited with code 1: .*permission denied/);
-      expect(filesUnder(root.dir)).toEqual([]);
+      expect(filesUnder(fx.root)).toEqual([]);
     } finally {
-      await sql(db, `DROP ROLE ${role}`);
+      await sql(fx.db, `DROP ROLE ${role}`);
     }
   });
 
@@ -109,7 +98,7 @@ describe.skipIf(unavailable('postgres'))('failed backups leave nothing that look
     const err = await failure(runBackupJob(pgBackupJob(opts({ pgDump: '/nonexistent/pg_dump' }))));
     expect(err.failure).toBe('dump_failed');
     expect(err.message).toMatch(/pg_dump: not found/);
-    expect(filesUnder(root.dir)).toEqual([]);
+    expect(filesUnder(fx.root)).toEqual([]);
   });
 
   describe.skipIf(!canMount)('on a full filesystem (256 kB tmpfs)', () => {

@@ -1,28 +1,17 @@
 // Backups as action plans: audited, refused in read-only mode, and clean after a cancel that
 // lands between two steps (the epilogue removes the temp file).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryAudit } from '../../src/actions/audit.js';
 import { executePlan } from '../../src/actions/execute.js';
 import { ActionGuard } from '../../src/actions/guard.js';
 import { formatPlan } from '../../src/actions/plan.js';
 import { pgBackupPlan } from '../../src/backup/plans.js';
 import { unavailable } from '../helpers/services.js';
-import { createDatabase, dropDatabase, filesUnder, SEED, sql, targetFor, tempDir } from './helpers.js';
+import { filesUnder, SEED, seededDatabase, targetFor } from './helpers.js';
 
 describe.skipIf(unavailable('postgres'))('backup plans', () => {
-  let db: string;
-  let root: { dir: string; remove: () => void };
-  const plan = () => pgBackupPlan({ root: root.dir, target: targetFor(db), kind: 'full', format: 'plain' });
-
-  beforeAll(async () => {
-    db = await createDatabase('bk_plan');
-    await sql(db, ...SEED);
-    root = tempDir('plan');
-  });
-  afterAll(async () => {
-    root?.remove();
-    if (db) await dropDatabase(db);
-  });
+  const fx = seededDatabase('bk_plan', SEED, 'plan');
+  const plan = () => pgBackupPlan({ root: fx.root, target: targetFor(fx.db), kind: 'full', format: 'plain' });
 
   it('describes every step, runs them, reports progress and audits the outcome', async () => {
     const bp = plan();
@@ -62,17 +51,17 @@ describe.skipIf(unavailable('postgres'))('backup plans', () => {
     expect(out.result).toBe('cancelled');
     expect(out.summary).toContain('No backup was published; the temp file was removed.');
     expect(bp.record()).toBeUndefined();
-    expect(filesUnder(root.dir).filter((f) => !f.includes('full_backup_') || f.endsWith('.partial'))).toEqual([]);
-    expect(filesUnder(root.dir)).toHaveLength(2); // only the first test's backup and its sidecar
+    expect(filesUnder(fx.root).filter((f) => !f.includes('full_backup_') || f.endsWith('.partial'))).toEqual([]);
+    expect(filesUnder(fx.root)).toHaveLength(2); // only the first test's backup and its sidecar
     expect(audit.entries.at(-1)).toMatchObject({ event: 'cancelled' });
   });
 
   it('is refused in read-only mode, and nothing is written', async () => {
-    const before = filesUnder(root.dir);
+    const before = filesUnder(fx.root);
     const audit = new MemoryAudit();
     const out = await executePlan(plan().plan, { guard: new ActionGuard({ readOnly: true, audit, timer: false }), audit });
     expect(out.result).toBe('refused');
-    expect(filesUnder(root.dir)).toEqual(before);
+    expect(filesUnder(fx.root)).toEqual(before);
     expect(audit.entries.map((e) => e.event)).toEqual(['refused']);
   });
 });

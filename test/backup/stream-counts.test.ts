@@ -2,12 +2,12 @@
 // recorded counts equal count(*), and they really come from the stream (not the count(*) fallback).
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CopyRowCounter, tableKey } from '../../src/backup/copy-count.js';
 import { runBackupJob } from '../../src/backup/job.js';
 import { pgBackupJob } from '../../src/backup/pg-backup.js';
 import { unavailable } from '../helpers/services.js';
-import { createDatabase, dropDatabase, sql, targetFor, tempDir } from './helpers.js';
+import { createDatabase, dropDatabase, seededDatabase, sql, targetFor } from './helpers.js';
 
 const ODD = [
   `CREATE SCHEMA "Odd Schema"`,
@@ -51,22 +51,11 @@ async function tablesAndCounts(db: string): Promise<{ key: string; schema: strin
 }
 
 describe.skipIf(unavailable('postgres'))('row counts from the plain dump stream', () => {
-  let db: string;
-  let root: { dir: string; remove: () => void };
-  beforeAll(async () => {
-    db = await createDatabase('bk_stream');
-    await sql(db, ...ODD);
-    root = tempDir('stream');
-  });
-  afterAll(async () => {
-    root?.remove();
-    if (db) await dropDatabase(db);
-  });
-
+  const fx = seededDatabase('bk_stream', ODD, 'stream');
   for (const kind of ['full', 'data'] as const) {
     it(`${kind}: every table's COPY block is found under the server's own name, and its rows equal count(*)`, async () => {
-      const rec = await runBackupJob(pgBackupJob({ root: root.dir, target: targetFor(db), kind, format: 'plain' }));
-      const tables = await tablesAndCounts(db);
+      const rec = await runBackupJob(pgBackupJob({ root: fx.root, target: targetFor(fx.db), kind, format: 'plain' }));
+      const tables = await tablesAndCounts(fx.db);
       expect(tables.map((t) => t.key)).toEqual(
         expect.arrayContaining(['"Odd Schema"."T"', 'other."quo""te d"', 'public."order"', 'public."café"', 'public.empty_t', 'public.nocols', 'public."m_2024 EU"', 'public.m_2024_other', 'public.m_2025']),
       );
@@ -101,7 +90,7 @@ describe.skipIf(unavailable('postgres'))('row counts from the plain dump stream'
         `CREATE TABLE public."new\nline" (id int)`,
         `INSERT INTO public."new\nline" SELECT generate_series(1, 9)`,
       );
-      const rec = await runBackupJob(pgBackupJob({ root: root.dir, target: targetFor(spoof), kind: 'full', format: 'plain' }));
+      const rec = await runBackupJob(pgBackupJob({ root: fx.root, target: targetFor(spoof), kind: 'full', format: 'plain' }));
       const tables = await tablesAndCounts(spoof);
       expect(tables).toHaveLength(3);
       expect(rec.meta.rowCounts).toEqual(Object.fromEntries(tables.map((t) => [t.key, t.n])));

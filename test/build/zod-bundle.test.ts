@@ -5,29 +5,16 @@
 import { build } from 'esbuild';
 import path from 'node:path';
 import { expect, it } from 'vitest';
+// @ts-expect-error -- plain ESM build script without types
+import { distBuildOptions } from '../../scripts/build-plugins.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
 it('dist/ holds zod/mini and the English locale only', async () => {
-  const r = await build({
-    // As scripts/build.mjs builds dist/ (its plugins change Ink, not zod).
-    entryPoints: { main: path.join(root, 'src/cli/main.ts') },
-    outdir: path.join(root, 'node_modules', '.cache', 'opsdeck-test', 'zod-bundle'),
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    jsx: 'automatic',
-    minifySyntax: true,
-    logLevel: 'error',
-    external: ['node-pty', 'cpu-features', 'ssh2', 'react-devtools-core', 'pg-native'],
-    define: { 'process.env.DEV': '"false"', 'process.env.NODE_ENV': '"production"' },
-    metafile: true,
-    write: false,
-  });
+  // Exactly as scripts/build.mjs builds dist/, into memory.
+  const r = await build({ ...distBuildOptions(root), outdir: path.join(root, 'node_modules', '.cache', 'opsdeck-test', 'zod-bundle'), sourcemap: false, logLevel: 'error', metafile: true, write: false });
   const zod = new Set<string>();
-  for (const out of Object.values(r.metafile.outputs)) {
+  for (const out of Object.values(r.metafile!.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(out.inputs)) {
       const m = /node_modules\/zod\/(.*)$/.exec(input);
       if (m && bytesInOutput > 0) zod.add(m[1]!);
