@@ -46,9 +46,14 @@ export function tableKey(schema: string, table: string): string {
   return `${schema}\u0000${table}`;
 }
 
-/** Parses `COPY <ident>.<ident> …FROM stdin;` (without the newline); undefined when the line is no COPY header, null when it is one whose name is unreadable. */
-export function parseCopyHeader(line: string): DumpTable | null | undefined {
-  if (!line.startsWith('COPY ') || !line.endsWith(TRAILER)) return undefined;
+/**
+ * Parses `COPY <ident>.<ident> …FROM stdin;` (without the newline) — or, with `trailer` ' TO stdout;',
+ * the query pg_dump sends to copy a table out; undefined when the line is no such COPY, null when it
+ * is one whose table name is unreadable (including `COPY (SELECT …) TO stdout;`, pg_dump's form for
+ * a table dumped with a filter).
+ */
+export function parseCopyHeader(line: string, trailer: ' FROM stdin;' | ' TO stdout;' = TRAILER): DumpTable | null | undefined {
+  if (!line.startsWith('COPY ') || !line.endsWith(trailer)) return undefined;
   let pos = 5;
   const ident = (): string | undefined => {
     if (line[pos] === '"') {

@@ -15,7 +15,8 @@ import { createPartial, ensureDir, publish, removeQuietly } from './atomic.js';
 import { scanCatalog } from './catalog.js';
 import { describeExit, spawnTool, type Tool } from './child.js';
 import { streamGzip, type GzipOutcome } from './gzip-stream.js';
-import { CopyRowCounter, tableKey } from './copy-count.js';
+import { CopyRowCounter, tableKey, type CopyCounts } from './copy-count.js';
+import { CopyTagReader, findCopyTagsLibrary, usableInPreload, withCopyTags } from './copy-tags.js';
 import { asBackupError, type BackupJob, type BackupRecord, type JobOptions } from './job.js';
 import { backupFileName, partialPath, sourceDir } from './naming.js';
 import { openSession, type PgSession, type SnapshotTable } from './pg-snapshot.js';
@@ -37,6 +38,12 @@ export interface PgBackupOptions extends JobOptions {
   env?: NodeJS.ProcessEnv;
   /** Called once pg_dump runs, with its pid and full argv (tests check the argv holds no secret). */
   onSpawn?: (pid: number, argv: readonly string[]) => void;
+  /**
+   * Custom format: the copy-tags library preloaded into pg_dump for its row counts (copy-tags.ts).
+   * Default: the built one (dist/native/copy-tags.so) when there is one; false: count(*) of every
+   * table beside the dump instead.
+   */
+  copyTags?: string | false;
 }
 
 /** Prepares (does not start) a backup of one database. */
@@ -61,6 +68,9 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
   let readBack: Promise<{ sha256: string; size: number }> | undefined;
   let verification: VerifyCheck[] = [];
   let published = false;
+
+  const tagsLibrary = opts.format !== 'custom' || opts.copyTags === false ? undefined : (opts.copyTags ?? findCopyTagsLibrary());
+  if (tagsLibrary !== undefined && !usableInPreload(tagsLibrary)) throw new BackupError('source', `copy-tags library "${tagsLibrary}": LD_PRELOAD needs an absolute path without spaces or colons`);
 
   const argsFor = (snapshot?: string, file?: string): string[] => pgDumpArgs({ kind: opts.kind, format: opts.format, ...(snapshot ? { snapshot } : {}), ...(file ? { file } : {}) });
   const connect = async (): Promise<PgSession> => (session ??= await openSession(opts.target));
@@ -101,14 +111,16 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
       const snapshot = await s.beginSnapshot();
       partial = await createPartial(path.join(dir, nameFor(1)));
       const args = argsFor(snapshot ?? undefined, opts.format === 'custom' ? partial.path : undefined);
-      tool = spawnTool(pgDump, args, pgChildEnv(opts.target, opts.env), opts.format === 'plain' ? 'pipe' : 'ignore');
+      const env = pgChildEnv(opts.target, opts.env);
+      const tags = tagsLibrary !== undefined ? new CopyTagReader() : undefined;
+      tool = spawnTool(pgDump, args, tags ? withCopyTags(env, tagsLibrary!) : env, opts.format === 'plain' ? 'pipe' : 'ignore', tags ? (b) => tags.push(b) : undefined);
       if (tool.child.pid !== undefined) opts.onSpawn?.(tool.child.pid, [pgDump, ...args]);
       const t = tool;
       const onAbort = (): void => t.kill();
       signal.addEventListener('abort', onAbort, { once: true });
-      // Runs beside the dump in the same snapshot (plain: the table list; custom: count(*) of every
-      // table); its failure must not go unhandled meanwhile.
-      const counting: Promise<SnapshotTable[] | Record<string, number>> = opts.format === 'plain' ? s.listTables() : s.countRows(signal);
+      // Runs beside the dump in the same snapshot (the table list; custom without the copy-tags
+      // library: count(*) of every table); its failure must not go unhandled meanwhile.
+      const counting: Promise<SnapshotTable[] | Record<string, number>> = opts.format === 'plain' || tags ? s.listTables() : s.countRows(signal);
       counting.catch(() => undefined);
       try {
         let gz: GzipOutcome | undefined;
@@ -145,7 +157,7 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
         }
         const finishing = counting.then(async (counted) => {
           const r = Array.isArray(counted)
-            ? await streamCounts(counter, counted, s, signal, snapshot !== null)
+            ? await dumpCounts(tags ? tags.result() : counter.result(), tags ? 'dump-copy-tag' : 'dump-stream', counted, s, signal, snapshot !== null)
             : { counts: counted, method: snapshot !== null ? ('exported-snapshot' as const) : ('separate-transaction' as const) };
           await s.close();
           return r;
@@ -154,7 +166,7 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
         const sha256 = gz ? gz.sha256 : back!.sha256;
         done = { sha256, size, bytesIn: gz ? gz.bytesIn : size, counts, method, ...(gz ? { gz } : {}) };
         meter.update(done.bytesIn, size);
-        return `${prettyBytes(done.bytesIn)} dumped${gz ? `, ${prettyBytes(size)} compressed` : ''}, ${Object.keys(counts).length} tables counted`;
+        return `${prettyBytes(done.bytesIn)} dumped${gz ? `, ${prettyBytes(size)} compressed` : ''}, ${Object.keys(counts).length} tables counted (${COUNTED_BY[method]})`;
       } catch (err) {
         t.kill();
         await t.exited;
@@ -245,14 +257,21 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
   return job;
 }
 
+const COUNTED_BY: Record<RowCountMethod, string> = {
+  'dump-stream': 'rows of the dump stream',
+  'dump-copy-tag': "the server's COPY row counts",
+  'exported-snapshot': "count(*) in the dump's snapshot",
+  'separate-transaction': 'count(*) in a separate transaction',
+};
+
 /**
- * The row counts of a plain dump: for every table of the snapshot, the rows of its COPY block in
- * the stream; count(*) in the still-open transaction for any table the stream did not account for
- * (no COPY block, a name we could not match, a header seen twice). Tables only the stream names are
- * left out, as count(*) would never have listed them.
+ * The row counts of a dump from what it reported itself (`seen`: plain — the COPY blocks of the
+ * stream; custom — the COPY tags): for every table of the snapshot, its count there; count(*) in the
+ * still-open transaction for any table it did not account for (no COPY, a name we could not match,
+ * a table seen twice, a library that did not load). Tables only the dump names are left out, as
+ * count(*) would never have listed them.
  */
-async function streamCounts(counter: CopyRowCounter, tables: SnapshotTable[], s: PgSession, signal: AbortSignal, snapshot: boolean): Promise<{ counts: Record<string, number>; method: RowCountMethod }> {
-  const seen = counter.result();
+async function dumpCounts(seen: CopyCounts, from: 'dump-stream' | 'dump-copy-tag', tables: SnapshotTable[], s: PgSession, signal: AbortSignal, snapshot: boolean): Promise<{ counts: Record<string, number>; method: RowCountMethod }> {
   const counts: Record<string, number> = {};
   const missing: string[] = [];
   for (const t of tables) {
@@ -263,7 +282,10 @@ async function streamCounts(counter: CopyRowCounter, tables: SnapshotTable[], s:
   }
   if (missing.length > 0) Object.assign(counts, await s.countRows(signal, missing));
   // Without an exported snapshot, count(*) ran in another transaction than pg_dump's: say so.
-  return { counts, method: snapshot || missing.length === 0 ? 'dump-stream' : 'separate-transaction' };
+  if (missing.length > 0 && !snapshot) return { counts, method: 'separate-transaction' };
+  // Nothing came from the dump itself (e.g. the copy-tags library did not load): all count(*).
+  if (missing.length > 0 && missing.length === tables.length) return { counts, method: 'exported-snapshot' };
+  return { counts, method: from };
 }
 
 /**

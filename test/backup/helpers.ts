@@ -64,6 +64,48 @@ export const SEED_COUNTS = {
   'public.measurements_2025': 95,
 };
 
+/** Awkward names and data for the row-count tests: quoted, mixed case, keywords, non-ASCII, no columns, nested partitions, values that look like COPY syntax. */
+export const AWKWARD = [
+  `CREATE SCHEMA "Odd Schema"`,
+  `CREATE TABLE "Odd Schema"."T" (v text)`,
+  `INSERT INTO "Odd Schema"."T" VALUES (E'two\\nlines'), (E'tab\\there'), (E'back\\\\slash'), ('\\.'), (''), (NULL), (E'\\r\\n')`,
+  `CREATE SCHEMA other`,
+  `CREATE TABLE other."quo""te d" ("a b" int, "Sel" text)`,
+  `INSERT INTO other."quo""te d" SELECT g, 'COPY public.plain (id) FROM stdin;' FROM generate_series(1, 11) g`,
+  `CREATE TABLE public."order" (x int)`,
+  `INSERT INTO public."order" SELECT generate_series(1, 3)`,
+  `CREATE TABLE public."café" (x int)`,
+  `INSERT INTO public."café" VALUES (1), (2)`,
+  `CREATE TABLE public.plain (id int, body text)`,
+  `INSERT INTO public.plain SELECT g, repeat(md5(g::text), 20) FROM generate_series(1, 5000) g`,
+  `CREATE TABLE public.empty_t (id int)`,
+  `CREATE TABLE public.nocols ()`,
+  `INSERT INTO public.nocols DEFAULT VALUES`,
+  `INSERT INTO public.nocols DEFAULT VALUES`,
+  `CREATE TABLE m (at date NOT NULL, region text NOT NULL, v int) PARTITION BY RANGE (at)`,
+  `CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') PARTITION BY LIST (region)`,
+  `CREATE TABLE "m_2024 EU" PARTITION OF m_2024 FOR VALUES IN ('eu')`,
+  `CREATE TABLE m_2024_other PARTITION OF m_2024 DEFAULT`,
+  `CREATE TABLE m_2025 PARTITION OF m FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')`,
+  `INSERT INTO m SELECT '2024-01-01'::date + g, CASE WHEN g % 3 = 0 THEN 'eu' ELSE 'us' END, g FROM generate_series(0, 500) g`,
+];
+
+/** The names the stream must find: every table the backup lists, with its count(*). */
+export async function tablesAndCounts(db: string): Promise<{ key: string; schema: string; table: string; n: number }[]> {
+  const [list] = await sql(
+    db,
+    `SELECT format('%I.%I', n.nspname, c.relname) AS key, n.nspname AS schema, c.relname AS "table"
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'r' AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1`,
+  );
+  const out = [];
+  for (const r of list!.rows as { key: string; schema: string; table: string }[]) {
+    const [c] = await sql(db, `SELECT count(*)::int AS n FROM ${r.key}`);
+    out.push({ ...r, n: (c!.rows[0] as { n: number }).n });
+  }
+  return out;
+}
+
 /** A table big enough (~40 MB of dump text) that a dump can be killed or cancelled half-way. */
 export const BIG = [`CREATE TABLE big (id int, a text, b text)`, `INSERT INTO big SELECT g, md5(g::text), md5((g * 7)::text) FROM generate_series(1, 500000) g`];
 
