@@ -2,7 +2,8 @@
 // copy-tags library preloaded into pg_dump: on awkward names and data they equal count(*) and come
 // from the library (not the count(*) fallback); a library that does not load, or none, still gives
 // exact counts; the record parser, the library lookup and the preload environment on their own.
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnTool } from '../../src/backup/child.js';
@@ -11,7 +12,8 @@ import { CopyTagReader, findCopyTagsLibrary, usableInPreload, withCopyTags } fro
 import { runBackupJob } from '../../src/backup/job.js';
 import { pgBackupJob } from '../../src/backup/pg-backup.js';
 import { verifyBackup } from '../../src/backup/verify.js';
-import { unavailable } from '../helpers/services.js';
+import { readSidecar } from '../../src/backup/sidecar.js';
+import { postgresService, unavailable } from '../helpers/services.js';
 import { AWKWARD, createDatabase, dropDatabase, seededDatabase, sql, tablesAndCounts, targetFor, tempDir } from './helpers.js';
 
 const rec = (n: number | string, query: string): string => `${n}\t${query}\0`;
@@ -161,6 +163,29 @@ describe.skipIf(unavailable('postgres'))('custom-format row counts from the COPY
       expect(r.meta.rowCounts).toEqual({ 'public."new\nline"': 9, 'public.t': 42 });
     } finally {
       await dropDatabase(db);
+    }
+  });
+
+  it('the built command finds the library from its bundle (`opsdeck backup --format custom`)', async () => {
+    const t = tempDir('tags-cli');
+    try {
+      const s = postgresService();
+      const root = path.join(t.dir, 'backups');
+      const config = path.join(t.dir, 'opsdeck.yaml');
+      writeFileSync(
+        config,
+        [`targets: { postgres: { host: ${s.host}, port: ${s.port}, user: ${s.user}, database: ${s.database} } }`, `audit: { path: ${path.join(t.dir, 'audit.jsonl')} }`, `backups: { dir: ${root}, databases: [${fx.db}] }`].join('\n'),
+      );
+      const r = spawnSync(process.execPath, [path.resolve('bin/opsdeck.js'), '--config', config, 'backup', '--db', fx.db, '--format', 'custom'], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const dir = path.join(root, 'postgres', fx.db);
+      const dump = readdirSync(dir).find((f) => f.endsWith('.dump'));
+      expect(dump).toBeDefined();
+      const meta = await readSidecar(path.join(dir, dump!));
+      expect(meta.rowCountMethod).toBe('dump-copy-tag');
+      expect(meta.rowCounts).toEqual(Object.fromEntries((await tablesAndCounts(fx.db)).map((x) => [x.key, x.n])));
+    } finally {
+      t.remove();
     }
   });
 
