@@ -68,5 +68,7 @@ function report(outDir: string): void {
   const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).forEach(([k, v]) => console.log(`${(v / 1000).toFixed(1).padStart(8)} ms ${((v / total) * 100).toFixed(1).padStart(5)} %  ${k}`));
   console.log('--- by file'); top(file2, 25);
   console.log('--- by function'); top(fn, 50);
+  mkdirSync('/tmp/prof', { recursive: true });
   execFileSync('cp', [path.join(outDir, file), '/tmp/prof/last.cpuprofile']);
+  console.log('profile kept as /tmp/prof/last.cpuprofile');
 }
