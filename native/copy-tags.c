@@ -81,10 +81,17 @@ PGresult *PQgetResult(PGconn *conn) {
     if (real_status && real_cmd_status && real_status(res) == OPSDECK_PGRES_COMMAND_OK) {
       const char *tag = real_cmd_status(res);
       if (tag && strncmp(tag, "COPY ", 5) == 0) {
+        /* One write per record, so records from forked workers (pg_dump -j) could not interleave. */
         const char *n = tag + 5;
-        write_all(tags_fd, n, strlen(n));
-        write_all(tags_fd, "\t", 1);
-        write_all(tags_fd, pending, strlen(pending) + 1);
+        size_t nl = strlen(n), ql = strlen(pending);
+        char *rec = malloc(nl + 1 + ql + 1);
+        if (rec) {
+          memcpy(rec, n, nl);
+          rec[nl] = '\t';
+          memcpy(rec + nl + 1, pending, ql + 1);
+          write_all(tags_fd, rec, nl + 1 + ql + 1);
+          free(rec);
+        }
       }
       free(pending);
       pending = NULL;
