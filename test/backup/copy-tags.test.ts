@@ -10,10 +10,11 @@ import { spawnTool } from '../../src/backup/child.js';
 import { tableKey } from '../../src/backup/copy-count.js';
 import { CopyTagReader, findCopyTagsLibrary, usableInPreload, withCopyTags } from '../../src/backup/copy-tags.js';
 import { runBackupJob } from '../../src/backup/job.js';
+import { BackupError } from '../../src/backup/types.js';
 import { pgBackupJob } from '../../src/backup/pg-backup.js';
 import { verifyBackup } from '../../src/backup/verify.js';
 import { readSidecar } from '../../src/backup/sidecar.js';
-import { postgresService, unavailable } from '../helpers/services.js';
+import { postgresService, unavailable, uniqueName } from '../helpers/services.js';
 import { AWKWARD, createDatabase, dropDatabase, seededDatabase, sql, tablesAndCounts, targetFor, tempDir } from './helpers.js';
 
 const rec = (n: number | string, query: string): string => `${n}\t${query}\0`;
@@ -163,6 +164,27 @@ describe.skipIf(unavailable('postgres'))('custom-format row counts from the COPY
       expect(r.meta.rowCounts).toEqual({ 'public."new\nline"': 9, 'public.t': 42 });
     } finally {
       await dropDatabase(db);
+    }
+  });
+
+  it("pg_dump's own error is what the operator reads, not the loader's line about a library it skipped", async () => {
+    const t = tempDir('tags-err');
+    const role = uniqueName('bk_tags_noperm');
+    await sql(fx.db, `CREATE ROLE ${role} LOGIN`);
+    try {
+      const broken = path.join(t.dir, 'copy-tags.so');
+      writeFileSync(broken, 'not an ELF file\n');
+      const err = await runBackupJob(pgBackupJob({ root: fx.root, target: targetFor(fx.db, role), kind: 'full', format: 'custom', copyTags: broken })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(BackupError);
+      expect((err as BackupError).failure).toBe('dump_failed');
+      expect((err as BackupError).message).toMatch(/pg_dump exited with code 1: .*permission denied/);
+      expect((err as BackupError).message).not.toMatch(/ld\.so|LD_PRELOAD/);
+    } finally {
+      await sql(fx.db, `DROP ROLE ${role}`);
+      t.remove();
     }
   });
 
