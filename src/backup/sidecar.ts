@@ -41,7 +41,7 @@ export const sidecarSchema = z.object({
   serverVersion: z.optional(z.string()),
   /** pg_database_size at dump time (preflight estimates the next backup from size / databaseSize). */
   databaseSize: z.optional(z.number()),
-  /** Table (schema-qualified, quoted as needed) → exact count(*). */
+  /** Table (schema-qualified, quoted as needed) → its exact row count at dump time (how: rowCountMethod). */
   rowCounts: z.optional(z.record(z.string(), z.number())),
   /**
    * How the counts relate to the dump: `dump-stream` — rows of each table's COPY block counted in

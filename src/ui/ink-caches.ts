@@ -128,12 +128,6 @@ export function graphemeSegmenter(locales?: string | string[], options?: Intl.Se
   };
 }
 
-/** Grapheme clusters of `str` with their indexes, as Intl.Segmenter gives them. */
-const defaultSegmenter = graphemeSegmenter();
-export function segments(str: string): Iterable<Intl.SegmentData> {
-  return defaultSegmenter.segment(str);
-}
-
 interface StyledCell {
   readonly type: 'char';
   readonly value: string;

@@ -51,7 +51,7 @@ export interface HeaderInfo {
   status: string;
 }
 
-const n = (x: number) => groupDigits(x);
+const n = groupDigits;
 
 /** The header: FOLLOWING/PAUSED, the source, errors per minute, counts, the filter, the source's state. */
 export function headerSpans(h: HeaderInfo): Span[] {
