@@ -27,7 +27,7 @@ describe.skipIf(unavailable('postgres'))('opsdeck backup / backups / verify / pr
   let configPath: string;
   let auditPath: string;
 
-  const run = async (args: string[], ask?: (q: string) => Promise<string>): Promise<{ code: number; out: string; err: string }> => {
+  const run = async (args: string[], ask?: (q: string) => Promise<string>, stderrTty?: { columns: number }): Promise<{ code: number; out: string; err: string }> => {
     let code = 0;
     let out = '';
     let err = '';
@@ -35,7 +35,7 @@ describe.skipIf(unavailable('postgres'))('opsdeck backup / backups / verify / pr
     registerBackupCommands(program, {
       loadConfig: (cmd) => loadConfig({ configPath, env: { HOME: tmp.dir }, discover: false, readOnly: cmd.optsWithGlobals<{ readOnly?: boolean }>().readOnly === true }),
       stdout: { write: (s: string) => (out += s) },
-      stderr: { write: (s: string) => (err += s) },
+      stderr: { write: (s: string) => (err += s), ...(stderrTty ? { isTTY: true, columns: stderrTty.columns } : {}) },
       setCode: (c) => (code = c),
       ...(ask ? { ask } : {}),
     });
@@ -258,5 +258,38 @@ describe.skipIf(unavailable('postgres'))('opsdeck backup / backups / verify / pr
     expect(stderr).toMatch(/CANCELLED/);
     expect(filesUnder(root)).toEqual(before);
     expect(audit().at(-1)).toMatchObject({ action: 'backup.postgres', event: 'cancelled' });
+  });
+
+  it('on a TTY, progress is one line rewriting itself (phase, bytes, rate, elapsed), cut to the width, cleared at the end', async () => {
+    const r = await run(['backup', '--db', db], undefined, { columns: 72 });
+    expect(r.code).toBe(0);
+    const updates = r.err.split('\r\x1b[K');
+    expect(updates[0]).toBe('');
+    // The last rewrite clears the line: nothing is left on stderr after the progress.
+    expect(updates.at(-1)).toBe('');
+    const shown = updates.slice(1, -1);
+    expect(shown.length).toBeGreaterThan(2);
+    for (const u of shown) {
+      expect(u).not.toContain('\n');
+      expect(u.length).toBeLessThanOrEqual(71);
+    }
+    expect(shown).toContainEqual(expect.stringMatching(new RegExp(`^${db}: dump [\\d.]+ [kMG]?B read, [\\d.]+ [kMG]?B written, [\\d.]+ [kMG]?B/s`)));
+    expect(shown.some((u) => /, \d+s$/.test(u))).toBe(true);
+    expect(r.out).toMatch(/^ok {2}full backup of /m);
+    // A narrow terminal: every update cut to one cell less than the width, so it never wraps.
+    const narrow = await run(['backup', '--db', db], undefined, { columns: 30 });
+    const cut = narrow.err.split('\r\x1b[K').slice(1, -1);
+    expect(cut.length).toBeGreaterThan(0);
+    expect(Math.max(...cut.map((u) => u.length))).toBe(29);
+  });
+
+  it('not on a TTY, --json prints one machine-readable object per backup and nothing on stderr', async () => {
+    const r = await run(['backup', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ source: db, kind: 'full', format: 'plain', result: 'succeeded', path: expect.stringMatching(/full_backup_\d{8}_\d{6}\.sql\.gz$/), size: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/), error: null });
+    expect(lines[1]).toMatchObject({ source: 'files:app', kind: 'files', format: 'tar', result: 'succeeded' });
   });
 });
