@@ -2,7 +2,7 @@
 // warm-up + measure seconds and prints the CPU this process used during the measured window.
 // argv: <config path> <warm-up seconds> <measure seconds>
 import { loadConfig } from '../src/config/resolve.js';
-import { createProbes } from '../src/probes/index.js';
+import { createProbes } from '../src/app/probes.js';
 import { startScheduler } from '../src/state/scheduler.js';
 import { createOpsStore } from '../src/state/store.js';
 

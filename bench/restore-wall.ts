@@ -16,7 +16,7 @@ import { executeRestore } from '../src/restore/execute.js';
 import { prepareRestore, safetyRootFor } from '../src/restore/plan.js';
 import type { RestoreSnapshot } from '../src/restore/types.js';
 import { findPostgresBin, startPostgres } from '../src/sandbox/index.js';
-import { MemoryAudit } from '../src/actions/audit.js';
+import { MemoryAudit } from '../test/helpers/memory-audit.js';
 import { median } from './_sandbox.js';
 import type { Row } from './types.js';
 

@@ -1,11 +1,11 @@
 // Start, stop and restart of one container as plans, and its blast radius: how long it has been
 // up and which containers depend on it (compose depends_on, legacy links, shared network stack).
-import prettyMs from 'pretty-ms';
 import type { ContainerInspect, DockerEngine } from '../docker/index.js';
-import { containerRef, dockerError } from './docker-client.js';
-import { ActionError, errorText } from './errors.js';
-import type { Plan, Step } from './plan.js';
-import { sleep } from './sleep.js';
+import { dockerError } from './docker-errors.js';
+import { ActionError, errorText } from '../plan/errors.js';
+import type { Plan, Step } from '../plan/plan.js';
+import { sleep } from '../plan/sleep.js';
+import { durationLong } from '../present/format.js';
 
 export type ContainerVerb = 'start' | 'stop' | 'restart';
 
@@ -20,7 +20,7 @@ export interface ContainerPlanOptions {
 /** A plan that starts, stops or restarts container `name`. */
 export function containerPlan(docker: DockerEngine, verb: ContainerVerb, name: string, opts: ContainerPlanOptions): Plan {
   const t = Math.max(0, Math.round(opts.stopTimeoutMs / 1000));
-  const ref = containerRef(docker, name);
+  const ref = docker.container(name);
   const act: Step = {
     id: verb,
     title: `${verb} container ${name}`,
@@ -70,7 +70,7 @@ export function containerPlan(docker: DockerEngine, verb: ContainerVerb, name: s
 export async function containerBlastRadius(docker: DockerEngine, name: string, signal?: AbortSignal, now: () => number = Date.now): Promise<string[]> {
   let target: ContainerInspect;
   try {
-    target = await containerRef(docker, name).inspect(signal);
+    target = await docker.container(name).inspect(signal);
   } catch (err) {
     return [`cannot inspect ${name}: ${errorText(dockerError(err, name, 'inspect'))}`];
   }
@@ -97,10 +97,10 @@ function uptimeLine(info: ContainerInspect, now: number): string {
   const restarts = info.RestartCount > 0 ? `, restarted ${info.RestartCount}×` : '';
   if (s.Running) {
     const since = Date.parse(s.StartedAt);
-    return `running for ${Number.isNaN(since) ? '?' : prettyMs(Math.max(0, now - since), { unitCount: 2 })}${health}${restarts}`;
+    return `running for ${Number.isNaN(since) ? '?' : durationLong(Math.max(0, now - since))}${health}${restarts}`;
   }
   const ended = Date.parse(s.FinishedAt);
-  const ago = Number.isNaN(ended) || ended <= 0 ? '' : ` ${prettyMs(Math.max(0, now - ended), { unitCount: 2 })} ago`;
+  const ago = Number.isNaN(ended) || ended <= 0 ? '' : ` ${durationLong(Math.max(0, now - ended))} ago`;
   return `not running (${s.Status}${ago}, exit code ${s.ExitCode})${restarts}`;
 }
 

@@ -2,10 +2,10 @@
 // Docker container, a compose project, or explicit argv commands. Every child runs from an argv.
 import type { ContainerHandle, DockerEngine } from '../docker/index.js';
 import type { ServiceConfig } from '../config/schema.js';
-import { containerRef, dockerError } from './docker-client.js';
-import { ActionError, errorText } from './errors.js';
-import { showArgv, type StepDescription } from './plan.js';
-import { runArgv, runChecked } from './run-argv.js';
+import { dockerError } from './docker-errors.js';
+import { ActionError, errorText } from '../plan/errors.js';
+import { showArgv, type StepDescription } from '../plan/plan.js';
+import { runArgv, runChecked } from '../plan/run-argv.js';
 
 export type ServiceState = 'running' | 'stopped' | 'partial' | 'unknown';
 
@@ -107,7 +107,7 @@ function containerDriver(name: string, container: string, deps: DriverDeps): Ser
   const t = Math.round((deps.stopTimeoutMs ?? 10_000) / 1000);
   const ref = (): ContainerHandle => {
     if (!deps.docker) throw new ActionError('unreachable', 'Docker is not configured or not reachable');
-    return containerRef(deps.docker, container);
+    return deps.docker.container(container);
   };
   const path = `/containers/${encodeURIComponent(container)}`;
   return {

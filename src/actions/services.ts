@@ -2,10 +2,10 @@
 // databases, queue, search, application, then a health check; stop is the reverse). A failed
 // step stops the sequence and the summary asks every service what state it is in now.
 import type { ServiceConfig } from '../config/schema.js';
-import { ActionError, errorText } from './errors.js';
-import type { Plan, Step } from './plan.js';
+import { ActionError, errorText } from '../plan/errors.js';
+import type { Plan, Step } from '../plan/plan.js';
 import { detectCompose, serviceDriver, type DriverDeps, type ServiceDriver, type ServiceStatus } from './service-drivers.js';
-import { sleep } from './sleep.js';
+import { sleep } from '../plan/sleep.js';
 
 export type ServiceVerb = 'start' | 'stop';
 

@@ -16,7 +16,7 @@
 import type { OpsdeckConfig } from '../config/resolve.js';
 import { runBounded } from '../probes/boundary.js';
 import { ProbeFailure, type MetricSample, type Probe, type ProbeResult } from '../probes/types.js';
-import { daysSinceDrill, drillSummaries, type DrillSummary } from '../restore/drill-log.js';
+import { daysSinceDrill, drillSummaries, type DrillSummary } from './drill-log.js';
 import { newestVerified, scanCatalog } from './catalog.js';
 import { sourceKey } from './types.js';
 

@@ -20,32 +20,15 @@
 //   "backup" names it), "ok" its result; lastOkAt/daysSinceOk are those of the newest SUCCESSFUL
 //   drill (null when none passed). lastDrill is null when the source was never drilled, and always
 //   for file sets.
-import prettyBytes from 'pretty-bytes';
-import { daysSinceDrill, type DrillSummary } from '../restore/drill-log.js';
+import { daysSinceDrill, type DrillSummary } from './drill-log.js';
 import type { Catalog, CatalogEntry } from './catalog.js';
+import { age, bytes, localMinute } from '../present/format.js';
 
 /** Drill summaries per source key, as drillSummaries() returns them. */
 export type DrillSummaries = ReadonlyMap<string, DrillSummary>;
 
-/** Age as "3h", "2d 4h", "45m". */
-export function formatAge(ms: number): string {
-  if (ms < 0) return 'future';
-  const m = Math.floor(ms / 60_000);
-  if (m < 60) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h`;
-  return `${Math.floor(h / 24)}d ${h % 24}h`;
-}
-
-/** Local time as "2025-01-05 03:00". */
-export function formatTime(t: number): string {
-  const d = new Date(t);
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
-}
-
 function verifiedWord(e: CatalogEntry): string {
-  if (e.verified) return e.lastVerify && e.lastVerify.at !== e.meta?.verify.at ? `yes (re-verified ${formatTime(Date.parse(e.lastVerify.at))})` : 'yes';
+  if (e.verified) return e.lastVerify && e.lastVerify.at !== e.meta?.verify.at ? `yes (re-verified ${localMinute(Date.parse(e.lastVerify.at))})` : 'yes';
   if (e.problem) return `NO: ${e.problem}`;
   return `NO: ${e.lastVerify?.message ?? 'not verified'}`;
 }
@@ -57,7 +40,7 @@ function verifiedWord(e: CatalogEntry): string {
 export function drillWord(e: Pick<CatalogEntry, 'source' | 'sourceKey'>, drills: DrillSummaries | undefined, now: number): string {
   if (e.source.type !== 'postgres') return '-';
   const s = drills?.get(e.sourceKey);
-  const ok = s?.lastOk ? formatAge(now - Date.parse(s.lastOk.at)) : 'never';
+  const ok = s?.lastOk ? age(now - Date.parse(s.lastOk.at)) : 'never';
   return s && !s.last.ok ? `${ok}, last FAILED` : ok;
 }
 
@@ -65,7 +48,7 @@ export function drillWord(e: Pick<CatalogEntry, 'source' | 'sourceKey'>, drills:
 export function catalogRows(entries: readonly CatalogEntry[], now: number, drills?: DrillSummaries): string[][] {
   const rows = [['TIME', 'KIND', 'SOURCE', 'SIZE', 'AGE', 'VERIFIED', 'LAST DRILL', 'FILE']];
   for (const e of entries) {
-    rows.push([formatTime(e.time), e.kind === 'data' ? 'data-only' : e.kind, e.sourceKey, prettyBytes(e.size), formatAge(now - e.time), verifiedWord(e), drillWord(e, drills, now), e.file]);
+    rows.push([localMinute(e.time), e.kind === 'data' ? 'data-only' : e.kind, e.sourceKey, bytes(e.size), age(now - e.time), verifiedWord(e), drillWord(e, drills, now), e.file]);
   }
   return rows;
 }

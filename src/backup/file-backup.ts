@@ -6,7 +6,6 @@ import type { FileHandle } from 'node:fs/promises';
 import { lstat, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import prettyBytes from 'pretty-bytes';
 import * as tar from 'tar';
 import tarPkg from 'tar/package.json' with { type: 'json' };
 import { createPartial, ensureDir, publish, removeQuietly } from './atomic.js';
@@ -19,6 +18,7 @@ import { ProgressMeter } from './progress.js';
 import { writeSidecarOrRetract, type Sidecar } from './sidecar.js';
 import { BackupError, verifyResult, type BackupSource, type VerifyCheck } from './types.js';
 import { compareTarEntries, listTarGz, type TarEntry } from './verify-checks.js';
+import { bytes as formatBytes } from '../present/format.js';
 
 export interface FileBackupOptions extends JobOptions {
   /** The file set's name (config backups.files[].name). */
@@ -81,7 +81,7 @@ export function fileBackupJob(opts: FileBackupOptions): BackupJob {
       });
       const need = estimateSize(bytes, 'files', 'tar', (await scanCatalog(opts.root, source)).entries);
       const { free } = await ensureSpace(dir, need, `the backup of file set ${opts.name}`);
-      return `needs about ${prettyBytes(need.bytes)}, ${prettyBytes(free)} free`;
+      return `needs about ${formatBytes(need.bytes)}, ${formatBytes(free)} free`;
     },
 
     async dump(signal) {
@@ -106,7 +106,7 @@ export function fileBackupJob(opts: FileBackupOptions): BackupJob {
         const gz = await streamGzip(pack, partial.handle, signal, (i, w) => meter.update(i, w));
         await partial.handle.sync();
         done = { gz, written, size: (await partial.handle.stat()).size };
-        return `${written.length} entries, ${prettyBytes(gz.bytesIn)} archived, ${prettyBytes(done.size)} compressed`;
+        return `${written.length} entries, ${formatBytes(gz.bytesIn)} archived, ${formatBytes(done.size)} compressed`;
       } catch (err) {
         throw asBackupError(err, signal, `archiving file set ${opts.name}`);
       }

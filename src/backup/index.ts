@@ -1,7 +1,7 @@
 // The backup layer's public surface (no ink, no react): jobs and plans that back up, verify and
 // publish; the catalog; retention and pruning; the backup-age probe. See README.md beside this file.
 export { createBackupAgeProbe, configuredSources, drillAge, NEVER_BACKED_UP_HOURS, NEVER_DRILLED_DAYS, type BackupAgeReading, type BackupAgeSource, type BackupDrillSource } from './age-probe.js';
-export { alignRows, catalogJson, catalogRows, drillWord, formatAge, formatTime, type DrillSummaries } from './catalog-format.js';
+export { alignRows, catalogJson, catalogRows, drillWord, type DrillSummaries } from './catalog-format.js';
 export { newestVerified, scanCatalog, type Catalog, type CatalogEntry, type PartialFile } from './catalog.js';
 export { fileBackupJob, type FileBackupOptions } from './file-backup.js';
 export { plansFromConfig, SelectionError, type BackupSelection } from './from-config.js';

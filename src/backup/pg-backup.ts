@@ -9,8 +9,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import prettyBytes from 'pretty-bytes';
-import { showArgv } from '../actions/plan.js';
+import { showArgv } from '../plan/plan.js';
 import { createPartial, ensureDir, publish, removeQuietly } from './atomic.js';
 import { scanCatalog } from './catalog.js';
 import { describeExit, spawnTool, type Tool } from './child.js';
@@ -26,6 +25,7 @@ import { ProgressMeter } from './progress.js';
 import { writeSidecarOrRetract, type RowCountMethod, type Sidecar } from './sidecar.js';
 import { BackupError, verifyResult, type BackupSource, type VerifyCheck } from './types.js';
 import { checkCustom, hashFile, hasCompletionMarker, DUMP_COMPLETE_MARKER } from './verify-checks.js';
+import { bytes as formatBytes } from '../present/format.js';
 
 export interface PgBackupOptions extends JobOptions {
   /** Server and database to dump (`database` is the one dumped). */
@@ -98,7 +98,7 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
       if (signal.aborted) throw new BackupError('cancelled', 'cancelled');
       const need = estimateSize(s.databaseSize, opts.kind, opts.format, await history);
       const { free } = await ensureSpace(dir, need, `the ${opts.kind} backup of ${source.name}`);
-      return `needs about ${prettyBytes(need.bytes)}, ${prettyBytes(free)} free`;
+      return `needs about ${formatBytes(need.bytes)}, ${formatBytes(free)} free`;
     },
 
     async dump(signal) {
@@ -166,7 +166,7 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
         const sha256 = gz ? gz.sha256 : back!.sha256;
         done = { sha256, size, bytesIn: gz ? gz.bytesIn : size, counts, method, ...(gz ? { gz } : {}) };
         meter.update(done.bytesIn, size);
-        return `${prettyBytes(done.bytesIn)} dumped${gz ? `, ${prettyBytes(size)} compressed` : ''}, ${Object.keys(counts).length} tables counted (${COUNTED_BY[method]})`;
+        return `${formatBytes(done.bytesIn)} dumped${gz ? `, ${formatBytes(size)} compressed` : ''}, ${Object.keys(counts).length} tables counted (${COUNTED_BY[method]})`;
       } catch (err) {
         t.kill();
         await t.exited;

@@ -2,8 +2,7 @@
 // audit trail treat them like every other action. A backup plan's steps are the job's stages;
 // whichever way the run ends short of "published" (a failed step, a cancel between steps), the
 // job is discarded and nothing is left under a final name.
-import prettyBytes from 'pretty-bytes';
-import type { Plan, Step, StepContext } from '../actions/plan.js';
+import type { Plan, Step, StepContext } from '../plan/plan.js';
 import type { Catalog } from './catalog.js';
 import { fileBackupJob, type FileBackupOptions } from './file-backup.js';
 import type { BackupJob, BackupRecord } from './job.js';
@@ -12,6 +11,7 @@ import { isAlive } from './pid.js';
 import { deleteBackup, deletePartial, deleteSafetyDump, type PruneReport } from './prune.js';
 import { BackupError, sourceKey, type BackupProgress } from './types.js';
 import { verifyBackup, type VerifyOptions, type VerifyReport } from './verify.js';
+import { bytes } from '../present/format.js';
 
 /** A backup plan plus access to its job and, once published, its record. */
 export interface BackupPlan {
@@ -34,7 +34,7 @@ function routeProgress<T extends { onProgress?: (p: BackupProgress) => void }>(o
       ...opts,
       onProgress: (p: BackupProgress) => {
         opts.onProgress?.(p);
-        ctx?.progress({ done: p.bytesWritten, unit: 'bytes', label: `${prettyBytes(p.bytesIn)} read, ${prettyBytes(p.rate)}/s` });
+        ctx?.progress({ done: p.bytesWritten, unit: 'bytes', label: `${bytes(p.bytesIn)} read, ${bytes(p.rate)}/s` });
       },
     },
     attach: (c) => (ctx = c),
@@ -108,7 +108,7 @@ function backupPlan(job: BackupJob, action: string, attach: (ctx: StepContext | 
     steps,
     // Runs after every outcome: a cancel between two steps must not leave the temp file behind.
     async epilogue(outcome) {
-      if (record) return [`Backup: ${record.path} (${prettyBytes(record.meta.size)}, verified)`];
+      if (record) return [`Backup: ${record.path} (${bytes(record.meta.size)}, verified)`];
       await job.discard();
       return outcome.result === 'refused' ? [] : ['No backup was published; the temp file was removed.'];
     },

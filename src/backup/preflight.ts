@@ -3,9 +3,9 @@
 // conservative default), plus a margin. Refusing up front beats filling the disk that the
 // database itself may live on.
 import { statfs } from 'node:fs/promises';
-import prettyBytes from 'pretty-bytes';
 import type { CatalogEntry } from './catalog.js';
 import { BackupError, type BackupFormat, type BackupKind } from './types.js';
+import { bytes as formatBytes } from '../present/format.js';
 
 /** Compressed size / source size assumed without history: a text dump is rarely larger than half the database, gzip does the rest. */
 export const DEFAULT_RATIO: Record<BackupFormat, number> = { plain: 0.5, custom: 0.5, tar: 1 };
@@ -30,7 +30,7 @@ export function estimateSize(sourceBytes: number, kind: BackupKind, format: Back
   const ratio = last ? ratioOf(last)! : DEFAULT_RATIO[format];
   const bytes = Math.ceil(sourceBytes * ratio * (1 + MARGIN));
   const why = last ? `ratio ${ratio.toFixed(3)} of the last backup ${last.file}` : `default ratio ${ratio} (no earlier backup to learn from)`;
-  return { bytes, basis: `source ${prettyBytes(sourceBytes)} × ${why}, +${MARGIN * 100} % margin` };
+  return { bytes, basis: `source ${formatBytes(sourceBytes)} × ${why}, +${MARGIN * 100} % margin` };
 }
 
 /** Bytes an unprivileged writer may still use on the filesystem holding `dir`. */
@@ -45,7 +45,7 @@ export async function ensureSpace(dir: string, need: SizeEstimate, what: string)
   if (free < need.bytes) {
     throw new BackupError(
       'no_space',
-      `not enough space for ${what} in ${dir}: needs about ${prettyBytes(need.bytes)}, ${prettyBytes(free)} free — ${prettyBytes(need.bytes - free)} missing (${need.basis})`,
+      `not enough space for ${what} in ${dir}: needs about ${formatBytes(need.bytes)}, ${formatBytes(free)} free — ${formatBytes(need.bytes - free)} missing (${need.basis})`,
     );
   }
   return { free };

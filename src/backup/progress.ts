@@ -1,7 +1,7 @@
 // Progress of a running backup: a meter that turns byte counts into at most a few reports a
 // second (a dump produces thousands of chunks per second), and the one-line text a TTY shows.
-import prettyBytes from 'pretty-bytes';
 import type { BackupPhase, BackupProgress, ProgressFn } from './types.js';
+import { bytes } from '../present/format.js';
 
 /** Counts bytes and calls `fn` at most every `everyMs` (and always on a phase change or flush). */
 export class ProgressMeter {
@@ -53,6 +53,6 @@ export function formatProgress(label: string, p: BackupProgress): string {
   const secs = Math.floor(p.elapsedMs / 1000);
   const time = secs >= 60 ? `${Math.floor(secs / 60)}m${String(secs % 60).padStart(2, '0')}s` : `${secs}s`;
   if (p.phase === 'preflight') return `${label}: checking free space… ${time}`;
-  const rate = p.rate > 0 ? `, ${prettyBytes(p.rate)}/s` : '';
-  return `${label}: ${p.phase} ${prettyBytes(p.bytesIn)} read, ${prettyBytes(p.bytesWritten)} written${rate}, ${time}`;
+  const rate = p.rate > 0 ? `, ${bytes(p.rate)}/s` : '';
+  return `${label}: ${p.phase} ${bytes(p.bytesIn)} read, ${bytes(p.bytesWritten)} written${rate}, ${time}`;
 }

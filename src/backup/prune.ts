@@ -6,13 +6,12 @@
 // made less than 24 h ago is never deleted: checked when planning and again just before deleting.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import prettyBytes from 'pretty-bytes';
 import { fsyncDir, removeQuietly } from './atomic.js';
-import { formatTime } from './catalog-format.js';
 import type { Catalog, CatalogEntry, PartialFile } from './catalog.js';
 import { parseBackupFileName, partialPid, sidecarPath } from './naming.js';
 import { planPrune, planSafetyPrune, SAFETY_MIN_AGE_MS, type PruneDecision, type RetentionPolicy } from './retention.js';
 import { BackupError } from './types.js';
+import { bytes, localMinute } from '../present/format.js';
 
 /** A temp file is abandoned when its writer is gone and it has not been written for this long. */
 export const STALE_PARTIAL_MS = 3_600_000;
@@ -44,19 +43,19 @@ export function pruneReport(catalog: Catalog, policy: RetentionPolicy, now: numb
 export function formatPruneReport(report: PruneReport, now: number): string[] {
   const lines: string[] = [];
   for (const d of report.decisions) {
-    const when = formatTime(d.entry.time);
-    lines.push(`${d.action === 'delete' ? 'DELETE' : 'keep  '}  ${d.entry.sourceKey}  ${d.entry.file}  (${when}, ${prettyBytes(d.entry.size)})  ${d.reason}`);
+    const when = localMinute(d.entry.time);
+    lines.push(`${d.action === 'delete' ? 'DELETE' : 'keep  '}  ${d.entry.sourceKey}  ${d.entry.file}  (${when}, ${bytes(d.entry.size)})  ${d.reason}`);
   }
   if (report.safety.length > 0) lines.push(`Safety dumps of restores${report.safetyRoot ? ` (${report.safetyRoot})` : ''}:`);
   for (const d of report.safety) {
-    const when = formatTime(d.entry.time);
-    lines.push(`${d.action === 'delete' ? 'DELETE' : 'keep  '}  ${d.entry.sourceKey}  ${d.entry.file}  (${when}, ${prettyBytes(d.entry.size)})  ${d.reason}`);
+    const when = localMinute(d.entry.time);
+    lines.push(`${d.action === 'delete' ? 'DELETE' : 'keep  '}  ${d.entry.sourceKey}  ${d.entry.file}  (${when}, ${bytes(d.entry.size)})  ${d.reason}`);
   }
   for (const p of report.stalePartials) {
-    lines.push(`DELETE  ${p.path}  (${prettyBytes(p.size)})  temp file of an interrupted backup (writer pid ${p.pid ?? '?'} gone, untouched for ${Math.round((now - p.mtime) / 3_600_000)} h)`);
+    lines.push(`DELETE  ${p.path}  (${bytes(p.size)})  temp file of an interrupted backup (writer pid ${p.pid ?? '?'} gone, untouched for ${Math.round((now - p.mtime) / 3_600_000)} h)`);
   }
   const n = [...report.decisions, ...report.safety].filter((d) => d.action === 'delete').length + report.stalePartials.length;
-  lines.push(n === 0 ? 'Nothing to delete.' : `${n} file${n === 1 ? '' : 's'} to delete, ${prettyBytes(report.freedBytes)} freed.`);
+  lines.push(n === 0 ? 'Nothing to delete.' : `${n} file${n === 1 ? '' : 's'} to delete, ${bytes(report.freedBytes)} freed.`);
   return lines;
 }
 

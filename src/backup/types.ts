@@ -1,6 +1,6 @@
 // Shared vocabulary of the backup layer: what a backup is, how progress is reported and how a
 // failure is typed. No I/O here.
-import { ActionError, type ActionErrorKind } from '../actions/errors.js';
+import { ActionError, type ActionErrorKind } from '../plan/errors.js';
 
 /** full = schema and data (pg_dump), data = data only (`--data-only`, the manual's "diff"), files = tar.gz. */
 export type BackupKind = 'full' | 'data' | 'files';

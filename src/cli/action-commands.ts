@@ -2,26 +2,27 @@
 // command line. Same plans, guard and audit trail as the console; the plan is printed before it
 // runs, and a yes is asked on the terminal (or given with --yes) — never assumed.
 import { type Command, InvalidArgumentError } from 'commander';
-import type { AuditEntry } from '../actions/audit.js';
-import type { Plan, PlanOutcome, PlanRun } from '../actions/plan.js';
+import type { AuditEntry } from '../plan/audit.js';
+import type { Plan, PlanOutcome, PlanRun } from '../plan/plan.js';
 import type { OpsdeckConfig } from '../config/resolve.js';
 
 // The action modules pull in the Docker client, pg and ioredis: they are loaded when a command runs,
 // so registering these commands costs `opsdeck status` nothing.
 const actions = async () => {
-  const [audit, blast, confirm, containers, docker, errors, execute, guard, plan, services] = await Promise.all([
-    import('../actions/audit.js'),
+  const [audit, blast, confirm, containers, docker, dockerErrors, errors, execute, guard, plan, services] = await Promise.all([
+    import('../plan/audit.js'),
     import('../actions/blast-radius.js'),
-    import('../actions/confirm.js'),
+    import('../plan/confirm.js'),
     import('../actions/containers.js'),
-    import('../actions/docker-client.js'),
-    import('../actions/errors.js'),
-    import('../actions/execute.js'),
-    import('../actions/guard.js'),
-    import('../actions/plan.js'),
+    import('../docker/client.js'),
+    import('../actions/docker-errors.js'),
+    import('../plan/errors.js'),
+    import('../plan/execute.js'),
+    import('../plan/guard.js'),
+    import('../plan/plan.js'),
     import('../actions/services.js'),
   ]);
-  return { ...audit, ...blast, ...confirm, ...containers, ...docker, ...errors, ...execute, ...guard, ...plan, ...services };
+  return { ...audit, ...blast, ...confirm, ...containers, ...docker, ...dockerErrors, ...errors, ...execute, ...guard, ...plan, ...services };
 };
 type Actions = Awaited<ReturnType<typeof actions>>;
 
@@ -97,7 +98,7 @@ export function registerActionCommands(program: Command, ctx: ActionCommandConte
     .option('--json', 'print the raw JSON lines')
     .action(async (opts: { limit: number; json?: boolean }) => {
       const config = await ctx.loadConfig();
-      const { readAudit } = await import('../actions/audit.js');
+      const { readAudit } = await import('../plan/audit.js');
       const entries = await readAudit(config.auditPath, opts.limit);
       if (opts.json) for (const e of entries) ctx.stdout.write(`${JSON.stringify(e)}\n`);
       else if (entries.length === 0) ctx.stdout.write(`no entries yet in ${config.auditPath}\n`);
@@ -124,9 +125,8 @@ async function runPlan(a: Actions, ctx: ActionCommandContext, config: OpsdeckCon
     ctx.stdout.write(`${text}\n(dry run: nothing was done)\n`);
     return;
   }
-  const secrets = [config.postgres?.password, config.redis?.password].filter((s): s is string => typeof s === 'string' && s !== '');
-  const audit = new a.AuditLog({ path: config.auditPath, secrets });
-  const guard = new a.ActionGuard({ readOnly: config.readOnly, audit, timer: false });
+  const { createActionLayer } = await import('../app/action-layer.js');
+  const { guard, audit } = createActionLayer(config, { timer: false });
   const verdict = guard.check(plan);
   if (verdict.ok) {
     ctx.stderr.write(`${text}\n`);

@@ -1,7 +1,6 @@
 // What every CLI action command shares: the guard and audit trail for a config, and Ctrl-C /
 // SIGTERM turned into an AbortSignal so a plan can reach a safe point and say where it stands.
-import { AuditLog } from '../actions/audit.js';
-import { ActionGuard } from '../actions/guard.js';
+import { createActionLayer, type ActionLayer } from '../app/action-layer.js';
 import type { Command } from 'commander';
 import type { OpsdeckConfig } from '../config/resolve.js';
 import type { Ask } from './ask.js';
@@ -25,11 +24,9 @@ export interface CommandContext {
   ask?: Ask;
 }
 
-/** The read-only guard and the audit trail (which scrubs the config's secrets) for one command. */
-export function actionLayer(config: OpsdeckConfig, env: NodeJS.ProcessEnv | undefined): { guard: ActionGuard; audit: AuditLog } {
-  const secrets = [config.postgres?.password, config.redis?.password].filter((s): s is string => s !== undefined);
-  const audit = new AuditLog({ path: config.auditPath, secrets, ...(env ? { env } : {}) });
-  return { guard: new ActionGuard({ readOnly: config.readOnly, audit, timer: false }), audit };
+/** The read-only guard and the audit trail of one command (built by the composition root). */
+export function actionLayer(config: OpsdeckConfig, env: NodeJS.ProcessEnv | undefined): ActionLayer {
+  return createActionLayer(config, { timer: false, ...(env ? { env } : {}) });
 }
 
 /** Runs `fn` with an AbortSignal that SIGINT and SIGTERM trip; says which signal arrived. */

@@ -6,9 +6,9 @@
 // read-only mode: it writes only the sidecar's lastVerify.
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { confirmationFor, isConfirmed } from '../actions/confirm.js';
-import { executePlan } from '../actions/execute.js';
-import { formatPlan, type PlanOutcome } from '../actions/plan.js';
+import { confirmationFor, isConfirmed } from '../plan/confirm.js';
+import { executePlan } from '../plan/execute.js';
+import { formatPlan, type PlanOutcome } from '../plan/plan.js';
 import { alignRows, catalogJson, catalogRows } from '../backup/catalog-format.js';
 import { scanCatalog } from '../backup/catalog.js';
 import { plansFromConfig, SelectionError } from '../backup/from-config.js';
@@ -19,7 +19,7 @@ import type { BackupProgress } from '../backup/types.js';
 import { formatPruneReport, pruneReport } from '../backup/prune.js';
 import { describePolicy, retentionPolicy, SAFETY_KEEP_DAYS, SAFETY_KEEP_NEWEST } from '../backup/retention.js';
 import { actionLayer, withSignals, type CommandContext } from './action-runtime.js';
-import { drillSummaries } from '../restore/drill-log.js';
+import { drillSummaries } from '../backup/drill-log.js';
 import { terminalAsk } from './ask.js';
 
 export type BackupCommandContext = CommandContext;

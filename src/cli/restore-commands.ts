@@ -6,13 +6,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { formatPlan } from '../actions/plan.js';
+import { formatPlan } from '../plan/plan.js';
 import type { ServiceDeps } from '../actions/services.js';
 import { scanCatalog, type CatalogEntry } from '../backup/catalog.js';
 import type { OpsdeckConfig } from '../config/resolve.js';
 import { actionLayer, withSignals, type CommandContext } from './action-runtime.js';
 import { appServices } from '../restore/app-services.js';
-import { drillLogPath } from '../restore/drill-log.js';
+import { drillLogPath } from '../backup/drill-log.js';
 import { runDrill } from '../restore/drill.js';
 import { executeRestore } from '../restore/execute.js';
 import { formatChecks, formatDrillLine, formatStepLine, formatStepProgress } from '../restore/format.js';
@@ -180,7 +180,7 @@ async function resolveBackup(config: OpsdeckConfig, arg: string): Promise<string
 async function serviceDeps(config: OpsdeckConfig): Promise<ServiceDeps> {
   const app = config.services.filter((s) => s.group === 'application');
   if (!config.docker || !app.some((s) => s.container !== undefined)) return {};
-  const { dockerClient } = await import('../actions/docker-client.js');
+  const { dockerClient } = await import('../docker/client.js');
   return { docker: dockerClient(config.docker), stopTimeoutMs: config.docker.stopTimeout };
 }
 

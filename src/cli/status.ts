@@ -28,11 +28,11 @@
 import os from 'node:os';
 import type { OpsdeckConfig, Rule } from '../config/resolve.js';
 import { compareLevels, type Level } from '../engine/thresholds.js';
-import { createProbes } from '../probes/index.js';
+import { createProbes } from '../app/probes.js';
 import type { Probe, ProbeError } from '../probes/types.js';
 import { boundedRead } from '../state/scheduler.js';
 import { createOpsStore, isJudged, selectExitCode, selectWorstLevel, type OpsData } from '../state/store.js';
-import { clock, formatLimits, formatValue, levelLabel, paint, shouldColor, supportsUnicode, truncate } from './format.js';
+import { clock, formatLimits, formatValue, levelLabel, paint, shouldColor, supportsUnicode, truncate } from '../present/format.js';
 import { compareText } from '../util/text.js';
 
 export interface StatusTarget {

@@ -55,6 +55,14 @@ interface RequestOptions {
 
 const MAX_BODY = 64 * 1024 * 1024;
 
+/**
+ * The Engine API version every request names (`/v1.41/containers/json`): the engine then answers
+ * in that version's shapes whatever its own release, instead of the newest one it knows (an
+ * unversioned path is "the latest", which changes under us). 1.41 is Docker 20.10, the oldest
+ * engine of the Debian releases we support; newer engines accept it (their minimum is 1.24).
+ */
+export const ENGINE_API_VERSION = '1.41';
+
 export class DockerEngine {
   private readonly agent: http.Agent;
   private readonly timeoutMs: number;
@@ -161,7 +169,7 @@ export class DockerEngine {
    * read and rejected as DockerApiError. The caller consumes (or destroys) the response.
    */
   open(method: string, path: string, opts: RequestOptions = {}): Promise<http.IncomingMessage> {
-    const url = path + queryString(opts.query);
+    const url = `/v${ENGINE_API_VERSION}${path}${queryString(opts.query)}`;
     const { socketPath, host, port, protocol } = this.endpoint;
     const payload = opts.body !== undefined ? Buffer.from(JSON.stringify(opts.body)) : undefined;
     const headers: http.OutgoingHttpHeaders = { Host: socketPath ? 'docker' : `${host ?? 'localhost'}:${port ?? 2375}` };

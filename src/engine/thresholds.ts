@@ -20,7 +20,9 @@
 import type { Rule } from '../config/resolve.js';
 import type { MetricSample } from '../probes/types.js';
 
-export type Level = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
+import type { Level } from '../util/level.js';
+
+export type { Level };
 export type BreachLevel = 'WARNING' | 'CRITICAL';
 
 /** What the engine remembers about one metric instance between samples. Plain data. */

@@ -1,9 +1,7 @@
 // Following a container's log stream through the engine API (`docker logs -f`): stdout and
 // stderr demultiplexed for non-TTY containers, one raw stream for TTY ones.
 import type { Readable } from 'node:stream';
-import { containerRef, dockerError } from '../actions/docker-client.js';
-import type { DockerEngine } from '../docker/index.js';
-import { DockerFrameParser } from './docker-frames.js';
+import { describeDockerError, DockerFrameParser, type DockerEngine } from '../docker/index.js';
 import { LineSplitter } from './line-splitter.js';
 import type { LogStream, SourceSink } from './types.js';
 
@@ -19,7 +17,7 @@ export function followContainer(docker: DockerEngine, name: string, sink: Source
   let ended: Promise<void> = Promise.resolve();
 
   const start = async (): Promise<void> => {
-    const ref = containerRef(docker, name);
+    const ref = docker.container(name);
     const info = await ref.inspect();
     if (stopped) return;
     const s: Readable = await ref.logs({ follow: true, tail: opts.tail ?? 100 });
@@ -71,7 +69,7 @@ export function followContainer(docker: DockerEngine, name: string, sink: Source
   };
 
   const started = start().catch((err: unknown) => {
-    if (!stopped) sink.end(dockerError(err, name, 'follow the logs of').message, true);
+    if (!stopped) sink.end(describeDockerError(err, name, 'follow the logs of').message, true);
   });
 
   return {

@@ -5,7 +5,7 @@
 import { reachableOnFailure, runBounded, type ErrorContext } from './boundary.js';
 import type { MetricSample, Probe, ProbeResult } from './types.js';
 import type { DockerConnection } from '../config/resolve.js';
-import { DockerEngine, type ContainerStats, type ContainerSummary } from '../docker/index.js';
+import { dockerClient, type DockerEngine, type ContainerStats, type ContainerSummary } from '../docker/index.js';
 import { compareText } from '../util/text.js';
 
 export type ContainerHealth = 'healthy' | 'unhealthy' | 'starting' | 'none';
@@ -68,8 +68,7 @@ export class DockerProbe implements Probe<DockerReading> {
     private readonly timeoutMs: number,
   ) {
     this.interval = conn.interval;
-    const { socketPath, host, port, protocol } = conn;
-    this.docker = new DockerEngine({ socketPath, host, port, protocol }, { timeoutMs: timeoutMs + 2000 });
+    this.docker = dockerClient(conn, { timeoutMs: timeoutMs + 2000 });
     this.context = {
       what: dockerEndpoint(conn),
       hints: {

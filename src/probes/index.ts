@@ -1,13 +1,10 @@
-// Building the probes for a configuration: the host always, and each service target whose
-// connection resolved. An absent target is not an error here — the caller reports it as
-// `not_configured` (or `disabled`) from `config.origins`.
-import type { OpsdeckConfig } from '../config/resolve.js';
-import { configuredSources, createBackupAgeProbe } from '../backup/age-probe.js';
-import { DockerProbe } from './docker.js';
-import { createHostProbe } from './host.js';
-import { PostgresProbe } from './postgres.js';
-import { RedisProbe } from './redis.js';
-import type { Probe } from './types.js';
+// The probes' public face: what readings look like and the boundary every read goes through.
+// Which probes a configuration gets is decided by the composition root (src/app/probes.ts).
+export { DockerProbe } from './docker.js';
+export { createHostProbe } from './host.js';
+export { PostgresProbe } from './postgres.js';
+export { RedisProbe } from './redis.js';
+export type { Probe, ProbeResult, MetricSample } from './types.js';
 
 export { runBounded, classifyError, sanitizeMessage } from './boundary.js';
 export type { HostReading, CpuUsage, DiskUsage, NetInterface, ProcessInfo } from './host.js';
@@ -15,15 +12,3 @@ export type { DockerReading, DockerContainer, ContainerHealth } from './docker.j
 export type { PgReading, PgQuery, PgWaitingLock, PgReplica } from './postgres.js';
 export type { RedisReading, RedisInfo } from './redis.js';
 export { parseRedisInfo } from './redis.js';
-
-/** One probe per watched target: host, then docker, postgres, redis and backup when configured. */
-export function createProbes(config: OpsdeckConfig, opts: { oneShot?: boolean } = {}): Probe[] {
-  const timeout = config.probeTimeout;
-  const probes: Probe[] = [createHostProbe(config, { processes: opts.oneShot !== true })];
-  if (config.docker) probes.push(new DockerProbe(config.docker, timeout));
-  if (config.postgres) probes.push(new PostgresProbe(config.postgres, timeout));
-  if (config.redis) probes.push(new RedisProbe(config.redis, timeout));
-  // Backup age is a reading like any other: a missed backup turns the overview yellow, then red.
-  if (configuredSources(config).length > 0) probes.push(createBackupAgeProbe(config));
-  return probes;
-}

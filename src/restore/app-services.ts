@@ -3,7 +3,7 @@
 // plans so they are stopped and started exactly as "stop all" / "start all" would.
 import { servicePlan, startOrder, type ServiceDeps } from '../actions/services.js';
 import { detectCompose, serviceDriver, type ServiceStatus } from '../actions/service-drivers.js';
-import type { Step, StepContext } from '../actions/plan.js';
+import type { Step, StepContext } from '../plan/plan.js';
 import type { ServiceConfig } from '../config/schema.js';
 
 export interface AppServices {

@@ -6,17 +6,17 @@
 // console cannot hurt production (arming lifts it, like any action).
 import os from 'node:os';
 import path from 'node:path';
-import type { AuditSink } from '../actions/audit.js';
-import { errorText } from '../actions/errors.js';
-import { executePlan } from '../actions/execute.js';
-import type { Verdict } from '../actions/guard.js';
-import type { Plan, PlanResult, StepState } from '../actions/plan.js';
+import type { AuditSink } from '../plan/audit.js';
+import { errorText } from '../plan/errors.js';
+import { executePlan } from '../plan/execute.js';
+import type { PlanGuard } from '../plan/guard.js';
+import type { Plan, PlanResult, StepState } from '../plan/plan.js';
 import { stamp } from '../backup/naming.js';
 import { isAlive } from '../backup/pid.js';
 import { readSidecar } from '../backup/sidecar.js';
 import type { PgTarget } from '../backup/pg-tools.js';
 import { createDatabaseSql, dropDatabaseSql } from './db-facts.js';
-import { appendDrill, type DrillRecord } from './drill-log.js';
+import { appendDrill, type DrillRecord } from '../backup/drill-log.js';
 import { preflightRestore } from './preflight.js';
 import { maintenanceDb, MAX_IDENT_BYTES, quoteIdent, quoteLiteral, withDb } from './sql.js';
 import { loadStep, newTracker, verifyStep, type StepEnv } from './steps.js';
@@ -29,7 +29,8 @@ export interface DrillOptions {
   backup: string;
   /** The server, as a superuser (`database` ignored). */
   conn: PgTarget;
-  guard: { check(plan: Pick<Plan, 'changesState'>): Verdict };
+  /** The same guard as every other action: arming that lapses mid-drill stops it before its next plan. */
+  guard: PlanGuard;
   audit: AuditSink;
   /** Where the result is appended (drillLogPath(backups.dir)); no log when undefined. */
   logPath?: string;
@@ -159,7 +160,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillSnapshot> {
   snap.phase = 'running';
   let outcome;
   try {
-    outcome = await executePlan(plan, { guard: { check: () => ({ ok: true }) }, audit: opts.audit, onUpdate: (run) => ((snap.steps = run.steps), emit()), ...(opts.signal ? { signal: opts.signal } : {}) });
+    outcome = await executePlan(plan, { guard: opts.guard, audit: opts.audit, onUpdate: (run) => ((snap.steps = run.steps), emit()), ...(opts.signal ? { signal: opts.signal } : {}) });
   } finally {
     if (env.tracker.created && !dropped) await dropScratch().catch(() => undefined);
   }

@@ -2,12 +2,12 @@
 // drop, the typed database name right before the drop (or at the start, for the CLI), the rest;
 // on a failure before the drop the undo (database opened again, services started), after it the
 // offer to put the safety dump back. Every exit ends with one plain sentence about the database.
-import type { AuditInput, AuditSink } from '../actions/audit.js';
-import { confirmationFor } from '../actions/confirm.js';
-import { errorText } from '../actions/errors.js';
-import { executePlan, summarize } from '../actions/execute.js';
-import type { Verdict } from '../actions/guard.js';
-import { stepTexts, type Plan, type PlanOutcome, type PlanRun, type StepState } from '../actions/plan.js';
+import type { AuditInput, AuditSink } from '../plan/audit.js';
+import { confirmationFor } from '../plan/confirm.js';
+import { errorText } from '../plan/errors.js';
+import { executePlan, summarize } from '../plan/execute.js';
+import type { Verdict } from '../plan/guard.js';
+import { stepTexts, type Plan, type PlanOutcome, type PlanRun, type StepState } from '../plan/plan.js';
 import { nowLine } from '../actions/services.js';
 import { rollbackPlan, undoPlan, type RestorePlan } from './plan.js';
 import { quoteIdent } from './sql.js';

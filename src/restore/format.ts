@@ -1,9 +1,9 @@
 // Pure text for the restore: preflight checks, step lines and the drill line, shared by the CLI
 // and usable by the console (every status has a word, so it reads without colour).
-import prettyBytes from 'pretty-bytes';
-import type { StepState } from '../actions/plan.js';
+import type { StepState } from '../plan/plan.js';
 import type { DrillSnapshot } from './drill.js';
 import type { Check } from './types.js';
+import { bytes } from '../present/format.js';
 
 const WORD: Record<Check['status'], string> = { pass: 'ok  ', warn: 'WARN', fail: 'FAIL' };
 
@@ -30,8 +30,8 @@ export function formatStepProgress(s: StepState): string {
   const p = s.progress;
   if (!p) return '';
   if (p.unit !== 'bytes') return p.label ?? `${p.done}${p.total !== undefined ? ` of ${p.total}` : ''}`;
-  if (p.total) return `${prettyBytes(p.done)} of ${prettyBytes(p.total)} (${Math.floor((p.done / p.total) * 100)} %)`;
-  return p.label ?? prettyBytes(p.done);
+  if (p.total) return `${bytes(p.done)} of ${bytes(p.total)} (${Math.floor((p.done / p.total) * 100)} %)`;
+  return p.label ?? bytes(p.done);
 }
 
 /** "ok   drill itsm_db: full_backup_….sql.gz → itsm_db_drill_… verified in 12.3 s (…)". */

@@ -3,7 +3,7 @@
 // passed) → executeRestore() with a confirm callback and onUpdate snapshots (RestoreSnapshot is
 // plain data: put it in the store as is). Drill: runDrill() with onUpdate (DrillSnapshot).
 export { appServices, type AppServices } from './app-services.js';
-export { DRILL_LOG, daysSinceDrill, drillLogPath, drillSummaries, readDrills, summarizeDrills, type DrillRecord, type DrillSummary } from './drill-log.js';
+export { DRILL_LOG, daysSinceDrill, drillLogPath, drillSummaries, readDrills, summarizeDrills, type DrillRecord, type DrillSummary } from '../backup/drill-log.js';
 export { runDrill, scratchName, sweepStaleScratch, type DrillOptions, type DrillSnapshot } from './drill.js';
 export { accepts, executeRestore, type ExecuteRestoreOptions } from './execute.js';
 export { formatChecks, formatDrillLine, formatStepLine, formatStepProgress } from './format.js';

@@ -12,12 +12,12 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { once } from 'node:events';
 import { createGunzip } from 'node:zlib';
-import prettyBytes from 'pretty-bytes';
-import { ActionError } from '../actions/errors.js';
-import { showArgv, type StepContext } from '../actions/plan.js';
+import { ActionError } from '../plan/errors.js';
+import { showArgv, type StepContext } from '../plan/plan.js';
 import { findPgTool, pgChildEnv, type PgTarget } from '../backup/pg-tools.js';
 import { DUMP_COMPLETE_MARKER } from '../backup/verify-checks.js';
 import { conninfoValue } from './sql.js';
+import { bytes } from '../present/format.js';
 
 export interface LoadOptions {
   file: string;
@@ -101,7 +101,7 @@ export async function loadBackup(o: LoadOptions, ctx: Pick<StepContext, 'signal'
     }
     if (feedError) throw new ActionError('failed', `reading ${path.basename(o.file)} failed: ${feedError.message}`);
     ctx.progress({ done: size, total: size, unit: 'bytes', label: 'loaded' });
-    return `${prettyBytes(size)} loaded${o.singleTransaction !== false ? ' in one transaction' : ''}`;
+    return `${bytes(size)} loaded${o.singleTransaction !== false ? ' in one transaction' : ''}`;
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     kill();
@@ -120,7 +120,7 @@ async function feed(o: LoadOptions, stdin: NodeJS.WritableStream & { destroy(): 
       const now = performance.now();
       if (now - last > 200) {
         last = now;
-        ctx.progress({ done: read, total: size, unit: 'bytes', label: `${prettyBytes(read)} of ${prettyBytes(size)}` });
+        ctx.progress({ done: read, total: size, unit: 'bytes', label: `${bytes(read)} of ${bytes(size)}` });
       }
       cb(null, chunk);
     },
@@ -170,7 +170,7 @@ async function pollOffset(pid: number | undefined, file: string, size: number, e
       fd ??= await findFd(pid, real);
       if (!fd) continue;
       const pos = /^pos:\s*(\d+)/m.exec(await readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
-      if (pos) ctx.progress({ done: Number(pos[1]), total: size, unit: 'bytes', label: `${prettyBytes(Number(pos[1]))} of ${prettyBytes(size)} read` });
+      if (pos) ctx.progress({ done: Number(pos[1]), total: size, unit: 'bytes', label: `${bytes(Number(pos[1]))} of ${bytes(size)} read` });
     } catch {
       // the process is gone, or /proc is not Linux's: no progress, the restore goes on
     }

@@ -2,15 +2,15 @@
 // preflight, plus the two recovery plans the engine may need: the undo (before the drop: open the
 // database again, start the services) and the rollback (after the drop: the safety dump back).
 import path from 'node:path';
-import prettyBytes from 'pretty-bytes';
-import type { AuditSink } from '../actions/audit.js';
-import type { Plan, Step } from '../actions/plan.js';
+import type { AuditSink } from '../plan/audit.js';
+import type { Plan, Step } from '../plan/plan.js';
 import type { PgTarget } from '../backup/pg-tools.js';
 import type { AppServices } from './app-services.js';
 import { groupLine } from './db-facts.js';
 import { preflightRestore, type PreflightReport } from './preflight.js';
 import { grantStep, healthStep, loadStep, newTracker, recreateStep, safetyDumpStep, servicesStep, terminateStep, verifyStep, type StepEnv } from './steps.js';
 import { applicableQueries, type VerifyQuery } from './verify-data.js';
+import { bytes } from '../present/format.js';
 
 // Where safety dumps go: `<backups.dir>/before-restore/` — never scanned as part of the catalog;
 // prune keeps them by their own rule (see src/backup/README.md, "Safety dumps").
@@ -106,7 +106,7 @@ export async function recordPreflightRefusal(audit: AuditSink, report: Preflight
 
 function blastLines(report: PreflightReport, env: StepEnv): string[] {
   const t = report.target;
-  const lines = [t?.exists ? `${env.database} (${prettyBytes(t.sizeBytes ?? 0)}, owner ${t.owner}) is DROPPED and replaced by ${path.basename(report.backup.path)}` : `${env.database} is created from ${path.basename(report.backup.path)}`];
+  const lines = [t?.exists ? `${env.database} (${bytes(t.sizeBytes ?? 0)}, owner ${t.owner}) is DROPPED and replaced by ${path.basename(report.backup.path)}` : `${env.database} is created from ${path.basename(report.backup.path)}`];
   if (t?.exists) lines.push(`a safety dump is taken first, under ${env.safetyRoot}`);
   for (const g of report.connections) lines.push(`terminated: ${groupLine(g)}`);
   for (const s of report.services) lines.push(`stopped, then started again: ${s.name} (now ${s.state})`);

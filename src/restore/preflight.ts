@@ -6,7 +6,6 @@
 import { statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
-import prettyBytes from 'pretty-bytes';
 import type { ServiceStatus } from '../actions/service-drivers.js';
 import { scanCatalog } from '../backup/catalog.js';
 import type { PgTarget } from '../backup/pg-tools.js';
@@ -18,6 +17,7 @@ import { connectionsTo, dbFacts, groupLine, roleExists, serverFacts, type Connec
 import { maintenanceDb, MAX_IDENT_BYTES, serverName, withDb } from './sql.js';
 import type { BackupFacts, Check } from './types.js';
 import { applicableQueries, type VerifyQuery } from './verify-data.js';
+import { bytes as formatBytes } from '../present/format.js';
 
 export interface PreflightOptions {
   backup: string;
@@ -149,7 +149,7 @@ async function targetChecks(c: pg.Client, opts: PreflightOptions, report: Prefli
       id: 'target',
       title: 'target database',
       status: facts.skippedSettings.length > 0 ? 'warn' : 'pass',
-      detail: `${opts.database} exists, ${prettyBytes(facts.sizeBytes ?? 0)}, ${facts.encoding}, ${facts.collate}${extra > 0 ? `; ${extra} database-level grant/setting statements will be re-applied` : ''}`,
+      detail: `${opts.database} exists, ${formatBytes(facts.sizeBytes ?? 0)}, ${facts.encoding}, ${facts.collate}${extra > 0 ? `; ${extra} database-level grant/setting statements will be re-applied` : ''}`,
       ...(facts.skippedSettings.length > 0 ? { lines: facts.skippedSettings.map((s) => `setting not carried over (odd name): ${s}`) } : {}),
     });
   } else {
@@ -173,7 +173,7 @@ async function safetySpace(opts: PreflightOptions, facts: DbFacts, report: Prefl
   const need = estimateSize(facts.sizeBytes ?? 0, 'full', report.backup.format === 'custom' ? 'custom' : 'plain', history);
   const free = await freeNear(dir);
   if (free === undefined) add({ id: 'space', title: 'space for the safety dump', status: 'fail', detail: `cannot read free space of ${dir}` });
-  else add({ id: 'space', title: 'space for the safety dump', status: free >= need.bytes ? 'pass' : 'fail', detail: `${dir}: needs about ${prettyBytes(need.bytes)}, ${prettyBytes(free)} free (${need.basis})` });
+  else add({ id: 'space', title: 'space for the safety dump', status: free >= need.bytes ? 'pass' : 'fail', detail: `${dir}: needs about ${formatBytes(need.bytes)}, ${formatBytes(free)} free (${need.basis})` });
 }
 
 async function scratchSpace(opts: PreflightOptions, report: PreflightReport, add: (c: Check) => void): Promise<void> {
@@ -186,7 +186,7 @@ async function scratchSpace(opts: PreflightOptions, report: PreflightReport, add
     return;
   }
   // Twice the size: the copy itself, and head-room so a drill never fills the disk production writes to.
-  add({ id: 'space', title: 'space for the scratch database', status: free >= need * 2 ? 'pass' : 'fail', detail: `${dataDir}: the copy needs about ${prettyBytes(need)} (we want twice that free), ${prettyBytes(free)} free` });
+  add({ id: 'space', title: 'space for the scratch database', status: free >= need * 2 ? 'pass' : 'fail', detail: `${dataDir}: the copy needs about ${formatBytes(need)} (we want twice that free), ${formatBytes(free)} free` });
 }
 
 /** Free bytes on the filesystem of `dir`, or of its nearest existing parent (it may not exist yet). */

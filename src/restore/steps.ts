@@ -2,9 +2,8 @@
 // builds its exact SQL or argv up front, so describe() shows precisely what run() executes, and
 // records what it changed in the shared tracker, so the engine can always say what state the
 // database is in and what a rollback or an undo must put back.
-import prettyBytes from 'pretty-bytes';
-import { ActionError } from '../actions/errors.js';
-import type { Step, StepContext } from '../actions/plan.js';
+import { ActionError } from '../plan/errors.js';
+import type { Step, StepContext } from '../plan/plan.js';
 import { pgBackupJob } from '../backup/pg-backup.js';
 import type { PgTarget } from '../backup/pg-tools.js';
 import type { AppServices } from './app-services.js';
@@ -13,6 +12,7 @@ import { describeLoad, loadArgv, loadBackup, type LoadOptions } from './load-dat
 import { maintenanceDb, quoteIdent, quoteLiteral, withDb } from './sql.js';
 import type { Comparison } from './types.js';
 import { verifyDatabase, type VerifyQuery } from './verify-data.js';
+import { bytes } from '../present/format.js';
 
 /** What has been changed so far; the engine reads it to name the database's state at every exit. */
 export interface Tracker {
@@ -141,7 +141,7 @@ export function safetyDumpStep(env: StepEnv): Step {
     ...(env.tools.pgDump ? { pgDump: env.tools.pgDump } : {}),
     ...(env.tools.pgRestore ? { pgRestore: env.tools.pgRestore } : {}),
     ...(env.tools.env ? { env: env.tools.env } : {}),
-    onProgress: (p) => current?.progress({ done: p.bytesIn, unit: 'bytes', label: `${p.phase}: ${prettyBytes(p.bytesIn)} dumped, ${prettyBytes(p.bytesWritten)} written` }),
+    onProgress: (p) => current?.progress({ done: p.bytesIn, unit: 'bytes', label: `${p.phase}: ${bytes(p.bytesIn)} dumped, ${bytes(p.bytesWritten)} written` }),
   });
   return {
     id: 'safety-dump',
@@ -159,7 +159,7 @@ export function safetyDumpStep(env: StepEnv): Step {
         env.tracker.safetyDump = rec.path;
         if (rec.meta.rowCounts) env.tracker.safetyCounts = rec.meta.rowCounts;
         ctx.output(rec.path);
-        return `${rec.path} (${prettyBytes(rec.meta.size)}, verified)`;
+        return `${rec.path} (${bytes(rec.meta.size)}, verified)`;
       } catch (err) {
         await job.discard();
         throw err;

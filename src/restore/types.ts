@@ -1,6 +1,6 @@
 // Shared vocabulary of the restore layer: preflight checks, the verification table, the state the
 // database is in, and the plain-data snapshot the console's walkthrough renders. No I/O here.
-import type { PlanResult, StepState } from '../actions/plan.js';
+import type { PlanResult, StepState } from '../plan/plan.js';
 import type { BackupFormat } from '../backup/types.js';
 
 /** pass = fine; warn = the operator should know but it does not stop; fail = stop, nothing changes. */

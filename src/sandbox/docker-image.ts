@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { create as createTar } from 'tar';
-import type { ContainerHandle, ContainerInspect, DockerEngine } from '../docker/index.js';
+import { demuxDockerStream, type ContainerHandle, type ContainerInspect, type DockerEngine } from '../docker/index.js';
 import { sleep } from './proc.js';
 import { findStaticBusybox } from './requirements.js';
 
@@ -70,22 +70,6 @@ export async function runSandboxContainer(docker: DockerEngine, image: string, s
   }, spec.name);
   if (spec.start !== false) await container.start();
   return container;
-}
-
-/** Split a multiplexed (non-TTY) Docker log/attach buffer into stdout and stderr text. */
-export function demuxDockerStream(buf: Buffer): { stdout: string; stderr: string } {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const kind = buf[i];
-    const size = buf.readUInt32BE(i + 4);
-    const chunk = buf.subarray(i + 8, i + 8 + size);
-    if (kind === 2) err.push(chunk);
-    else out.push(chunk);
-    i += 8 + size;
-  }
-  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
 
 /** A container's logs so far, demultiplexed. */

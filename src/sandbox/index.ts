@@ -8,7 +8,6 @@ export { startDocker, type DockerSandbox, type DockerSandboxOptions } from './do
 export {
   SANDBOX_IMAGE,
   containerLogs,
-  demuxDockerStream,
   waitForContainer,
   waitForHealth,
   type ContainerSpec,

@@ -3,8 +3,8 @@
 // prompt, a one-line flash, and counters that tell views to re-read (audit trail, statuses).
 // Plans, abort controllers, clients and log tails live in the controllers, never here.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Confirmation } from '../actions/confirm.js';
-import type { Danger, PlanRun } from '../actions/plan.js';
+import type { Confirmation } from '../plan/confirm.js';
+import type { Danger, PlanRun } from '../plan/plan.js';
 import type { LogSourceConfig } from '../config/schema.js';
 
 /** The guard's mode as the console shows it. */

@@ -9,9 +9,9 @@ import type { OpsdeckConfig } from '../config/resolve.js';
 import type { Scheduler } from '../state/scheduler.js';
 import { createOpsStore } from '../state/store.js';
 import { ActionController } from './actions/action-controller.js';
-import { createConsoleActions } from './actions/console-actions.js';
+import { createConsoleActions } from '../app/console-actions.js';
 import { BackupsController } from './backups/controller.js';
-import { backupsDepsFromConfig } from './backups/deps.js';
+import { backupsDepsFromConfig } from '../app/backups-deps.js';
 import { tickingClock } from './clock.js';
 import { coalesceStore } from './coalesced-store.js';
 import { writeCrashLog } from './crash-log.js';
@@ -81,7 +81,7 @@ export async function runSession(config: OpsdeckConfig, io: ConsoleIo = { stdout
   const version = opts.version ?? pkg.version;
   const started = (async () => {
     // Probe clients (pg, ioredis, the Docker client) are not needed for the first frame.
-    const [{ createProbes }, { startScheduler }] = await Promise.all([import('../probes/index.js'), import('../state/scheduler.js')]);
+    const [{ createProbes }, { startScheduler }] = await Promise.all([import('../app/probes.js'), import('../state/scheduler.js')]);
     // Quit before the probes were even loaded: do not start them.
     if (stopping) return;
     scheduler = startScheduler(createProbes(config), store, {

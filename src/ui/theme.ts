@@ -1,6 +1,6 @@
 // Named colours for levels and UI parts. Every level also has a symbol and a word, so nothing
 // depends on colour alone; with NO_COLOR set (or a monochrome terminal) colours are dropped.
-import { levelSymbol as symbolOf, levelWord, supportsUnicode } from '../cli/format.js';
+import { levelSymbol as symbolOf, levelWord, supportsUnicode } from '../present/format.js';
 import type { Level } from '../engine/thresholds.js';
 
 const LEVEL_COLOR: Record<Level, string> = { OK: 'green', WARNING: 'yellow', CRITICAL: 'red', UNKNOWN: 'magenta' };

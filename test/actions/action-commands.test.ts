@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readAudit } from '../../src/actions/audit.js';
+import { readAudit } from '../../src/plan/audit.js';
 import { registerActionCommands } from '../../src/cli/action-commands.js';
 import { resolveConfig, type OpsdeckConfig } from '../../src/config/resolve.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';

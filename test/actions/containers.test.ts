@@ -4,10 +4,10 @@ import { existsSync } from 'node:fs';
 import Docker from 'dockerode';
 import { DockerEngine } from '../../src/docker/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryAudit } from '../../src/actions/audit.js';
+import { MemoryAudit } from '../helpers/memory-audit.js';
 import { containerBlastRadius, containerPlan, referenceVia } from '../../src/actions/containers.js';
-import { executePlan } from '../../src/actions/execute.js';
-import { ActionGuard } from '../../src/actions/guard.js';
+import { executePlan } from '../../src/plan/execute.js';
+import { ActionGuard } from '../../src/plan/guard.js';
 import { runSandboxContainer } from '../../src/sandbox/docker-image.js';
 import { dockerService, uniqueName, unavailable } from '../helpers/services.js';
 

@@ -4,11 +4,11 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryAudit } from '../../src/actions/audit.js';
-import { executePlan } from '../../src/actions/execute.js';
-import { ActionGuard } from '../../src/actions/guard.js';
-import type { PlanRun } from '../../src/actions/plan.js';
-import { runArgv } from '../../src/actions/run-argv.js';
+import { MemoryAudit } from '../helpers/memory-audit.js';
+import { executePlan } from '../../src/plan/execute.js';
+import { ActionGuard } from '../../src/plan/guard.js';
+import type { PlanRun } from '../../src/plan/plan.js';
+import { runArgv } from '../../src/plan/run-argv.js';
 import { detectCompose, serviceDriver } from '../../src/actions/service-drivers.js';
 import { allServicesPlan, servicePlan, serviceStatuses, startOrder } from '../../src/actions/services.js';
 import { configSchema, type ConfigInput, type ServiceConfig } from '../../src/config/schema.js';

@@ -11,7 +11,7 @@ import type { Sidecar } from '../../src/backup/sidecar.js';
 import type { BackupSource } from '../../src/backup/types.js';
 import { mergeRules } from '../../src/config/resolve.js';
 import { classify } from '../../src/engine/thresholds.js';
-import { appendDrill, drillLogPath, type DrillRecord } from '../../src/restore/drill-log.js';
+import { appendDrill, drillLogPath, type DrillRecord } from '../../src/backup/drill-log.js';
 import { tempDir } from './helpers.js';
 
 const HOUR = 3_600_000;

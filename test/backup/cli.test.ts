@@ -13,7 +13,7 @@ import { pgBackupJob } from '../../src/backup/pg-backup.js';
 import { readSidecar } from '../../src/backup/sidecar.js';
 import { registerBackupCommands } from '../../src/cli/backup-commands.js';
 import { loadConfig } from '../../src/config/resolve.js';
-import { appendDrill, drillLogPath, type DrillRecord } from '../../src/restore/drill-log.js';
+import { appendDrill, drillLogPath, type DrillRecord } from '../../src/backup/drill-log.js';
 import { postgresService, unavailable } from '../helpers/services.js';
 import { BIG, createDatabase, dropDatabase, filesUnder, SEED, sql, targetFor, tempDir } from './helpers.js';
 

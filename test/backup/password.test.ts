@@ -7,7 +7,7 @@ import { runBackupJob } from '../../src/backup/job.js';
 import { pgBackupJob } from '../../src/backup/pg-backup.js';
 import { pgBackupPlan } from '../../src/backup/plans.js';
 import { BackupError } from '../../src/backup/types.js';
-import { formatPlan } from '../../src/actions/plan.js';
+import { formatPlan } from '../../src/plan/plan.js';
 import { startPostgres, type PgSandbox } from '../../src/sandbox/index.js';
 import { unavailable } from '../helpers/services.js';
 import { BIG, tempDir } from './helpers.js';

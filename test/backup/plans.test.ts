@@ -1,10 +1,10 @@
 // Backups as action plans: audited, refused in read-only mode, and clean after a cancel that
 // lands between two steps (the epilogue removes the temp file).
 import { describe, expect, it } from 'vitest';
-import { MemoryAudit } from '../../src/actions/audit.js';
-import { executePlan } from '../../src/actions/execute.js';
-import { ActionGuard } from '../../src/actions/guard.js';
-import { formatPlan } from '../../src/actions/plan.js';
+import { MemoryAudit } from '../helpers/memory-audit.js';
+import { executePlan } from '../../src/plan/execute.js';
+import { ActionGuard } from '../../src/plan/guard.js';
+import { formatPlan } from '../../src/plan/plan.js';
 import { pgBackupPlan } from '../../src/backup/plans.js';
 import { unavailable } from '../helpers/services.js';
 import { filesUnder, SEED, seededDatabase, targetFor } from './helpers.js';

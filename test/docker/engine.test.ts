@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { dockerError } from '../../src/actions/docker-client.js';
-import { DockerApiError, DockerEngine } from '../../src/docker/index.js';
+import { dockerError } from '../../src/actions/docker-errors.js';
+import { DockerApiError, DockerEngine, ENGINE_API_VERSION, demuxDockerStream, dockerClient } from '../../src/docker/index.js';
 import { DockerProbe } from '../../src/probes/docker.js';
-import { demuxDockerStream } from '../../src/sandbox/docker-image.js';
 import { dockerService, uniqueName, unavailable } from '../helpers/services.js';
 
 describe.skipIf(unavailable('docker'))('DockerEngine on a real engine', () => {
@@ -170,6 +169,19 @@ describe('DockerEngine against a broken or absent engine', () => {
       expect(r.error.message).toMatch(/not JSON/);
     }
     await probe.close();
+  });
+
+  it('every request names the API version, whichever client the config builds', async () => {
+    const paths: string[] = [];
+    const sock = await serve((req, res) => {
+      paths.push(req.url ?? '');
+      res.end(req.url?.includes('/containers/json') ? '[]' : req.url?.includes('_ping') ? 'OK' : '{}');
+    });
+    const eng = dockerClient({ socketPath: sock });
+    await eng.ping();
+    await eng.listContainers({ all: true });
+    await eng.container('web').inspect();
+    expect(paths).toEqual([`/v${ENGINE_API_VERSION}/_ping`, `/v${ENGINE_API_VERSION}/containers/json?all=1`, `/v${ENGINE_API_VERSION}/containers/web/json`]);
   });
 
   it('JSON of the wrong shape is refused', async () => {

@@ -3,6 +3,7 @@
 // fixed sleeps. Used by the end-to-end tests and the console benchmarks.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { waitForText } from '../helpers/wait.js';
 
 export interface TmuxOptions {
   columns: number;
@@ -77,15 +78,7 @@ export class Tmux {
 
   /** Polls the screen until `test` passes; throws with the last screen after `timeoutMs`. */
   async waitFor(test: string | RegExp | ((screen: string) => boolean), timeoutMs = 15_000, what = String(test)): Promise<string> {
-    const ok = typeof test === 'string' ? (s: string) => s.includes(test) : test instanceof RegExp ? (s: string) => test.test(s) : test;
-    const deadline = Date.now() + timeoutMs;
-    let screen = '';
-    for (;;) {
-      screen = this.capture();
-      if (ok(screen)) return screen;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; screen:\n${screen}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    return waitForText(() => this.capture(), test, { timeoutMs, what, intervalMs: 50 });
   }
 
   /** Kills the tmux server and everything in it. */

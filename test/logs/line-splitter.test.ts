@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DockerFrameParser } from '../../src/logs/docker-frames.js';
+import { DockerFrameParser } from '../../src/docker/frames.js';
 import { LineSplitter, stripControl } from '../../src/logs/line-splitter.js';
 
 function split(chunks: Buffer[], max?: number): string[] {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerBackupCommands } from '../../src/cli/backup-commands.js';
 import { registerRestoreCommands } from '../../src/cli/restore-commands.js';
 import { loadConfig } from '../../src/config/resolve.js';
-import { readDrills } from '../../src/restore/drill-log.js';
+import { readDrills } from '../../src/backup/drill-log.js';
 import { postgresService, unavailable } from '../helpers/services.js';
 import { backup, checksum, createDatabase, DAMAGE, dropDatabase, SEED, sql, tempDir } from './helpers.js';
 

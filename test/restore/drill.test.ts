@@ -3,7 +3,7 @@
 import path from 'node:path';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drillLogPath, drillSummaries, readDrills } from '../../src/restore/drill-log.js';
+import { drillLogPath, drillSummaries, readDrills } from '../../src/backup/drill-log.js';
 import { runDrill, scratchName, sweepStaleScratch } from '../../src/restore/drill.js';
 import { unavailable } from '../helpers/services.js';
 import { actionLayer, backup, createDatabase, databaseExists, databasesLike, dropDatabase, rewriteBackup, SEED, server, sql, tempDir } from './helpers.js';
@@ -84,7 +84,8 @@ describe.skipIf(unavailable('postgres'))('drills', () => {
 
   it('read-only mode refuses a drill and records nothing', async () => {
     const n = (await readDrills(drillLogPath(root.dir))).length;
-    const out = await drill(file, { check: () => ({ ok: false, reason: 'read-only mode' }) } as never).run;
+    const out = await drill(file, actionLayer({ readOnly: true }).guard).run;
+    expect(out.summary[0]).toMatch(/read-only mode/);
     expect(out.result).toBe('refused');
     expect((await readDrills(drillLogPath(root.dir))).length).toBe(n);
   });

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import pg from 'pg';
-import { MemoryAudit } from '../../src/actions/audit.js';
+import { ActionGuard } from '../../src/plan/guard.js';
+import { MemoryAudit } from '../helpers/memory-audit.js';
 import { runBackupJob } from '../../src/backup/job.js';
 import { pgBackupJob } from '../../src/backup/pg-backup.js';
 import type { PgTarget } from '../../src/backup/pg-tools.js';
@@ -116,7 +117,8 @@ export function tempDir(prefix: string): { dir: string; remove: () => void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** An audit sink that keeps entries, and a guard that lets everything through. */
-export function actionLayer(): { audit: MemoryAudit; guard: { check: () => { ok: true } } } {
-  return { audit: new MemoryAudit(), guard: { check: () => ({ ok: true }) } };
+/** An audit sink that keeps entries, and the real guard of a read-write console (`readOnly` to refuse). */
+export function actionLayer(opts: { readOnly?: boolean } = {}): { audit: MemoryAudit; guard: ActionGuard } {
+  const audit = new MemoryAudit();
+  return { audit, guard: new ActionGuard({ readOnly: opts.readOnly ?? false, audit, timer: false }) };
 }

@@ -1,7 +1,7 @@
 // Pure pieces of the restore: quoting, the verification table, the database-state sentence, the
 // argv (never a password), the drill log summary.
 import { describe, expect, it } from 'vitest';
-import { summarizeDrills, daysSinceDrill, type DrillRecord } from '../../src/restore/drill-log.js';
+import { summarizeDrills, daysSinceDrill, type DrillRecord } from '../../src/backup/drill-log.js';
 import { describeLoad, loadArgv } from '../../src/restore/load-data.js';
 import { conninfoValue, quoteIdent, quoteLiteral } from '../../src/restore/sql.js';
 import { dbStateOf } from '../../src/restore/state.js';

@@ -4,12 +4,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AuditLog, readAudit, type AuditEntry } from '../../src/actions/audit.js';
-import { ActionGuard } from '../../src/actions/guard.js';
+import { AuditLog, readAudit, type AuditEntry } from '../../src/plan/audit.js';
+import { ActionGuard } from '../../src/plan/guard.js';
 import type { DockerConnection } from '../../src/config/resolve.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import { ActionController } from '../../src/ui/actions/action-controller.js';
-import { createConsoleActions } from '../../src/ui/actions/console-actions.js';
+import { createConsoleActions } from '../../src/app/console-actions.js';
 
 export interface ActionFixture {
   controller: ActionController;

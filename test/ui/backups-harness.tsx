@@ -3,16 +3,16 @@
 // dialog), and waits for content — long jobs get long deadlines, never fixed sleeps.
 import { writeFileSync } from 'node:fs';
 import { render } from 'ink-testing-library';
-import { MemoryAudit } from '../../src/actions/audit.js';
-import { ActionGuard } from '../../src/actions/guard.js';
+import { MemoryAudit } from '../helpers/memory-audit.js';
+import { ActionGuard } from '../../src/plan/guard.js';
 import type { ServiceConfig } from '../../src/config/schema.js';
 import { plansFromConfig } from '../../src/backup/from-config.js';
 import { retentionPolicy } from '../../src/backup/retention.js';
 import { appServices } from '../../src/restore/app-services.js';
 import { ActionController } from '../../src/ui/actions/action-controller.js';
-import { createConsoleActions } from '../../src/ui/actions/console-actions.js';
+import { createConsoleActions } from '../../src/app/console-actions.js';
 import { BackupsController } from '../../src/ui/backups/controller.js';
-import type { BackupsDeps } from '../../src/ui/backups/deps.js';
+import type { BackupsDeps } from '../../src/app/backups-deps.js';
 import { tickingClock } from '../../src/ui/clock.js';
 import { ConsoleRoot } from '../../src/ui/root.js';
 import { fixedSize } from '../../src/ui/size.js';

@@ -2,7 +2,7 @@
 // the keyboard mode of a panel, the comparison table, what the walkthrough shows at each moment,
 // and the one plan that backs up several sources.
 import { describe, expect, it } from 'vitest';
-import type { Plan, StepContext, StepProgress, StepState } from '../../src/actions/plan.js';
+import type { Plan, StepContext, StepProgress, StepState } from '../../src/plan/plan.js';
 import type { BackupPlan } from '../../src/backup/plans.js';
 import type { Comparison, RestoreSnapshot } from '../../src/restore/types.js';
 import { backupNowPlan } from '../../src/ui/backups/backup-plans.js';

@@ -7,6 +7,7 @@ import { fixedClock } from '../../src/ui/clock.js';
 import type { ViewId } from '../../src/ui/keymap.js';
 import { ConsoleRoot } from '../../src/ui/root.js';
 import { fixedSize } from '../../src/ui/size.js';
+import { waitForText } from '../helpers/wait.js';
 import { T0 } from './fixtures.js';
 
 export const KEYS = {
@@ -52,16 +53,7 @@ export function renderConsole(store: OpsStore, opts: { columns?: number; rows?: 
     />,
   );
   const frame = () => app.lastFrame() ?? '';
-  const waitFor = async (test: string | RegExp | ((f: string) => boolean), what = String(test)) => {
-    const ok = typeof test === 'string' ? (f: string) => f.includes(test) : test instanceof RegExp ? (f: string) => test.test(f) : test;
-    const deadline = Date.now() + (opts.waitMs ?? 5000);
-    while (Date.now() < deadline) {
-      const f = frame();
-      if (ok(f)) return f;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    throw new Error(`timed out waiting for ${what}; last frame:\n${frame()}`);
-  };
+  const waitFor = (test: string | RegExp | ((f: string) => boolean), what = String(test)) => waitForText(frame, test, { what, timeoutMs: opts.waitMs ?? 5000, intervalMs: 5 });
   return {
     frame,
     press: async (...keys: string[]) => {

@@ -3,8 +3,8 @@
 // cancellable step, Esc puts a running plan away and its result is flashed when it ends.
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Plan, Step } from '../../src/actions/plan.js';
-import { sleep } from '../../src/actions/sleep.js';
+import type { Plan, Step } from '../../src/plan/plan.js';
+import { sleep } from '../../src/plan/sleep.js';
 import { createOpsStore } from '../../src/state/store.js';
 import { progressRows } from '../../src/ui/actions/plan-panel.js';
 import { recoveryHint, statusLabel } from '../../src/ui/actions/plan-text.js';

@@ -1,12 +1,12 @@
 // The console's one entry point for actions: the plan dialog, text prompts, arming and the
 // Logs pane, over one action store. The App asks it which keymap mode is active and hands it the
 // commands and text of that mode; views call it to propose plans. No React here.
-import type { PlanRun } from '../../actions/plan.js';
+import type { PlanRun } from '../../plan/plan.js';
 import { actionsEnabled, createActionStore, type ActionStore } from '../../state/action-state.js';
 import type { CommandId, Mode } from '../keymap.js';
 import { LogPane } from '../logs/log-pane.js';
 import { Arming } from './arming.js';
-import type { ConsoleActions } from './console-actions.js';
+import type { ConsoleActions } from '../../app/console-actions.js';
 import { PlanFlow } from './plan-flow.js';
 import { PromptFlow } from './prompt-flow.js';
 

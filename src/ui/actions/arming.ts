@@ -2,8 +2,8 @@
 // audit trail through the guard), or disarms when armed. The store's guard mode follows the
 // guard: on its events, and by asking it every second while armed, so a lapse is seen even when
 // the guard's clock is not the wall clock (tests) — dangerous commands then disappear by themselves.
-import { errorText } from '../../actions/errors.js';
-import type { ActionGuard, GuardState } from '../../actions/guard.js';
+import { errorText } from '../../plan/errors.js';
+import type { ActionGuard, GuardState } from '../../plan/guard.js';
 import type { ActionStore, GuardMode } from '../../state/action-state.js';
 import type { PromptFlow } from './prompt-flow.js';
 

@@ -4,12 +4,12 @@
 // requires (a yes, or the target's name typed), run it with per-step state, cancel it where
 // safe, and show the summary. The Plan and its AbortController stay in this object; the store
 // gets plain snapshots only. A decline is audited as `refused`, like the CLI does.
-import type { AuditSink } from '../../actions/audit.js';
-import { confirmationFor, isConfirmed } from '../../actions/confirm.js';
-import { errorText } from '../../actions/errors.js';
-import { executePlan } from '../../actions/execute.js';
-import type { Verdict } from '../../actions/guard.js';
-import { formatPlan, stepTexts, type Plan, type PlanRun } from '../../actions/plan.js';
+import type { AuditSink } from '../../plan/audit.js';
+import { confirmationFor, isConfirmed } from '../../plan/confirm.js';
+import { errorText } from '../../plan/errors.js';
+import { executePlan } from '../../plan/execute.js';
+import type { Verdict } from '../../plan/guard.js';
+import { formatPlan, stepTexts, type Plan, type PlanRun } from '../../plan/plan.js';
 import type { ActionStore, PlanDialog } from '../../state/action-state.js';
 import type { CommandId, Mode } from '../keymap.js';
 import { outcomeLine } from './plan-text.js';

@@ -5,8 +5,8 @@
 // the summary. Both take plain data and a scroll offset; the question or status stays pinned.
 import { Box } from 'ink';
 import { memo } from 'react';
-import type { Confirmation } from '../../actions/confirm.js';
-import type { PlanRun } from '../../actions/plan.js';
+import type { Confirmation } from '../../plan/confirm.js';
+import type { PlanRun } from '../../plan/plan.js';
 import type { PlanDialog } from '../../state/action-state.js';
 import { PaintedLine, type Span } from '../painted-line.js';
 import { resultLabel, runLines, statusColor, statusLabel } from './plan-text.js';

@@ -1,8 +1,8 @@
 // Pure display strings for plans and runs: a symbol and a word per step state (readable without
 // colour), the lines of a step with its exact command and output tail, and a recovery hint per
 // typed error. Shared by every plan panel (containers, services, and any later action).
-import type { PlanResult, PlanRun, StepState, StepStatus } from '../../actions/plan.js';
-import { supportsUnicode } from '../../cli/format.js';
+import type { PlanResult, PlanRun, StepState, StepStatus } from '../../plan/plan.js';
+import { supportsUnicode } from '../../present/format.js';
 
 const ascii = !supportsUnicode(process.env);
 

@@ -1,7 +1,7 @@
 // A one-line text prompt (arming minutes and reason, the Logs filter): the text lives in the
 // action store, the function that takes the answer lives here. An answer may be refused with a
 // reason in words; the prompt then stays open with the reason under it.
-import { errorText } from '../../actions/errors.js';
+import { errorText } from '../../plan/errors.js';
 import type { ActionStore } from '../../state/action-state.js';
 import type { CommandId, Mode } from '../keymap.js';
 

@@ -3,15 +3,15 @@
 // A backup of several sources is one plan whose steps are each source's stages in turn; its
 // progress line says bytes written, rate and elapsed time. The prune plan's blast radius is the
 // dry-run list: every backup kept or deleted, with the reason.
-import type { Plan, Step, StepProgress } from '../../actions/plan.js';
+import type { Plan, Step, StepProgress } from '../../plan/plan.js';
 import { scanCatalog } from '../../backup/catalog.js';
 import { safetyRootFor } from '../../backup/naming.js';
 import { prunePlan } from '../../backup/plans.js';
 import { formatPruneReport, pruneReport } from '../../backup/prune.js';
 import { describePolicy } from '../../backup/retention.js';
 import type { BackupProgress } from '../../backup/types.js';
-import { bytes, rate } from '../units.js';
-import type { BackupsDeps } from './deps.js';
+import { bytes, rate } from '../../present/format.js';
+import type { BackupsDeps } from '../../app/backups-deps.js';
 
 /** "dump: 310 MB written · 95 MB/s · 12 s" — a running backup's progress label. */
 export function progressLabel(p: BackupProgress): string {

@@ -4,10 +4,10 @@
 // the components select single values from it. Taking a backup and pruning are ordinary plans:
 // they go through the console's shared plan dialog (src/ui/actions).
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { PlanRun } from '../../actions/plan.js';
+import type { PlanRun } from '../../plan/plan.js';
 import type { CatalogEntry, PartialFile } from '../../backup/catalog.js';
 import type { VerifyReport } from '../../backup/verify.js';
-import type { DrillSummary } from '../../restore/drill-log.js';
+import type { DrillSummary } from '../../backup/drill-log.js';
 import type { DrillSnapshot } from '../../restore/drill.js';
 import type { Check, RestoreSnapshot } from '../../restore/types.js';
 import type { Mode } from '../keymap.js';

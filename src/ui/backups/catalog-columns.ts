@@ -1,12 +1,12 @@
 // Pure presentation of the catalog for the Backups table: the columns (time, kind, source, size,
 // age, verified, last drill, file) and the lines about the selected backup. Every state has a
 // word or symbol, so it reads without colour.
-import prettyBytes from 'pretty-bytes';
 import type { CatalogEntry } from '../../backup/catalog.js';
-import { drillWord, formatAge, formatTime } from '../../backup/catalog-format.js';
-import type { DrillSummary } from '../../restore/drill-log.js';
+import { drillWord } from '../../backup/catalog-format.js';
+import type { DrillSummary } from '../../backup/drill-log.js';
 import type { Column } from '../table.js';
 import type { CatalogData } from './backups-store.js';
+import { age, bytes, localMinute } from '../../present/format.js';
 
 const asMap = (drills: Record<string, DrillSummary>): ReadonlyMap<string, DrillSummary> => new Map(Object.entries(drills));
 
@@ -20,11 +20,11 @@ export function verifiedCell(e: CatalogEntry): string {
 export function catalogColumns(catalog: Pick<CatalogData, 'drills'>, now: number, bad: (color: 'CRITICAL' | 'WARNING') => string | undefined): Column<CatalogEntry>[] {
   const drills = asMap(catalog.drills);
   return [
-    { id: 'time', header: 'time', min: 16, value: (e) => formatTime(e.time) },
+    { id: 'time', header: 'time', min: 16, value: (e) => localMinute(e.time) },
     { id: 'kind', header: 'kind', min: 5, max: 9, value: (e) => (e.kind === 'data' ? 'data-only' : e.kind) },
     { id: 'source', header: 'source', min: 8, max: 30, flex: 1, value: (e) => e.sourceKey },
-    { id: 'size', header: 'size', min: 7, align: 'right', value: (e) => prettyBytes(e.size) },
-    { id: 'age', header: 'age', min: 6, align: 'right', value: (e) => formatAge(now - e.time) },
+    { id: 'size', header: 'size', min: 7, align: 'right', value: (e) => bytes(e.size) },
+    { id: 'age', header: 'age', min: 6, align: 'right', value: (e) => age(now - e.time) },
     { id: 'verified', header: 'verified', min: 8, max: 13, value: verifiedCell, color: (e) => (e.verified ? undefined : bad('CRITICAL')) },
     {
       id: 'drill',
@@ -43,10 +43,10 @@ export function catalogColumns(catalog: Pick<CatalogData, 'drills'>, now: number
 export function entryLines(e: CatalogEntry, catalog: Pick<CatalogData, 'drills'>, now: number, detail: boolean): string[] {
   const lines = [detail ? e.path : e.file];
   const v = e.lastVerify;
-  if (e.verified) lines.push(`verified ${v ? `${formatTime(Date.parse(v.at))} (${v.message})` : ''}`.trim());
+  if (e.verified) lines.push(`verified ${v ? `${localMinute(Date.parse(v.at))} (${v.message})` : ''}`.trim());
   else lines.push(`NOT verified: ${e.problem ?? v?.message ?? 'no verification recorded'}`);
   const drill = e.source.type === 'postgres' ? catalog.drills[e.sourceKey] : undefined;
-  if (drill) lines.push(`last drill ${formatAge(now - Date.parse(drill.last.at))} ago: ${drill.last.ok ? 'passed' : 'FAILED'} — ${drill.last.message}`);
+  if (drill) lines.push(`last drill ${age(now - Date.parse(drill.last.at))} ago: ${drill.last.ok ? 'passed' : 'FAILED'} — ${drill.last.message}`);
   if (!detail) return lines;
   const m = e.meta;
   if (!m) return [...lines, 'no sidecar: size, checksum and row counts unknown'];
@@ -64,7 +64,7 @@ export function catalogSummary(catalog: CatalogData, now: number): string {
   const n = catalog.entries.length;
   const newest = new Map<string, CatalogEntry>();
   for (const e of catalog.entries) if (e.verified && !newest.has(e.sourceKey)) newest.set(e.sourceKey, e);
-  const ages = [...newest.values()].map((e) => `${e.sourceKey} ${formatAge(now - e.time)}`);
+  const ages = [...newest.values()].map((e) => `${e.sourceKey} ${age(now - e.time)}`);
   const partial = catalog.partials.filter((p) => p.alive).length;
   return [`${n} backup${n === 1 ? '' : 's'}`, ages.length ? `newest verified: ${ages.join(', ')}` : 'no verified backup', partial ? `${partial} in progress` : '', catalog.root]
     .filter(Boolean)

@@ -3,12 +3,12 @@
 // only plain data into the Backups store; it holds what is not data (abort controllers, the
 // resolver of the question on screen). No React here. The jobs (pg, pg_dump, psql) load on the
 // first task, so a console that never opens one never loads them.
-import { isConfirmed } from '../../actions/confirm.js';
-import { errorText } from '../../actions/errors.js';
+import { isConfirmed } from '../../plan/confirm.js';
+import { errorText } from '../../plan/errors.js';
 import { scanCatalog, type CatalogEntry } from '../../backup/catalog.js';
-import { drillSummaries } from '../../restore/drill-log.js';
+import { drillSummaries } from '../../backup/drill-log.js';
 import { createBackupsStore, taskRunning, type BackupsStore, type DrillTask, type RestoreTask, type Task, type VerifyTask } from './backups-store.js';
-import type { BackupsDeps } from './deps.js';
+import type { BackupsDeps } from '../../app/backups-deps.js';
 import type { TaskHost } from './task-host.js';
 
 interface Handle {

@@ -2,10 +2,10 @@
 // walkthrough is in src/ui/restore; backup and prune are plans for the shared plan dialog).
 // Each writes plain data into its task through the host and never throws: a failure becomes
 // lines in the panel (errors are data here, never thrown into render).
-import { errorText } from '../../actions/errors.js';
-import { executePlan } from '../../actions/execute.js';
+import { errorText } from '../../plan/errors.js';
+import { executePlan } from '../../plan/execute.js';
 import { verifyPlan } from '../../backup/plans.js';
-import { drillLogPath } from '../../restore/drill-log.js';
+import { drillLogPath } from '../../backup/drill-log.js';
 import { runDrill } from '../../restore/drill.js';
 import type { DrillTask, VerifyTask } from './backups-store.js';
 import type { TaskHost } from './task-host.js';

@@ -1,6 +1,6 @@
 // Panels as lists of plain lines (text plus a tone), so a panel can be measured, scrolled and cut
 // to 80×24 before anything is drawn. Pure: steps, their commands, progress and output tails.
-import type { StepState } from '../../actions/plan.js';
+import type { StepState } from '../../plan/plan.js';
 import { formatStepLine, formatStepProgress } from '../../restore/format.js';
 import { displayWidth } from '../text.js';
 

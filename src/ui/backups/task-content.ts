@@ -1,7 +1,7 @@
 // What the re-verify and drill panels show, as plain lines. Pure: a task's state in,
 // a PanelContent out (the restore walkthrough has its own, in src/ui/restore).
 import path from 'node:path';
-import type { PlanRun } from '../../actions/plan.js';
+import type { PlanRun } from '../../plan/plan.js';
 import { formatChecks, formatDrillLine } from '../../restore/format.js';
 import { comparisonLines } from '../restore/comparison-lines.js';
 import type { DrillTask, VerifyTask } from './backups-store.js';

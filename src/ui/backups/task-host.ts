@@ -2,7 +2,7 @@
 // dependencies, its cancel signal, a way to update its own panel state, and a way to wait for the
 // operator's answer to the question on screen.
 import type { Task } from './backups-store.js';
-import type { BackupsDeps } from './deps.js';
+import type { BackupsDeps } from '../../app/backups-deps.js';
 
 export interface TaskHost<T extends Task> {
   deps: BackupsDeps;

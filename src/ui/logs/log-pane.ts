@@ -2,7 +2,7 @@
 // palette) over the view does not restart it, while leaving the view or choosing another source
 // stops the old stream and its child process before the new one starts. The view subscribes
 // to a frame counter and reads lines from the tail on each render.
-import { errorText } from '../../actions/errors.js';
+import { errorText } from '../../plan/errors.js';
 import type { LogSourceConfig } from '../../config/schema.js';
 import { parseFilter } from '../../logs/filter.js';
 import type { LogTail, TailFrame } from '../../logs/tail.js';

@@ -2,7 +2,7 @@
 // the restore layer's nine-step run with the console answering its questions — a yes before
 // anything changes, the database name typed before the drop, the rollback offer after a failure.
 // Everything the panel shows is the layer's plain-data snapshot; nothing here throws.
-import { errorText } from '../../actions/errors.js';
+import { errorText } from '../../plan/errors.js';
 import { safetyRootFor } from '../../backup/naming.js';
 import { executeRestore } from '../../restore/execute.js';
 import { prepareRestore, recordPreflightRefusal } from '../../restore/plan.js';

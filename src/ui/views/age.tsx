@@ -2,7 +2,7 @@
 import { Text } from 'ink';
 import { useCallback } from 'react';
 import { useTimeText } from '../clock.js';
-import { ago } from '../units.js';
+import { ago } from '../../present/format.js';
 
 /** The age of `at` as text, re-rendered only when the text changes. */
 export function useAge(at: number | null, prefix = ''): string {

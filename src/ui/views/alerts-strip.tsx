@@ -2,7 +2,7 @@
 // ("✗ CRITICAL cpu 91.0% — 3m ago").
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import { formatValue } from '../../cli/format.js';
+import { formatValue } from '../../present/format.js';
 import type { Transition } from '../../engine/thresholds.js';
 import { isJudged, type OpsState } from '../../state/store.js';
 import { useOps } from '../store-context.js';

@@ -3,8 +3,8 @@
 // changes (and every 10 s, for entries written by the CLI). Enter shows the selected entry's steps.
 import { Box, Text } from 'ink';
 import { memo, useEffect, useState } from 'react';
-import type { AuditEntry, AuditEventName } from '../../actions/audit.js';
-import { errorText } from '../../actions/errors.js';
+import type { AuditEntry, AuditEventName } from '../../plan/audit.js';
+import { errorText } from '../../plan/errors.js';
 import { useActions, useActionState } from '../actions/action-context.js';
 import { PaintedLine } from '../painted-line.js';
 import { Table, type Column } from '../table.js';

@@ -11,7 +11,7 @@ import type { CommandId } from '../keymap.js';
 import { useOps } from '../store-context.js';
 import { Table, type Column } from '../table.js';
 import { levelColor } from '../theme.js';
-import { bytes, duration, pct } from '../units.js';
+import { bytes, duration, fromSeconds, pct } from '../../present/format.js';
 import { SORT_COLUMNS } from '../view-state.js';
 import { sortBy } from './section.js';
 import { readingOf, TargetStatus } from './target-status.js';
@@ -77,7 +77,7 @@ export const ContainersView = memo(function ContainersView({ width, height, sele
     { id: 'state', header: 'state', min: 7, max: 10, value: (c) => c.state, color: (c) => (c.state === 'running' ? undefined : color('WARNING')) },
     { id: 'health', header: 'health', min: 9, max: 11, value: (c) => (c.health === 'unhealthy' ? '✗ unhealthy' : c.health === 'healthy' ? '✓ healthy' : c.health), color: (c) => color(healthLevel(c)) },
     { id: 'restarts', header: 'restarts', min: 8, align: 'right', value: (c) => (c.restartCount === null ? '—' : `${restartLevel(c) === 'OK' || restartLevel(c) === null ? '' : '! '}${c.restartCount}`), color: (c) => color(restartLevel(c)) },
-    { id: 'uptime', header: 'uptime', min: 7, align: 'right', value: (c) => (c.state === 'running' ? duration(c.uptimeSeconds) : '—') },
+    { id: 'uptime', header: 'uptime', min: 7, align: 'right', value: (c) => (c.state === 'running' ? duration(fromSeconds(c.uptimeSeconds)) : '—') },
     { id: 'cpu', header: 'cpu', min: 7, align: 'right', value: (c) => pct(c.cpuPercent) },
     { id: 'mem', header: 'memory', min: 8, align: 'right', value: (c) => bytes(c.memoryBytes) },
     { id: 'image', header: 'image', min: 10, max: 50, flex: 1, drop: 1, value: (c) => c.image },

@@ -5,7 +5,7 @@ import type { DockerContainer, DockerReading, HostReading } from '../../probes/i
 import { Line, type Segment } from '../line.js';
 import { useOps } from '../store-context.js';
 import { fit } from '../text.js';
-import { bytes, duration, pct, rate } from '../units.js';
+import { bytes, duration, fromSeconds, pct, rate } from '../../present/format.js';
 import { LevelLine } from './level-line.js';
 import { MetricRow } from './metric-row.js';
 import { Panel } from './panel.js';
@@ -27,7 +27,7 @@ export function loadSegments(r: HostReading): Segment[] {
     { text: ' ' },
     { text: r.load.fifteen.toFixed(2) },
     { text: ` · ${r.cpu.perCore.length} cores · up ` },
-    { text: duration(r.uptimeSeconds) },
+    { text: duration(fromSeconds(r.uptimeSeconds)) },
   ];
 }
 

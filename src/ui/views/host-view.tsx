@@ -6,7 +6,7 @@ import type { DiskUsage, HostReading, NetInterface, ProcessInfo } from '../../pr
 import { useOps } from '../store-context.js';
 import { Table, type Column } from '../table.js';
 import { levelColor, levelLabel } from '../theme.js';
-import { bytes, pct, rate } from '../units.js';
+import { bytes, pct, rate } from '../../present/format.js';
 import { SORT_COLUMNS } from '../view-state.js';
 import { Line } from '../line.js';
 import { loadSegments } from './host-panel.js';

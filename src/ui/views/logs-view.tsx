@@ -6,7 +6,7 @@
 // lines costs Ink's caches nothing.
 import { Box } from 'ink';
 import { memo, useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { showArgv } from '../../actions/plan.js';
+import { showArgv } from '../../plan/plan.js';
 import type { LogSourceConfig } from '../../config/schema.js';
 import { useActions, useActionState } from '../actions/action-context.js';
 import type { ActionController } from '../actions/action-controller.js';

@@ -1,7 +1,7 @@
 // One metric on one line: label, value, level (symbol + word), a sparkline of recent history
 // and the limits it is judged against. It subscribes to its own alert and history only.
 import { memo } from 'react';
-import { formatLimits, formatValue } from '../../cli/format.js';
+import { formatLimits, formatValue } from '../../present/format.js';
 import type { Level } from '../../engine/thresholds.js';
 import { metricKey } from '../../state/store.js';
 import { Line, sparkSegments, type Segment } from '../line.js';

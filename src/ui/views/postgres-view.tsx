@@ -7,7 +7,7 @@ import type { PgQuery, PgReading, PgWaitingLock } from '../../probes/index.js';
 import { useOps } from '../store-context.js';
 import { Table, type Column } from '../table.js';
 import { oneLine } from '../text.js';
-import { bytes, duration, pct } from '../units.js';
+import { bytes, duration, fromSeconds, pct } from '../../present/format.js';
 import { MetricRow } from './metric-row.js';
 import { Section } from './section.js';
 import { byStateText } from './service-panels.js';
@@ -19,7 +19,7 @@ const DETAIL_LINES = 4;
 
 const queryCols: Column<PgQuery>[] = [
   { id: 'pid', header: 'pid', min: 5, max: 8, align: 'right', value: (q) => String(q.pid) },
-  { id: 'time', header: 'running', min: 7, align: 'right', value: (q) => duration(q.seconds) },
+  { id: 'time', header: 'running', min: 7, align: 'right', value: (q) => duration(fromSeconds(q.seconds)) },
   { id: 'user', header: 'user', min: 6, max: 16, drop: 2, value: (q) => q.user ?? '' },
   { id: 'db', header: 'database', min: 8, max: 16, drop: 1, value: (q) => q.database ?? '' },
   { id: 'state', header: 'state', min: 6, max: 12, drop: 3, value: (q) => q.state ?? '' },
@@ -28,7 +28,7 @@ const queryCols: Column<PgQuery>[] = [
 const lockCols: Column<PgWaitingLock>[] = [
   { id: 'pid', header: 'pid', min: 5, max: 8, align: 'right', value: (l) => String(l.pid) },
   { id: 'by', header: 'blocked by', min: 10, max: 16, value: (l) => (l.blockedBy.length ? l.blockedBy.join(',') : '—') },
-  { id: 'wait', header: 'waiting', min: 7, align: 'right', value: (l) => duration(l.seconds) },
+  { id: 'wait', header: 'waiting', min: 7, align: 'right', value: (l) => duration(fromSeconds(l.seconds)) },
   { id: 'mode', header: 'mode', min: 8, max: 20, drop: 2, value: (l) => l.mode },
   { id: 'rel', header: 'relation', min: 8, max: 24, drop: 1, value: (l) => l.relation ?? l.locktype },
   { id: 'query', header: 'query', min: 12, flex: 1, value: (l) => l.query },
@@ -65,7 +65,7 @@ export const PostgresView = memo(function PostgresView({ width, height, focus, s
       <MetricRow label="Conns" metric="postgres.connections" width={width} text={r ? `${r.connections.total}/${r.connections.max}` : undefined} spark={{ min: 0, max: 100 }} />
       <MetricRow label="Cache hit" metric="postgres.cacheHitRatio" width={width} text={r ? pct(r.cacheHitRatio) : undefined} />
       <Text wrap="truncate">
-        {r ? `PostgreSQL ${r.version} · ${r.replication.role}${r.replication.lagSeconds !== null ? ` · lag ${duration(r.replication.lagSeconds)}` : ''} · up ${duration(r.uptimeSeconds)} · ${byStateText(r.connections.byState)}` : ''}
+        {r ? `PostgreSQL ${r.version} · ${r.replication.role}${r.replication.lagSeconds !== null ? ` · lag ${duration(fromSeconds(r.replication.lagSeconds))}` : ''} · up ${duration(fromSeconds(r.uptimeSeconds))} · ${byStateText(r.connections.byState)}` : ''}
       </Text>
       <Section title="Longest queries" focused={focus === 0} width={width} height={qH}>
         <Table columns={queryCols} rows={queries} width={width} height={qH - 1} selected={sel(0)} active={focus === 0} rowKey={(q) => String(q.pid)} empty="no active queries" />

@@ -5,7 +5,7 @@ import { memo } from 'react';
 import type { RedisReading } from '../../probes/index.js';
 import { useOps } from '../store-context.js';
 import { Table, type Column } from '../table.js';
-import { bytes, count, duration, pct } from '../units.js';
+import { bytes, count, duration, fromSeconds, pct } from '../../present/format.js';
 import { useAge } from './age.js';
 import { Line } from '../line.js';
 import { MetricRow } from './metric-row.js';
@@ -53,7 +53,7 @@ export const RedisView = memo(function RedisView({ width, height, selected, repo
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <TargetStatus target={target} name="Redis" />
-      <Text wrap="truncate">{`Redis ${r.version} · ${r.mode} · ${r.role}${r.replication.masterHost ? ` of ${r.replication.masterHost} (link ${r.replication.linkStatus ?? '?'})` : ''} · ${r.replication.connectedReplicas} replicas · up ${duration(r.uptimeSeconds)}`}</Text>
+      <Text wrap="truncate">{`Redis ${r.version} · ${r.mode} · ${r.role}${r.replication.masterHost ? ` of ${r.replication.masterHost} (link ${r.replication.linkStatus ?? '?'})` : ''} · ${r.replication.connectedReplicas} replicas · up ${duration(fromSeconds(r.uptimeSeconds))}`}</Text>
       <MetricRow label="Memory" metric="redis.memory" width={width} text={`${bytes(m.usedBytes)} / ${m.maxBytes ? bytes(m.maxBytes) : 'no limit'}`} spark={m.maxBytes ? { min: 0, max: 100 } : undefined} />
       <Line width={width} segments={[{ text: `           policy ${m.policy}` }, ...(m.percent !== null ? [{ text: ' · ' }, { text: pct(m.percent) }, { text: ' of maxmemory' }] : [{ text: ' · maxmemory not set: only host memory limits it' }])]} />
       <MetricRow label="Clients" metric="redis.clients" width={width} text={`${c.connected} / ${c.max ?? '?'}`} />

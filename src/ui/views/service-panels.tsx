@@ -3,7 +3,7 @@ import { Text } from 'ink';
 import { memo, type ReactElement } from 'react';
 import type { PgReading, RedisReading } from '../../probes/index.js';
 import { useOps } from '../store-context.js';
-import { bytes, count, duration, pct } from '../units.js';
+import { bytes, count, duration, fromSeconds, pct } from '../../present/format.js';
 import { useAge } from './age.js';
 import { panelLines, type PanelBoxProps } from './host-panel.js';
 import { Line } from '../line.js';
@@ -32,23 +32,23 @@ export const PostgresPanel = memo(function PostgresPanel({ width, height, focuse
     lines.push(<MetricRow key="conn" label="Conns" metric="postgres.connections" width={inner} text={`${c.total}/${c.max}`} spark={{ min: 0, max: 100 }} />);
     lines.push(<MetricRow key="cache" label="Cache hit" metric="postgres.cacheHitRatio" width={inner} text={pct(r.cacheHitRatio)} />);
     const longest = r.longQueries.reduce((m, q) => Math.max(m, q.seconds), 0);
-    lines.push(<MetricRow key="long" label="Longest" metric="postgres.longestQuerySeconds" width={inner} text={r.longQueries.length ? duration(longest) : 'none'} />);
+    lines.push(<MetricRow key="long" label="Longest" metric="postgres.longestQuerySeconds" width={inner} text={r.longQueries.length ? duration(fromSeconds(longest)) : 'none'} />);
     lines.push(<MetricRow key="locks" label="Lock wait" metric="postgres.waitingLocks" width={inner} text={String(r.waitingLocks.length)} />);
     if (r.replication.role === 'replica' || r.replication.replicas.length > 0) {
-      lines.push(<MetricRow key="lag" label={r.replication.role === 'replica' ? 'Lag' : 'Repl lag'} metric="postgres.replicationLagSeconds" width={inner} text={duration(r.replication.lagSeconds)} />);
+      lines.push(<MetricRow key="lag" label={r.replication.role === 'replica' ? 'Lag' : 'Repl lag'} metric="postgres.replicationLagSeconds" width={inner} text={duration(fromSeconds(r.replication.lagSeconds))} />);
     }
     lines.push(<Text key="states" wrap="truncate">{`States     ${byStateText(c.byState) || 'no client connections'}`}</Text>);
     for (const d of [...r.databases].sort((a, b) => (b.sizeBytes ?? 0) - (a.sizeBytes ?? 0))) {
       lines.push(<Text key={`db${d.name}`} wrap="truncate">{`DB         ${d.name} ${bytes(d.sizeBytes)}`}</Text>);
     }
     // With room to spare: the statements behind the numbers.
-    for (const q of r.longQueries) lines.push(<Line key={`q${q.pid}`} width={inner} segments={[{ text: `Query      ${q.pid} ` }, { text: duration(q.seconds) }, { text: ` ${oneLine(q.query)}` }]} />);
+    for (const q of r.longQueries) lines.push(<Line key={`q${q.pid}`} width={inner} segments={[{ text: `Query      ${q.pid} ` }, { text: duration(fromSeconds(q.seconds)) }, { text: ` ${oneLine(q.query)}` }]} />);
     for (const l of r.waitingLocks) {
-      lines.push(<Line key={`l${l.pid}`} width={inner} segments={[{ text: `Lock wait  ${l.pid} ← ${l.blockedBy.join(',') || '?'} ` }, { text: duration(l.seconds) }, { text: ` ${l.relation ?? l.locktype} ${l.mode}` }]} />);
+      lines.push(<Line key={`l${l.pid}`} width={inner} segments={[{ text: `Lock wait  ${l.pid} ← ${l.blockedBy.join(',') || '?'} ` }, { text: duration(fromSeconds(l.seconds)) }, { text: ` ${l.relation ?? l.locktype} ${l.mode}` }]} />);
     }
   }
   return (
-    <Panel title="PostgreSQL" target="postgres" width={width} height={height} focused={focused} subtitle={r ? `${r.version} · ${r.replication.role} · up ${duration(r.uptimeSeconds)}` : undefined}>
+    <Panel title="PostgreSQL" target="postgres" width={width} height={height} focused={focused} subtitle={r ? `${r.version} · ${r.replication.role} · up ${duration(fromSeconds(r.uptimeSeconds))}` : undefined}>
       {lines.slice(0, panelLines(height))}
     </Panel>
   );
@@ -82,7 +82,7 @@ export const RedisPanel = memo(function RedisPanel({ width, height, focused }: P
     lines.push(<Text key="repl" wrap="truncate">{`Replicas   ${r.replication.connectedReplicas}${r.replication.masterHost ? ` · replica of ${r.replication.masterHost} (${r.replication.linkStatus ?? '?'})` : ''}`}</Text>);
   }
   return (
-    <Panel title="Redis" target="redis" width={width} height={height} focused={focused} subtitle={r ? `${r.version} · ${r.role} · up ${duration(r.uptimeSeconds)}` : undefined}>
+    <Panel title="Redis" target="redis" width={width} height={height} focused={focused} subtitle={r ? `${r.version} · ${r.role} · up ${duration(fromSeconds(r.uptimeSeconds))}` : undefined}>
       {lines.slice(0, panelLines(height))}
     </Panel>
   );

@@ -3,8 +3,8 @@
 // documented order as plans with per-step state; the plan's summary says what runs now.
 import { Box, Text } from 'ink';
 import { memo, useEffect, useState } from 'react';
-import { errorText } from '../../actions/errors.js';
-import { showArgv } from '../../actions/plan.js';
+import { errorText } from '../../plan/errors.js';
+import { showArgv } from '../../plan/plan.js';
 import type { ServiceState, ServiceStatus } from '../../actions/service-drivers.js';
 import type { ServiceConfig } from '../../config/schema.js';
 import { useActions, useActionState } from '../actions/action-context.js';

@@ -2,13 +2,13 @@
 // new level lasted (or that it is still on).
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import { clock, formatValue } from '../../cli/format.js';
+import { clock, formatValue } from '../../present/format.js';
 import type { Transition } from '../../engine/thresholds.js';
 import { useClock } from '../clock.js';
 import { useOps } from '../store-context.js';
 import { Table, type Column } from '../table.js';
 import { levelColor, levelLabel } from '../theme.js';
-import { duration } from '../units.js';
+import { duration } from '../../present/format.js';
 import { metricLabel, targetTitle } from './labels.js';
 import { clampRow, useNavReport, type ViewProps } from './view-props.js';
 
@@ -45,7 +45,7 @@ export const TimelineView = memo(function TimelineView({ width, height, selected
     { id: 'target', header: 'target', min: 6, max: 10, drop: 3, value: ({ t }) => targetTitle(t.target) },
     { id: 'metric', header: 'metric', min: 10, max: 40, flex: 1, value: ({ t }) => metricLabel(t.metric, t.instance) },
     { id: 'value', header: 'value', min: 8, max: 12, align: 'right', value: ({ t }) => formatValue(t.metric, t.value, t.unit) },
-    { id: 'lasted', header: 'lasted', min: 8, max: 12, align: 'right', value: ({ lastedMs }) => (lastedMs === null ? 'ongoing' : duration(lastedMs / 1000)) },
+    { id: 'lasted', header: 'lasted', min: 8, max: 12, align: 'right', value: ({ lastedMs }) => (lastedMs === null ? 'ongoing' : duration(lastedMs)) },
   ];
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">

@@ -4,11 +4,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog, MemoryAudit, readAudit, type AuditEntry } from '../../src/actions/audit.js';
-import { ActionError } from '../../src/actions/errors.js';
-import { executePlan, OUTPUT_TAIL } from '../../src/actions/execute.js';
-import { ActionGuard } from '../../src/actions/guard.js';
-import { formatPlan, type Plan, type PlanRun, type Step } from '../../src/actions/plan.js';
+import { AuditLog, readAudit, type AuditEntry } from '../../src/plan/audit.js';
+import { MemoryAudit } from '../helpers/memory-audit.js';
+import { ActionError } from '../../src/plan/errors.js';
+import { executePlan, OUTPUT_TAIL } from '../../src/plan/execute.js';
+import { ActionGuard } from '../../src/plan/guard.js';
+import { formatPlan, type Plan, type PlanRun, type Step } from '../../src/plan/plan.js';
 
 let dir: string;
 let auditPath: string;

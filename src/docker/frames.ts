@@ -27,3 +27,11 @@ export class DockerFrameParser {
     this.buf = off === this.buf.length ? Buffer.alloc(0) : Buffer.from(this.buf.subarray(off));
   }
 }
+
+/** Splits a whole multiplexed buffer (a finished container's logs) into stdout and stderr text. */
+export function demuxDockerStream(buf: Buffer): { stdout: string; stderr: string } {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  new DockerFrameParser((stream, payload) => (stream === 'stderr' ? err : out).push(payload)).push(buf);
+  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { createProbes } from '../../src/probes/index.js';
+import { createProbes } from '../../src/app/probes.js';
 
 const config = (yaml: string) => resolveConfig(parseConfigText(yaml, 'test.yaml'), { path: 'test.yaml', via: '--config' }, {}, { discover: false });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ago, bytes, duration, formatLimits, formatValue, levelLabel, paint, percent, shouldColor, supportsUnicode, truncate } from '../../src/cli/format.js';
+import { agoLong, bytes, duration, durationLong, formatLimits, formatValue, levelLabel, paint, percent, shouldColor, supportsUnicode, truncate } from '../../src/present/format.js';
 import type { Level } from '../../src/engine/thresholds.js';
 
 describe('formatters', () => {
@@ -34,7 +34,8 @@ describe('formatters', () => {
     expect(formatValue('x.bytes', 1_500_000, 'bytes')).toBe('1.5 MB');
     expect(bytes(1000)).toBe('1 kB');
     expect(duration(450)).toBe('450ms');
-    expect(ago(0, 65_000)).toBe('1m 5s ago');
+    expect(agoLong(0, 65_000)).toBe('1m 5s ago');
+    expect(durationLong(192_000)).toBe('3m 12s');
     expect(truncate('abcdef', 4)).toBe('abc…');
   });
 

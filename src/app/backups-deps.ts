@@ -2,17 +2,16 @@
 // directory, the server to restore and drill on, the action layer (guard, audit) and the
 // application services. Built once per console from the config; tests build their own. The
 // layers behind it (pg_dump, the service drivers) are loaded when first used.
-import type { AuditSink } from '../../actions/audit.js';
-import type { Verdict } from '../../actions/guard.js';
-import type { Plan } from '../../actions/plan.js';
-import type { ServiceDeps } from '../../actions/services.js';
-import type { BackupSelection } from '../../backup/from-config.js';
-import type { PgTarget } from '../../backup/pg-tools.js';
-import type { BackupPlan } from '../../backup/plans.js';
-import { retentionPolicy, type RetentionPolicy } from '../../backup/retention.js';
-import type { OpsdeckConfig } from '../../config/resolve.js';
-import type { AppServices } from '../../restore/app-services.js';
-import type { VerifyQuery } from '../../restore/verify-data.js';
+import type { AuditSink } from '../plan/audit.js';
+import type { PlanGuard } from '../plan/guard.js';
+import type { ServiceDeps } from '../actions/services.js';
+import type { BackupSelection } from '../backup/from-config.js';
+import type { PgTarget } from '../backup/pg-tools.js';
+import type { BackupPlan } from '../backup/plans.js';
+import { retentionPolicy, type RetentionPolicy } from '../backup/retention.js';
+import type { OpsdeckConfig } from '../config/resolve.js';
+import type { AppServices } from '../restore/app-services.js';
+import type { VerifyQuery } from '../restore/verify-data.js';
 
 export interface BackupsDeps {
   /** The backup root (backups.dir). */
@@ -21,7 +20,7 @@ export interface BackupsDeps {
   conn: PgTarget | null;
   verifyQueries: readonly VerifyQuery[];
   retention: RetentionPolicy;
-  guard: { check(plan: Pick<Plan, 'changesState'>): Verdict };
+  guard: PlanGuard;
   audit: AuditSink;
   /** The backup plans of every configured source; rejects with SelectionError when nothing is configured. */
   backupPlans(onProgress: NonNullable<BackupSelection['onProgress']>): Promise<BackupPlan[]>;
@@ -40,9 +39,9 @@ export function backupsDepsFromConfig(config: OpsdeckConfig, layer: { guard: Bac
     retention: retentionPolicy(config.backups.retention),
     guard: layer.guard,
     audit: layer.audit,
-    backupPlans: async (onProgress) => (await import('../../backup/from-config.js')).plansFromConfig(config, { onProgress }),
+    backupPlans: async (onProgress) => (await import('../backup/from-config.js')).plansFromConfig(config, { onProgress }),
     services: async () => {
-      const [{ appServices }, deps] = await Promise.all([import('../../restore/app-services.js'), layer.serviceDeps?.() ?? {}]);
+      const [{ appServices }, deps] = await Promise.all([import('../restore/app-services.js'), layer.serviceDeps?.() ?? {}]);
       return appServices(config.services, config.startOrder, deps);
     },
   };

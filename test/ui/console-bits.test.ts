@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { coalesceStore } from '../../src/ui/coalesced-store.js';
-import { levelColor, levelLabel } from '../../src/ui/theme.js';
-import { ago, bytes, duration, pct } from '../../src/ui/units.js';
-import { filledStore, T0 } from './fixtures.js';
-import { keyPresses } from '../../src/ui/key-names.js';
 import type { Key } from 'ink';
+import { coalesceStore } from '../../src/ui/coalesced-store.js';
+import { keyPresses } from '../../src/ui/key-names.js';
+import { levelColor, levelLabel } from '../../src/ui/theme.js';
+import { filledStore } from './fixtures.js';
 
 const saved = process.env.NO_COLOR;
 afterEach(() => {
@@ -12,23 +11,7 @@ afterEach(() => {
   else process.env.NO_COLOR = saved;
 });
 
-describe('formats', () => {
-  it('says how long ago in coarse steps (each change of the text is a frame)', () => {
-    expect(ago(T0, T0 + 900)).toBe('just now');
-    expect(ago(T0, T0 + 9_999)).toBe('just now');
-    expect(ago(T0, T0 + 25_000)).toBe('20s ago');
-    expect(ago(T0, T0 + 185_000)).toBe('3m ago');
-    expect(ago(T0, T0 + 2 * 3600_000 + 5 * 60_000)).toBe('2h ago');
-  });
-
-  it('formats percentages, bytes and durations for tight panels', () => {
-    expect(pct(7.46)).toBe('7.5 %');
-    expect(pct(91.2)).toBe('91 %');
-    expect(pct(null)).toBe('—');
-    expect(bytes(1.5e9)).toBe('1.5 GB');
-    expect(duration(754)).toBe('12m');
-  });
-
+describe('theme', () => {
   it('drops colours with NO_COLOR but keeps the symbol and word of each level', () => {
     process.env.NO_COLOR = '';
     expect(levelColor('CRITICAL')).toBe('red');

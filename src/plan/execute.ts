@@ -2,7 +2,7 @@
 // failure, and a summary that says exactly what was and was not done.
 import type { AuditInput, AuditSink } from './audit.js';
 import { errorKind, errorText } from './errors.js';
-import type { Verdict } from './guard.js';
+import type { PlanGuard } from './guard.js';
 import { stepTexts, type Plan, type PlanOutcome, type PlanResult, type PlanRun, type StepState } from './plan.js';
 
 /** Output lines kept per step: enough to see why it failed, not enough to grow without bound. */
@@ -10,7 +10,7 @@ export const OUTPUT_TAIL = 40;
 const MAX_LINE = 500;
 
 export interface ExecuteOptions {
-  guard: { check(plan: Plan): Verdict };
+  guard: PlanGuard;
   audit: AuditSink;
   /** Called with a fresh plain-data snapshot after every change. */
   onUpdate?: (run: PlanRun) => void;

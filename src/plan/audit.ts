@@ -195,11 +195,3 @@ function count(buf: Buffer, byte: number): number {
   for (let i = buf.indexOf(byte); i >= 0; i = buf.indexOf(byte, i + 1)) n++;
   return n;
 }
-
-/** An in-memory sink for tests and for a console started without a writable state directory. */
-export class MemoryAudit implements AuditSink {
-  readonly entries: AuditInput[] = [];
-  async record(entry: AuditInput): Promise<void> {
-    this.entries.push(entry);
-  }
-}

@@ -17,6 +17,11 @@ export type GuardState =
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
+/** What runs a plan asks before it starts: ActionGuard, the one implementation. */
+export interface PlanGuard {
+  check(plan: Pick<Plan, 'changesState'>): Verdict;
+}
+
 export interface GuardOptions {
   readOnly: boolean;
   audit: AuditSink;

@@ -4,7 +4,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { appendDrill, drillLogPath, readDrills, type DrillRecord } from '../../src/restore/drill-log.js';
+import { appendDrill, drillLogPath, readDrills, type DrillRecord } from '../../src/backup/drill-log.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'opsdeck-drill-log-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

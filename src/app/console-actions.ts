@@ -2,16 +2,17 @@
 // every action goes through, plan builders for containers and services, service statuses, the
 // audit tail and log tails. The modules behind them (the Docker client, pg, ioredis, node-pty) load on
 // first use, so they cost the first frame nothing. Views receive this object, never the clients.
-import type { DockerEngine } from '../../docker/index.js';
-import { AuditLog, readAudit, type AuditEntry, type AuditSink } from '../../actions/audit.js';
-import { ActionError } from '../../actions/errors.js';
-import { ActionGuard } from '../../actions/guard.js';
-import type { Plan } from '../../actions/plan.js';
-import type { ServiceStatus } from '../../actions/service-drivers.js';
-import type { ServiceDeps } from '../../actions/services.js';
-import type { OpsdeckConfig } from '../../config/resolve.js';
-import type { LogSourceConfig, ServiceConfig } from '../../config/schema.js';
-import type { LogTail, TailFrame } from '../../logs/tail.js';
+import type { DockerEngine } from '../docker/index.js';
+import { readAudit, type AuditEntry, type AuditSink } from '../plan/audit.js';
+import { createActionLayer } from './action-layer.js';
+import { ActionError } from '../plan/errors.js';
+import { ActionGuard } from '../plan/guard.js';
+import type { Plan } from '../plan/plan.js';
+import type { ServiceStatus } from '../actions/service-drivers.js';
+import type { ServiceDeps } from '../actions/services.js';
+import type { OpsdeckConfig } from '../config/resolve.js';
+import type { LogSourceConfig, ServiceConfig } from '../config/schema.js';
+import type { LogTail, TailFrame } from '../logs/tail.js';
 
 export type ContainerVerb = 'start' | 'stop' | 'restart';
 export type ServiceVerb = 'start' | 'stop';
@@ -51,20 +52,21 @@ export interface ConsoleActionOptions {
 
 /** The console's action capabilities for `config`. */
 export function createConsoleActions(config: ActionConfig, opts: ConsoleActionOptions = {}): ConsoleActions {
-  const secrets = [config.postgres?.password, config.redis?.password].filter((s): s is string => typeof s === 'string' && s !== '');
-  const audit = opts.audit ?? new AuditLog({ path: config.auditPath, secrets });
-  const guard = opts.guard ?? new ActionGuard({ readOnly: config.readOnly, audit });
+  // The one guard and audit trail of this console, unless a test hands in its own.
+  const layer = createActionLayer(config, opts.env ? { env: opts.env } : {});
+  const audit = opts.audit ?? layer.audit;
+  const guard = opts.guard ?? (opts.audit ? new ActionGuard({ readOnly: config.readOnly, audit }) : layer.guard);
   let docker: Promise<DockerEngine> | null = null;
   const dockerClient = () => {
     if (!config.docker) return Promise.reject(new ActionError('not_supported', 'Docker is not configured and no engine was found (set targets.docker or DOCKER_HOST)'));
     const conn = config.docker;
-    docker ??= import('../../actions/docker-client.js').then((m) => m.dockerClient(conn));
+    docker ??= import('../docker/client.js').then((m) => m.dockerClient(conn));
     return docker;
   };
   let deps: Promise<ServiceDeps> | null = null;
   const serviceDeps = (): Promise<ServiceDeps> => {
     deps ??= (async () => {
-      const [{ databaseClientsOf }, { detectCompose }] = await Promise.all([import('../../actions/blast-radius.js'), import('../../actions/service-drivers.js')]);
+      const [{ databaseClientsOf }, { detectCompose }] = await Promise.all([import('../actions/blast-radius.js'), import('../actions/service-drivers.js')]);
       const needsDocker = config.services.some((s) => s.container !== undefined);
       const needsCompose = config.services.some((s) => s.compose !== undefined);
       return {
@@ -80,7 +82,7 @@ export function createConsoleActions(config: ActionConfig, opts: ConsoleActionOp
     deps.catch(() => (deps = null));
     return deps;
   };
-  const services = () => import('../../actions/services.js');
+  const services = () => import('../actions/services.js');
   return {
     guard,
     audit,
@@ -88,7 +90,7 @@ export function createConsoleActions(config: ActionConfig, opts: ConsoleActionOp
     logSources: config.logs.sources,
     readAudit: (limit) => readAudit(config.auditPath, limit),
     containerPlan: async (verb, name) => {
-      const [{ containerPlan }, d] = await Promise.all([import('../../actions/containers.js'), dockerClient()]);
+      const [{ containerPlan }, d] = await Promise.all([import('../actions/containers.js'), dockerClient()]);
       return containerPlan(d, verb, name, { stopTimeoutMs: config.docker?.stopTimeout ?? 10_000 });
     },
     servicePlan: async (verb, name) => (await services()).servicePlan(config.services, verb, name, await serviceDeps()),
@@ -99,7 +101,7 @@ export function createConsoleActions(config: ActionConfig, opts: ConsoleActionOp
     serviceStatuses: async (signal) => (await services()).serviceStatuses(config.services, await serviceDeps(), signal),
     serviceDeps,
     openLogTail: async (source, onFrame) => {
-      const { openLogTail } = await import('../../logs/tail.js');
+      const { openLogTail } = await import('../logs/tail.js');
       const d = source.container !== undefined ? await dockerClient().catch(() => null) : null;
       return openLogTail({ source, bufferLines: config.logs.bufferLines, docker: d, onFrame, ...(opts.env ? { env: opts.env } : {}) });
     },
