@@ -1,7 +1,33 @@
-// One linter for the whole tree. Two rules matter most: the layer boundary (probes, actions,
-// state, engine and config never import ink or react) and no floating promises.
+// One linter for the whole tree. The rules that matter most: the folders of src/ import each
+// other one way only (the DAG below, also stated in the README's architecture paragraph), no
+// import cycle between files, only src/ui imports ink or react, and no floating promises.
 import js from '@eslint/js';
+import boundaries from 'eslint-plugin-boundaries';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+
+// The folders of src/, bottom to top: each may import only the folders it lists (and itself).
+// util → config → present, docker → plan (the kernel every action builds on) → probes, actions,
+// logs → engine → backup → restore → state → app (the composition root) → ui → cli.
+const LAYERS = {
+  util: [],
+  config: ['util'],
+  present: ['util', 'config'],
+  docker: ['util', 'config'],
+  plan: ['util', 'config', 'present'],
+  probes: ['util', 'config', 'present', 'docker'],
+  actions: ['util', 'config', 'present', 'docker', 'plan'],
+  logs: ['util', 'config', 'present', 'docker', 'plan'],
+  engine: ['util', 'config', 'probes'],
+  backup: ['util', 'config', 'present', 'docker', 'plan', 'probes'],
+  restore: ['util', 'config', 'present', 'docker', 'plan', 'probes', 'actions', 'backup'],
+  sandbox: ['util', 'docker'],
+  state: ['util', 'config', 'present', 'plan', 'probes', 'engine'],
+  app: ['util', 'config', 'present', 'docker', 'plan', 'probes', 'actions', 'logs', 'engine', 'backup', 'restore', 'state'],
+  ui: ['util', 'config', 'present', 'docker', 'plan', 'probes', 'actions', 'logs', 'engine', 'backup', 'restore', 'state', 'app'],
+  cli: ['util', 'config', 'present', 'docker', 'plan', 'probes', 'actions', 'logs', 'engine', 'backup', 'restore', 'sandbox', 'state', 'app', 'ui'],
+};
 
 // dockerode is a devDependency: the tests' independent client. Runtime code uses src/docker.
 const noDockerode = { name: 'dockerode', message: 'Use src/docker (our Engine API client); dockerode is for tests only.' };
@@ -31,6 +57,40 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
+    },
+  },
+  {
+    // The folder DAG: an import against it fails the lint, naming both folders.
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    plugins: { boundaries, 'import-x': importX },
+    settings: {
+      'import/resolver': { typescript: { project: './tsconfig.json' } },
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+      'import-x/extensions': ['.ts', '.tsx', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'boundaries/elements': [
+        ...Object.keys(LAYERS).map((type) => ({ type, pattern: `src/${type}` })),
+      ],
+      'boundaries/include': ['src/**/*'],
+    },
+    rules: {
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'disallow',
+          message: 'src/{{from.type}} may not import src/{{to.type}}: folders import one way (see LAYERS in eslint.config.js and the README architecture)',
+          policies: [
+            ...Object.entries(LAYERS).map(([type, allowed]) => ({
+              from: { element: { type } },
+              allow: { to: { element: { types: { anyOf: [type, ...allowed] } } } },
+            })),
+          ],
+        },
+      ],
+      'boundaries/no-unknown-files': 'error',
+      // No import cycle between files either (type-only imports count: a cycle of types is still
+      // two files that cannot be read one without the other).
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
   {
