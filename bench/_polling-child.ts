@@ -4,11 +4,11 @@
 import { loadConfig } from '../src/config/resolve.js';
 import { createProbes } from '../src/app/probes.js';
 import { startScheduler } from '../src/state/scheduler.js';
-import { createOpsStore } from '../src/state/store.js';
+import { createLiveStore } from '../src/app/stores.js';
 
 const [configPath, warmArg, secondsArg] = process.argv.slice(2);
 const config = await loadConfig({ configPath: configPath!, discover: false });
-const store = createOpsStore({ rules: config.rules, historyLength: config.historyLength, origins: config.origins, readOnly: true });
+const store = createLiveStore(config, { readOnly: true });
 const scheduler = startScheduler(createProbes(config), store, { timeout: config.probeTimeout });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

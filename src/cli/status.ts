@@ -29,9 +29,10 @@ import os from 'node:os';
 import type { OpsdeckConfig, Rule } from '../config/resolve.js';
 import { compareLevels, type Level } from '../engine/thresholds.js';
 import { createProbes } from '../app/probes.js';
+import { createOneShotStore } from '../app/stores.js';
 import type { Probe, ProbeError } from '../probes/types.js';
 import { boundedRead } from '../state/scheduler.js';
-import { createOpsStore, isJudged, selectExitCode, selectWorstLevel, type OpsData } from '../state/store.js';
+import { isJudged, selectExitCode, selectWorstLevel, type OpsData } from '../state/store.js';
 import { clock, formatLimits, formatValue, levelLabel, paint, shouldColor, supportsUnicode, truncate } from '../present/format.js';
 import { compareText } from '../util/text.js';
 
@@ -96,8 +97,7 @@ export async function collectStatus(opts: Pick<StatusOptions, 'config' | 'probes
   const now = opts.now ?? Date.now;
   const started = now();
   // One-shot: no history, so each value is judged on the limits alone.
-  const rules = Object.fromEntries(Object.entries(config.rules).map(([k, r]) => [k, { ...r, sustain: 0 }]));
-  const store = createOpsStore({ rules, historyLength: 10, origins: config.origins });
+  const store = createOneShotStore(config);
   const probes = opts.probes ?? createProbes(config, { oneShot: true });
   try {
     const reads = probes.map((probe) => boundedRead(probe, { timeout: config.probeTimeout, grace: GRACE_MS, now }));

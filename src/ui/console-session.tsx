@@ -7,7 +7,7 @@ import { inspect } from 'node:util';
 import pkg from '../../package.json' with { type: 'json' };
 import type { OpsdeckConfig } from '../config/resolve.js';
 import type { Scheduler } from '../state/scheduler.js';
-import { createOpsStore } from '../state/store.js';
+import { createLiveStore } from '../app/stores.js';
 import { ActionController } from './actions/action-controller.js';
 import { createConsoleActions } from '../app/console-actions.js';
 import { BackupsController } from './backups/controller.js';
@@ -39,7 +39,7 @@ export interface ConsoleOptions {
 
 /** Runs the console until the operator quits (or a signal or crash ends it); resolves to the exit code. */
 export async function runSession(config: OpsdeckConfig, io: ConsoleIo = { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr }, opts: ConsoleOptions = {}): Promise<number> {
-  const store = createOpsStore({ rules: config.rules, historyLength: config.historyLength, origins: config.origins, readOnly: config.readOnly });
+  const store = createLiveStore(config);
   const screen = enterFullscreen(io.stdout, io.stdin);
   const exits = watchExit(io.stdout, (again) => {
     // A second signal while shutting down: restore and leave now.
