@@ -41,16 +41,20 @@ export async function waitFor<T>(probe: () => T | Promise<T>, opts: WaitOptions 
   }
 }
 
-/** Waits for a text to match: a substring, a regular expression or a predicate. Resolves with the matching text. */
-export async function waitForText(read: () => string, test: string | RegExp | ((text: string) => boolean), opts: WaitOptions = {}): Promise<string> {
+/**
+ * Waits for a text to match: a substring, a regular expression or a predicate. Resolves with the
+ * matching text. `read` may be async (logs fetched from an engine); the failure message shows the
+ * last text read unless `lastSeen` says otherwise.
+ */
+export async function waitForText(read: () => string | Promise<string>, test: string | RegExp | ((text: string) => boolean), opts: WaitOptions = {}): Promise<string> {
   const ok = typeof test === 'string' ? (t: string) => t.includes(test) : test instanceof RegExp ? (t: string) => test.test(t) : test;
   let matched = '';
   await waitFor(
-    () => {
-      matched = read();
+    async () => {
+      matched = await read();
       return ok(matched);
     },
-    { what: String(test), lastSeen: read, ...opts },
+    { what: String(test), lastSeen: () => matched, ...opts },
   );
   return matched;
 }
