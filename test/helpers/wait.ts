@@ -16,18 +16,21 @@ export interface WaitOptions {
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What a probe returns once it holds: `ok && value` resolves with the value, not `false`. */
+type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
+
 /**
  * Resolves with `probe()`'s value as soon as it is truthy (a function returning a boolean, a
  * value or a promise of one); a probe that throws counts as not yet. Rejects after the timeout.
  */
-export async function waitFor<T>(probe: () => T | Promise<T>, opts: WaitOptions = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(probe: () => T | Promise<T>, opts: WaitOptions = {}): Promise<Truthy<T>> {
   const timeoutMs = opts.timeoutMs ?? 5000;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
     try {
       const value = await probe();
-      if (value) return value as NonNullable<T>;
+      if (value) return value as Truthy<T>;
       lastError = undefined;
     } catch (err) {
       lastError = err;
