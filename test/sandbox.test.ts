@@ -21,6 +21,7 @@ import {
 } from '../src/sandbox/index.js';
 import { isAlive } from '../src/sandbox/proc.js';
 import { dockerService, postgresService, redisService, uniqueName, unavailable } from './helpers/services.js';
+import { waitForText } from './helpers/wait.js';
 
 async function sql<T extends pg.QueryResultRow>(config: string | pg.ClientConfig, text: string, values: unknown[] = []): Promise<T[]> {
   const client = new pg.Client(typeof config === 'string' ? { connectionString: config } : config);
@@ -95,7 +96,7 @@ describe.skipIf(unavailable('docker'))('shared docker', () => {
     await container.start();
     const ours = new DockerEngine({ socketPath: dockerService().socketPath }).container(container.id);
     try {
-      await expect.poll(async () => (await containerLogs(ours)).stdout, { timeout: 10_000 }).toContain('ready on stdout');
+      await waitForText(async () => (await containerLogs(ours)).stdout, 'ready on stdout', { timeoutMs: 10_000 });
       expect((await containerLogs(ours)).stderr).toBe('warn on stderr\n');
       const listed = await docker.listContainers({ filters: { label: [`opsdeck.test=${name}`] } });
       expect(listed.map((c) => c.Names[0])).toEqual([`/${name}`]);

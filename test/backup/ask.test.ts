@@ -3,6 +3,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { askOnTerminal, terminalAsk } from '../../src/cli/ask.js';
+import { waitFor, waitForText } from '../helpers/wait.js';
 
 function streams(terminal: boolean): { input: PassThrough; output: PassThrough; shown: () => string; terminal: boolean } {
   const input = new PassThrough();
@@ -14,12 +15,18 @@ function streams(terminal: boolean): { input: PassThrough; output: PassThrough; 
 
 /** Resolves with what askOnTerminal resolved to, or 'TIMEOUT' / 'REJECTED: …'. */
 async function answer(io: ReturnType<typeof streams>, type: (input: PassThrough) => void): Promise<string> {
-  const asked = askOnTerminal('Run backup.prune on /b? [y/N] ', io).then(
-    (a) => a,
-    (err: Error) => `REJECTED: ${err.message}`,
+  let settled: string | undefined;
+  void askOnTerminal('Run backup.prune on /b? [y/N] ', io).then(
+    (a) => (settled = a),
+    (err: Error) => (settled = `REJECTED: ${err.message}`),
   );
-  setTimeout(() => type(io.input), 20);
-  return Promise.race([asked, new Promise<string>((r) => setTimeout(() => r('TIMEOUT'), 2000))]);
+  // Type once the question is on screen, never after a guessed delay.
+  await waitForText(io.shown, '[y/N] ', { timeoutMs: 2000 });
+  type(io.input);
+  return waitFor(() => settled !== undefined, { timeoutMs: 2000, what: 'the question to settle' }).then(
+    () => settled!,
+    () => 'TIMEOUT',
+  );
 }
 
 describe('askOnTerminal', () => {

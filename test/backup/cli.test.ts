@@ -15,6 +15,7 @@ import { registerBackupCommands } from '../../src/cli/backup-commands.js';
 import { loadConfig } from '../../src/config/resolve.js';
 import { appendDrill, drillLogPath, type DrillRecord } from '../../src/backup/drill-log.js';
 import { postgresService, unavailable } from '../helpers/services.js';
+import { waitFor } from '../helpers/wait.js';
 import { BIG, createDatabase, dropDatabase, filesUnder, SEED, sql, targetFor, tempDir } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -251,8 +252,7 @@ describe.skipIf(unavailable('postgres'))('opsdeck backup / backups / verify / pr
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     // Wait for the dump to be under way (its temp file exists), then stop it as a service manager would.
     const dir = path.join(root, 'postgres', db);
-    for (let i = 0; i < 600 && !readdirSync(dir).some((f) => f.endsWith('.partial')); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(readdirSync(dir).some((f) => f.endsWith('.partial'))).toBe(true);
+    await waitFor(() => readdirSync(dir).some((f) => f.endsWith('.partial')), { timeoutMs: 30_000, intervalMs: 50, what: 'the temp file of the dump', lastSeen: () => stderr });
     child.kill('SIGTERM');
     expect(await exited).toBe(143);
     expect(stderr).toMatch(/CANCELLED/);

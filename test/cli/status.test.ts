@@ -7,7 +7,8 @@ import { runStatus, type StatusReport } from '../../src/cli/status.js';
 import { loadConfig, type OpsdeckConfig } from '../../src/config/resolve.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { postgresService, redisService, unavailable } from '../helpers/services.js';
-import { delay, errResult, fakeProbe, m, okResult } from '../state/fakes.js';
+import { waitFor } from '../helpers/wait.js';
+import { errResult, fakeProbe, m, okResult } from '../state/fakes.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'opsdeck-status-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -130,7 +131,7 @@ describe('opsdeck status with fake probes', () => {
   it('a probe whose close() hangs does not hold the command up', async () => {
     const cfg = await config(base);
     const stuck = fakeProbe('host', 2000, async () => okResult([m('host.cpu', 1)]));
-    stuck.close = () => delay(60_000).then(() => undefined);
+    stuck.close = () => new Promise<void>(() => {}); // never settles
     const t0 = Date.now();
     await json(cfg, [stuck]);
     expect(Date.now() - t0).toBeLessThan(1500);
@@ -158,7 +159,7 @@ describe('opsdeck status against real services', () => {
       expect(report.checks.find((c) => c.metric === 'redis.reachable')?.level).toBe('CRITICAL');
       expect(code).toBe(2);
       // The client side closed its socket: nothing of ours keeps the process alive.
-      await expect.poll(() => held.size, { timeout: 2000, interval: 20 }).toBe(0);
+      await waitFor(() => held.size === 0, { timeoutMs: 2000, intervalMs: 20, what: 'the client to close its socket', lastSeen: () => `${held.size} open` });
     } finally {
       for (const s of held) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

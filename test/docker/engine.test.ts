@@ -11,6 +11,7 @@ import { dockerError } from '../../src/actions/docker-errors.js';
 import { DockerApiError, DockerEngine, ENGINE_API_VERSION, demuxDockerStream, dockerClient } from '../../src/docker/index.js';
 import { DockerProbe } from '../../src/probes/docker.js';
 import { dockerService, uniqueName, unavailable } from '../helpers/services.js';
+import { waitForText } from '../helpers/wait.js';
 
 describe.skipIf(unavailable('docker'))('DockerEngine on a real engine', () => {
   let engine: DockerEngine;
@@ -90,7 +91,7 @@ describe.skipIf(unavailable('docker'))('DockerEngine on a real engine', () => {
     const stream = await c.logs({ follow: true, tail: 'all' });
     const chunks: Buffer[] = [];
     stream.on('data', (b: Buffer) => chunks.push(b));
-    await expect.poll(() => demuxDockerStream(Buffer.concat(chunks)).stdout, { timeout: 10_000 }).toMatch(/tick-5\n/);
+    await waitForText(() => demuxDockerStream(Buffer.concat(chunks)).stdout, /tick-5\n/, { timeoutMs: 10_000 });
     expect(demuxDockerStream(Buffer.concat(chunks)).stderr).toBe('err-1\n');
     stream.destroy();
     await once(stream, 'close');
@@ -226,8 +227,7 @@ describe('DockerEngine against a broken or absent engine', () => {
   it('a connection cut mid-answer is an error, not a truncated success', async () => {
     const sock = await serve((_req, res) => {
       res.writeHead(200, { 'Content-Length': '100' });
-      res.write('[{"Id":');
-      setTimeout(() => res.socket?.destroy(), 20);
+      res.write('[{"Id":', () => res.socket?.destroy()); // cut once the half answer is sent
     });
     const e = await new DockerEngine({ socketPath: sock }).listContainers().catch((err: unknown) => err);
     expect(e).toBeInstanceOf(Error);

@@ -16,18 +16,21 @@ export interface WaitOptions {
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What a probe returns once it holds: `ok && value` resolves with the value, not `false`. */
+type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
+
 /**
  * Resolves with `probe()`'s value as soon as it is truthy (a function returning a boolean, a
  * value or a promise of one); a probe that throws counts as not yet. Rejects after the timeout.
  */
-export async function waitFor<T>(probe: () => T | Promise<T>, opts: WaitOptions = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(probe: () => T | Promise<T>, opts: WaitOptions = {}): Promise<Truthy<T>> {
   const timeoutMs = opts.timeoutMs ?? 5000;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
     try {
       const value = await probe();
-      if (value) return value as NonNullable<T>;
+      if (value) return value as Truthy<T>;
       lastError = undefined;
     } catch (err) {
       lastError = err;
@@ -41,16 +44,20 @@ export async function waitFor<T>(probe: () => T | Promise<T>, opts: WaitOptions 
   }
 }
 
-/** Waits for a text to match: a substring, a regular expression or a predicate. Resolves with the matching text. */
-export async function waitForText(read: () => string, test: string | RegExp | ((text: string) => boolean), opts: WaitOptions = {}): Promise<string> {
+/**
+ * Waits for a text to match: a substring, a regular expression or a predicate. Resolves with the
+ * matching text. `read` may be async (logs fetched from an engine); the failure message shows the
+ * last text read unless `lastSeen` says otherwise.
+ */
+export async function waitForText(read: () => string | Promise<string>, test: string | RegExp | ((text: string) => boolean), opts: WaitOptions = {}): Promise<string> {
   const ok = typeof test === 'string' ? (t: string) => t.includes(test) : test instanceof RegExp ? (t: string) => test.test(t) : test;
   let matched = '';
   await waitFor(
-    () => {
-      matched = read();
+    async () => {
+      matched = await read();
       return ok(matched);
     },
-    { what: String(test), lastSeen: read, ...opts },
+    { what: String(test), lastSeen: () => matched, ...opts },
   );
   return matched;
 }

@@ -8,6 +8,7 @@ import { openLogTail } from '../../src/logs/tail.js';
 import type { SourceSink } from '../../src/logs/types.js';
 import { runSandboxContainer } from '../../src/sandbox/docker-image.js';
 import { dockerService, uniqueName, unavailable } from '../helpers/services.js';
+import { holdsFor, waitFor } from '../helpers/wait.js';
 
 function collector() {
   const lines: { text: string; stream?: string }[] = [];
@@ -17,13 +18,8 @@ function collector() {
     status: () => undefined,
     end: (r) => ends.push(r),
   };
-  const until = async (pred: () => boolean, what: string): Promise<void> => {
-    const deadline = Date.now() + 20_000;
-    while (!pred()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(lines)} ${ends.join(' | ')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const until = (pred: () => boolean, what: string): Promise<unknown> =>
+    waitFor(pred, { timeoutMs: 20_000, intervalMs: 50, what, lastSeen: () => `${JSON.stringify(lines)} ${ends.join(' | ')}` });
   return { lines, ends, sink, until };
 }
 
@@ -71,9 +67,8 @@ describe.skipIf(unavailable('docker'))('followContainer', () => {
     await s.stop();
     const n = c.lines.length;
     expect(c.lines[0]!.text).toMatch(/^tick \d+$/);
-    await new Promise((r) => setTimeout(r, 400));
-    expect(c.lines.length).toBe(n); // nothing after stop
-    expect(c.ends).toEqual([]);
+    // The container prints a tick every 100 ms: 400 ms is four of them, and nothing arrives.
+    await holdsFor(400, () => c.lines.length === n && c.ends.length === 0, 'nothing after stop');
   });
 
   it('says in words when the container does not exist', async () => {
@@ -90,8 +85,7 @@ describe.skipIf(unavailable('docker'))('followContainer', () => {
     await runSandboxContainer(engine, image, { name, cmd: ['sh', '-c', 'for i in 1 2 3; do echo "ERROR boom $i"; echo "fine $i"; done; sleep 30'] });
     const tail = openLogTail({ source: { name: 'pipe', container: name }, docker: engine, bufferLines: 100, frameMs: 20 });
     try {
-      const deadline = Date.now() + 20_000;
-      while (tail.buffer.size < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await waitFor(() => tail.buffer.size >= 6, { timeoutMs: 20_000, intervalMs: 50, what: 'six lines in the buffer', lastSeen: () => `${tail.buffer.size} lines; ${tail.lastStatus}` });
       expect(tail.view(10).lines.map((l) => `${l.level}:${l.text}`)).toEqual(['error:ERROR boom 1', 'info:fine 1', 'error:ERROR boom 2', 'info:fine 2', 'error:ERROR boom 3', 'info:fine 3']);
       expect(tail.stats().errorsPerMinute).toBe(3);
       tail.setFilter('/boom [23]/');

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { followFile } from '../../src/logs/file-follow.js';
 import type { LogStream, SourceSink } from '../../src/logs/types.js';
+import { holdsFor } from '../helpers/wait.js';
 
 let dir: string;
 let file: string;
@@ -133,7 +134,8 @@ describe('followFile', () => {
     closeSync(fd);
 
     await c.until(() => c.lines.length >= 6000);
-    await new Promise((r) => setTimeout(r, 100)); // a duplicate would arrive on a later poll
+    // A duplicate would arrive on a later poll: 100 ms is over six polls of 15 ms.
+    await holdsFor(100, () => c.lines.length === 6000, 'no line arriving twice');
     expect(c.lines.length).toBe(6000);
     expect(c.lines).toEqual(range(0, 6000));
     expect(c.status.join('\n')).toMatch(/rotated/);
@@ -175,7 +177,8 @@ describe('followFile', () => {
     closeSync(fd);
 
     await c.until(() => c.lines.length >= n);
-    await new Promise((r) => setTimeout(r, 100)); // a duplicate would arrive on a later poll
+    // A duplicate would arrive on a later poll: 100 ms is ten polls of 10 ms.
+    await holdsFor(100, () => c.lines.length === n, 'no line arriving twice');
     expect(rotated()).toBe(ROTATIONS);
     const nums = c.lines.map((l) => Number(l.slice(5, 11)));
     const firstBad = nums.findIndex((v, i) => v !== i);

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { followCommand, type CommandStream } from '../../src/logs/pty-follow.js';
 import type { SourceSink } from '../../src/logs/types.js';
+import { waitFor } from '../helpers/wait.js';
 
 let stream: CommandStream | null = null;
 afterEach(async () => {
@@ -14,22 +15,13 @@ afterEach(async () => {
 function collector() {
   const lines: string[] = [];
   const ends: string[] = [];
-  let wake: (() => void) | null = null;
   const sink: SourceSink = {
-    lines: (ls) => (lines.push(...ls), wake?.()),
+    lines: (ls) => lines.push(...ls),
     status: () => undefined,
-    end: (r) => (ends.push(r), wake?.()),
+    end: (r) => ends.push(r),
   };
-  const until = async (pred: () => boolean, what: string): Promise<void> => {
-    const deadline = Date.now() + 20_000;
-    while (!pred()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; lines: ${JSON.stringify(lines)}; ends: ${ends.join(' | ')}`);
-      await new Promise<void>((r) => {
-        wake = r;
-        setTimeout(r, 200);
-      });
-    }
-  };
+  const until = (pred: () => boolean, what: string): Promise<unknown> =>
+    waitFor(pred, { timeoutMs: 20_000, intervalMs: 20, what, lastSeen: () => `lines: ${JSON.stringify(lines)}; ends: ${ends.join(' | ')}` });
   return { lines, ends, sink, until };
 }
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLogTail, type LogTail, type TailFrame } from '../../src/logs/tail.js';
+import { waitFor } from '../helpers/wait.js';
 
 let dir: string;
 let tail: LogTail | null = null;
@@ -17,13 +18,8 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function until(pred: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (pred: () => boolean, what: string): Promise<unknown> =>
+  waitFor(pred, { timeoutMs: 20_000, intervalMs: 20, what, lastSeen: () => `status ${tail?.lastStatus}; ${JSON.stringify(tail?.stats())}` });
 
 describe('LogTail', () => {
   it('batches a flood into a few frames, keeps the newest lines, and counts errors', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyError, runBounded, sanitizeMessage } from '../../src/probes/boundary.js';
 import { ProbeFailure } from '../../src/probes/types.js';
+import { holdsFor, waitFor } from '../helpers/wait.js';
 
 const ctx = { what: 'Thing at 127.0.0.1:1' };
 const errno = (code: string, message = code) => Object.assign(new Error(message), { code });
@@ -54,9 +55,28 @@ describe('runBounded', () => {
   });
 
   it('swallows a late rejection of an abandoned read', async () => {
-    const r = await runBounded(undefined, { context: ctx, timeoutMs: 50 }, () => new Promise<never>((_, reject) => setTimeout(() => reject(new Error('late')), 100)));
-    expect(r.ok).toBe(false);
-    await new Promise((res) => setTimeout(res, 150)); // an unhandled rejection here would fail the run
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let rejected = false;
+      const late = (): Promise<never> =>
+        new Promise((_, reject) =>
+          setTimeout(() => {
+            rejected = true;
+            reject(new Error('late'));
+          }, 100),
+        );
+      const r = await runBounded(undefined, { context: ctx, timeoutMs: 50 }, late);
+      expect(r.ok).toBe(false);
+      await waitFor(() => rejected, { what: 'the abandoned read to reject' });
+      // Node reports an unhandled rejection within an event-loop turn of it; 50 ms is many turns.
+      await holdsFor(50, () => unhandled.length === 0, 'no unhandled rejection');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });
 

@@ -9,6 +9,7 @@ import type { DockerConnection } from '../../src/config/resolve.js';
 import { runSandboxContainer } from '../../src/sandbox/docker-image.js';
 import { waitForContainer, waitForHealth } from '../../src/sandbox/index.js';
 import { dockerService, uniqueName, unavailable } from '../helpers/services.js';
+import { waitFor } from '../helpers/wait.js';
 
 const signal = () => new AbortController().signal;
 const base = { interval: 2000, statsInterval: 300, stopTimeout: 10_000 };
@@ -100,11 +101,10 @@ describe.skipIf(unavailable('docker'))('docker probe', () => {
   });
 
   it('attaches background-sampled CPU and memory without stalling the read', async () => {
-    let r = await read();
-    for (let i = 0; i < 100 && find(r.reading, names.running).memoryBytes === null; i++) {
-      await new Promise((res) => setTimeout(res, 100));
-      r = await read();
-    }
+    const r = await waitFor(async () => {
+      const got = await read();
+      return find(got.reading, names.running).memoryBytes !== null && got;
+    }, { timeoutMs: 10_000, intervalMs: 100, what: 'a stats sample of the running container' });
     const c = find(r.reading, names.running);
     expect(c.memoryBytes).toBeGreaterThan(0);
     expect(c.memoryLimitBytes).toBeGreaterThan(0);

@@ -8,6 +8,7 @@ import type { PgConnection } from '../../src/config/resolve.js';
 import { startPostgres, type PgSandbox } from '../../src/sandbox/index.js';
 import { listProcs, signal as sendSignal, withDescendants } from '../../src/sandbox/proc.js';
 import { unavailable } from '../helpers/services.js';
+import { waitFor } from '../helpers/wait.js';
 
 const TIMEOUT = 1500;
 const PASSWORD = 'Corr3ct-Horse-pw';
@@ -92,8 +93,10 @@ describe.skipIf(unavailable('postgres'))('postgres probe', () => {
     const holderPid = (await holder.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
     const waiterPid = (await waiter.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
     const blocked = waiter.query('select count(*) from locked_t').catch(() => undefined);
-    let h = await ok();
-    for (let i = 0; i < 50 && h.waitingLocks.length === 0; i++) h = await ok();
+    const h = await waitFor(async () => {
+      const reading = await ok();
+      return reading.waitingLocks.length > 0 && reading;
+    }, { timeoutMs: 10_000, what: 'the blocked query to show as a waiting lock' });
     const w = h.waitingLocks.find((l) => l.pid === waiterPid);
     expect(w?.blockedBy).toEqual([holderPid]);
     expect(w?.relation).toBe('locked_t');
@@ -162,8 +165,6 @@ describe.skipIf(unavailable('postgres'))('postgres probe', () => {
       for (const pid of pids) sendSignal(pid, 'SIGCONT');
       server.thaw();
     }
-    let r = await probe.read(signal());
-    for (let i = 0; i < 20 && !r.ok; i++) r = await probe.read(signal());
-    expect(r.ok).toBe(true);
+    await waitFor(() => ok(), { timeoutMs: 20_000, what: 'a good read after the thaw' });
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mergeRules } from '../../src/config/resolve.js';
 import { nextDelay, startScheduler, type Scheduler } from '../../src/state/scheduler.js';
 import { createOpsStore, type OpsStore } from '../../src/state/store.js';
+import { waitFor } from '../helpers/wait.js';
 import { delay, errResult, fakeProbe, m, okResult, slowOk } from './fakes.js';
 
 const rules = mergeRules({}, 'test');
@@ -144,7 +145,7 @@ describe('scheduler with real timers', () => {
     const p = fakeProbe('host', 20, async () => okResult([m('host.cpu', 1)]));
     const s = startScheduler([p], createOpsStore({ rules }), { timeout: 1000, unref: true });
     try {
-      await vi.waitFor(() => expect(p.starts.length).toBeGreaterThanOrEqual(3), { timeout: 2000, interval: 5 });
+      await waitFor(() => p.starts.length >= 3, { timeoutMs: 2000, intervalMs: 5, what: 'three reads', lastSeen: () => `${p.starts.length} reads` });
       expect(made.length).toBeGreaterThanOrEqual(6);
       expect(made.filter((t) => t.hasRef())).toEqual([]);
     } finally {
