@@ -40,13 +40,10 @@ export async function askOnTerminal(question: string, streams: AskStreams = {}):
       rl.once('SIGINT', no);
       rl.once('close', no);
       try {
-        rl.question(question).then(
-          (answer) => {
-            answered = true;
-            resolve(answer);
-          },
-          no,
-        );
+        rl.question(question).then((answer) => {
+          answered = true;
+          resolve(answer);
+        }, no);
       } catch {
         no(); // the input was already closed
       }

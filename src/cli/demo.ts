@@ -6,7 +6,15 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadConfig } from '../config/resolve.js';
-import { startDocker, startPostgres, startRedis, type DockerSandbox, type PgSandbox, type RedisSandbox, waitForHealth } from '../sandbox/index.js';
+import {
+  startDocker,
+  startPostgres,
+  startRedis,
+  type DockerSandbox,
+  type PgSandbox,
+  type RedisSandbox,
+  waitForHealth,
+} from '../sandbox/index.js';
 
 export interface DemoOptions {
   readOnly: boolean;
@@ -71,7 +79,10 @@ export async function seedRedis(url: string, keys = 200): Promise<void> {
 
 /** Starts and seeds the demo services and writes a config pointing at them. */
 export async function startDemoSandbox(log: (line: string) => void): Promise<DemoSandbox> {
-  const [postgres, redis] = await Promise.all([startPostgres({ database: 'itsm_db' }), startRedis({ args: ['--maxmemory', '64mb'] })]);
+  const [postgres, redis] = await Promise.all([
+    startPostgres({ database: 'itsm_db' }),
+    startRedis({ args: ['--maxmemory', '64mb'] }),
+  ]);
   let docker: DockerSandbox | null = null;
   const stop = async () => {
     await Promise.all([postgres.stop(), redis.stop(), docker?.stop()]);
@@ -81,13 +92,33 @@ export async function startDemoSandbox(log: (line: string) => void): Promise<Dem
     try {
       docker = await startDocker();
       const labels = { 'com.docker.compose.project': 'itsm', 'opsdeck.demo': 'true' };
-      await docker.runContainer({ name: 'itsm-backend', labels: { ...labels, 'com.docker.compose.service': 'backend' }, cmd: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo "INFO request $i handled"; [ $((i % 7)) -eq 0 ] && echo "ERROR upstream timeout on request $i" >&2; sleep 2; done'], healthcheck: { test: ['CMD', 'sh', '-c', 'exit 0'], intervalMs: 2000, timeoutMs: 10_000, retries: 3 } });
-      const worker = await docker.runContainer({ name: 'itsm-worker', labels: { ...labels, 'com.docker.compose.service': 'worker' }, cmd: ['sh', '-c', 'echo worker up; exec sleep 86400'], healthcheck: { test: ['CMD', 'false'], intervalMs: 1000, retries: 1 } });
-      await docker.runContainer({ name: 'itsm-nginx', labels: { ...labels, 'com.docker.compose.service': 'nginx' }, cmd: ['sh', '-c', 'echo nginx started; exec sleep 86400'] });
+      await docker.runContainer({
+        name: 'itsm-backend',
+        labels: { ...labels, 'com.docker.compose.service': 'backend' },
+        cmd: [
+          'sh',
+          '-c',
+          'i=0; while true; do i=$((i+1)); echo "INFO request $i handled"; [ $((i % 7)) -eq 0 ] && echo "ERROR upstream timeout on request $i" >&2; sleep 2; done',
+        ],
+        healthcheck: { test: ['CMD', 'sh', '-c', 'exit 0'], intervalMs: 2000, timeoutMs: 10_000, retries: 3 },
+      });
+      const worker = await docker.runContainer({
+        name: 'itsm-worker',
+        labels: { ...labels, 'com.docker.compose.service': 'worker' },
+        cmd: ['sh', '-c', 'echo worker up; exec sleep 86400'],
+        healthcheck: { test: ['CMD', 'false'], intervalMs: 1000, retries: 1 },
+      });
+      await docker.runContainer({
+        name: 'itsm-nginx',
+        labels: { ...labels, 'com.docker.compose.service': 'nginx' },
+        cmd: ['sh', '-c', 'echo nginx started; exec sleep 86400'],
+      });
       // So that the first frame already shows the unhealthy container the demo is about.
       await waitForHealth(worker, 'unhealthy', 15_000).catch(() => undefined);
     } catch (err) {
-      log(`demo: no Docker engine for the sandbox (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); continuing without containers`);
+      log(
+        `demo: no Docker engine for the sandbox (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); continuing without containers`,
+      );
     }
     const configPath = path.join(postgres.dir, 'opsdeck-demo.yaml');
     writeFileSync(configPath, demoConfig(postgres, redis, docker), { mode: 0o600 });
@@ -105,7 +136,9 @@ function demoConfig(postgres: PgSandbox, redis: RedisSandbox, docker: DockerSand
     'targets:',
     `  postgres: { host: 127.0.0.1, port: ${postgres.port}, user: postgres, database: itsm_db }`,
     `  redis: { url: "redis://127.0.0.1:${redis.port}/0" }`,
-    docker ? `  docker: { socket: ${JSON.stringify(docker.socketPath)}, statsInterval: 5s }` : '  docker: { enabled: false }',
+    docker
+      ? `  docker: { socket: ${JSON.stringify(docker.socketPath)}, statsInterval: 5s }`
+      : '  docker: { enabled: false }',
     'audit:',
     `  path: ${JSON.stringify(path.join(postgres.dir, 'audit.jsonl'))}`,
     'backups:',

@@ -39,8 +39,17 @@ export function parseConfigFile(file: string | null): ParsedConfig {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String(code ?? err);
-    throw new ConfigError(`${file}: cannot read the config file (${why}). Check the path given by --config or $OPSDECK_CONFIG.`);
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : String(code ?? err);
+    throw new ConfigError(
+      `${file}: cannot read the config file (${why}). Check the path given by --config or $OPSDECK_CONFIG.`,
+    );
   }
   return parseConfigText(text, file);
 }
@@ -57,12 +66,19 @@ export function parseConfigText(text: string, file: string): ParsedConfig {
   }
   const data: unknown = doc.toJS() ?? {};
   if (typeof data !== 'object' || Array.isArray(data)) {
-    throw new ConfigError(`${file}:1: expected a mapping of settings at the top level (e.g. "targets:"), got ${Array.isArray(data) ? 'a list' : typeof data}`);
+    throw new ConfigError(
+      `${file}:1: expected a mapping of settings at the top level (e.g. "targets:"), got ${Array.isArray(data) ? 'a list' : typeof data}`,
+    );
   }
   return validate(data, file, doc, lineCounter);
 }
 
-function validate(data: unknown, file: string | null, doc: Document | undefined, lc: LineCounter | undefined): ParsedConfig {
+function validate(
+  data: unknown,
+  file: string | null,
+  doc: Document | undefined,
+  lc: LineCounter | undefined,
+): ParsedConfig {
   const result = configSchema.safeParse(data);
   if (result.success) return result.data;
   const lines = result.error.issues.slice(0, 5).map((issue) => describeIssue(issue, file ?? '<defaults>', doc, lc));
@@ -70,7 +86,12 @@ function validate(data: unknown, file: string | null, doc: Document | undefined,
   throw new ConfigError(lines.join('\n') + more);
 }
 
-function describeIssue(issue: z.core.$ZodIssue, file: string, doc: Document | undefined, lc: LineCounter | undefined): string {
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  file: string,
+  doc: Document | undefined,
+  lc: LineCounter | undefined,
+): string {
   const keyPath = issue.path.map(String);
   let where = '';
   if (doc && lc) {

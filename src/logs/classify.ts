@@ -4,8 +4,10 @@
 
 export type LogLevel = 'error' | 'warn' | 'info';
 
-const ERROR_WORD = /\b(?:ERROR|ERR|FATAL|CRITICAL|CRIT|PANIC|EMERG|EMERGENCY|ALERT|SEVERE|Error|Fatal|Critical|Panic|Traceback)\b|Exception\b/;
-const ERROR_FIELD = /\b(?:level|lvl|severity|loglevel)"?\s*[=:]\s*"?(?:err|error|fatal|crit|critical|panic|emerg|alert)\b|\[(?:error|err|crit|critical|alert|emerg|fatal)\]/i;
+const ERROR_WORD =
+  /\b(?:ERROR|ERR|FATAL|CRITICAL|CRIT|PANIC|EMERG|EMERGENCY|ALERT|SEVERE|Error|Fatal|Critical|Panic|Traceback)\b|Exception\b/;
+const ERROR_FIELD =
+  /\b(?:level|lvl|severity|loglevel)"?\s*[=:]\s*"?(?:err|error|fatal|crit|critical|panic|emerg|alert)\b|\[(?:error|err|crit|critical|alert|emerg|fatal)\]/i;
 const WARN_WORD = /\b(?:WARN|WARNING|Warn|Warning)\b/;
 const WARN_FIELD = /\b(?:level|lvl|severity|loglevel)"?\s*[=:]\s*"?(?:warn|warning)\b|\[(?:warn|warning)\]/i;
 
