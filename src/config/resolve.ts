@@ -100,11 +100,12 @@ export function mergeRules(overrides: ParsedConfig['thresholds'], file: string):
         `${file}: thresholds.${metric}: unknown metric; known metrics are ${Object.keys(DEFAULT_RULES).join(', ')}`,
       );
     }
-    const r = rules[metric]!;
-    const wrongOrder = r.direction === 'above' ? r.warn > r.crit : r.warn < r.crit;
+    const { warn, crit, direction } = rules[metric]!;
+    const wrongOrder = direction === 'above' ? warn > crit : warn < crit;
     if (wrongOrder) {
+      const bound = direction === 'above' ? 'at most' : 'at least';
       throw new ConfigError(
-        `${file}: thresholds.${metric}: warn (${r.warn}) must be ${r.direction === 'above' ? 'at most' : 'at least'} crit (${r.crit}) for direction "${r.direction}"`,
+        `${file}: thresholds.${metric}: warn (${warn}) must be ${bound} crit (${crit}) for direction "${direction}"`,
       );
     }
   }
@@ -263,9 +264,8 @@ async function resolveRedis(
   try {
     u = new URL(url);
   } catch {
-    throw new ConfigError(
-      `${origins.redis === 'environment' ? 'REDIS_URL' : file}: redis url: not a valid URL; expected redis://host:6379/0`,
-    );
+    const setting = origins.redis === 'environment' ? 'REDIS_URL' : file;
+    throw new ConfigError(`${setting}: redis url: not a valid URL; expected redis://host:6379/0`);
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
     throw new ConfigError(`${file}: targets.redis.url: expected redis:// or rediss://, got ${u.protocol}//`);
@@ -308,10 +308,10 @@ async function resolveDocker(
     origins.docker = c?.host ? 'configured' : 'environment';
     if (hostSpec.startsWith('unix://')) return { ...base, socketPath: hostSpec.slice('unix://'.length) };
     const m = /^(tcp|http|https):\/\/([^:/]+)(?::(\d+))?/.exec(hostSpec);
-    if (!m)
-      throw new ConfigError(
-        `${c?.host ? `${file}: targets.docker.host` : 'DOCKER_HOST'}: expected unix:///path/docker.sock or tcp://host:2375, got "${hostSpec}"`,
-      );
+    if (!m) {
+      const setting = c?.host ? `${file}: targets.docker.host` : 'DOCKER_HOST';
+      throw new ConfigError(`${setting}: expected unix:///path/docker.sock or tcp://host:2375, got "${hostSpec}"`);
+    }
     const protocol = m[1] === 'https' ? 'https' : 'http';
     return { ...base, host: m[2]!, port: Number(m[3]) || 2375, protocol };
   }
