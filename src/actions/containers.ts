@@ -98,10 +98,12 @@ export async function containerBlastRadius(
   if (project && service) lines.push(`part of compose project ${project} (service ${service})`);
   try {
     const deps = await dependentsOf(docker, target, signal);
+    const noun = deps.length === 1 ? 'container' : 'containers';
+    const listed = deps.map((d) => `${d.name} (${d.state}, ${d.via})`).join(', ');
     lines.push(
       deps.length === 0
         ? 'no other container depends on it (compose depends_on, links, network_mode)'
-        : `${deps.length} dependent container${deps.length === 1 ? '' : 's'}: ${deps.map((d) => `${d.name} (${d.state}, ${d.via})`).join(', ')}`,
+        : `${deps.length} dependent ${noun}: ${listed}`,
     );
   } catch (err) {
     lines.push(`dependents unknown: ${errorText(dockerError(err, name, 'list'))}`);

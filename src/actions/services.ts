@@ -32,17 +32,22 @@ const GROUP_RANK: Record<ServiceConfig['group'], number> = {
   other: 4,
 };
 
-/** Services in start order: `startOrder` first (when configured), the rest by group (database, queue, search, application, other), then config order. */
+/**
+ * Services in start order: `startOrder` first (when configured), the rest by group (database, queue,
+ * search, application, other), then config order.
+ */
 export function startOrder(services: readonly ServiceConfig[], order?: readonly string[]): ServiceConfig[] {
   const byName = new Map(services.map((s) => [s.name, s]));
   const first: ServiceConfig[] = [];
   for (const n of order ?? []) {
     const s = byName.get(n);
-    if (!s)
+    if (!s) {
+      const known = [...byName.keys()].join(', ') || 'none';
       throw new ActionError(
         'not_found',
-        `startOrder names "${n}", which is not a configured service (known: ${[...byName.keys()].join(', ') || 'none'})`,
+        `startOrder names "${n}", which is not a configured service (known: ${known})`,
       );
+    }
     if (!first.includes(s)) first.push(s);
   }
   const rest = services.filter((s) => !first.includes(s)).map((s, i) => ({ s, i }));
@@ -130,10 +135,9 @@ export async function allServicesPlan(
     steps: [...ordered.map((s) => serviceStep(s, ds.get(s.name)!, verb, deps)), check],
     blastRadius: async (signal) => {
       const all = await Promise.all(ordered.map((s) => ds.get(s.name)!.status(signal)));
-      const lines = [
-        `${verb} ${ordered.length} service${ordered.length === 1 ? '' : 's'} in this order: ${ordered.map((s) => s.name).join(' → ')}`,
-        nowLine(all),
-      ];
+      const noun = ordered.length === 1 ? 'service' : 'services';
+      const names = ordered.map((s) => s.name).join(' → ');
+      const lines = [`${verb} ${ordered.length} ${noun} in this order: ${names}`, nowLine(all)];
       if (verb === 'stop') for (const s of ordered) lines.push(...(await clientLines(s, deps, signal)));
       return lines;
     },
@@ -216,5 +220,6 @@ export function nowLine(all: readonly ServiceStatus[]): string {
   const parts = (['running', 'partial', 'stopped', 'unknown'] as const)
     .map((st) => [st, group(st)] as const)
     .filter(([, names]) => names.length > 0);
-  return `Now: ${parts.map(([st, names]) => `${st === 'partial' ? 'partly running' : st} ${names.join(', ')}`).join('; ') || 'no services'}.`;
+  const described = parts.map(([st, names]) => `${st === 'partial' ? 'partly running' : st} ${names.join(', ')}`);
+  return `Now: ${described.join('; ') || 'no services'}.`;
 }
