@@ -163,7 +163,10 @@ async function appendLine(file: string, line: string): Promise<void> {
   }
 }
 
-/** The last `limit` entries of the audit file, oldest first; [] when there is no file yet. Unparsable lines are skipped. */
+/**
+ * The last `limit` entries of the audit file, oldest first; [] when there is no file yet. Unparsable
+ * lines are skipped.
+ */
 export async function readAudit(file: string, limit = 50): Promise<AuditEntry[]> {
   let fh;
   try {
