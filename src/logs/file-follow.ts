@@ -182,10 +182,10 @@ class FileFollower {
         const gone = this.draining.shift()!;
         const size = (await gone.fh.stat().catch(() => null))?.size ?? gone.pos;
         await this.close(gone);
-        if (size > gone.pos)
-          this.sink.status(
-            `${this.file} was rotated more than ${MAX_DRAINING} times while we were behind; skipped ${size - gone.pos} unread bytes of the oldest copy`,
-          );
+        if (size > gone.pos) {
+          const behind = `${this.file} was rotated more than ${MAX_DRAINING} times while we were behind`;
+          this.sink.status(`${behind}; skipped ${size - gone.pos} unread bytes of the oldest copy`);
+        }
       }
       this.sink.status(`${this.file} was rotated; following the new file`);
     } else if (first) {
@@ -270,9 +270,8 @@ class FileFollower {
     this.emit();
     t.pos = 0;
     t.fp = Buffer.alloc(0);
-    this.sink.status(
-      `${this.file} was truncated${recovered ? ` (unread lines taken from ${path.basename(recovered)})` : ''}; reading from the start`,
-    );
+    const takenFrom = recovered ? ` (unread lines taken from ${path.basename(recovered)})` : '';
+    this.sink.status(`${this.file} was truncated${takenFrom}; reading from the start`);
   }
 
   /** Copy-truncate: what we had not read yet is only in the copy now. */
