@@ -68,8 +68,8 @@ const BASE_SQL = `SELECT
      extract(epoch FROM now() - query_start)::float8 AS seconds, state, left(query, 200) AS query
      FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend'
      ORDER BY query_start LIMIT 5) q) AS long_queries,
-  (SELECT coalesce(json_agg(w), '[]') FROM (SELECT l.pid, a.usename AS "user", a.datname AS database, l.locktype, l.mode,
-     l.relation::regclass::text AS relation, pg_blocking_pids(l.pid) AS "blockedBy",
+  (SELECT coalesce(json_agg(w), '[]') FROM (SELECT l.pid, a.usename AS "user", a.datname AS database,
+     l.locktype, l.mode, l.relation::regclass::text AS relation, pg_blocking_pids(l.pid) AS "blockedBy",
      extract(epoch FROM now() - a.query_start)::float8 AS seconds, left(a.query, 200) AS query
      FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted ORDER BY a.query_start) w) AS waiting,
   CASE WHEN pg_is_in_recovery() THEN
