@@ -77,7 +77,10 @@ export function percent(value: number): string {
   return `${value.toFixed(1)}%`;
 }
 
-/** Bytes in decimal units, three significant digits, like df -H: "1.23 GB" (no options: pretty-bytes then needs no Intl). */
+/**
+ * Bytes in decimal units, three significant digits, like df -H: "1.23 GB" (no options: pretty-bytes
+ * then needs no Intl).
+ */
 export function bytes(value: number | null | undefined): string {
   if (missing(value)) return NONE;
   return prettyBytes(value);
