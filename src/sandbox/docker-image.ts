@@ -108,9 +108,8 @@ export async function waitForContainer(
     const info = await container.inspect();
     if (pred(info)) return info;
     if (Date.now() > deadline) {
-      throw new Error(
-        `container ${info.Name} not ${what} within ${timeoutMs} ms (status ${info.State.Status}, health ${info.State.Health?.Status ?? 'none'})`,
-      );
+      const state = `status ${info.State.Status}, health ${info.State.Health?.Status ?? 'none'}`;
+      throw new Error(`container ${info.Name} not ${what} within ${timeoutMs} ms (${state})`);
     }
     await sleep(100);
   }
