@@ -138,7 +138,8 @@ export function registerActionCommands(program: Command, ctx: ActionCommandConte
 
 /** One audit entry as one line: time, who, event, action target, duration, error or reason. */
 export function formatAuditEntry(e: AuditEntry): string {
-  const who = `${e.operator.sudoUser ? `${e.operator.sudoUser}(${e.operator.user})` : e.operator.user}${e.operator.origin ? `@${e.operator.origin}` : ''}`;
+  const { user, sudoUser, origin } = e.operator;
+  const who = `${sudoUser ? `${sudoUser}(${user})` : user}${origin ? `@${origin}` : ''}`;
   const extra = [e.durationMs !== undefined ? `${(e.durationMs / 1000).toFixed(1)} s` : '', e.error ?? e.reason ?? '']
     .filter(Boolean)
     .join(' — ');

@@ -108,7 +108,8 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
   program
     .command('backups')
     .description(
-      'list the backups in the backup directory: time, kind, source, size, age, verified, last restore drill of the source',
+      'list the backups in the backup directory: time, kind, source, size, age, verified, ' +
+        'last restore drill of the source',
     )
     .option('--json', 'print JSON instead of a table')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
@@ -134,7 +135,8 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
   program
     .command('verify')
     .description(
-      're-verify a backup file (checksum, full decompression, completion marker / pg_restore, tar entries); exit 1 if it fails; audited, allowed in read-only mode',
+      're-verify a backup file (checksum, full decompression, completion marker / pg_restore, tar entries); ' +
+        'exit 1 if it fails; audited, allowed in read-only mode',
     )
     .argument('<file>', 'the backup file (.sql.gz, .dump or .tar.gz)')
     .option('--json', 'print the result as JSON')
@@ -164,7 +166,8 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
   program
     .command('prune')
     .description(
-      'delete backups past the retention policy (never the newest verified one of a source) and old safety dumps of restores (never one under 24 h)',
+      'delete backups past the retention policy (never the newest verified one of a source) ' +
+        'and old safety dumps of restores (never one under 24 h)',
     )
     .option('--dry-run', 'list what would be deleted and why, delete nothing')
     .option('--yes', 'do not ask for confirmation (cron)')
@@ -177,13 +180,11 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
       const report = pruneReport(catalog, policy, now, safety);
       const plan = prunePlan(catalog, report);
       if (opts.dryRun || plan.steps.length === 0) {
+        const keep = `newest ${SAFETY_KEEP_NEWEST} verified per database or ${SAFETY_KEEP_DAYS} days`;
         const safetyRule =
-          report.safety.length > 0
-            ? `; safety dumps: newest ${SAFETY_KEEP_NEWEST} verified per database or ${SAFETY_KEEP_DAYS} days, whichever keeps more, never within 24 h`
-            : '';
-        ctx.stdout.write(
-          `Retention ${describePolicy(policy)}${safetyRule} — ${catalog.root}\n${formatPruneReport(report, now).join('\n')}\n`,
-        );
+          report.safety.length > 0 ? `; safety dumps: ${keep}, whichever keeps more, never within 24 h` : '';
+        const heading = `Retention ${describePolicy(policy)}${safetyRule} — ${catalog.root}`;
+        ctx.stdout.write(`${heading}\n${formatPruneReport(report, now).join('\n')}\n`);
         return;
       }
       if (!opts.yes) {
@@ -209,21 +210,30 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
 
 function reportBackup(ctx: BackupCommandContext, bp: BackupPlan, outcome: PlanOutcome, json: boolean): void {
   const rec = bp.record();
-  const label = `${bp.job.kind === 'files' ? 'files' : bp.job.kind === 'data' ? 'data-only' : 'full'} backup of ${bp.plan.target}`;
+  const kind = bp.job.kind === 'files' ? 'files' : bp.job.kind === 'data' ? 'data-only' : 'full';
+  const label = `${kind} backup of ${bp.plan.target}`;
   const secs = (outcome.durationMs / 1000).toFixed(1);
   if (json) {
-    ctx.stdout.write(
-      `${JSON.stringify({ source: bp.plan.target, kind: bp.job.kind, format: bp.job.format, result: outcome.result, path: rec?.path ?? null, size: rec?.meta.size ?? null, sha256: rec?.meta.sha256 ?? null, durationMs: outcome.durationMs, error: outcome.error ?? null })}\n`,
-    );
+    const report = {
+      source: bp.plan.target,
+      kind: bp.job.kind,
+      format: bp.job.format,
+      result: outcome.result,
+      path: rec?.path ?? null,
+      size: rec?.meta.size ?? null,
+      sha256: rec?.meta.sha256 ?? null,
+      durationMs: outcome.durationMs,
+      error: outcome.error ?? null,
+    };
+    ctx.stdout.write(`${JSON.stringify(report)}\n`);
   } else if (rec) {
-    ctx.stdout.write(
-      `ok  ${label}: ${rec.path} (${rec.meta.size} bytes, sha256 ${rec.meta.sha256.slice(0, 12)}…, ${secs} s, verified)\n`,
-    );
+    const digest = `sha256 ${rec.meta.sha256.slice(0, 12)}…`;
+    ctx.stdout.write(`ok  ${label}: ${rec.path} (${rec.meta.size} bytes, ${digest}, ${secs} s, verified)\n`);
   }
   if (outcome.result !== 'succeeded') {
-    ctx.stderr.write(
-      `opsdeck: ${label} ${outcome.result === 'refused' ? 'refused' : outcome.result === 'cancelled' ? 'CANCELLED' : 'FAILED'}: ${outcome.error ?? outcome.summary[0] ?? ''}; nothing was published\n`,
-    );
+    const verdict = outcome.result === 'refused' ? 'refused' : outcome.result === 'cancelled' ? 'CANCELLED' : 'FAILED';
+    const why = outcome.error ?? outcome.summary[0] ?? '';
+    ctx.stderr.write(`opsdeck: ${label} ${verdict}: ${why}; nothing was published\n`);
   }
   for (const w of outcome.warnings) ctx.stderr.write(`opsdeck: warning: ${w}\n`);
 }

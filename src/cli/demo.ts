@@ -45,7 +45,8 @@ export async function seedPostgres(url: string, rows = 5000): Promise<void> {
         status text NOT NULL DEFAULT 'open', assignee_id int REFERENCES users(id),
         created_at timestamptz NOT NULL DEFAULT now(), resolved_at timestamptz);
       CREATE INDEX IF NOT EXISTS incidents_status_idx ON incidents (status);
-      INSERT INTO users (name, email) SELECT 'operator ' || g, 'op' || g || '@example.invalid' FROM generate_series(1, 25) g ON CONFLICT DO NOTHING;
+      INSERT INTO users (name, email)
+        SELECT 'operator ' || g, 'op' || g || '@example.invalid' FROM generate_series(1, 25) g ON CONFLICT DO NOTHING;
       INSERT INTO incidents (title, priority, status, assignee_id, created_at, resolved_at)
         SELECT 'incident #' || g,
                (ARRAY['Critical','High','Medium','Low'])[1 + g % 4],
@@ -98,7 +99,8 @@ export async function startDemoSandbox(log: (line: string) => void): Promise<Dem
         cmd: [
           'sh',
           '-c',
-          'i=0; while true; do i=$((i+1)); echo "INFO request $i handled"; [ $((i % 7)) -eq 0 ] && echo "ERROR upstream timeout on request $i" >&2; sleep 2; done',
+          'i=0; while true; do i=$((i+1)); echo "INFO request $i handled"; ' +
+            '[ $((i % 7)) -eq 0 ] && echo "ERROR upstream timeout on request $i" >&2; sleep 2; done',
         ],
         healthcheck: { test: ['CMD', 'sh', '-c', 'exit 0'], intervalMs: 2000, timeoutMs: 10_000, retries: 3 },
       });
@@ -116,9 +118,8 @@ export async function startDemoSandbox(log: (line: string) => void): Promise<Dem
       // So that the first frame already shows the unhealthy container the demo is about.
       await waitForHealth(worker, 'unhealthy', 15_000).catch(() => undefined);
     } catch (err) {
-      log(
-        `demo: no Docker engine for the sandbox (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); continuing without containers`,
-      );
+      const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      log(`demo: no Docker engine for the sandbox (${why}); continuing without containers`);
     }
     const configPath = path.join(postgres.dir, 'opsdeck-demo.yaml');
     writeFileSync(configPath, demoConfig(postgres, redis, docker), { mode: 0o600 });
@@ -127,6 +128,14 @@ export async function startDemoSandbox(log: (line: string) => void): Promise<Dem
     await stop();
     throw err;
   }
+}
+
+/** The config's services entry for the sandbox's redis-server: started, stopped and checked by its own commands. */
+function redisServiceLine(port: number): string {
+  const start = `[redis-server, --port, "${port}", --bind, 127.0.0.1, --save, "", --daemonize, "yes"]`;
+  const stop = `[redis-cli, -p, "${port}", shutdown, nosave]`;
+  const status = `[redis-cli, -p, "${port}", ping]`;
+  return `  - { name: redis, group: database, start: ${start}, stop: ${stop}, status: ${status} }`;
 }
 
 function demoConfig(postgres: PgSandbox, redis: RedisSandbox, docker: DockerSandbox | null): string {
@@ -147,7 +156,7 @@ function demoConfig(postgres: PgSandbox, redis: RedisSandbox, docker: DockerSand
     '  verifyQueries:',
     '    - { database: itsm_db, sql: "SELECT COUNT(*) FROM incidents" }',
     'services:',
-    `  - { name: redis, group: database, start: [redis-server, --port, "${redis.port}", --bind, 127.0.0.1, --save, "", --daemonize, "yes"], stop: [redis-cli, -p, "${redis.port}", shutdown, nosave], status: [redis-cli, -p, "${redis.port}", ping] }`,
+    redisServiceLine(redis.port),
     ...(docker
       ? [
           `  - { name: backend, group: application, container: itsm-backend }`,

@@ -115,7 +115,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       }
       if (!io.stdout.isTTY) {
         io.stderr.write(
-          'opsdeck: the console needs a terminal (stdout is not a TTY); for a one-shot health check run `opsdeck status` (or `opsdeck status --json`).\n',
+          'opsdeck: the console needs a terminal (stdout is not a TTY); ' +
+            'for a one-shot health check run `opsdeck status` (or `opsdeck status --json`).\n',
         );
         setCode(EXIT_USAGE);
         return;

@@ -48,7 +48,8 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
   program
     .command('restore')
     .description(
-      'restore a database from a backup: preflight, safety dump, drop and recreate, load, verify, with rollback on failure',
+      'restore a database from a backup: preflight, safety dump, drop and recreate, load, verify, ' +
+        'with rollback on failure',
     )
     .argument('<backup>', 'the backup file (.sql.gz or .dump), or its file name in the backup directory')
     .requiredOption('--db <name>', 'the database to replace (typed again to confirm)')
@@ -73,7 +74,8 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
         return usage(
           !opts.yes
             ? `restore drops ${opts.db}: run it on a terminal to type the name, or pass --yes`
-            : 'without a terminal, say what to do if the restore fails after the drop: --rollback auto or --rollback never',
+            : 'without a terminal, say what to do if the restore fails after the drop: ' +
+                '--rollback auto or --rollback never',
         );
       }
       const { guard, audit } = actionLayer(config, ctx.env);
@@ -141,7 +143,8 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
   program
     .command('drill')
     .description(
-      'restore drill: restore a backup into a scratch database, verify it, record the result, drop it (default: the newest verified full backup of every configured database)',
+      'restore drill: restore a backup into a scratch database, verify it, record the result, drop it ' +
+        '(default: the newest verified full backup of every configured database)',
     )
     .argument('[backup]', 'the backup file to drill')
     .option('--json', 'print one JSON object per drill')

@@ -18,9 +18,11 @@
 //     "worst": "OK" | "WARNING" | "CRITICAL" | "UNKNOWN",
 //     "exitCode": 0 | 1 | 2 | 3,
 //     "sustainApplied": false,        // one-shot: limits only, see above
-//     "targets": [{ "id": string, "origin": "configured" | "environment" | "discovered" | "not_configured" | "disabled",
+//     "targets": [{ "id": string,
+//                   "origin": "configured" | "environment" | "discovered" | "not_configured" | "disabled",
 //                   "ok": boolean, "latencyMs": number | null,
-//                   "error"?: { "kind": "not_configured" | "unreachable" | "auth" | "timeout" | "protocol", "message": string } }],
+//                   "error"?: { "kind": "not_configured" | "unreachable" | "auth" | "timeout" | "protocol",
+//                               "message": string } }],
 //     "checks":  [{ "target": string, "metric": string, "instance": string, "value": number | null, "unit": string,
 //                   "warn": number, "crit": number, "direction": "above" | "below",
 //                   "level": "OK" | "WARNING" | "CRITICAL" | "UNKNOWN", "since": string }]   // since: ISO 8601
@@ -207,9 +209,8 @@ export function renderTable(
 ): string {
   const lines: string[] = [];
   const label = (level: Level) => paint(level, levelLabel(level, o.ascii), o.color);
-  lines.push(
-    `opsdeck status  ${report.host}  ${clock(Date.parse(report.at), o.now)}  worst: ${label(report.worst)} (exit ${report.exitCode})`,
-  );
+  const at = clock(Date.parse(report.at), o.now);
+  lines.push(`opsdeck status  ${report.host}  ${at}  worst: ${label(report.worst)} (exit ${report.exitCode})`);
   lines.push('');
   const targetRows = report.targets.map((t) => [
     t.id,
