@@ -31,7 +31,11 @@ export async function postgresClients(conn: PgConnection, signal?: AbortSignal):
     const total = r.rows.reduce((a, row) => a + Number(row.n), 0);
     const top = r.rows.slice(0, 5).map((row) => `${row.n}× ${row.app} (${row.usename}@${row.addr})`);
     const more = r.rows.length > 5 ? `, and ${r.rows.length - 5} more groups` : '';
-    return [total === 0 ? 'no client connections' : `${total} client connection${total === 1 ? '' : 's'}: ${top.join(', ')}${more}`];
+    return [
+      total === 0
+        ? 'no client connections'
+        : `${total} client connection${total === 1 ? '' : 's'}: ${top.join(', ')}${more}`,
+    ];
   } finally {
     signal?.removeEventListener('abort', onAbort);
     await client.end().catch(() => undefined);
@@ -63,13 +67,21 @@ export async function redisClients(conn: RedisConnection, signal?: AbortSignal):
     const groups = new Map<string, number>();
     for (const line of list.split('\n')) {
       if (!line.trim()) continue;
-      const f = Object.fromEntries(line.trim().split(' ').map((kv) => kv.split('=') as [string, string]));
+      const f = Object.fromEntries(
+        line
+          .trim()
+          .split(' ')
+          .map((kv) => kv.split('=') as [string, string]),
+      );
       if (f.name === 'opsdeck-blast-radius') continue;
       const key = `${f.name || '?'} (${(f.addr ?? '?').replace(/:\d+$/, '')})`;
       groups.set(key, (groups.get(key) ?? 0) + 1);
     }
     const total = [...groups.values()].reduce((a, b) => a + b, 0);
-    const top = [...groups.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, n]) => `${n}× ${k}`);
+    const top = [...groups.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([k, n]) => `${n}× ${k}`);
     return [total <= 0 ? 'no clients' : `${total} client${total === 1 ? '' : 's'}: ${top.join(', ')}`];
   } finally {
     signal?.removeEventListener('abort', onAbort);

@@ -18,13 +18,21 @@ export interface ContainerPlanOptions {
 }
 
 /** A plan that starts, stops or restarts container `name`. */
-export function containerPlan(docker: DockerEngine, verb: ContainerVerb, name: string, opts: ContainerPlanOptions): Plan {
+export function containerPlan(
+  docker: DockerEngine,
+  verb: ContainerVerb,
+  name: string,
+  opts: ContainerPlanOptions,
+): Plan {
   const t = Math.max(0, Math.round(opts.stopTimeoutMs / 1000));
   const ref = docker.container(name);
   const act: Step = {
     id: verb,
     title: `${verb} container ${name}`,
-    describe: () => ({ kind: 'api', text: `POST /containers/${encodeURIComponent(name)}/${verb}${verb === 'start' ? '' : `?t=${t}`}` }),
+    describe: () => ({
+      kind: 'api',
+      text: `POST /containers/${encodeURIComponent(name)}/${verb}${verb === 'start' ? '' : `?t=${t}`}`,
+    }),
     run: async () => {
       try {
         if (verb === 'start') await ref.start();
@@ -38,7 +46,10 @@ export function containerPlan(docker: DockerEngine, verb: ContainerVerb, name: s
   const verify: Step = {
     id: 'verify',
     title: `check container ${name} is ${verb === 'stop' ? 'stopped' : 'running'}`,
-    describe: () => ({ kind: 'check', text: `GET /containers/${encodeURIComponent(name)}/json → State.Running is ${verb !== 'stop'}` }),
+    describe: () => ({
+      kind: 'check',
+      text: `GET /containers/${encodeURIComponent(name)}/json → State.Running is ${verb !== 'stop'}`,
+    }),
     cancellable: true,
     run: async (ctx) => {
       if (verb !== 'stop') await sleep(opts.settleMs ?? 1000, ctx.signal);
@@ -51,7 +62,9 @@ export function containerPlan(docker: DockerEngine, verb: ContainerVerb, name: s
       const s = info.State;
       if (verb === 'stop' && s.Running) throw new ActionError('failed', `container ${name} is still running`);
       if (verb !== 'stop' && !s.Running) {
-        const why = s.Restarting ? 'is restarting' : `exited right after starting (exit code ${s.ExitCode}${s.Error ? `, ${s.Error}` : ''})`;
+        const why = s.Restarting
+          ? 'is restarting'
+          : `exited right after starting (exit code ${s.ExitCode}${s.Error ? `, ${s.Error}` : ''})`;
         throw new ActionError('failed', `container ${name} ${why}`);
       }
       return verb === 'stop' ? `exit code ${s.ExitCode}` : s.Health ? `health: ${s.Health.Status}` : undefined;
@@ -67,7 +80,12 @@ export function containerPlan(docker: DockerEngine, verb: ContainerVerb, name: s
 }
 
 /** Uptime, health and dependents of container `name`, one line each; never throws. */
-export async function containerBlastRadius(docker: DockerEngine, name: string, signal?: AbortSignal, now: () => number = Date.now): Promise<string[]> {
+export async function containerBlastRadius(
+  docker: DockerEngine,
+  name: string,
+  signal?: AbortSignal,
+  now: () => number = Date.now,
+): Promise<string[]> {
   let target: ContainerInspect;
   try {
     target = await docker.container(name).inspect(signal);
@@ -80,10 +98,12 @@ export async function containerBlastRadius(docker: DockerEngine, name: string, s
   if (project && service) lines.push(`part of compose project ${project} (service ${service})`);
   try {
     const deps = await dependentsOf(docker, target, signal);
+    const noun = deps.length === 1 ? 'container' : 'containers';
+    const listed = deps.map((d) => `${d.name} (${d.state}, ${d.via})`).join(', ');
     lines.push(
       deps.length === 0
         ? 'no other container depends on it (compose depends_on, links, network_mode)'
-        : `${deps.length} dependent container${deps.length === 1 ? '' : 's'}: ${deps.map((d) => `${d.name} (${d.state}, ${d.via})`).join(', ')}`,
+        : `${deps.length} dependent ${noun}: ${listed}`,
     );
   } catch (err) {
     lines.push(`dependents unknown: ${errorText(dockerError(err, name, 'list'))}`);
@@ -111,7 +131,11 @@ export interface Dependent {
 }
 
 /** Containers that reference `target` through compose depends_on, links, or `container:` network mode. */
-export async function dependentsOf(docker: DockerEngine, target: ContainerInspect, signal?: AbortSignal): Promise<Dependent[]> {
+export async function dependentsOf(
+  docker: DockerEngine,
+  target: ContainerInspect,
+  signal?: AbortSignal,
+): Promise<Dependent[]> {
   const all = await docker.listContainers({ all: true, signal });
   const tName = target.Name.replace(/^\//, '');
   const tProject = target.Config.Labels?.['com.docker.compose.project'];
@@ -121,7 +145,14 @@ export async function dependentsOf(docker: DockerEngine, target: ContainerInspec
   // Links are only in the full inspect; a handful at a time keeps a busy engine responsive.
   for (let i = 0; i < others.length; i += 8) {
     const batch = others.slice(i, i + 8);
-    const infos = await Promise.all(batch.map((c) => docker.container(c.Id).inspect(signal).catch(() => null)));
+    const infos = await Promise.all(
+      batch.map((c) =>
+        docker
+          .container(c.Id)
+          .inspect(signal)
+          .catch(() => null),
+      ),
+    );
     for (const info of infos) {
       if (!info) continue;
       const via = referenceVia(info, target.Id, tName, tProject, tService);
@@ -132,7 +163,13 @@ export async function dependentsOf(docker: DockerEngine, target: ContainerInspec
 }
 
 /** How `info` refers to the target, if it does (pure; exported for tests). */
-export function referenceVia(info: Pick<ContainerInspect, 'Config' | 'HostConfig'>, tId: string, tName: string, tProject?: string, tService?: string): Dependent['via'] | null {
+export function referenceVia(
+  info: Pick<ContainerInspect, 'Config' | 'HostConfig'>,
+  tId: string,
+  tName: string,
+  tProject?: string,
+  tService?: string,
+): Dependent['via'] | null {
   const labels = info.Config.Labels ?? {};
   const dependsOn = labels['com.docker.compose.depends_on'];
   // Format: "db:service_healthy:false,cache:service_started:true" — service names in the same project.

@@ -76,7 +76,12 @@ export function serviceDriver(svc: ServiceConfig, deps: DriverDeps = {}): Servic
 const argvDesc = (argv: readonly string[]): StepDescription => ({ kind: 'argv', text: showArgv(argv), argv });
 
 function runOpts(ctx: DriverContext, deps: DriverDeps) {
-  return { signal: ctx.signal, timeoutMs: ctx.timeoutMs, onLine: (l: string) => ctx.output(l), ...(deps.env ? { env: deps.env } : {}) };
+  return {
+    signal: ctx.signal,
+    timeoutMs: ctx.timeoutMs,
+    onLine: (l: string) => ctx.output(l),
+    ...(deps.env ? { env: deps.env } : {}),
+  };
 }
 
 function systemdDriver(name: string, unit: string, deps: DriverDeps): ServiceDriver {
@@ -91,7 +96,11 @@ function systemdDriver(name: string, unit: string, deps: DriverDeps): ServiceDri
     },
     status: async (signal) => {
       try {
-        const r = await runArgv(argv('is-active'), { signal, timeoutMs: 10_000, ...(deps.env ? { env: deps.env } : {}) });
+        const r = await runArgv(argv('is-active'), {
+          signal,
+          timeoutMs: 10_000,
+          ...(deps.env ? { env: deps.env } : {}),
+        });
         const word = r.stdout.trim().split('\n')[0] ?? '';
         if (word === 'active') return { name, state: 'running', detail: 'active' };
         if (['inactive', 'failed', 'dead'].includes(word)) return { name, state: 'stopped', detail: word };
@@ -121,7 +130,8 @@ function containerDriver(name: string, container: string, deps: DriverDeps): Ser
       } catch (err) {
         const e = dockerError(err, container, verb);
         // For a service, "already in the wanted state" is success: start-all must be re-runnable.
-        if (e.kind === 'already_running' || e.kind === 'already_stopped') return `was already ${verb === 'start' ? 'running' : 'stopped'}`;
+        if (e.kind === 'already_running' || e.kind === 'already_stopped')
+          return `was already ${verb === 'start' ? 'running' : 'stopped'}`;
         throw e;
       }
     },
@@ -139,9 +149,12 @@ function containerDriver(name: string, container: string, deps: DriverDeps): Ser
 function composeDriver(name: string, c: NonNullable<ServiceConfig['compose']>, deps: DriverDeps): ServiceDriver {
   const cmd = deps.compose ?? { argv: [deps.bins?.docker ?? 'docker', 'compose'], v1: false, missing: false };
   const base = [...cmd.argv, ...(c.project ? ['-p', c.project] : []), ...(c.file ? ['-f', c.file] : [])];
-  const argv = (verb: 'start' | 'stop'): string[] => (verb === 'start' ? [...base, 'up', '-d', ...c.services] : [...base, 'stop', ...c.services]);
+  const argv = (verb: 'start' | 'stop'): string[] =>
+    verb === 'start' ? [...base, 'up', '-d', ...c.services] : [...base, 'stop', ...c.services];
   // Both versions print the names of services with a running container; v1 spells the filter differently.
-  const statusArgv = cmd.v1 ? [...base, 'ps', '--services', '--filter', 'status=running'] : [...base, 'ps', '--services', '--status', 'running'];
+  const statusArgv = cmd.v1
+    ? [...base, 'ps', '--services', '--filter', 'status=running']
+    : [...base, 'ps', '--services', '--status', 'running'];
   const missing = (): never => {
     throw new ActionError('not_supported', 'neither `docker compose` nor `docker-compose` is installed');
   };
@@ -157,11 +170,17 @@ function composeDriver(name: string, c: NonNullable<ServiceConfig['compose']>, d
       if (cmd.missing) return { name, state: 'unknown', detail: 'compose is not installed' };
       try {
         const r = await runChecked(statusArgv, { signal, timeoutMs: 20_000, ...(deps.env ? { env: deps.env } : {}) });
-        const running = new Set(r.stdout.split('\n').map((l) => l.trim()).filter(Boolean));
+        const running = new Set(
+          r.stdout
+            .split('\n')
+            .map((l) => l.trim())
+            .filter(Boolean),
+        );
         const wanted = c.services.length > 0 ? c.services : null;
         const up = wanted ? wanted.filter((s) => running.has(s)).length : running.size;
         if (up === 0) return { name, state: 'stopped', detail: 'no compose service running' };
-        if (!wanted || up === wanted.length) return { name, state: 'running', detail: `${up} compose service${up === 1 ? '' : 's'} running` };
+        if (!wanted || up === wanted.length)
+          return { name, state: 'running', detail: `${up} compose service${up === 1 ? '' : 's'} running` };
         return { name, state: 'partial', detail: `${up} of ${wanted.length} compose services running` };
       } catch (err) {
         return { name, state: 'unknown', detail: errorText(err) };
@@ -190,9 +209,15 @@ function argvDriver(svc: ServiceConfig, deps: DriverDeps): ServiceDriver {
       if (!svc.status) return { name: svc.name, state: 'unknown', detail: 'no status command' };
       try {
         // Convention (LSB): exit 0 means running; anything else means not running.
-        const r = await runArgv(svc.status, { signal, timeoutMs: Math.min(svc.timeout, 20_000), ...(deps.env ? { env: deps.env } : {}) });
+        const r = await runArgv(svc.status, {
+          signal,
+          timeoutMs: Math.min(svc.timeout, 20_000),
+          ...(deps.env ? { env: deps.env } : {}),
+        });
         if (r.timedOut) return { name: svc.name, state: 'unknown', detail: 'status command timed out' };
-        return r.code === 0 ? { name: svc.name, state: 'running', detail: 'status exit 0' } : { name: svc.name, state: 'stopped', detail: `status exit code ${r.code ?? r.signal}` };
+        return r.code === 0
+          ? { name: svc.name, state: 'running', detail: 'status exit 0' }
+          : { name: svc.name, state: 'stopped', detail: `status exit code ${r.code ?? r.signal}` };
       } catch (err) {
         return { name: svc.name, state: 'unknown', detail: errorText(err) };
       }

@@ -4,7 +4,13 @@
 import type { ServiceConfig } from '../config/schema.js';
 import { ActionError, errorText } from '../plan/errors.js';
 import type { Plan, Step } from '../plan/plan.js';
-import { detectCompose, serviceDriver, type DriverDeps, type ServiceDriver, type ServiceStatus } from './service-drivers.js';
+import {
+  detectCompose,
+  serviceDriver,
+  type DriverDeps,
+  type ServiceDriver,
+  type ServiceStatus,
+} from './service-drivers.js';
 import { sleep } from '../plan/sleep.js';
 
 export type ServiceVerb = 'start' | 'stop';
@@ -18,15 +24,30 @@ export interface ServiceDeps extends DriverDeps {
   pollMs?: number;
 }
 
-const GROUP_RANK: Record<ServiceConfig['group'], number> = { database: 0, queue: 1, search: 2, application: 3, other: 4 };
+const GROUP_RANK: Record<ServiceConfig['group'], number> = {
+  database: 0,
+  queue: 1,
+  search: 2,
+  application: 3,
+  other: 4,
+};
 
-/** Services in start order: `startOrder` first (when configured), the rest by group (database, queue, search, application, other), then config order. */
+/**
+ * Services in start order: `startOrder` first (when configured), the rest by group (database, queue,
+ * search, application, other), then config order.
+ */
 export function startOrder(services: readonly ServiceConfig[], order?: readonly string[]): ServiceConfig[] {
   const byName = new Map(services.map((s) => [s.name, s]));
   const first: ServiceConfig[] = [];
   for (const n of order ?? []) {
     const s = byName.get(n);
-    if (!s) throw new ActionError('not_found', `startOrder names "${n}", which is not a configured service (known: ${[...byName.keys()].join(', ') || 'none'})`);
+    if (!s) {
+      const known = [...byName.keys()].join(', ') || 'none';
+      throw new ActionError(
+        'not_found',
+        `startOrder names "${n}", which is not a configured service (known: ${known})`,
+      );
+    }
     if (!first.includes(s)) first.push(s);
   }
   const rest = services.filter((s) => !first.includes(s)).map((s, i) => ({ s, i }));
@@ -37,7 +58,11 @@ export function startOrder(services: readonly ServiceConfig[], order?: readonly 
 /** Finds a configured service by name, or throws ActionError('not_found') listing the known ones. */
 export function findService(services: readonly ServiceConfig[], name: string): ServiceConfig {
   const s = services.find((x) => x.name === name);
-  if (!s) throw new ActionError('not_found', `no service named "${name}" in the config (known: ${services.map((x) => x.name).join(', ') || 'none'})`);
+  if (!s)
+    throw new ActionError(
+      'not_found',
+      `no service named "${name}" in the config (known: ${services.map((x) => x.name).join(', ') || 'none'})`,
+    );
   return s;
 }
 
@@ -48,7 +73,12 @@ async function drivers(services: readonly ServiceConfig[], deps: ServiceDeps): P
 }
 
 /** A plan that starts or stops one configured service and waits for its status to agree. */
-export async function servicePlan(services: readonly ServiceConfig[], verb: ServiceVerb, name: string, deps: ServiceDeps = {}): Promise<Plan> {
+export async function servicePlan(
+  services: readonly ServiceConfig[],
+  verb: ServiceVerb,
+  name: string,
+  deps: ServiceDeps = {},
+): Promise<Plan> {
   const svc = findService(services, name);
   const d = (await drivers([svc], deps)).get(svc.name)!;
   return {
@@ -67,7 +97,12 @@ export async function servicePlan(services: readonly ServiceConfig[], verb: Serv
 }
 
 /** "Start all" (configured order, then a health check) or "stop all" (reverse order, then a status check). */
-export async function allServicesPlan(services: readonly ServiceConfig[], verb: ServiceVerb, order: readonly string[] | undefined, deps: ServiceDeps = {}): Promise<Plan> {
+export async function allServicesPlan(
+  services: readonly ServiceConfig[],
+  verb: ServiceVerb,
+  order: readonly string[] | undefined,
+  deps: ServiceDeps = {},
+): Promise<Plan> {
   const ordered = startOrder(services, order);
   if (verb === 'stop') ordered.reverse();
   const ds = await drivers(ordered, deps);
@@ -75,16 +110,22 @@ export async function allServicesPlan(services: readonly ServiceConfig[], verb: 
   const check: Step = {
     id: verb === 'start' ? 'health-check' : 'status-check',
     title: verb === 'start' ? 'health check' : 'status check',
-    describe: () => ({ kind: 'check', text: `every service reports ${want}: ${ordered.map((s) => statusText(s, ds.get(s.name)!)).join('; ')}` }),
+    describe: () => ({
+      kind: 'check',
+      text: `every service reports ${want}: ${ordered.map((s) => statusText(s, ds.get(s.name)!)).join('; ')}`,
+    }),
     cancellable: true,
     run: async (ctx) => {
       const all = await Promise.all(ordered.map((s) => ds.get(s.name)!.status(ctx.signal)));
       for (const s of all) ctx.output(`${s.name}: ${s.state} (${s.detail})`);
       const bad = all.filter((s) => s.state !== want && s.state !== 'unknown');
-      if (bad.length > 0) throw new ActionError('failed', `not ${want}: ${bad.map((s) => `${s.name} (${s.detail})`).join(', ')}`);
+      if (bad.length > 0)
+        throw new ActionError('failed', `not ${want}: ${bad.map((s) => `${s.name} (${s.detail})`).join(', ')}`);
       if (verb === 'start' && deps.healthCheck) for (const l of await deps.healthCheck(ctx.signal)) ctx.output(l);
       const unknown = all.filter((s) => s.state === 'unknown');
-      return unknown.length > 0 ? `not verified: ${unknown.map((s) => `${s.name} (${s.detail})`).join(', ')}` : undefined;
+      return unknown.length > 0
+        ? `not verified: ${unknown.map((s) => `${s.name} (${s.detail})`).join(', ')}`
+        : undefined;
     },
   };
   return {
@@ -94,7 +135,9 @@ export async function allServicesPlan(services: readonly ServiceConfig[], verb: 
     steps: [...ordered.map((s) => serviceStep(s, ds.get(s.name)!, verb, deps)), check],
     blastRadius: async (signal) => {
       const all = await Promise.all(ordered.map((s) => ds.get(s.name)!.status(signal)));
-      const lines = [`${verb} ${ordered.length} service${ordered.length === 1 ? '' : 's'} in this order: ${ordered.map((s) => s.name).join(' → ')}`, nowLine(all)];
+      const noun = ordered.length === 1 ? 'service' : 'services';
+      const names = ordered.map((s) => s.name).join(' → ');
+      const lines = [`${verb} ${ordered.length} ${noun} in this order: ${names}`, nowLine(all)];
       if (verb === 'stop') for (const s of ordered) lines.push(...(await clientLines(s, deps, signal)));
       return lines;
     },
@@ -106,7 +149,11 @@ export async function allServicesPlan(services: readonly ServiceConfig[], verb: 
 }
 
 /** Current status of every configured service, in start order. */
-export async function serviceStatuses(services: readonly ServiceConfig[], deps: ServiceDeps = {}, signal: AbortSignal = AbortSignal.timeout(30_000)): Promise<ServiceStatus[]> {
+export async function serviceStatuses(
+  services: readonly ServiceConfig[],
+  deps: ServiceDeps = {},
+  signal: AbortSignal = AbortSignal.timeout(30_000),
+): Promise<ServiceStatus[]> {
   const ordered = startOrder(services);
   const ds = await drivers(ordered, deps);
   return Promise.all(ordered.map((s) => ds.get(s.name)!.status(signal)));
@@ -124,7 +171,10 @@ function serviceStep(svc: ServiceConfig, d: ServiceDriver, verb: ServiceVerb, de
     describe: () => {
       const act = d.describe(verb);
       const st = d.describeStatus();
-      return { ...act, text: st ? `unless already ${want}: ${act.text}, then wait until \`${st.text}\` says ${want}` : act.text };
+      return {
+        ...act,
+        text: st ? `unless already ${want}: ${act.text}, then wait until \`${st.text}\` says ${want}` : act.text,
+      };
     },
     // Killing a half-done start or stop leaves a service in an unknown state: let it finish.
     cancellable: false,
@@ -139,7 +189,11 @@ function serviceStep(svc: ServiceConfig, d: ServiceDriver, verb: ServiceVerb, de
       for (;;) {
         const s = await d.status(AbortSignal.timeout(Math.max(1000, deadline - Date.now())));
         if (s.state === want) return note ?? undefined;
-        if (Date.now() >= deadline) throw new ActionError('timeout', `${svc.name} is still ${s.state} (${s.detail}) ${Math.round(svc.timeout / 1000)} s after ${verb}`);
+        if (Date.now() >= deadline)
+          throw new ActionError(
+            'timeout',
+            `${svc.name} is still ${s.state} (${s.detail}) ${Math.round(svc.timeout / 1000)} s after ${verb}`,
+          );
         ctx.output(`waiting: ${svc.name} is ${s.state} (${s.detail})`);
         await sleep(deps.pollMs ?? 1000);
       }
@@ -159,7 +213,13 @@ async function clientLines(svc: ServiceConfig, deps: ServiceDeps, signal: AbortS
 
 /** "Now: running a, b; stopped c; unknown d (why)". */
 export function nowLine(all: readonly ServiceStatus[]): string {
-  const group = (st: string): string[] => all.filter((s) => s.state === st).map((s) => (st === 'running' || st === 'stopped' ? s.name : `${s.name} (${s.detail})`));
-  const parts = (['running', 'partial', 'stopped', 'unknown'] as const).map((st) => [st, group(st)] as const).filter(([, names]) => names.length > 0);
-  return `Now: ${parts.map(([st, names]) => `${st === 'partial' ? 'partly running' : st} ${names.join(', ')}`).join('; ') || 'no services'}.`;
+  const group = (st: string): string[] =>
+    all
+      .filter((s) => s.state === st)
+      .map((s) => (st === 'running' || st === 'stopped' ? s.name : `${s.name} (${s.detail})`));
+  const parts = (['running', 'partial', 'stopped', 'unknown'] as const)
+    .map((st) => [st, group(st)] as const)
+    .filter(([, names]) => names.length > 0);
+  const described = parts.map(([st, names]) => `${st === 'partial' ? 'partly running' : st} ${names.join(', ')}`);
+  return `Now: ${described.join('; ') || 'no services'}.`;
 }

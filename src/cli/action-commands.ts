@@ -9,20 +9,33 @@ import type { OpsdeckConfig } from '../config/resolve.js';
 // The action modules pull in the Docker client, pg and ioredis: they are loaded when a command runs,
 // so registering these commands costs `opsdeck status` nothing.
 const actions = async () => {
-  const [audit, blast, confirm, containers, docker, dockerErrors, errors, execute, guard, plan, services] = await Promise.all([
-    import('../plan/audit.js'),
-    import('../actions/blast-radius.js'),
-    import('../plan/confirm.js'),
-    import('../actions/containers.js'),
-    import('../docker/client.js'),
-    import('../actions/docker-errors.js'),
-    import('../plan/errors.js'),
-    import('../plan/execute.js'),
-    import('../plan/guard.js'),
-    import('../plan/plan.js'),
-    import('../actions/services.js'),
-  ]);
-  return { ...audit, ...blast, ...confirm, ...containers, ...docker, ...dockerErrors, ...errors, ...execute, ...guard, ...plan, ...services };
+  const [audit, blast, confirm, containers, docker, dockerErrors, errors, execute, guard, plan, services] =
+    await Promise.all([
+      import('../plan/audit.js'),
+      import('../actions/blast-radius.js'),
+      import('../plan/confirm.js'),
+      import('../actions/containers.js'),
+      import('../docker/client.js'),
+      import('../actions/docker-errors.js'),
+      import('../plan/errors.js'),
+      import('../plan/execute.js'),
+      import('../plan/guard.js'),
+      import('../plan/plan.js'),
+      import('../actions/services.js'),
+    ]);
+  return {
+    ...audit,
+    ...blast,
+    ...confirm,
+    ...containers,
+    ...docker,
+    ...dockerErrors,
+    ...errors,
+    ...execute,
+    ...guard,
+    ...plan,
+    ...services,
+  };
 };
 type Actions = Awaited<ReturnType<typeof actions>>;
 
@@ -56,25 +69,40 @@ export function registerActionCommands(program: Command, ctx: ActionCommandConte
       .option('-y, --yes', 'do not ask for confirmation')
       .action(async (name: string, flags: RunFlags) => {
         const config = await ctx.loadConfig();
-        if (!config.docker) return fail(ctx, 'Docker is not configured and no engine was found (set targets.docker or DOCKER_HOST)', EXIT_REFUSED);
+        if (!config.docker)
+          return fail(
+            ctx,
+            'Docker is not configured and no engine was found (set targets.docker or DOCKER_HOST)',
+            EXIT_REFUSED,
+          );
         const a = await actions();
-        const plan = a.containerPlan(a.dockerClient(config.docker), verb, name, { stopTimeoutMs: config.docker.stopTimeout });
+        const plan = a.containerPlan(a.dockerClient(config.docker), verb, name, {
+          stopTimeoutMs: config.docker.stopTimeout,
+        });
         await runPlan(a, ctx, config, plan, flags);
       });
   }
 
-  const service = program.command('service').description('start or stop configured services (SPEC §2 order with --all)');
+  const service = program
+    .command('service')
+    .description('start or stop configured services (SPEC §2 order with --all)');
   for (const verb of ['start', 'stop'] as const) {
     service
       .command(`${verb} [name]`)
-      .description(verb === 'start' ? 'start one service, or --all in the configured order then a health check' : 'stop one service, or --all in reverse order then a status check')
+      .description(
+        verb === 'start'
+          ? 'start one service, or --all in the configured order then a health check'
+          : 'stop one service, or --all in reverse order then a status check',
+      )
       .option('--all', `${verb} every configured service in order`)
       .option('--dry-run', 'print what would be done, and do nothing')
       .option('-y, --yes', 'do not ask for confirmation')
       .action(async (name: string | undefined, flags: RunFlags & { all?: boolean }) => {
-        if ((name === undefined) === (flags.all !== true)) return fail(ctx, `service ${verb}: give either a service name or --all`, EXIT_REFUSED);
+        if ((name === undefined) === (flags.all !== true))
+          return fail(ctx, `service ${verb}: give either a service name or --all`, EXIT_REFUSED);
         const config = await ctx.loadConfig();
-        if (config.services.length === 0) return fail(ctx, 'no services are configured (add a services: list to the config)', EXIT_REFUSED);
+        if (config.services.length === 0)
+          return fail(ctx, 'no services are configured (add a services: list to the config)', EXIT_REFUSED);
         const a = await actions();
         const deps = {
           docker: config.docker ? a.dockerClient(config.docker) : null,
@@ -83,7 +111,9 @@ export function registerActionCommands(program: Command, ctx: ActionCommandConte
         };
         let plan: Plan;
         try {
-          plan = flags.all ? await a.allServicesPlan(config.services, verb, config.startOrder, deps) : await a.servicePlan(config.services, verb, name!, deps);
+          plan = flags.all
+            ? await a.allServicesPlan(config.services, verb, config.startOrder, deps)
+            : await a.servicePlan(config.services, verb, name!, deps);
         } catch (err) {
           return fail(ctx, a.errorText(err), EXIT_REFUSED);
         }
@@ -108,8 +138,11 @@ export function registerActionCommands(program: Command, ctx: ActionCommandConte
 
 /** One audit entry as one line: time, who, event, action target, duration, error or reason. */
 export function formatAuditEntry(e: AuditEntry): string {
-  const who = `${e.operator.sudoUser ? `${e.operator.sudoUser}(${e.operator.user})` : e.operator.user}${e.operator.origin ? `@${e.operator.origin}` : ''}`;
-  const extra = [e.durationMs !== undefined ? `${(e.durationMs / 1000).toFixed(1)} s` : '', e.error ?? e.reason ?? ''].filter(Boolean).join(' — ');
+  const { user, sudoUser, origin } = e.operator;
+  const who = `${sudoUser ? `${sudoUser}(${user})` : user}${origin ? `@${origin}` : ''}`;
+  const extra = [e.durationMs !== undefined ? `${(e.durationMs / 1000).toFixed(1)} s` : '', e.error ?? e.reason ?? '']
+    .filter(Boolean)
+    .join(' — ');
   return `${e.time}  ${who}  ${e.event.padEnd(9)}  ${e.action} ${e.target}${extra ? `  (${extra})` : ''}`;
 }
 
@@ -118,8 +151,18 @@ function fail(ctx: ActionCommandContext, message: string, code: number): void {
   ctx.setCode(code);
 }
 
-async function runPlan(a: Actions, ctx: ActionCommandContext, config: OpsdeckConfig, plan: Plan, flags: RunFlags): Promise<void> {
-  const blast = plan.blastRadius ? await plan.blastRadius(AbortSignal.timeout(10_000)).catch((err: unknown) => [`blast radius unknown: ${a.errorText(err)}`]) : [];
+async function runPlan(
+  a: Actions,
+  ctx: ActionCommandContext,
+  config: OpsdeckConfig,
+  plan: Plan,
+  flags: RunFlags,
+): Promise<void> {
+  const blast = plan.blastRadius
+    ? await plan
+        .blastRadius(AbortSignal.timeout(10_000))
+        .catch((err: unknown) => [`blast radius unknown: ${a.errorText(err)}`])
+    : [];
   const text = a.formatPlan(plan, blast).join('\n');
   if (flags.dryRun) {
     ctx.stdout.write(`${text}\n(dry run: nothing was done)\n`);
@@ -132,7 +175,9 @@ async function runPlan(a: Actions, ctx: ActionCommandContext, config: OpsdeckCon
     ctx.stderr.write(`${text}\n`);
     const answer = await confirm(a, ctx, plan, flags);
     if (answer !== true) {
-      await audit.record({ event: 'refused', action: plan.action, target: plan.target, reason: answer }).catch(() => undefined);
+      await audit
+        .record({ event: 'refused', action: plan.action, target: plan.target, reason: answer })
+        .catch(() => undefined);
       return fail(ctx, `${plan.action} ${plan.target}: ${answer}`, EXIT_REFUSED);
     }
   }
@@ -177,7 +222,8 @@ function progressPrinter(out: Out): (run: PlanRun) => void {
     run.steps.forEach((s, i) => {
       if (last.get(s.id) === s.status || s.status === 'pending') return;
       last.set(s.id, s.status);
-      const tail = s.status === 'failed' || s.status === 'cancelled' ? ` — ${s.error ?? ''}` : s.note ? ` — ${s.note}` : '';
+      const tail =
+        s.status === 'failed' || s.status === 'cancelled' ? ` — ${s.error ?? ''}` : s.note ? ` — ${s.note}` : '';
       out.write(`[${i + 1}/${run.steps.length}] ${s.status}: ${s.title}${tail}\n`);
     });
   };
@@ -185,6 +231,7 @@ function progressPrinter(out: Out): (run: PlanRun) => void {
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
   return n;
 }

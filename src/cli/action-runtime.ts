@@ -30,7 +30,9 @@ export function actionLayer(config: OpsdeckConfig, env: NodeJS.ProcessEnv | unde
 }
 
 /** Runs `fn` with an AbortSignal that SIGINT and SIGTERM trip; says which signal arrived. */
-export async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; signal?: NodeJS.Signals }> {
+export async function withSignals<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<{ value: T; signal?: NodeJS.Signals }> {
   const ac = new AbortController();
   let got: NodeJS.Signals | undefined;
   const on = (sig: NodeJS.Signals): void => {

@@ -40,13 +40,10 @@ export async function askOnTerminal(question: string, streams: AskStreams = {}):
       rl.once('SIGINT', no);
       rl.once('close', no);
       try {
-        rl.question(question).then(
-          (answer) => {
-            answered = true;
-            resolve(answer);
-          },
-          no,
-        );
+        rl.question(question).then((answer) => {
+          answered = true;
+          resolve(answer);
+        }, no);
       } catch {
         no(); // the input was already closed
       }
@@ -56,7 +53,10 @@ export async function askOnTerminal(question: string, streams: AskStreams = {}):
   }
 }
 
-/** The ask a command uses: the one it was given, else the terminal when stdin is one, else none (then it must not ask). */
+/**
+ * The ask a command uses: the one it was given, else the terminal when stdin is one, else none (then
+ * it must not ask).
+ */
 export function terminalAsk(given: Ask | undefined, stdin: { isTTY?: boolean } = process.stdin): Ask | undefined {
   return given ?? (stdin.isTTY ? (q) => askOnTerminal(q) : undefined);
 }

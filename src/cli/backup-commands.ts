@@ -46,11 +46,19 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
 
   program
     .command('backup')
-    .description('back up the configured databases and file sets (or those named), verify, publish; exit 1 on any failure')
+    .description(
+      'back up the configured databases and file sets (or those named), verify, publish; exit 1 on any failure',
+    )
     .option('--db <name>', 'back up this database (repeatable; default: backups.databases)', collect)
     .option('--files <name>', 'back up this configured file set (repeatable; default: all of backups.files)', collect)
-    .addOption(new Option('--kind <kind>', 'database backup kind: full (schema and data) or data (data only)').choices(['full', 'data']).default('full'))
-    .addOption(new Option('--format <format>', 'database dump format (default: backups.format)').choices(['plain', 'custom']))
+    .addOption(
+      new Option('--kind <kind>', 'database backup kind: full (schema and data) or data (data only)')
+        .choices(['full', 'data'])
+        .default('full'),
+    )
+    .addOption(
+      new Option('--format <format>', 'database dump format (default: backups.format)').choices(['plain', 'custom']),
+    )
     .option('--no-preflight', 'skip the free-space check')
     .option('--json', 'print one JSON object per backup instead of a line')
     .action(async (opts: BackupOpts, cmd: Command) => {
@@ -66,7 +74,12 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
           skipPreflight: !opts.preflight,
           ...(ctx.env ? { env: ctx.env } : {}),
           // One line that rewrites itself; cut to the width so it never wraps (a wrapped line cannot be rewritten).
-          ...(tty ? { onProgress: (key: string, p: BackupProgress) => ctx.stderr.write(`\r\x1b[K${formatProgress(key, p).slice(0, (ctx.stderr.columns ?? 80) - 1)}`) } : {}),
+          ...(tty
+            ? {
+                onProgress: (key: string, p: BackupProgress) =>
+                  ctx.stderr.write(`\r\x1b[K${formatProgress(key, p).slice(0, (ctx.stderr.columns ?? 80) - 1)}`),
+              }
+            : {}),
         });
       } catch (err) {
         if (err instanceof SelectionError) return usage(err.message);
@@ -94,7 +107,10 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
 
   program
     .command('backups')
-    .description('list the backups in the backup directory: time, kind, source, size, age, verified, last restore drill of the source')
+    .description(
+      'list the backups in the backup directory: time, kind, source, size, age, verified, ' +
+        'last restore drill of the source',
+    )
     .option('--json', 'print JSON instead of a table')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = await ctx.loadConfig(cmd);
@@ -111,13 +127,17 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
       }
       if (catalog.entries.length === 0) ctx.stdout.write(`No backups in ${catalog.root}.\n`);
       else ctx.stdout.write(`${alignRows(catalogRows(catalog.entries, now, drills)).join('\n')}\n`);
-      for (const p of catalog.partials) ctx.stdout.write(`${p.alive ? 'in progress' : 'abandoned'}: ${p.path} (pid ${p.pid ?? '?'})\n`);
+      for (const p of catalog.partials)
+        ctx.stdout.write(`${p.alive ? 'in progress' : 'abandoned'}: ${p.path} (pid ${p.pid ?? '?'})\n`);
       for (const p of catalog.problems) ctx.stdout.write(`problem: ${p}\n`);
     });
 
   program
     .command('verify')
-    .description('re-verify a backup file (checksum, full decompression, completion marker / pg_restore, tar entries); exit 1 if it fails; audited, allowed in read-only mode')
+    .description(
+      're-verify a backup file (checksum, full decompression, completion marker / pg_restore, tar entries); ' +
+        'exit 1 if it fails; audited, allowed in read-only mode',
+    )
     .argument('<file>', 'the backup file (.sql.gz, .dump or .tar.gz)')
     .option('--json', 'print the result as JSON')
     .action(async (fileArg: string, opts: { json?: boolean }, cmd: Command) => {
@@ -136,14 +156,19 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
       if (opts.json) ctx.stdout.write(`${JSON.stringify(r)}\n`);
       else {
         for (const c of r.checks) ctx.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
-        ctx.stdout.write(`${r.ok ? 'verified' : 'NOT VERIFIED'}: ${file}${r.recorded ? '' : ' (result not recorded: no sidecar)'}\n`);
+        ctx.stdout.write(
+          `${r.ok ? 'verified' : 'NOT VERIFIED'}: ${file}${r.recorded ? '' : ' (result not recorded: no sidecar)'}\n`,
+        );
       }
       if (!r.ok) ctx.setCode(1);
     });
 
   program
     .command('prune')
-    .description('delete backups past the retention policy (never the newest verified one of a source) and old safety dumps of restores (never one under 24 h)')
+    .description(
+      'delete backups past the retention policy (never the newest verified one of a source) ' +
+        'and old safety dumps of restores (never one under 24 h)',
+    )
     .option('--dry-run', 'list what would be deleted and why, delete nothing')
     .option('--yes', 'do not ask for confirmation (cron)')
     .action(async (opts: { dryRun?: boolean; yes?: boolean }, cmd: Command) => {
@@ -155,8 +180,11 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
       const report = pruneReport(catalog, policy, now, safety);
       const plan = prunePlan(catalog, report);
       if (opts.dryRun || plan.steps.length === 0) {
-        const safetyRule = report.safety.length > 0 ? `; safety dumps: newest ${SAFETY_KEEP_NEWEST} verified per database or ${SAFETY_KEEP_DAYS} days, whichever keeps more, never within 24 h` : '';
-        ctx.stdout.write(`Retention ${describePolicy(policy)}${safetyRule} — ${catalog.root}\n${formatPruneReport(report, now).join('\n')}\n`);
+        const keep = `newest ${SAFETY_KEEP_NEWEST} verified per database or ${SAFETY_KEEP_DAYS} days`;
+        const safetyRule =
+          report.safety.length > 0 ? `; safety dumps: ${keep}, whichever keeps more, never within 24 h` : '';
+        const heading = `Retention ${describePolicy(policy)}${safetyRule} — ${catalog.root}`;
+        ctx.stdout.write(`${heading}\n${formatPruneReport(report, now).join('\n')}\n`);
         return;
       }
       if (!opts.yes) {
@@ -180,20 +208,32 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
     });
 }
 
-
 function reportBackup(ctx: BackupCommandContext, bp: BackupPlan, outcome: PlanOutcome, json: boolean): void {
   const rec = bp.record();
-  const label = `${bp.job.kind === 'files' ? 'files' : bp.job.kind === 'data' ? 'data-only' : 'full'} backup of ${bp.plan.target}`;
+  const kind = bp.job.kind === 'files' ? 'files' : bp.job.kind === 'data' ? 'data-only' : 'full';
+  const label = `${kind} backup of ${bp.plan.target}`;
   const secs = (outcome.durationMs / 1000).toFixed(1);
   if (json) {
-    ctx.stdout.write(
-      `${JSON.stringify({ source: bp.plan.target, kind: bp.job.kind, format: bp.job.format, result: outcome.result, path: rec?.path ?? null, size: rec?.meta.size ?? null, sha256: rec?.meta.sha256 ?? null, durationMs: outcome.durationMs, error: outcome.error ?? null })}\n`,
-    );
+    const report = {
+      source: bp.plan.target,
+      kind: bp.job.kind,
+      format: bp.job.format,
+      result: outcome.result,
+      path: rec?.path ?? null,
+      size: rec?.meta.size ?? null,
+      sha256: rec?.meta.sha256 ?? null,
+      durationMs: outcome.durationMs,
+      error: outcome.error ?? null,
+    };
+    ctx.stdout.write(`${JSON.stringify(report)}\n`);
   } else if (rec) {
-    ctx.stdout.write(`ok  ${label}: ${rec.path} (${rec.meta.size} bytes, sha256 ${rec.meta.sha256.slice(0, 12)}…, ${secs} s, verified)\n`);
+    const digest = `sha256 ${rec.meta.sha256.slice(0, 12)}…`;
+    ctx.stdout.write(`ok  ${label}: ${rec.path} (${rec.meta.size} bytes, ${digest}, ${secs} s, verified)\n`);
   }
   if (outcome.result !== 'succeeded') {
-    ctx.stderr.write(`opsdeck: ${label} ${outcome.result === 'refused' ? 'refused' : outcome.result === 'cancelled' ? 'CANCELLED' : 'FAILED'}: ${outcome.error ?? outcome.summary[0] ?? ''}; nothing was published\n`);
+    const verdict = outcome.result === 'refused' ? 'refused' : outcome.result === 'cancelled' ? 'CANCELLED' : 'FAILED';
+    const why = outcome.error ?? outcome.summary[0] ?? '';
+    ctx.stderr.write(`opsdeck: ${label} ${verdict}: ${why}; nothing was published\n`);
   }
   for (const w of outcome.warnings) ctx.stderr.write(`opsdeck: warning: ${w}\n`);
 }

@@ -6,7 +6,15 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadConfig } from '../config/resolve.js';
-import { startDocker, startPostgres, startRedis, type DockerSandbox, type PgSandbox, type RedisSandbox, waitForHealth } from '../sandbox/index.js';
+import {
+  startDocker,
+  startPostgres,
+  startRedis,
+  type DockerSandbox,
+  type PgSandbox,
+  type RedisSandbox,
+  waitForHealth,
+} from '../sandbox/index.js';
 
 export interface DemoOptions {
   readOnly: boolean;
@@ -37,7 +45,8 @@ export async function seedPostgres(url: string, rows = 5000): Promise<void> {
         status text NOT NULL DEFAULT 'open', assignee_id int REFERENCES users(id),
         created_at timestamptz NOT NULL DEFAULT now(), resolved_at timestamptz);
       CREATE INDEX IF NOT EXISTS incidents_status_idx ON incidents (status);
-      INSERT INTO users (name, email) SELECT 'operator ' || g, 'op' || g || '@example.invalid' FROM generate_series(1, 25) g ON CONFLICT DO NOTHING;
+      INSERT INTO users (name, email)
+        SELECT 'operator ' || g, 'op' || g || '@example.invalid' FROM generate_series(1, 25) g ON CONFLICT DO NOTHING;
       INSERT INTO incidents (title, priority, status, assignee_id, created_at, resolved_at)
         SELECT 'incident #' || g,
                (ARRAY['Critical','High','Medium','Low'])[1 + g % 4],
@@ -71,7 +80,10 @@ export async function seedRedis(url: string, keys = 200): Promise<void> {
 
 /** Starts and seeds the demo services and writes a config pointing at them. */
 export async function startDemoSandbox(log: (line: string) => void): Promise<DemoSandbox> {
-  const [postgres, redis] = await Promise.all([startPostgres({ database: 'itsm_db' }), startRedis({ args: ['--maxmemory', '64mb'] })]);
+  const [postgres, redis] = await Promise.all([
+    startPostgres({ database: 'itsm_db' }),
+    startRedis({ args: ['--maxmemory', '64mb'] }),
+  ]);
   let docker: DockerSandbox | null = null;
   const stop = async () => {
     await Promise.all([postgres.stop(), redis.stop(), docker?.stop()]);
@@ -81,13 +93,33 @@ export async function startDemoSandbox(log: (line: string) => void): Promise<Dem
     try {
       docker = await startDocker();
       const labels = { 'com.docker.compose.project': 'itsm', 'opsdeck.demo': 'true' };
-      await docker.runContainer({ name: 'itsm-backend', labels: { ...labels, 'com.docker.compose.service': 'backend' }, cmd: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo "INFO request $i handled"; [ $((i % 7)) -eq 0 ] && echo "ERROR upstream timeout on request $i" >&2; sleep 2; done'], healthcheck: { test: ['CMD', 'sh', '-c', 'exit 0'], intervalMs: 2000, timeoutMs: 10_000, retries: 3 } });
-      const worker = await docker.runContainer({ name: 'itsm-worker', labels: { ...labels, 'com.docker.compose.service': 'worker' }, cmd: ['sh', '-c', 'echo worker up; exec sleep 86400'], healthcheck: { test: ['CMD', 'false'], intervalMs: 1000, retries: 1 } });
-      await docker.runContainer({ name: 'itsm-nginx', labels: { ...labels, 'com.docker.compose.service': 'nginx' }, cmd: ['sh', '-c', 'echo nginx started; exec sleep 86400'] });
+      await docker.runContainer({
+        name: 'itsm-backend',
+        labels: { ...labels, 'com.docker.compose.service': 'backend' },
+        cmd: [
+          'sh',
+          '-c',
+          'i=0; while true; do i=$((i+1)); echo "INFO request $i handled"; ' +
+            '[ $((i % 7)) -eq 0 ] && echo "ERROR upstream timeout on request $i" >&2; sleep 2; done',
+        ],
+        healthcheck: { test: ['CMD', 'sh', '-c', 'exit 0'], intervalMs: 2000, timeoutMs: 10_000, retries: 3 },
+      });
+      const worker = await docker.runContainer({
+        name: 'itsm-worker',
+        labels: { ...labels, 'com.docker.compose.service': 'worker' },
+        cmd: ['sh', '-c', 'echo worker up; exec sleep 86400'],
+        healthcheck: { test: ['CMD', 'false'], intervalMs: 1000, retries: 1 },
+      });
+      await docker.runContainer({
+        name: 'itsm-nginx',
+        labels: { ...labels, 'com.docker.compose.service': 'nginx' },
+        cmd: ['sh', '-c', 'echo nginx started; exec sleep 86400'],
+      });
       // So that the first frame already shows the unhealthy container the demo is about.
       await waitForHealth(worker, 'unhealthy', 15_000).catch(() => undefined);
     } catch (err) {
-      log(`demo: no Docker engine for the sandbox (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); continuing without containers`);
+      const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      log(`demo: no Docker engine for the sandbox (${why}); continuing without containers`);
     }
     const configPath = path.join(postgres.dir, 'opsdeck-demo.yaml');
     writeFileSync(configPath, demoConfig(postgres, redis, docker), { mode: 0o600 });
@@ -98,6 +130,14 @@ export async function startDemoSandbox(log: (line: string) => void): Promise<Dem
   }
 }
 
+/** The config's services entry for the sandbox's redis-server: started, stopped and checked by its own commands. */
+function redisServiceLine(port: number): string {
+  const start = `[redis-server, --port, "${port}", --bind, 127.0.0.1, --save, "", --daemonize, "yes"]`;
+  const stop = `[redis-cli, -p, "${port}", shutdown, nosave]`;
+  const status = `[redis-cli, -p, "${port}", ping]`;
+  return `  - { name: redis, group: database, start: ${start}, stop: ${stop}, status: ${status} }`;
+}
+
 function demoConfig(postgres: PgSandbox, redis: RedisSandbox, docker: DockerSandbox | null): string {
   return [
     '# Written by `opsdeck demo`: throwaway services, removed when the demo ends.',
@@ -105,7 +145,9 @@ function demoConfig(postgres: PgSandbox, redis: RedisSandbox, docker: DockerSand
     'targets:',
     `  postgres: { host: 127.0.0.1, port: ${postgres.port}, user: postgres, database: itsm_db }`,
     `  redis: { url: "redis://127.0.0.1:${redis.port}/0" }`,
-    docker ? `  docker: { socket: ${JSON.stringify(docker.socketPath)}, statsInterval: 5s }` : '  docker: { enabled: false }',
+    docker
+      ? `  docker: { socket: ${JSON.stringify(docker.socketPath)}, statsInterval: 5s }`
+      : '  docker: { enabled: false }',
     'audit:',
     `  path: ${JSON.stringify(path.join(postgres.dir, 'audit.jsonl'))}`,
     'backups:',
@@ -114,7 +156,7 @@ function demoConfig(postgres: PgSandbox, redis: RedisSandbox, docker: DockerSand
     '  verifyQueries:',
     '    - { database: itsm_db, sql: "SELECT COUNT(*) FROM incidents" }',
     'services:',
-    `  - { name: redis, group: database, start: [redis-server, --port, "${redis.port}", --bind, 127.0.0.1, --save, "", --daemonize, "yes"], stop: [redis-cli, -p, "${redis.port}", shutdown, nosave], status: [redis-cli, -p, "${redis.port}", ping] }`,
+    redisServiceLine(redis.port),
     ...(docker
       ? [
           `  - { name: backend, group: application, container: itsm-backend }`,

@@ -25,7 +25,10 @@ interface Io {
 }
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
-export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
   let code = 0;
   const setCode = (c: number) => {
     code = c;
@@ -33,12 +36,14 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   const program = buildProgram(io, setCode);
   try {
     await registerLazyCommands(program, argv, io, setCode);
-    for (const sub of program.commands) sub.exitOverride().showSuggestionAfterError(true).configureOutput(program.configureOutput());
+    for (const sub of program.commands)
+      sub.exitOverride().showSuggestionAfterError(true).configureOutput(program.configureOutput());
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+        return 0;
       // commander has already written its one line ("error: unknown option '--x'").
       return EXIT_USAGE;
     }
@@ -65,11 +70,16 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description('A terminal operations console: host, Docker, PostgreSQL and Redis against documented thresholds.')
     .version(VERSION, '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'show this help')
-    .option('-c, --config <path>', 'configuration file (default: $OPSDECK_CONFIG, ./opsdeck.yaml, $XDG_CONFIG_HOME/opsdeck/config.yaml)')
+    .option(
+      '-c, --config <path>',
+      'configuration file (default: $OPSDECK_CONFIG, ./opsdeck.yaml, $XDG_CONFIG_HOME/opsdeck/config.yaml)',
+    )
     .option('--read-only', 'refuse every state-changing action')
     .showSuggestionAfterError(true)
     // The console's catch-all argument exists only to name unknown commands; keep it out of help.
-    .configureHelp({ subcommandTerm: (c) => (c.name() === 'console' ? 'console [options]' : new Help().subcommandTerm(c)) })
+    .configureHelp({
+      subcommandTerm: (c) => (c.name() === 'console' ? 'console [options]' : new Help().subcommandTerm(c)),
+    })
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -79,7 +89,11 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
 
   const load = async (cmd: Command): Promise<OpsdeckConfig> => {
     const opts = cmd.optsWithGlobals<GlobalOptions>();
-    return loadConfig({ ...(opts.config !== undefined ? { configPath: opts.config } : {}), env: io.env, readOnly: opts.readOnly === true });
+    return loadConfig({
+      ...(opts.config !== undefined ? { configPath: opts.config } : {}),
+      env: io.env,
+      readOnly: opts.readOnly === true,
+    });
   };
 
   program
@@ -88,29 +102,35 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--print-config', 'print the effective configuration (secrets redacted) and exit')
     .argument('[unknown...]')
     .action(async (unknown: string[], _opts: GlobalOptions, cmd: Command) => {
-    if (unknown.length > 0) throw new UsageError(unknownCommand(unknown[0]!, program));
-    // Start loading the console (ink, react) while the config is read: first frame sooner.
-    const consoleModule = io.stdout.isTTY && !cmd.opts<GlobalOptions>().printConfig ? import('../ui/run-console.js') : undefined;
-    consoleModule?.catch(() => undefined);
-    const config = await load(cmd);
-    mark('config');
-    if (cmd.opts<GlobalOptions>().printConfig) {
-      io.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
-      return;
-    }
-    if (!io.stdout.isTTY) {
-      io.stderr.write('opsdeck: the console needs a terminal (stdout is not a TTY); for a one-shot health check run `opsdeck status` (or `opsdeck status --json`).\n');
-      setCode(EXIT_USAGE);
-      return;
-    }
-    const { runConsole } = await (consoleModule ?? import('../ui/run-console.js'));
-    mark('console-loaded');
-    setCode(await runConsole(config));
-  });
+      if (unknown.length > 0) throw new UsageError(unknownCommand(unknown[0]!, program));
+      // Start loading the console (ink, react) while the config is read: first frame sooner.
+      const consoleModule =
+        io.stdout.isTTY && !cmd.opts<GlobalOptions>().printConfig ? import('../ui/run-console.js') : undefined;
+      consoleModule?.catch(() => undefined);
+      const config = await load(cmd);
+      mark('config');
+      if (cmd.opts<GlobalOptions>().printConfig) {
+        io.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
+        return;
+      }
+      if (!io.stdout.isTTY) {
+        io.stderr.write(
+          'opsdeck: the console needs a terminal (stdout is not a TTY); ' +
+            'for a one-shot health check run `opsdeck status` (or `opsdeck status --json`).\n',
+        );
+        setCode(EXIT_USAGE);
+        return;
+      }
+      const { runConsole } = await (consoleModule ?? import('../ui/run-console.js'));
+      mark('console-loaded');
+      setCode(await runConsole(config));
+    });
 
   program
     .command('status')
-    .description('read every target once, print a table and exit with the worst level (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)')
+    .description(
+      'read every target once, print a table and exit with the worst level (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)',
+    )
     .option('--json', 'print JSON instead of a table')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = await load(cmd);
@@ -129,11 +149,22 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   program
     .command('demo')
     .description('start throwaway PostgreSQL, Redis and Docker, seed them, and run the console against them')
-    .addOption(new Option('--keep-seconds <n>', 'with stdout not a TTY: keep the sandbox up this long, then clean up').argParser(positiveInt))
+    .addOption(
+      new Option('--keep-seconds <n>', 'with stdout not a TTY: keep the sandbox up this long, then clean up').argParser(
+        positiveInt,
+      ),
+    )
     .action(async (opts: { keepSeconds?: number }, cmd: Command) => {
       const { runDemo } = await import('./demo.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      setCode(await runDemo({ readOnly: g.readOnly === true, keepSeconds: opts.keepSeconds, stdout: io.stdout, stderr: io.stderr }));
+      setCode(
+        await runDemo({
+          readOnly: g.readOnly === true,
+          keepSeconds: opts.keepSeconds,
+          stdout: io.stdout,
+          stderr: io.stderr,
+        }),
+      );
     });
 
   return program;
@@ -163,17 +194,30 @@ function firstWord(argv: string[]): string | undefined {
   return undefined;
 }
 
-async function registerLazyCommands(program: Command, argv: string[], io: Io, setCode: (code: number) => void): Promise<void> {
+async function registerLazyCommands(
+  program: Command,
+  argv: string[],
+  io: Io,
+  setCode: (code: number) => void,
+): Promise<void> {
   const word = firstWord(argv);
   const known = new Set(program.commands.map((c) => c.name()));
   const wanted = new Set<string>();
   if (word !== undefined && LAZY_COMMANDS[word]) wanted.add(LAZY_COMMANDS[word]);
-  else if ((word === undefined && argv.some((a) => a === '-h' || a === '--help')) || word === 'help' || (word !== undefined && !known.has(word))) {
+  else if (
+    (word === undefined && argv.some((a) => a === '-h' || a === '--help')) ||
+    word === 'help' ||
+    (word !== undefined && !known.has(word))
+  ) {
     for (const group of Object.values(LAZY_COMMANDS)) wanted.add(group);
   }
   const loadConfigFor = (cmd?: Command): Promise<OpsdeckConfig> => {
     const opts = (cmd ?? program).optsWithGlobals<GlobalOptions>();
-    return loadConfig({ ...(opts.config !== undefined ? { configPath: opts.config } : {}), env: io.env, readOnly: opts.readOnly === true });
+    return loadConfig({
+      ...(opts.config !== undefined ? { configPath: opts.config } : {}),
+      env: io.env,
+      readOnly: opts.readOnly === true,
+    });
   };
   const ctx = { stdout: io.stdout, stderr: io.stderr, setCode, env: io.env };
   if (wanted.has('actions')) {
@@ -212,6 +256,7 @@ function editDistance(a: string, b: string): number {
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
   return n;
 }

@@ -47,12 +47,22 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
 
   program
     .command('restore')
-    .description('restore a database from a backup: preflight, safety dump, drop and recreate, load, verify, with rollback on failure')
+    .description(
+      'restore a database from a backup: preflight, safety dump, drop and recreate, load, verify, ' +
+        'with rollback on failure',
+    )
     .argument('<backup>', 'the backup file (.sql.gz or .dump), or its file name in the backup directory')
     .requiredOption('--db <name>', 'the database to replace (typed again to confirm)')
     .option('--dry-run', 'print the preflight and the plan, change nothing')
     .option('--yes', 'do not ask for the database name (scripted disaster recovery)')
-    .addOption(new Option('--rollback <mode>', 'after a failure past the drop: put the safety dump back (auto), ask (ask), or leave it (never)').choices(['auto', 'ask', 'never']).default('ask'))
+    .addOption(
+      new Option(
+        '--rollback <mode>',
+        'after a failure past the drop: put the safety dump back (auto), ask (ask), or leave it (never)',
+      )
+        .choices(['auto', 'ask', 'never'])
+        .default('ask'),
+    )
     .option('--owner <role>', 'owner of the recreated database (default: its current owner)')
     .action(async (backupArg: string, opts: RestoreOpts, cmd: Command) => {
       const config = await ctx.loadConfig(cmd);
@@ -61,10 +71,19 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
       if (!file) return usage(`no backup file ${backupArg} (neither a path nor a file in ${config.backups.dir})`);
       const ask = terminalAsk(ctx.ask);
       if (!opts.dryRun && !ask && (!opts.yes || opts.rollback === 'ask')) {
-        return usage(!opts.yes ? `restore drops ${opts.db}: run it on a terminal to type the name, or pass --yes` : 'without a terminal, say what to do if the restore fails after the drop: --rollback auto or --rollback never');
+        return usage(
+          !opts.yes
+            ? `restore drops ${opts.db}: run it on a terminal to type the name, or pass --yes`
+            : 'without a terminal, say what to do if the restore fails after the drop: ' +
+                '--rollback auto or --rollback never',
+        );
       }
       const { guard, audit } = actionLayer(config, ctx.env);
-      const services = await appServices(config.services, config.startOrder, ctx.serviceDeps ?? (await serviceDeps(config)));
+      const services = await appServices(
+        config.services,
+        config.startOrder,
+        ctx.serviceDeps ?? (await serviceDeps(config)),
+      );
       const { report, restore } = await prepareRestore({
         backup: file,
         database: opts.db,
@@ -110,7 +129,9 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
         const running = all.find((st) => st.status === 'running' && st.progress);
         if (tty && running) ctx.stderr.write(`\r\x1b[K${running.title}: ${formatStepProgress(running)}`);
       };
-      const run = await withSignals((signal) => executeRestore(restore, { guard, audit, confirm, confirmAt: 'start', onUpdate, signal }));
+      const run = await withSignals((signal) =>
+        executeRestore(restore, { guard, audit, confirm, confirmAt: 'start', onUpdate, signal }),
+      );
       if (tty) ctx.stderr.write('\r\x1b[K');
       const snap = run.value;
       const cmp = snap.comparison;
@@ -121,7 +142,10 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
 
   program
     .command('drill')
-    .description('restore drill: restore a backup into a scratch database, verify it, record the result, drop it (default: the newest verified full backup of every configured database)')
+    .description(
+      'restore drill: restore a backup into a scratch database, verify it, record the result, drop it ' +
+        '(default: the newest verified full backup of every configured database)',
+    )
     .argument('[backup]', 'the backup file to drill')
     .option('--json', 'print one JSON object per drill')
     .action(async (backupArg: string | undefined, opts: { json?: boolean }, cmd: Command) => {
@@ -134,21 +158,49 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
         if (!f) return usage(`no backup file ${backupArg}`);
         files = [f];
       } else {
-        if (config.backups.databases.length === 0) return usage('nothing to drill: configure backups.databases or name a backup file');
+        if (config.backups.databases.length === 0)
+          return usage('nothing to drill: configure backups.databases or name a backup file');
         const newest = newestFull((await scanCatalog(config.backups.dir)).entries);
         files = config.backups.databases.flatMap((d) => (newest.get(d) ? [newest.get(d)!.path] : []));
         missing = config.backups.databases.filter((d) => !newest.has(d));
       }
       const { guard, audit } = actionLayer(config, ctx.env);
       let failed = missing.length;
-      for (const d of missing) ctx.stderr.write(`opsdeck: drill ${d}: FAILED: no verified full backup of ${d} in ${config.backups.dir}\n`);
+      for (const d of missing)
+        ctx.stderr.write(`opsdeck: drill ${d}: FAILED: no verified full backup of ${d} in ${config.backups.dir}\n`);
       const run = await withSignals(async (signal) => {
         for (const backup of files) {
-          const snap = await runDrill({ backup, conn: config.postgres!, guard, audit, logPath: drillLogPath(config.backups.dir), verifyQueries: config.backups.verifyQueries, signal, ...(ctx.env ? { tools: { env: ctx.env } } : {}) });
-          if (opts.json) out([JSON.stringify({ backup, scratch: snap.scratch, result: snap.result, record: snap.record ?? null, comparison: snap.comparison ?? null, summary: snap.summary })]);
+          const snap = await runDrill({
+            backup,
+            conn: config.postgres!,
+            guard,
+            audit,
+            logPath: drillLogPath(config.backups.dir),
+            verifyQueries: config.backups.verifyQueries,
+            signal,
+            ...(ctx.env ? { tools: { env: ctx.env } } : {}),
+          });
+          if (opts.json)
+            out([
+              JSON.stringify({
+                backup,
+                scratch: snap.scratch,
+                result: snap.result,
+                record: snap.record ?? null,
+                comparison: snap.comparison ?? null,
+                summary: snap.summary,
+              }),
+            ]);
           else {
             out([formatDrillLine(snap)]);
-            if (snap.result !== 'succeeded') out([...formatChecks(snap.checks.filter((c) => c.status !== 'pass')), ...(snap.comparison && !snap.comparison.ok ? formatComparison(snap.comparison).map((l) => `  ${l}`) : []), ...snap.summary.slice(1).map((l) => `  ${l}`)]);
+            if (snap.result !== 'succeeded')
+              out([
+                ...formatChecks(snap.checks.filter((c) => c.status !== 'pass')),
+                ...(snap.comparison && !snap.comparison.ok
+                  ? formatComparison(snap.comparison).map((l) => `  ${l}`)
+                  : []),
+                ...snap.summary.slice(1).map((l) => `  ${l}`),
+              ]);
           }
           if (snap.result !== 'succeeded') failed++;
           if (signal.aborted) break;
@@ -183,4 +235,3 @@ async function serviceDeps(config: OpsdeckConfig): Promise<ServiceDeps> {
   const { dockerClient } = await import('../docker/client.js');
   return { docker: dockerClient(config.docker), stopTimeoutMs: config.docker.stopTimeout };
 }
-

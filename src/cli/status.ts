@@ -18,9 +18,11 @@
 //     "worst": "OK" | "WARNING" | "CRITICAL" | "UNKNOWN",
 //     "exitCode": 0 | 1 | 2 | 3,
 //     "sustainApplied": false,        // one-shot: limits only, see above
-//     "targets": [{ "id": string, "origin": "configured" | "environment" | "discovered" | "not_configured" | "disabled",
+//     "targets": [{ "id": string,
+//                   "origin": "configured" | "environment" | "discovered" | "not_configured" | "disabled",
 //                   "ok": boolean, "latencyMs": number | null,
-//                   "error"?: { "kind": "not_configured" | "unreachable" | "auth" | "timeout" | "protocol", "message": string } }],
+//                   "error"?: { "kind": "not_configured" | "unreachable" | "auth" | "timeout" | "protocol",
+//                               "message": string } }],
 //     "checks":  [{ "target": string, "metric": string, "instance": string, "value": number | null, "unit": string,
 //                   "warn": number, "crit": number, "direction": "above" | "below",
 //                   "level": "OK" | "WARNING" | "CRITICAL" | "UNKNOWN", "since": string }]   // since: ISO 8601
@@ -33,7 +35,16 @@ import { createOneShotStore } from '../app/stores.js';
 import type { Probe, ProbeError } from '../probes/types.js';
 import { boundedRead } from '../state/scheduler.js';
 import { isJudged, selectExitCode, selectWorstLevel, type OpsData } from '../state/store.js';
-import { clock, formatLimits, formatValue, levelLabel, paint, shouldColor, supportsUnicode, truncate } from '../present/format.js';
+import {
+  clock,
+  formatLimits,
+  formatValue,
+  levelLabel,
+  paint,
+  shouldColor,
+  supportsUnicode,
+  truncate,
+} from '../present/format.js';
 import { compareText } from '../util/text.js';
 
 export interface StatusTarget {
@@ -87,12 +98,22 @@ const TARGET_ORDER = ['host', 'docker', 'postgres', 'redis'];
 export async function runStatus(opts: StatusOptions): Promise<number> {
   const report = await collectStatus(opts);
   const env = opts.env ?? process.env;
-  opts.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : renderTable(report, opts.config.rules, { color: shouldColor(opts.stdout, env), ascii: !supportsUnicode(env), now: Date.parse(report.at) }));
+  opts.stdout.write(
+    opts.json
+      ? `${JSON.stringify(report)}\n`
+      : renderTable(report, opts.config.rules, {
+          color: shouldColor(opts.stdout, env),
+          ascii: !supportsUnicode(env),
+          now: Date.parse(report.at),
+        }),
+  );
   return report.exitCode;
 }
 
 /** Reads every probe once in parallel (bounded by the timeout) and judges the results with sustain ignored. */
-export async function collectStatus(opts: Pick<StatusOptions, 'config' | 'probes' | 'hostname' | 'now'>): Promise<StatusReport> {
+export async function collectStatus(
+  opts: Pick<StatusOptions, 'config' | 'probes' | 'hostname' | 'now'>,
+): Promise<StatusReport> {
   const { config } = opts;
   const now = opts.now ?? Date.now;
   const started = now();
@@ -140,7 +161,13 @@ function statusTargets(s: OpsData): StatusTarget[] {
     .sort((a, b) => order(a.id) - order(b.id) || compareText(a.id, b.id))
     .map((t): StatusTarget => {
       if (t.latest) {
-        return { id: t.id, origin: t.origin, ok: t.latest.ok, latencyMs: t.latest.latencyMs, ...(t.latest.error ? { error: t.latest.error } : {}) };
+        return {
+          id: t.id,
+          origin: t.origin,
+          ok: t.latest.ok,
+          latencyMs: t.latest.latencyMs,
+          ...(t.latest.error ? { error: t.latest.error } : {}),
+        };
       }
       const message = t.origin === 'disabled' ? 'disabled in the config' : 'not configured and not found on this host';
       return { id: t.id, origin: t.origin, ok: false, latencyMs: null, error: { kind: 'not_configured', message } };
@@ -151,23 +178,48 @@ function statusChecks(s: OpsData): StatusCheck[] {
   const ruleOrder = Object.keys(s.rules);
   return Object.values(s.alerts)
     .filter((a) => isJudged(s, a.target))
-    .sort((a, b) => order(a.target) - order(b.target) || ruleOrder.indexOf(a.metric) - ruleOrder.indexOf(b.metric) || compareText(a.instance, b.instance))
+    .sort(
+      (a, b) =>
+        order(a.target) - order(b.target) ||
+        ruleOrder.indexOf(a.metric) - ruleOrder.indexOf(b.metric) ||
+        compareText(a.instance, b.instance),
+    )
     .map((a) => {
       const r = s.rules[a.metric]!;
-      return { target: a.target, metric: a.metric, instance: a.instance, value: a.value, unit: a.unit, warn: r.warn, crit: r.crit, direction: r.direction, level: a.level, since: new Date(a.since).toISOString() };
+      return {
+        target: a.target,
+        metric: a.metric,
+        instance: a.instance,
+        value: a.value,
+        unit: a.unit,
+        warn: r.warn,
+        crit: r.crit,
+        direction: r.direction,
+        level: a.level,
+        since: new Date(a.since).toISOString(),
+      };
     });
 }
 
 /** The human table: targets first (with their errors), then one row per check. No ANSI unless `color`. */
-export function renderTable(report: StatusReport, rules: Record<string, Rule>, o: { color: boolean; ascii: boolean; now: number }): string {
+export function renderTable(
+  report: StatusReport,
+  rules: Record<string, Rule>,
+  o: { color: boolean; ascii: boolean; now: number },
+): string {
   const lines: string[] = [];
   const label = (level: Level) => paint(level, levelLabel(level, o.ascii), o.color);
-  lines.push(`opsdeck status  ${report.host}  ${clock(Date.parse(report.at), o.now)}  worst: ${label(report.worst)} (exit ${report.exitCode})`);
+  const at = clock(Date.parse(report.at), o.now);
+  lines.push(`opsdeck status  ${report.host}  ${at}  worst: ${label(report.worst)} (exit ${report.exitCode})`);
   lines.push('');
   const targetRows = report.targets.map((t) => [
     t.id,
     t.origin.replace('_', ' '),
-    t.ok ? `ok ${Math.round(t.latencyMs ?? 0)}ms` : t.error?.kind === 'not_configured' ? 'not watched' : `${t.error?.kind ?? 'error'}`,
+    t.ok
+      ? `ok ${Math.round(t.latencyMs ?? 0)}ms`
+      : t.error?.kind === 'not_configured'
+        ? 'not watched'
+        : `${t.error?.kind ?? 'error'}`,
     t.ok || t.error?.kind === 'not_configured' ? '' : truncate(t.error?.message ?? '', 60),
   ]);
   lines.push(...columns([['TARGET', 'ORIGIN', 'READ', 'DETAIL'], ...targetRows]));
@@ -180,7 +232,14 @@ export function renderTable(report: StatusReport, rules: Record<string, Rule>, o
     const name = c.metric.slice(c.target.length + 1) + (c.instance ? ` ${c.instance}` : '');
     return {
       level: c.level,
-      cells: [c.target, truncate(name, 28), formatValue(c.metric, c.value, c.unit), rule ? formatLimits(rule, c.unit, o.ascii) : '', levelLabel(c.level, o.ascii), c.level === 'OK' ? '' : clock(Date.parse(c.since), o.now)],
+      cells: [
+        c.target,
+        truncate(name, 28),
+        formatValue(c.metric, c.value, c.unit),
+        rule ? formatLimits(rule, c.unit, o.ascii) : '',
+        levelLabel(c.level, o.ascii),
+        c.level === 'OK' ? '' : clock(Date.parse(c.since), o.now),
+      ],
     };
   });
   const table = columns([['TARGET', 'METRIC', 'VALUE', 'LIMITS', 'LEVEL', 'SINCE'], ...rows.map((r) => r.cells)]);

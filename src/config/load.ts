@@ -19,7 +19,10 @@ export interface ConfigSource {
   via: '--config' | 'OPSDECK_CONFIG' | './opsdeck.yaml' | 'XDG_CONFIG_HOME' | 'defaults';
 }
 
-/** Where the config comes from: --config, $OPSDECK_CONFIG, ./opsdeck.yaml, $XDG_CONFIG_HOME/opsdeck/config.yaml, defaults. */
+/**
+ * Where the config comes from: --config, $OPSDECK_CONFIG, ./opsdeck.yaml,
+ * $XDG_CONFIG_HOME/opsdeck/config.yaml, defaults.
+ */
 export function findConfig(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): ConfigSource {
   if (flag !== undefined) return { path: path.resolve(cwd, flag), via: '--config' };
   if (env.OPSDECK_CONFIG) return { path: path.resolve(cwd, env.OPSDECK_CONFIG), via: 'OPSDECK_CONFIG' };
@@ -39,8 +42,17 @@ export function parseConfigFile(file: string | null): ParsedConfig {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String(code ?? err);
-    throw new ConfigError(`${file}: cannot read the config file (${why}). Check the path given by --config or $OPSDECK_CONFIG.`);
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : String(code ?? err);
+    throw new ConfigError(
+      `${file}: cannot read the config file (${why}). Check the path given by --config or $OPSDECK_CONFIG.`,
+    );
   }
   return parseConfigText(text, file);
 }
@@ -57,12 +69,18 @@ export function parseConfigText(text: string, file: string): ParsedConfig {
   }
   const data: unknown = doc.toJS() ?? {};
   if (typeof data !== 'object' || Array.isArray(data)) {
-    throw new ConfigError(`${file}:1: expected a mapping of settings at the top level (e.g. "targets:"), got ${Array.isArray(data) ? 'a list' : typeof data}`);
+    const got = Array.isArray(data) ? 'a list' : typeof data;
+    throw new ConfigError(`${file}:1: expected a mapping of settings at the top level (e.g. "targets:"), got ${got}`);
   }
   return validate(data, file, doc, lineCounter);
 }
 
-function validate(data: unknown, file: string | null, doc: Document | undefined, lc: LineCounter | undefined): ParsedConfig {
+function validate(
+  data: unknown,
+  file: string | null,
+  doc: Document | undefined,
+  lc: LineCounter | undefined,
+): ParsedConfig {
   const result = configSchema.safeParse(data);
   if (result.success) return result.data;
   const lines = result.error.issues.slice(0, 5).map((issue) => describeIssue(issue, file ?? '<defaults>', doc, lc));
@@ -70,7 +88,12 @@ function validate(data: unknown, file: string | null, doc: Document | undefined,
   throw new ConfigError(lines.join('\n') + more);
 }
 
-function describeIssue(issue: z.core.$ZodIssue, file: string, doc: Document | undefined, lc: LineCounter | undefined): string {
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  file: string,
+  doc: Document | undefined,
+  lc: LineCounter | undefined,
+): string {
   const keyPath = issue.path.map(String);
   let where = '';
   if (doc && lc) {
@@ -89,10 +112,15 @@ function describeIssue(issue: z.core.$ZodIssue, file: string, doc: Document | un
 
 function explain(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
-    case 'unrecognized_keys':
-      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling against opsdeck.example.yaml)`;
-    case 'invalid_type':
-      return `expected ${issue.expected}${issue.message.includes('received') ? `, ${issue.message.replace(/^.*received/, 'got')}` : ''}`;
+    case 'unrecognized_keys': {
+      const plural = issue.keys.length > 1 ? 's' : '';
+      const keys = issue.keys.map((k) => `"${k}"`).join(', ');
+      return `unknown key${plural} ${keys} (check the spelling against opsdeck.example.yaml)`;
+    }
+    case 'invalid_type': {
+      const received = issue.message.includes('received') ? `, ${issue.message.replace(/^.*received/, 'got')}` : '';
+      return `expected ${issue.expected}${received}`;
+    }
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':

@@ -96,22 +96,37 @@ export function mergeRules(overrides: ParsedConfig['thresholds'], file: string):
   }
   for (const metric of Object.keys(overrides)) {
     if (!(metric in DEFAULT_RULES)) {
-      throw new ConfigError(`${file}: thresholds.${metric}: unknown metric; known metrics are ${Object.keys(DEFAULT_RULES).join(', ')}`);
+      throw new ConfigError(
+        `${file}: thresholds.${metric}: unknown metric; known metrics are ${Object.keys(DEFAULT_RULES).join(', ')}`,
+      );
     }
-    const r = rules[metric]!;
-    const wrongOrder = r.direction === 'above' ? r.warn > r.crit : r.warn < r.crit;
+    const { warn, crit, direction } = rules[metric]!;
+    const wrongOrder = direction === 'above' ? warn > crit : warn < crit;
     if (wrongOrder) {
-      throw new ConfigError(`${file}: thresholds.${metric}: warn (${r.warn}) must be ${r.direction === 'above' ? 'at most' : 'at least'} crit (${r.crit}) for direction "${r.direction}"`);
+      const bound = direction === 'above' ? 'at most' : 'at least';
+      throw new ConfigError(
+        `${file}: thresholds.${metric}: warn (${warn}) must be ${bound} crit (${crit}) for direction "${direction}"`,
+      );
     }
   }
   return rules;
 }
 
-export async function resolveConfig(parsed: ParsedConfig, source: ConfigSource, env: NodeJS.ProcessEnv, opts: LoadOptions = {}): Promise<OpsdeckConfig> {
+export async function resolveConfig(
+  parsed: ParsedConfig,
+  source: ConfigSource,
+  env: NodeJS.ProcessEnv,
+  opts: LoadOptions = {},
+): Promise<OpsdeckConfig> {
   const file = source.path ?? '<defaults>';
   const discover = opts.discover ?? parsed.discover;
   const t = parsed.targets;
-  const origins: Record<TargetName, TargetOrigin> = { host: 'configured', docker: 'not_configured', postgres: 'not_configured', redis: 'not_configured' };
+  const origins: Record<TargetName, TargetOrigin> = {
+    host: 'configured',
+    docker: 'not_configured',
+    postgres: 'not_configured',
+    redis: 'not_configured',
+  };
 
   const [postgres, redis, docker] = await Promise.all([
     resolvePostgres(t.postgres, env, discover, file, origins),
@@ -142,11 +157,18 @@ export async function resolveConfig(parsed: ParsedConfig, source: ConfigSource, 
 function secretFrom(env: NodeJS.ProcessEnv, name: string | undefined, file: string, key: string): string | undefined {
   if (name === undefined) return undefined;
   const value = env[name];
-  if (value === undefined) throw new ConfigError(`${file}: ${key}: the environment variable ${name} is not set (it should hold the password)`);
+  if (value === undefined)
+    throw new ConfigError(`${file}: ${key}: the environment variable ${name} is not set (it should hold the password)`);
   return value;
 }
 
-async function resolvePostgres(c: ParsedConfig['targets']['postgres'], env: NodeJS.ProcessEnv, discover: boolean, file: string, origins: Record<TargetName, TargetOrigin>): Promise<PgConnection | null> {
+async function resolvePostgres(
+  c: ParsedConfig['targets']['postgres'],
+  env: NodeJS.ProcessEnv,
+  discover: boolean,
+  file: string,
+  origins: Record<TargetName, TargetOrigin>,
+): Promise<PgConnection | null> {
   if (c?.enabled === false) {
     origins.postgres = 'disabled';
     return null;
@@ -196,7 +218,9 @@ function parsePgUrl(url: string, where: string): Partial<PgConnection> {
     throw new ConfigError(`${where}: postgres url: not a valid URL; expected postgres://user@host:5432/dbname`);
   }
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
-    throw new ConfigError(`${where}: postgres url: expected the scheme postgres:// or postgresql://, got ${u.protocol}//`);
+    throw new ConfigError(
+      `${where}: postgres url: expected the scheme postgres:// or postgresql://, got ${u.protocol}//`,
+    );
   }
   const out: Partial<PgConnection> = {};
   const socket = u.searchParams.get('host');
@@ -211,7 +235,13 @@ function parsePgUrl(url: string, where: string): Partial<PgConnection> {
   return out;
 }
 
-async function resolveRedis(c: ParsedConfig['targets']['redis'], env: NodeJS.ProcessEnv, discover: boolean, file: string, origins: Record<TargetName, TargetOrigin>): Promise<RedisConnection | null> {
+async function resolveRedis(
+  c: ParsedConfig['targets']['redis'],
+  env: NodeJS.ProcessEnv,
+  discover: boolean,
+  file: string,
+  origins: Record<TargetName, TargetOrigin>,
+): Promise<RedisConnection | null> {
   if (c?.enabled === false) {
     origins.redis = 'disabled';
     return null;
@@ -234,9 +264,11 @@ async function resolveRedis(c: ParsedConfig['targets']['redis'], env: NodeJS.Pro
   try {
     u = new URL(url);
   } catch {
-    throw new ConfigError(`${origins.redis === 'environment' ? 'REDIS_URL' : file}: redis url: not a valid URL; expected redis://host:6379/0`);
+    const setting = origins.redis === 'environment' ? 'REDIS_URL' : file;
+    throw new ConfigError(`${setting}: redis url: not a valid URL; expected redis://host:6379/0`);
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new ConfigError(`${file}: targets.redis.url: expected redis:// or rediss://, got ${u.protocol}//`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw new ConfigError(`${file}: targets.redis.url: expected redis:// or rediss://, got ${u.protocol}//`);
   const conn: RedisConnection = {
     host: u.hostname || '127.0.0.1',
     port: Number(u.port) || 6379,
@@ -251,12 +283,22 @@ async function resolveRedis(c: ParsedConfig['targets']['redis'], env: NodeJS.Pro
   return conn;
 }
 
-async function resolveDocker(c: ParsedConfig['targets']['docker'], env: NodeJS.ProcessEnv, discover: boolean, file: string, origins: Record<TargetName, TargetOrigin>): Promise<DockerConnection | null> {
+async function resolveDocker(
+  c: ParsedConfig['targets']['docker'],
+  env: NodeJS.ProcessEnv,
+  discover: boolean,
+  file: string,
+  origins: Record<TargetName, TargetOrigin>,
+): Promise<DockerConnection | null> {
   if (c?.enabled === false) {
     origins.docker = 'disabled';
     return null;
   }
-  const base = { interval: c?.interval ?? 2000, statsInterval: c?.statsInterval ?? 10_000, stopTimeout: c?.stopTimeout ?? 10_000 };
+  const base = {
+    interval: c?.interval ?? 2000,
+    statsInterval: c?.statsInterval ?? 10_000,
+    stopTimeout: c?.stopTimeout ?? 10_000,
+  };
   const hostSpec = c?.host ?? (c?.socket ? undefined : env.DOCKER_HOST);
   if (c?.socket) {
     origins.docker = 'configured';
@@ -266,7 +308,10 @@ async function resolveDocker(c: ParsedConfig['targets']['docker'], env: NodeJS.P
     origins.docker = c?.host ? 'configured' : 'environment';
     if (hostSpec.startsWith('unix://')) return { ...base, socketPath: hostSpec.slice('unix://'.length) };
     const m = /^(tcp|http|https):\/\/([^:/]+)(?::(\d+))?/.exec(hostSpec);
-    if (!m) throw new ConfigError(`${c?.host ? `${file}: targets.docker.host` : 'DOCKER_HOST'}: expected unix:///path/docker.sock or tcp://host:2375, got "${hostSpec}"`);
+    if (!m) {
+      const setting = c?.host ? `${file}: targets.docker.host` : 'DOCKER_HOST';
+      throw new ConfigError(`${setting}: expected unix:///path/docker.sock or tcp://host:2375, got "${hostSpec}"`);
+    }
     const protocol = m[1] === 'https' ? 'https' : 'http';
     return { ...base, host: m[2]!, port: Number(m[3]) || 2375, protocol };
   }

@@ -12,14 +12,25 @@ export const duration = z.pipe(
     const parsed = /^\d+(\.\d+)?\s*(ms|s|m|h|d)$/.test(value.trim()) ? ms(value.trim() as ms.StringValue) : undefined;
     if (parsed === undefined || Number.isNaN(parsed)) {
       // zod/mini's transform has no ctx.addIssue: push the issue classic's addIssue would make.
-      ctx.issues.push({ code: 'custom', message: `expected a duration like "500ms", "30s", "5m", "2h" or "1d", got "${value}"`, input: value });
+      ctx.issues.push({
+        code: 'custom',
+        message: `expected a duration like "500ms", "30s", "5m", "2h" or "1d", got "${value}"`,
+        input: value,
+      });
       return z.NEVER;
     }
     return parsed;
   }),
 );
 
-const envName = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the NAME of an environment variable (letters, digits, _), not its value'));
+const envName = z
+  .string()
+  .check(
+    z.regex(
+      /^[A-Za-z_][A-Za-z0-9_]*$/,
+      'expected the NAME of an environment variable (letters, digits, _), not its value',
+    ),
+  );
 
 /** One threshold rule: warn/crit limits, the direction of a breach, sampling and sustain. */
 export const ruleSchema = z.strictObject({
@@ -116,24 +127,42 @@ const hostSchema = z.strictObject({
 // An argument vector: a program and its arguments (an argument may be empty, the program not).
 const argv = z
   .array(z.string())
-  .check(z.refine((a) => a.length > 0 && a[0]!.length > 0, 'expected a command as an argument vector, e.g. ["systemctl", "start", "nginx"]'));
+  .check(
+    z.refine(
+      (a) => a.length > 0 && a[0]!.length > 0,
+      'expected a command as an argument vector, e.g. ["systemctl", "start", "nginx"]',
+    ),
+  );
 
 const serviceSchema = z
   .strictObject({
-    name: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, 'expected a service name of letters, digits, ".", "_", "@" or "-"')),
+    name: z
+      .string()
+      .check(
+        z.regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, 'expected a service name of letters, digits, ".", "_", "@" or "-"'),
+      ),
     group: z._default(z.enum(['database', 'queue', 'search', 'application', 'other']), 'other'),
     systemd: z.optional(z.string()),
     container: z.optional(z.string()),
-    compose: z.optional(z.strictObject({ project: z.optional(z.string()), file: z.optional(z.string()), services: z._default(z.array(z.string()), []) })),
+    compose: z.optional(
+      z.strictObject({
+        project: z.optional(z.string()),
+        file: z.optional(z.string()),
+        services: z._default(z.array(z.string()), []),
+      }),
+    ),
     start: z.optional(argv),
     stop: z.optional(argv),
     status: z.optional(argv),
     timeout: z.prefault(duration, '60s'),
   })
   .check(
-    z.refine((s) => [s.systemd, s.container, s.compose, s.start ?? s.stop].filter((v) => v !== undefined).length === 1, {
-      message: 'a service needs exactly one of: systemd, container, compose, or start/stop commands',
-    }),
+    z.refine(
+      (s) => [s.systemd, s.container, s.compose, s.start ?? s.stop].filter((v) => v !== undefined).length === 1,
+      {
+        message: 'a service needs exactly one of: systemd, container, compose, or start/stop commands',
+      },
+    ),
   );
 
 const logSourceSchema = z
@@ -163,9 +192,20 @@ const backupsSchema = z.strictObject({
   dir: z._default(z.string(), '/var/backups/opsdeck'),
   format: z._default(z.enum(['plain', 'custom']), 'plain'),
   databases: z._default(z.array(z.string()), []),
-  files: z._default(z.array(z.strictObject({ name: z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/)), paths: z.array(z.string()).check(z.minLength(1)) })), []),
+  files: z._default(
+    z.array(
+      z.strictObject({
+        name: z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/)),
+        paths: z.array(z.string()).check(z.minLength(1)),
+      }),
+    ),
+    [],
+  ),
   retention: z.prefault(retentionSchema, {}),
-  verifyQueries: z._default(z.array(z.strictObject({ database: z.optional(z.string()), sql: z.string(), expect: z.optional(z.string()) })), []),
+  verifyQueries: z._default(
+    z.array(z.strictObject({ database: z.optional(z.string()), sql: z.string(), expect: z.optional(z.string()) })),
+    [],
+  ),
 });
 
 export const configSchema = z.strictObject({
@@ -186,7 +226,13 @@ export const configSchema = z.strictObject({
   thresholds: z._default(z.record(z.string(), ruleOverrideSchema), {}),
   services: z._default(z.array(serviceSchema), []),
   startOrder: z.optional(z.array(z.string())),
-  logs: z.prefault(z.strictObject({ sources: z._default(z.array(logSourceSchema), []), bufferLines: z._default(z.number().check(z.int(), z.minimum(100), z.maximum(1_000_000)), 10_000) }), {}),
+  logs: z.prefault(
+    z.strictObject({
+      sources: z._default(z.array(logSourceSchema), []),
+      bufferLines: z._default(z.number().check(z.int(), z.minimum(100), z.maximum(1_000_000)), 10_000),
+    }),
+    {},
+  ),
   audit: z.prefault(z.strictObject({ path: z.optional(z.string()) }), {}),
   backups: z.prefault(backupsSchema, {}),
 });

@@ -9,7 +9,14 @@ import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import type Https from 'node:https';
 import type { Readable } from 'node:stream';
-import type { ContainerCreateSpec, ContainerInspect, ContainerStats, ContainerSummary, EngineVersion, ImageInspect } from './types.js';
+import type {
+  ContainerCreateSpec,
+  ContainerInspect,
+  ContainerStats,
+  ContainerSummary,
+  EngineVersion,
+  ImageInspect,
+} from './types.js';
 
 /** Where the engine listens: a unix socket, or host and port. */
 export interface EngineEndpoint {
@@ -92,7 +99,10 @@ export class DockerEngine {
   }
 
   listContainers(opts: { all?: boolean; signal?: AbortSignal } = {}): Promise<ContainerSummary[]> {
-    return this.json<ContainerSummary[]>('GET', '/containers/json', { query: { all: opts.all ? 1 : undefined }, signal: opts.signal }).then(expectArray('/containers/json'));
+    return this.json<ContainerSummary[]>('GET', '/containers/json', {
+      query: { all: opts.all ? 1 : undefined },
+      signal: opts.signal,
+    }).then(expectArray('/containers/json'));
   }
 
   /** A handle on container `nameOrId` (nothing is sent until a method is called). */
@@ -103,7 +113,8 @@ export class DockerEngine {
   /** `POST /containers/create`; returns a handle on the new container. */
   async createContainer(spec: ContainerCreateSpec, name?: string): Promise<ContainerHandle> {
     const r = await this.json<{ Id: string }>('POST', '/containers/create', { query: { name }, body: spec });
-    if (typeof r?.Id !== 'string') throw new DockerApiError(500, 'the engine created a container but returned no id', '/containers/create');
+    if (typeof r?.Id !== 'string')
+      throw new DockerApiError(500, 'the engine created a container but returned no id', '/containers/create');
     return this.container(r.Id);
   }
 
@@ -159,7 +170,13 @@ export class DockerEngine {
       res.once('end', () => resolve(Buffer.concat(chunks, size)));
       res.once('error', reject);
       res.once('close', () => {
-        if (!res.complete) reject(abortReason(opts.signal) ?? Object.assign(new Error(`the engine closed the connection while answering ${path}`), { code: 'ECONNRESET' }));
+        if (!res.complete)
+          reject(
+            abortReason(opts.signal) ??
+              Object.assign(new Error(`the engine closed the connection while answering ${path}`), {
+                code: 'ECONNRESET',
+              }),
+          );
       });
     });
   }
@@ -172,9 +189,15 @@ export class DockerEngine {
     const url = `/v${ENGINE_API_VERSION}${path}${queryString(opts.query)}`;
     const { socketPath, host, port, protocol } = this.endpoint;
     const payload = opts.body !== undefined ? Buffer.from(JSON.stringify(opts.body)) : undefined;
-    const headers: http.OutgoingHttpHeaders = { Host: socketPath ? 'docker' : `${host ?? 'localhost'}:${port ?? 2375}` };
+    const headers: http.OutgoingHttpHeaders = {
+      Host: socketPath ? 'docker' : `${host ?? 'localhost'}:${port ?? 2375}`,
+    };
     if (payload) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': payload.length });
-    else if (opts.stream) Object.assign(headers, { 'Content-Type': opts.contentType ?? 'application/octet-stream', 'Transfer-Encoding': 'chunked' });
+    else if (opts.stream)
+      Object.assign(headers, {
+        'Content-Type': opts.contentType ?? 'application/octet-stream',
+        'Transfer-Encoding': 'chunked',
+      });
     const mod = protocol === 'https' ? httpsModule() : http;
     return new Promise((resolve, reject) => {
       const signal = opts.signal;
@@ -195,7 +218,11 @@ export class DockerEngine {
       if (!opts.noTimeout) {
         const limit = this.timeoutMs + (opts.extraTimeoutMs ?? 0);
         req.setTimeout(limit, () => {
-          req.destroy(Object.assign(new Error(`the Docker engine did not answer ${method} ${path} within ${limit / 1000} s`), { code: 'ETIMEDOUT' }));
+          req.destroy(
+            Object.assign(new Error(`the Docker engine did not answer ${method} ${path} within ${limit / 1000} s`), {
+              code: 'ETIMEDOUT',
+            }),
+          );
         });
       }
       req.once('error', (err) => {
@@ -241,7 +268,9 @@ export class ContainerHandle {
   }
 
   async inspect(signal?: AbortSignal): Promise<ContainerInspect> {
-    return this.api().json<ContainerInspect>('GET', `${this.base}/json`, { signal }).then(expectObject(`${this.base}/json`));
+    return this.api()
+      .json<ContainerInspect>('GET', `${this.base}/json`, { signal })
+      .then(expectObject(`${this.base}/json`));
   }
 
   async start(signal?: AbortSignal): Promise<void> {
@@ -250,26 +279,50 @@ export class ContainerHandle {
 
   /** `t`: seconds the engine waits after SIGTERM before it kills. */
   async stop(opts: { t?: number; signal?: AbortSignal } = {}): Promise<void> {
-    await this.api().buffer('POST', `${this.base}/stop`, { query: { t: opts.t }, signal: opts.signal, ...this.graceTimeout(opts.t) });
+    await this.api().buffer('POST', `${this.base}/stop`, {
+      query: { t: opts.t },
+      signal: opts.signal,
+      ...this.graceTimeout(opts.t),
+    });
   }
 
   async restart(opts: { t?: number; signal?: AbortSignal } = {}): Promise<void> {
-    await this.api().buffer('POST', `${this.base}/restart`, { query: { t: opts.t }, signal: opts.signal, ...this.graceTimeout(opts.t) });
+    await this.api().buffer('POST', `${this.base}/restart`, {
+      query: { t: opts.t },
+      signal: opts.signal,
+      ...this.graceTimeout(opts.t),
+    });
   }
 
   async remove(opts: { force?: boolean; volumes?: boolean; signal?: AbortSignal } = {}): Promise<void> {
-    await this.api().buffer('DELETE', this.base, { query: { force: opts.force ? 1 : undefined, v: opts.volumes ? 1 : undefined }, signal: opts.signal });
+    await this.api().buffer('DELETE', this.base, {
+      query: { force: opts.force ? 1 : undefined, v: opts.volumes ? 1 : undefined },
+      signal: opts.signal,
+    });
   }
 
   /** One stats sample (`stream=false`: the engine waits about a second for a second CPU reading). */
   async stats(signal?: AbortSignal): Promise<ContainerStats> {
-    return this.api().json<ContainerStats>('GET', `${this.base}/stats`, { query: { stream: 0 }, signal }).then(expectObject(`${this.base}/stats`));
+    return this.api()
+      .json<ContainerStats>('GET', `${this.base}/stats`, { query: { stream: 0 }, signal })
+      .then(expectObject(`${this.base}/stats`));
   }
 
   /** The log stream, raw: multiplexed frames for non-TTY containers (see logs/docker-frames.ts). */
-  async logs(opts: { follow: boolean; tail?: number | 'all'; stdout?: boolean; stderr?: boolean; signal?: AbortSignal }): Promise<Readable> {
+  async logs(opts: {
+    follow: boolean;
+    tail?: number | 'all';
+    stdout?: boolean;
+    stderr?: boolean;
+    signal?: AbortSignal;
+  }): Promise<Readable> {
     return this.api().open('GET', `${this.base}/logs`, {
-      query: { follow: opts.follow ? 1 : 0, stdout: opts.stdout === false ? 0 : 1, stderr: opts.stderr === false ? 0 : 1, tail: opts.tail ?? 'all' },
+      query: {
+        follow: opts.follow ? 1 : 0,
+        stdout: opts.stdout === false ? 0 : 1,
+        stderr: opts.stderr === false ? 0 : 1,
+        tail: opts.tail ?? 'all',
+      },
       signal: opts.signal,
       noTimeout: opts.follow,
     });
@@ -277,11 +330,19 @@ export class ContainerHandle {
 
   /** Everything logged so far, raw (multiplexed for non-TTY containers). */
   async logsBuffer(opts: { tail?: number | 'all'; signal?: AbortSignal } = {}): Promise<Buffer> {
-    return this.api().buffer('GET', `${this.base}/logs`, { query: { stdout: 1, stderr: 1, tail: opts.tail ?? 'all' }, signal: opts.signal });
+    return this.api().buffer('GET', `${this.base}/logs`, {
+      query: { stdout: 1, stderr: 1, tail: opts.tail ?? 'all' },
+      signal: opts.signal,
+    });
   }
 
   private api(): DockerEngine {
-    if (this.invalid) throw new DockerApiError(404, `No such container: ${JSON.stringify(this.ref)} is not a valid container name or id`, '/containers');
+    if (this.invalid)
+      throw new DockerApiError(
+        404,
+        `No such container: ${JSON.stringify(this.ref)} is not a valid container name or id`,
+        '/containers',
+      );
     return this.engine;
   }
 
@@ -325,14 +386,16 @@ function abortReason(signal: AbortSignal | undefined): Error | undefined {
 
 function expectArray<T>(path: string): (v: T[]) => T[] {
   return (v) => {
-    if (!Array.isArray(v)) throw new DockerApiError(502, `the engine answered ${path} with something that is not a list`, path);
+    if (!Array.isArray(v))
+      throw new DockerApiError(502, `the engine answered ${path} with something that is not a list`, path);
     return v;
   };
 }
 
 function expectObject<T>(path: string): (v: T) => T {
   return (v) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new DockerApiError(502, `the engine answered ${path} with something that is not an object`, path);
+    if (v === null || typeof v !== 'object' || Array.isArray(v))
+      throw new DockerApiError(502, `the engine answered ${path} with something that is not an object`, path);
     return v;
   };
 }

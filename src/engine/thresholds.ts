@@ -88,7 +88,13 @@ export function classify(rule: Pick<Rule, 'warn' | 'crit' | 'direction'>, value:
 }
 
 /** Judges one sample against its rule; null when the rule is disabled. Returns `state` itself when nothing changed. */
-export function evaluate(rule: Rule, state: AlertState | undefined, sample: MetricSample, now: number, target = targetOf(sample.metric)): Evaluation | null {
+export function evaluate(
+  rule: Rule,
+  state: AlertState | undefined,
+  sample: MetricSample,
+  now: number,
+  target = targetOf(sample.metric),
+): Evaluation | null {
   if (!rule.enabled) return null;
   const value = sample.value === null || Number.isNaN(sample.value) ? null : sample.value;
   let warnSince = state?.warnSince ?? null;
@@ -119,7 +125,11 @@ export function evaluate(rule: Rule, state: AlertState | undefined, sample: Metr
     conditionSince = null;
   }
   const pending: AlertState['pending'] =
-    critSince !== null && !critFired ? { level: 'CRITICAL', since: critSince } : warnSince !== null && !warnFired ? { level: 'WARNING', since: warnSince } : null;
+    critSince !== null && !critFired
+      ? { level: 'CRITICAL', since: critSince }
+      : warnSince !== null && !warnFired
+        ? { level: 'WARNING', since: warnSince }
+        : null;
 
   const changed = state === undefined || state.level !== level;
   // OK and UNKNOWN begin with the sample that entered them; a breach level began with its run.
@@ -143,7 +153,17 @@ export function evaluate(rule: Rule, state: AlertState | undefined, sample: Metr
   const next: AlertState = { level, since, value, unit: sample.unit, limit, pending, warnSince, critSince };
   const transition: Transition | null =
     changed && (state !== undefined || level !== 'OK')
-      ? { at: now, target, metric: sample.metric, instance: sample.instance, from: state?.level ?? null, to: level, value, unit: sample.unit, since }
+      ? {
+          at: now,
+          target,
+          metric: sample.metric,
+          instance: sample.instance,
+          from: state?.level ?? null,
+          to: level,
+          value,
+          unit: sample.unit,
+          since,
+        }
       : null;
   return { state: next, transition };
 }

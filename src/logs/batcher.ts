@@ -4,7 +4,10 @@
 export interface BatcherOptions {
   /** Minimum time between two flushes (default 75 ms). */
   intervalMs?: number;
-  /** Keep at most this many items per frame; older ones are counted as dropped (they would not survive the buffer anyway). */
+  /**
+   * Keep at most this many items per frame; older ones are counted as dropped (they would not
+   * survive the buffer anyway).
+   */
   maxItems?: number;
   now?: () => number;
 }

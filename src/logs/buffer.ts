@@ -31,7 +31,8 @@ export class LineBuffer {
   dropped = 0;
 
   constructor(readonly capacity = 10_000) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`buffer capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`buffer capacity must be a positive integer, got ${capacity}`);
     this.ring = new Array<LogLine | undefined>(capacity);
   }
 

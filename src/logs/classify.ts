@@ -4,8 +4,21 @@
 
 export type LogLevel = 'error' | 'warn' | 'info';
 
-const ERROR_WORD = /\b(?:ERROR|ERR|FATAL|CRITICAL|CRIT|PANIC|EMERG|EMERGENCY|ALERT|SEVERE|Error|Fatal|Critical|Panic|Traceback)\b|Exception\b/;
-const ERROR_FIELD = /\b(?:level|lvl|severity|loglevel)"?\s*[=:]\s*"?(?:err|error|fatal|crit|critical|panic|emerg|alert)\b|\[(?:error|err|crit|critical|alert|emerg|fatal)\]/i;
+// Each of these is one regex (one scan of the line), composed of its alternatives.
+const ERROR_WORD = new RegExp(
+  [
+    /\b(?:ERROR|ERR|FATAL|CRITICAL|CRIT|PANIC|EMERG|EMERGENCY|ALERT|SEVERE)\b/.source, // upper case
+    /\b(?:Error|Fatal|Critical|Panic|Traceback)\b/.source, // capitalised
+    /Exception\b/.source, // also inside a word: NullPointerException
+  ].join('|'),
+);
+const ERROR_FIELD = new RegExp(
+  [
+    /\b(?:level|lvl|severity|loglevel)"?\s*[=:]\s*"?(?:err|error|fatal|crit|critical|panic|emerg|alert)\b/.source,
+    /\[(?:error|err|crit|critical|alert|emerg|fatal)\]/.source, // [error] (nginx)
+  ].join('|'),
+  'i',
+);
 const WARN_WORD = /\b(?:WARN|WARNING|Warn|Warning)\b/;
 const WARN_FIELD = /\b(?:level|lvl|severity|loglevel)"?\s*[=:]\s*"?(?:warn|warning)\b|\[(?:warn|warning)\]/i;
 

@@ -11,7 +11,12 @@ export interface ContainerFollowOptions {
 }
 
 /** Follows the logs of container `name` and reports them to `sink` until stop() or the container stops. */
-export function followContainer(docker: DockerEngine, name: string, sink: SourceSink, opts: ContainerFollowOptions = {}): LogStream {
+export function followContainer(
+  docker: DockerEngine,
+  name: string,
+  sink: SourceSink,
+  opts: ContainerFollowOptions = {},
+): LogStream {
   let stream: Readable | null = null;
   let stopped = false;
   let ended: Promise<void> = Promise.resolve();

@@ -10,13 +10,20 @@ const CHUNK = 256 * 1024;
  * Finds the copy of `file` whose bytes before `pos` equal `fingerprint` and feeds its bytes from
  * `pos` to its end to `onChunk`. Resolves to the copy's name, or null when there is none.
  */
-export async function readRestFromCopy(file: string, pos: number, fingerprint: Buffer, onChunk: (chunk: Buffer) => void): Promise<string | null> {
+export async function readRestFromCopy(
+  file: string,
+  pos: number,
+  fingerprint: Buffer,
+  onChunk: (chunk: Buffer) => void,
+): Promise<string | null> {
   if (pos === 0 || fingerprint.length === 0) return null;
   const dir = path.dirname(file);
   const base = path.basename(file);
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((n) => n !== base && n.startsWith(base) && !/\.(gz|xz|bz2|zst|lz4|zip)$/.test(n));
+    names = (await readdir(dir)).filter(
+      (n) => n !== base && n.startsWith(base) && !/\.(gz|xz|bz2|zst|lz4|zip)$/.test(n),
+    );
   } catch {
     return null;
   }
@@ -35,7 +42,7 @@ export async function readRestFromCopy(file: string, pos: number, fingerprint: B
       const probe = Buffer.alloc(fingerprint.length);
       await fh.read(probe, 0, probe.length, pos - probe.length);
       if (!probe.equals(fingerprint)) continue;
-      for (let at = pos; at < c.size; ) {
+      for (let at = pos; at < c.size;) {
         const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, c.size - at), at);
         if (bytesRead === 0) break;
         onChunk(buf.subarray(0, bytesRead));

@@ -98,7 +98,8 @@ class FileFollower {
         else await new Promise((r) => setImmediate(r));
       }
     } finally {
-      for (const t of [...this.draining, ...(this.current ? [this.current] : [])]) await t.fh.close().catch(() => undefined);
+      for (const t of [...this.draining, ...(this.current ? [this.current] : [])])
+        await t.fh.close().catch(() => undefined);
       this.draining = [];
       this.current = null;
     }
@@ -161,7 +162,10 @@ class FileFollower {
       st = await stat(this.file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      if (!this.missingSaid) this.sink.status(this.current ? `${this.file} was moved away; waiting for the new file` : `waiting for ${this.file} to appear`);
+      if (!this.missingSaid)
+        this.sink.status(
+          this.current ? `${this.file} was moved away; waiting for the new file` : `waiting for ${this.file} to appear`,
+        );
       this.missingSaid = true;
       return;
     }
@@ -178,7 +182,10 @@ class FileFollower {
         const gone = this.draining.shift()!;
         const size = (await gone.fh.stat().catch(() => null))?.size ?? gone.pos;
         await this.close(gone);
-        if (size > gone.pos) this.sink.status(`${this.file} was rotated more than ${MAX_DRAINING} times while we were behind; skipped ${size - gone.pos} unread bytes of the oldest copy`);
+        if (size > gone.pos) {
+          const behind = `${this.file} was rotated more than ${MAX_DRAINING} times while we were behind`;
+          this.sink.status(`${behind}; skipped ${size - gone.pos} unread bytes of the oldest copy`);
+        }
       }
       this.sink.status(`${this.file} was rotated; following the new file`);
     } else if (first) {
@@ -199,7 +206,15 @@ class FileFollower {
       throw err;
     }
     const st = await fh.stat();
-    const t: Tracked = { fh, ino: st.ino, dev: st.dev, pos: 0, fp: Buffer.alloc(0), splitter: null as unknown as LineSplitter, lastDataAt: Date.now() };
+    const t: Tracked = {
+      fh,
+      ino: st.ino,
+      dev: st.dev,
+      pos: 0,
+      fp: Buffer.alloc(0),
+      splitter: null as unknown as LineSplitter,
+      lastDataAt: Date.now(),
+    };
     t.splitter = new LineSplitter((line) => this.collected.push(line));
     return t;
   }
@@ -255,7 +270,8 @@ class FileFollower {
     this.emit();
     t.pos = 0;
     t.fp = Buffer.alloc(0);
-    this.sink.status(`${this.file} was truncated${recovered ? ` (unread lines taken from ${path.basename(recovered)})` : ''}; reading from the start`);
+    const takenFrom = recovered ? ` (unread lines taken from ${path.basename(recovered)})` : '';
+    this.sink.status(`${this.file} was truncated${takenFrom}; reading from the start`);
   }
 
   /** Copy-truncate: what we had not read yet is only in the copy now. */
@@ -279,7 +295,10 @@ class FileFollower {
       if (bytesRead === 0) return { bytes: total, atEnd: true };
       const chunk = this.buf.subarray(0, bytesRead);
       t.pos += bytesRead;
-      t.fp = bytesRead >= FP_BYTES ? Buffer.from(chunk.subarray(bytesRead - FP_BYTES)) : Buffer.concat([t.fp, chunk]).subarray(-FP_BYTES);
+      t.fp =
+        bytesRead >= FP_BYTES
+          ? Buffer.from(chunk.subarray(bytesRead - FP_BYTES))
+          : Buffer.concat([t.fp, chunk]).subarray(-FP_BYTES);
       t.lastDataAt = Date.now();
       t.splitter.push(chunk);
       this.emit();

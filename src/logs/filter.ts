@@ -26,7 +26,10 @@ export function parseFilter(input: string): FilterParse {
     try {
       return { ok: true, filter: regexFilter(input, new RegExp(body, flags)) };
     } catch (err) {
-      return { ok: false, error: `not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}` };
+      return {
+        ok: false,
+        error: `not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
+      };
     }
   }
   return { ok: true, filter: substringFilter(input) };

@@ -21,7 +21,11 @@ export interface CommandStream extends LogStream {
 }
 
 /** Runs `argv` under a pty and reports its output lines to `sink` until it exits or stop(). */
-export function followCommand(argv: readonly string[], sink: SourceSink, opts: CommandFollowOptions = {}): CommandStream {
+export function followCommand(
+  argv: readonly string[],
+  sink: SourceSink,
+  opts: CommandFollowOptions = {},
+): CommandStream {
   const [file, ...args] = argv;
   let term: pty.IPty;
   try {
@@ -42,7 +46,10 @@ function spawnPty(file: string, args: string[], opts: CommandFollowOptions): pty
     rows: 50,
     cwd: opts.cwd ?? process.cwd(),
     // Pagers would wait for a key that never comes; colours are stripped anyway.
-    env: { ...(opts.env ?? process.env), TERM: 'dumb', PAGER: 'cat', SYSTEMD_PAGER: 'cat', NO_COLOR: '1' } as Record<string, string>,
+    env: { ...(opts.env ?? process.env), TERM: 'dumb', PAGER: 'cat', SYSTEMD_PAGER: 'cat', NO_COLOR: '1' } as Record<
+      string,
+      string
+    >,
     encoding: null,
   });
 }
@@ -63,7 +70,11 @@ function attach(term: pty.IPty, argv: readonly string[], sink: SourceSink, opts:
       exited = true;
       splitter.flush();
       flush();
-      if (!stopping) sink.end(signal ? `${argv[0]} was killed by signal ${signal}` : `${argv[0]} exited with code ${exitCode}`, exitCode !== 0);
+      if (!stopping)
+        sink.end(
+          signal ? `${argv[0]} was killed by signal ${signal}` : `${argv[0]} exited with code ${exitCode}`,
+          exitCode !== 0,
+        );
       resolve();
     });
   });

@@ -70,7 +70,10 @@ export class LogTail {
     this.name = opts.source.name;
     this.now = opts.now ?? Date.now;
     this.buffer = new LineBuffer(opts.bufferLines ?? 10_000);
-    this.batcher = new FrameBatcher<LogLine>((items) => this.onBatch(items), { intervalMs: opts.frameMs ?? 75, maxItems: this.buffer.capacity });
+    this.batcher = new FrameBatcher<LogLine>((items) => this.onBatch(items), {
+      intervalMs: opts.frameMs ?? 75,
+      maxItems: this.buffer.capacity,
+    });
   }
 
   /** Starts the source (once). */
@@ -88,11 +91,18 @@ export class LogTail {
     const none: LogStream = { stop: async () => undefined };
     try {
       if (s.file !== undefined) this.stream = followFile(s.file, sink, this.opts.file);
-      else if (s.command !== undefined) this.stream = followCommand(s.command, sink, this.opts.env ? { env: this.opts.env } : {});
-      else if (s.container !== undefined && this.opts.docker) this.stream = followContainer(this.opts.docker, s.container, sink, { tail: this.opts.containerTail ?? 100 });
+      else if (s.command !== undefined)
+        this.stream = followCommand(s.command, sink, this.opts.env ? { env: this.opts.env } : {});
+      else if (s.container !== undefined && this.opts.docker)
+        this.stream = followContainer(this.opts.docker, s.container, sink, { tail: this.opts.containerTail ?? 100 });
       else {
         this.stream = none;
-        sink.end(s.container !== undefined ? 'Docker is not configured or not reachable' : `log source ${s.name} has no file, command or container`, true);
+        sink.end(
+          s.container !== undefined
+            ? 'Docker is not configured or not reachable'
+            : `log source ${s.name} has no file, command or container`,
+          true,
+        );
       }
     } catch (err) {
       // A pane shows the reason; it never takes the console down.

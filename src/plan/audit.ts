@@ -64,8 +64,14 @@ export function currentOperator(env: NodeJS.ProcessEnv = process.env): Operator 
 // Order matters: URL credentials before the generic key=value rule would see `user:pass@`.
 const SCRUB_RULES: [RegExp, string][] = [
   [/\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/]*):([^\s@/]+)@/gi, '$1$2:***@'],
-  [/\b([A-Za-z0-9_]*(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|AUTH)[A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s,;&]+)/gi, '$1=***'],
-  [/("?\b(?:password|passwd|secret|token|api[_-]?key|requirepass|masterauth)"?\s*:\s*)("[^"]*"|'[^']*'|[^\s,;}]+)/gi, '$1***'],
+  [
+    /\b([A-Za-z0-9_]*(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|AUTH)[A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s,;&]+)/gi,
+    '$1=***',
+  ],
+  [
+    /("?\b(?:password|passwd|secret|token|api[_-]?key|requirepass|masterauth)"?\s*:\s*)("[^"]*"|'[^']*'|[^\s,;}]+)/gi,
+    '$1***',
+  ],
   [/(--(?:password|pass|passwd|requirepass|masterauth|token|secret|auth)(?:\s+|=))(\S+)/gi, '$1***'],
   [/(\bredis-cli\b.*?\s-a\s+)(\S+)/g, '$1***'],
   [/\b(AUTH)\s+(\S+)(\s+\S+)?/g, '$1 ***'],
@@ -76,7 +82,8 @@ const SCRUB_RULES: [RegExp, string][] = [
 export function scrubSecrets(text: string, secrets: readonly string[] = []): string {
   let out = text;
   // Known values first and longest first, so a password that contains another is fully covered.
-  for (const s of [...secrets].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
+  for (const s of [...secrets].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length))
+    out = out.split(s).join('***');
   for (const [re, rep] of SCRUB_RULES) out = out.replace(re, rep);
   return out;
 }
@@ -109,7 +116,12 @@ export class AuditLog implements AuditSink {
 
   /** Appends one scrubbed JSON line; rejects when the file cannot be written. */
   record(entry: AuditInput): Promise<void> {
-    const full: AuditEntry = { time: new Date(this.now()).toISOString(), ...entry, operator: this.operator, host: this.host };
+    const full: AuditEntry = {
+      time: new Date(this.now()).toISOString(),
+      ...entry,
+      operator: this.operator,
+      host: this.host,
+    };
     const line = `${JSON.stringify(scrubDeep(full, this.secrets))}\n`;
     const write = this.queue.then(() => appendLine(this.path, line));
     this.queue = write.catch(() => undefined);
@@ -151,7 +163,10 @@ async function appendLine(file: string, line: string): Promise<void> {
   }
 }
 
-/** The last `limit` entries of the audit file, oldest first; [] when there is no file yet. Unparsable lines are skipped. */
+/**
+ * The last `limit` entries of the audit file, oldest first; [] when there is no file yet. Unparsable
+ * lines are skipped.
+ */
 export async function readAudit(file: string, limit = 50): Promise<AuditEntry[]> {
   let fh;
   try {
@@ -173,7 +188,10 @@ export async function readAudit(file: string, limit = 50): Promise<AuditEntry[]>
       await fh.read(part, 0, len, pos);
       buf = Buffer.concat([part, buf]);
     }
-    const lines = buf.toString('utf8').split('\n').filter((l) => l.trim() !== '');
+    const lines = buf
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     if (pos > 0) lines.shift(); // the first line may be cut
     const out: AuditEntry[] = [];
     for (let i = lines.length - 1; i >= 0 && out.length < limit; i--) {

@@ -3,15 +3,17 @@
 import type { Plan } from './plan.js';
 
 export type Confirmation =
-  | { kind: 'none' }
-  | { kind: 'yes'; question: string }
-  | { kind: 'type'; question: string; expect: string };
+  { kind: 'none' } | { kind: 'yes'; question: string } | { kind: 'type'; question: string; expect: string };
 
 /** The question a plan's danger level calls for. */
 export function confirmationFor(plan: Pick<Plan, 'danger' | 'action' | 'target'>): Confirmation {
   if (plan.danger === 'safe') return { kind: 'none' };
   if (plan.danger === 'confirm') return { kind: 'yes', question: `Run ${plan.action} on ${plan.target}? [y/N]` };
-  return { kind: 'type', question: `This cannot be undone. Type the name "${plan.target}" to run ${plan.action}:`, expect: plan.target };
+  return {
+    kind: 'type',
+    question: `This cannot be undone. Type the name "${plan.target}" to run ${plan.action}:`,
+    expect: plan.target,
+  };
 }
 
 /** True when `answer` confirms: y/yes for a yes, the exact target name for a destructive plan. */

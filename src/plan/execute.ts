@@ -28,7 +28,13 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Pla
     target: plan.target,
     startedAt: now(),
     warnings: [],
-    steps: plan.steps.map((s) => ({ id: s.id, title: s.title, description: s.describe(), status: 'pending', output: [] })),
+    steps: plan.steps.map((s) => ({
+      id: s.id,
+      title: s.title,
+      description: s.describe(),
+      status: 'pending',
+      output: [],
+    })),
   };
   // Output and progress can arrive thousands of times a second; state changes are sent at once,
   // chatter at most every 50 ms, so a verbose step cannot flood the UI with snapshots.
@@ -59,7 +65,15 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Pla
   if (!verdict.ok) {
     for (const s of run.steps) s.status = 'skipped';
     await audit({ ...base, event: 'refused', result: 'refused', error: verdict.reason });
-    return finish(run, 'refused', verdict.reason, 'refused', [`Refused: ${verdict.reason}`, 'Nothing was done.'], now, emit);
+    return finish(
+      run,
+      'refused',
+      verdict.reason,
+      'refused',
+      [`Refused: ${verdict.reason}`, 'Nothing was done.'],
+      now,
+      emit,
+    );
   }
   await audit({ ...base, event: 'confirmed' });
   emit();
@@ -132,7 +146,15 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Pla
   return finish(run, result, failure?.message, failure?.kind, summary, now, emit);
 }
 
-function finish(run: PlanRun, result: PlanResult, error: string | undefined, kind: string | undefined, summary: string[], now: () => number, emit: () => void): PlanOutcome {
+function finish(
+  run: PlanRun,
+  result: PlanResult,
+  error: string | undefined,
+  kind: string | undefined,
+  summary: string[],
+  now: () => number,
+  emit: () => void,
+): PlanOutcome {
   run.result = result;
   run.summary = summary;
   run.durationMs = now() - run.startedAt;
@@ -153,7 +175,8 @@ export function summarize(run: Pick<PlanRun, 'steps'>, result: PlanResult): stri
   const cancelled = by('cancelled');
   const skipped = by('skipped');
   if (result === 'succeeded') lines.push(`Succeeded: all ${done.length} step${done.length === 1 ? '' : 's'} done.`);
-  else if (result === 'failed') lines.push(`Failed at "${failed[0]?.title ?? '?'}": ${failed[0]?.error ?? 'unknown error'}`);
+  else if (result === 'failed')
+    lines.push(`Failed at "${failed[0]?.title ?? '?'}": ${failed[0]?.error ?? 'unknown error'}`);
   else lines.push('Cancelled by the operator.');
   if (result !== 'succeeded') {
     lines.push(done.length > 0 ? `Done: ${names(done)}.` : 'Done: nothing.');
@@ -173,6 +196,10 @@ function snapshot(run: PlanRun): PlanRun {
     ...run,
     warnings: [...run.warnings],
     ...(run.summary ? { summary: [...run.summary] } : {}),
-    steps: run.steps.map((s) => ({ ...s, output: [...s.output], ...(s.progress ? { progress: { ...s.progress } } : {}) })),
+    steps: run.steps.map((s) => ({
+      ...s,
+      output: [...s.output],
+      ...(s.progress ? { progress: { ...s.progress } } : {}),
+    })),
   };
 }

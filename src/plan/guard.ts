@@ -58,7 +58,12 @@ export class ActionGuard {
     this.lapseIfDue();
     if (!this.readOnly) return { mode: 'read-write' };
     if (!this.armed) return { mode: 'read-only' };
-    return { mode: 'armed', until: this.armed.until, reason: this.armed.reason, remainingMs: this.armed.until - this.clock.now() };
+    return {
+      mode: 'armed',
+      until: this.armed.until,
+      reason: this.armed.reason,
+      remainingMs: this.armed.until - this.clock.now(),
+    };
   }
 
   /** Whether `plan` may run now (read-only plans always may). */
@@ -66,16 +71,22 @@ export class ActionGuard {
     if (!changesState(plan)) return { ok: true };
     const s = this.state();
     if (s.mode === 'read-only') {
-      return { ok: false, reason: 'read-only mode: actions are disabled (arm the console for a few minutes, with a reason, to enable them)' };
+      return {
+        ok: false,
+        reason:
+          'read-only mode: actions are disabled (arm the console for a few minutes, with a reason, to enable them)',
+      };
     }
     return { ok: true };
   }
 
   /** Enables actions for `minutes` with a reason for the audit trail. Throws ActionError('refused') on bad input. */
   async arm(minutes: number, reason: string): Promise<GuardState> {
-    if (!this.readOnly) throw new ActionError('refused', 'actions are already enabled (the console is not in read-only mode)');
+    if (!this.readOnly)
+      throw new ActionError('refused', 'actions are already enabled (the console is not in read-only mode)');
     const why = reason.trim();
-    if (why.length < 3) throw new ActionError('refused', 'arming needs a reason (e.g. "INC-1234 restart stuck worker")');
+    if (why.length < 3)
+      throw new ActionError('refused', 'arming needs a reason (e.g. "INC-1234 restart stuck worker")');
     const ms = minutes * 60_000;
     if (!Number.isFinite(ms) || ms <= 0 || ms > this.maxArmMs) {
       throw new ActionError('refused', `arming lasts between 1 and ${this.maxArmMs / 60_000} minutes, got ${minutes}`);
@@ -83,7 +94,13 @@ export class ActionGuard {
     const until = this.clock.now() + ms;
     this.armed = { until, reason: why };
     this.schedule();
-    await this.audit.record({ event: 'armed', action: 'console.arm', target: 'actions', reason: why, until: new Date(until).toISOString() });
+    await this.audit.record({
+      event: 'armed',
+      action: 'console.arm',
+      target: 'actions',
+      reason: why,
+      until: new Date(until).toISOString(),
+    });
     this.emit();
     return this.state();
   }
@@ -114,7 +131,9 @@ export class ActionGuard {
     this.armed = null;
     this.clearTimer();
     // Fire and forget on purpose: state() is synchronous; a failed write must not re-arm.
-    this.audit.record({ event: 'disarmed', action: 'console.disarm', target: 'actions', reason: 'arming expired' }).catch(() => undefined);
+    this.audit
+      .record({ event: 'disarmed', action: 'console.disarm', target: 'actions', reason: 'arming expired' })
+      .catch(() => undefined);
     this.emit();
   }
 
@@ -122,11 +141,14 @@ export class ActionGuard {
     this.clearTimer();
     if (!this.useTimer || !this.armed) return;
     const wait = Math.max(0, this.armed.until - this.clock.now());
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.lapseIfDue();
-      if (this.armed) this.schedule(); // the clock is not the timer's: check again later
-    }, Math.min(wait + 50, 2 ** 31 - 1));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.lapseIfDue();
+        if (this.armed) this.schedule(); // the clock is not the timer's: check again later
+      },
+      Math.min(wait + 50, 2 ** 31 - 1),
+    );
     this.timer.unref();
   }
 

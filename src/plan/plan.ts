@@ -112,7 +112,8 @@ const DANGER_WORDS: Record<Danger, string> = {
 
 /** Renders the plan for --dry-run and the confirmation screen: one numbered line per step, then its exact command. */
 export function formatPlan(plan: Plan, blastRadius: string[] = []): string[] {
-  const lines = [`${plan.action} ${plan.target} — ${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}, ${DANGER_WORDS[plan.danger]}`];
+  const stepCount = `${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}`;
+  const lines = [`${plan.action} ${plan.target} — ${stepCount}, ${DANGER_WORDS[plan.danger]}`];
   plan.steps.forEach((step, i) => {
     const d = step.describe();
     lines.push(`  ${i + 1}. ${step.title}${step.cancellable ? '' : ' (runs to the end once started)'}`);

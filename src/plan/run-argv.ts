@@ -57,7 +57,8 @@ export function runArgv(argv: readonly string[], opts: RunArgvOptions = {}): Pro
       killGroup('SIGTERM');
       killTimer ??= setTimeout(() => killGroup('SIGKILL'), opts.killGraceMs ?? 3000);
     };
-    const timeout = opts.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), terminate()), opts.timeoutMs) : null;
+    const timeout =
+      opts.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), terminate()), opts.timeoutMs) : null;
     const onAbort = (): void => {
       aborted = true;
       terminate();
@@ -122,7 +123,11 @@ export async function runChecked(argv: readonly string[], opts: RunArgvOptions =
   const r = await runArgv(argv, opts);
   const shown = showArgv(argv);
   if (r.aborted) throw new ActionError('cancelled', `${shown} was cancelled`);
-  if (r.timedOut) throw new ActionError('timeout', `${shown} did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s and was killed`);
+  if (r.timedOut)
+    throw new ActionError(
+      'timeout',
+      `${shown} did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s and was killed`,
+    );
   if (r.code !== 0) {
     const last = r.stderrTail.filter((l) => l.trim() !== '').at(-1);
     const how = r.code === null ? `was killed by ${r.signal ?? 'a signal'}` : `exited with code ${r.code}`;

@@ -17,7 +17,12 @@ export const NONE = '—';
 const SYMBOL: Record<Level, string> = { OK: '✓', WARNING: '!', CRITICAL: '✗', UNKNOWN: '?' };
 const SYMBOL_ASCII: Record<Level, string> = { OK: '+', WARNING: '!', CRITICAL: 'x', UNKNOWN: '?' };
 const WORD: Record<Level, string> = { OK: 'OK', WARNING: 'WARN', CRITICAL: 'CRIT', UNKNOWN: 'UNKNOWN' };
-const ANSI: Record<Level, string> = { OK: '\x1b[32m', WARNING: '\x1b[33m', CRITICAL: '\x1b[1;31m', UNKNOWN: '\x1b[35m' };
+const ANSI: Record<Level, string> = {
+  OK: '\x1b[32m',
+  WARNING: '\x1b[33m',
+  CRITICAL: '\x1b[1;31m',
+  UNKNOWN: '\x1b[35m',
+};
 
 /** The short word for a level: OK, WARN, CRIT, UNKNOWN. */
 export function levelWord(level: Level): string {
@@ -72,7 +77,10 @@ export function percent(value: number): string {
   return `${value.toFixed(1)}%`;
 }
 
-/** Bytes in decimal units, three significant digits, like df -H: "1.23 GB" (no options: pretty-bytes then needs no Intl). */
+/**
+ * Bytes in decimal units, three significant digits, like df -H: "1.23 GB" (no options: pretty-bytes
+ * then needs no Intl).
+ */
 export function bytes(value: number | null | undefined): string {
   if (missing(value)) return NONE;
   return prettyBytes(value);
@@ -191,7 +199,11 @@ export function formatValue(metric: string, value: number | null, unit: string):
 }
 
 /** The limits of a rule as "≥70% ≥85%" (warn then crit; one value when they are equal). */
-export function formatLimits(rule: Pick<Rule, 'metric' | 'warn' | 'crit' | 'direction'>, unit: string, ascii = false): string {
+export function formatLimits(
+  rule: Pick<Rule, 'metric' | 'warn' | 'crit' | 'direction'>,
+  unit: string,
+  ascii = false,
+): string {
   if (rule.metric.endsWith('.reachable')) return 'must answer';
   const op = rule.direction === 'below' ? (ascii ? '<=' : '≤') : ascii ? '>=' : '≥';
   const one = (v: number) => `${op}${unit === '%' ? `${trimNumber(v)}%` : formatValue(rule.metric, v, unit)}`;

@@ -61,7 +61,13 @@ export async function runBounded<R>(
     return { ok: true, at: Date.now(), latencyMs: elapsed(started), reading, metrics };
   } catch (err) {
     const error = classifyError(err, opts.context);
-    return { ok: false, at: Date.now(), latencyMs: elapsed(started), error, metrics: opts.failureMetrics?.(error) ?? [] };
+    return {
+      ok: false,
+      at: Date.now(),
+      latencyMs: elapsed(started),
+      error,
+      metrics: opts.failureMetrics?.(error) ?? [],
+    };
   } finally {
     clearTimeout(timer);
     if (onOuterAbort) outer?.removeEventListener('abort', onOuterAbort);
@@ -70,7 +76,18 @@ export async function runBounded<R>(
   }
 }
 
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE', 'ENOTCONN', 'EADDRNOTAVAIL']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOENT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTCONN',
+  'EADDRNOTAVAIL',
+]);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ABORT_ERR', 'UND_ERR_CONNECT_TIMEOUT', '57014']);
 const AUTH_CODES = new Set(['EACCES', 'EPERM', '28P01', '28000']);
 
@@ -97,13 +114,24 @@ function kindOf(err: unknown): { kind: ProbeErrorKind; detail: string } {
   const name = typeof e.name === 'string' ? e.name : '';
   const message = typeof e.message === 'string' && e.message ? e.message : String(err);
   if (UNREACHABLE_CODES.has(code)) return { kind: 'unreachable', detail: unreachableDetail(code, message) };
-  if (TIMEOUT_CODES.has(code) || name === 'AbortError' || name === 'TimeoutError' || /\btimed? ?out\b|timeout expired/i.test(message)) {
+  if (
+    TIMEOUT_CODES.has(code) ||
+    name === 'AbortError' ||
+    name === 'TimeoutError' ||
+    /\btimed? ?out\b|timeout expired/i.test(message)
+  ) {
     return { kind: 'timeout', detail: message };
   }
-  if (AUTH_CODES.has(code) || /^(NOAUTH|WRONGPASS|NOPERM)\b/.test(message) || e.statusCode === 401 || e.statusCode === 403) {
+  if (
+    AUTH_CODES.has(code) ||
+    /^(NOAUTH|WRONGPASS|NOPERM)\b/.test(message) ||
+    e.statusCode === 401 ||
+    e.statusCode === 403
+  ) {
     return { kind: 'auth', detail: code === 'EACCES' || code === 'EPERM' ? `permission denied (${message})` : message };
   }
-  if (/connection (terminated|is closed|closed)|socket hang up|Connection ended/i.test(message)) return { kind: 'unreachable', detail: message };
+  if (/connection (terminated|is closed|closed)|socket hang up|Connection ended/i.test(message))
+    return { kind: 'unreachable', detail: message };
   return { kind: 'protocol', detail: message };
 }
 
@@ -148,5 +176,7 @@ export function throwIfAborted(signal: AbortSignal): void {
 /** The `<target>.reachable` sample for a failed read: 0 when the server is down or silent, null
  *  (UNKNOWN) when it answered but we could not read it (auth, protocol). */
 export function reachableOnFailure(metric: string): (error: ProbeError) => MetricSample[] {
-  return (e) => [{ metric, instance: '', value: e.kind === 'unreachable' || e.kind === 'timeout' ? 0 : null, unit: 'count' }];
+  return (e) => [
+    { metric, instance: '', value: e.kind === 'unreachable' || e.kind === 'timeout' ? 0 : null, unit: 'count' },
+  ];
 }

@@ -39,14 +39,25 @@ export interface DockerReading {
   counts: { total: number; running: number; stopped: number; unhealthy: number };
 }
 
-interface InspectCache { key: string; restartCount: number | null; startedAt: number | null }
-interface StatsCache { at: number; cpuPercent: number | null; memoryBytes: number | null; memoryLimitBytes: number | null }
+interface InspectCache {
+  key: string;
+  restartCount: number | null;
+  startedAt: number | null;
+}
+interface StatsCache {
+  at: number;
+  cpuPercent: number | null;
+  memoryBytes: number | null;
+  memoryLimitBytes: number | null;
+}
 
 const PARALLEL = 8;
 
 /** Describes the engine endpoint for messages. */
 export function dockerEndpoint(c: DockerConnection): string {
-  return c.socketPath ? `Docker at ${c.socketPath}` : `Docker at ${c.protocol ?? 'http'}://${c.host ?? 'localhost'}:${c.port ?? 2375}`;
+  return c.socketPath
+    ? `Docker at ${c.socketPath}`
+    : `Docker at ${c.protocol ?? 'http'}://${c.host ?? 'localhost'}:${c.port ?? 2375}`;
 }
 
 /** Reads the Docker engine and every container on it. */
@@ -81,11 +92,15 @@ export class DockerProbe implements Probe<DockerReading> {
 
   /** One reading; never rejects, resolves within the probe timeout. */
   read(signal: AbortSignal): Promise<ProbeResult<DockerReading>> {
-    return runBounded(signal, {
-      timeoutMs: this.timeoutMs,
-      context: this.context,
-      failureMetrics: reachableOnFailure('docker.reachable'),
-    }, (s) => this.take(s)).then((r) => {
+    return runBounded(
+      signal,
+      {
+        timeoutMs: this.timeoutMs,
+        context: this.context,
+        failureMetrics: reachableOnFailure('docker.reachable'),
+      },
+      (s) => this.take(s),
+    ).then((r) => {
       if (!r.ok) {
         // Re-read the version after an outage (the engine may have been upgraded) and pause stats.
         this.engine = null;
@@ -106,10 +121,11 @@ export class DockerProbe implements Probe<DockerReading> {
   private async take(signal: AbortSignal): Promise<{ reading: DockerReading; metrics: MetricSample[] }> {
     const docker = this.docker;
     const [engine, list] = await Promise.all([
-      this.engine ?? docker.version(signal).then((v) => {
-        this.engine = { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
-        return this.engine;
-      }),
+      this.engine ??
+        docker.version(signal).then((v) => {
+          this.engine = { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
+          return this.engine;
+        }),
       docker.listContainers({ all: true, signal }),
     ]);
     await this.refreshInspects(list, signal);
@@ -118,33 +134,43 @@ export class DockerProbe implements Probe<DockerReading> {
     this.startStats();
 
     const now = Date.now();
-    const containers = list.map((c): DockerContainer => {
-      const ins = this.inspects.get(c.Id);
-      const st = c.State === 'running' ? this.stats.get(c.Id) : undefined;
-      const startedAt = ins?.startedAt ?? null;
-      const memPct = st?.memoryBytes != null && st.memoryLimitBytes ? Math.round((st.memoryBytes / st.memoryLimitBytes) * 1000) / 10 : null;
-      return {
-        id: c.Id.slice(0, 12),
-        name: containerName(c.Names, c.Id),
-        image: c.Image,
-        state: c.State,
-        status: c.Status,
-        health: healthFromStatus(c.Status),
-        restartCount: ins?.restartCount ?? null,
-        startedAt,
-        uptimeSeconds: c.State === 'running' && startedAt ? Math.max(0, Math.round((now - startedAt) / 1000)) : null,
-        cpuPercent: st?.cpuPercent ?? null,
-        memoryBytes: st?.memoryBytes ?? null,
-        memoryLimitBytes: st?.memoryLimitBytes ?? null,
-        memoryPercent: memPct,
-        statsAt: st?.at ?? null,
-      };
-    }).sort((a, b) => compareText(a.name, b.name));
+    const containers = list
+      .map((c): DockerContainer => {
+        const ins = this.inspects.get(c.Id);
+        const st = c.State === 'running' ? this.stats.get(c.Id) : undefined;
+        const startedAt = ins?.startedAt ?? null;
+        const memPct =
+          st?.memoryBytes != null && st.memoryLimitBytes
+            ? Math.round((st.memoryBytes / st.memoryLimitBytes) * 1000) / 10
+            : null;
+        return {
+          id: c.Id.slice(0, 12),
+          name: containerName(c.Names, c.Id),
+          image: c.Image,
+          state: c.State,
+          status: c.Status,
+          health: healthFromStatus(c.Status),
+          restartCount: ins?.restartCount ?? null,
+          startedAt,
+          uptimeSeconds: c.State === 'running' && startedAt ? Math.max(0, Math.round((now - startedAt) / 1000)) : null,
+          cpuPercent: st?.cpuPercent ?? null,
+          memoryBytes: st?.memoryBytes ?? null,
+          memoryLimitBytes: st?.memoryLimitBytes ?? null,
+          memoryPercent: memPct,
+          statsAt: st?.at ?? null,
+        };
+      })
+      .sort((a, b) => compareText(a.name, b.name));
     const running = containers.filter((c) => c.state === 'running').length;
     const reading: DockerReading = {
       engine,
       containers,
-      counts: { total: containers.length, running, stopped: containers.length - running, unhealthy: containers.filter((c) => c.health === 'unhealthy').length },
+      counts: {
+        total: containers.length,
+        running,
+        stopped: containers.length - running,
+        unhealthy: containers.filter((c) => c.health === 'unhealthy').length,
+      },
     };
     return { reading, metrics: dockerMetrics(reading) };
   }
@@ -155,7 +181,10 @@ export class DockerProbe implements Probe<DockerReading> {
     // The restart count only changes with the state/status text, so inspect just those that changed.
     const stale = list.filter((c) => this.inspects.get(c.Id)?.key !== `${c.State}|${c.Status}`);
     await inBatches(stale, PARALLEL, async (c) => {
-      const info = await this.docker.container(c.Id).inspect(signal).catch(() => null);
+      const info = await this.docker
+        .container(c.Id)
+        .inspect(signal)
+        .catch(() => null);
       if (!info) return; // removed in between: shown without a restart count this time
       const started = Date.parse(info.State.StartedAt);
       this.inspects.set(c.Id, {
@@ -189,7 +218,10 @@ export class DockerProbe implements Probe<DockerReading> {
     const timer = setTimeout(() => abort.abort(), this.timeoutMs + 2000);
     try {
       await inBatches(ids, PARALLEL, async (id) => {
-        const s = await this.docker.container(id).stats(abort.signal).catch(() => null);
+        const s = await this.docker
+          .container(id)
+          .stats(abort.signal)
+          .catch(() => null);
         if (s && !this.closed) this.stats.set(id, { at: Date.now(), ...statsNumbers(s) });
       });
     } finally {
@@ -225,7 +257,8 @@ export function statsNumbers(s: ContainerStats): Omit<StatsCache, 'at'> {
   const sysDelta = (cpu?.system_cpu_usage ?? 0) - (pre?.system_cpu_usage ?? 0);
   const cores = cpu?.online_cpus || cpu?.cpu_usage?.percpu_usage?.length || 1;
   const hasPre = (pre?.system_cpu_usage ?? 0) > 0;
-  const cpuPercent = hasPre && sysDelta > 0 && cpuDelta >= 0 ? Math.round((cpuDelta / sysDelta) * cores * 1000) / 10 : null;
+  const cpuPercent =
+    hasPre && sysDelta > 0 && cpuDelta >= 0 ? Math.round((cpuDelta / sysDelta) * cores * 1000) / 10 : null;
   const m = s.memory_stats;
   const stats = (m?.stats ?? {}) as Record<string, number | undefined>;
   // cgroup v1 counts page cache in usage; v2 reports inactive_file separately. Docker subtracts both.

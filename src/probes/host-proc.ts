@@ -6,8 +6,14 @@ import type { StatsFs } from 'node:fs';
 import { ProbeFailure } from './types.js';
 import { compareText } from '../util/text.js';
 
-export interface CpuTimes { total: number; idle: number }
-export interface NetCounters { rx: number; tx: number }
+export interface CpuTimes {
+  total: number;
+  idle: number;
+}
+export interface NetCounters {
+  rx: number;
+  tx: number;
+}
 export interface DiskUsage {
   mount: string;
   device: string;
@@ -21,10 +27,40 @@ export interface DiskUsage {
 
 /** Pseudo and read-only image filesystems that are never a "real" mount worth a disk alert. */
 export const PSEUDO_FS = [
-  'proc', 'sysfs', 'tmpfs', 'devtmpfs', 'devpts', 'cgroup', 'cgroup2', 'pstore', 'bpf', 'tracefs', 'debugfs',
-  'securityfs', 'configfs', 'fusectl', 'mqueue', 'hugetlbfs', 'autofs', 'binfmt_misc', 'rpc_pipefs', 'nsfs',
-  'squashfs', 'overlay', 'ramfs', 'efivarfs', 'selinuxfs', 'nfsd', 'iso9660', 'fuse.lxcfs', 'fuse.gvfsd-fuse',
-  'fuse.portal', 'fuse.snapfuse', 'devfs', 'cpuset', 'none',
+  'proc',
+  'sysfs',
+  'tmpfs',
+  'devtmpfs',
+  'devpts',
+  'cgroup',
+  'cgroup2',
+  'pstore',
+  'bpf',
+  'tracefs',
+  'debugfs',
+  'securityfs',
+  'configfs',
+  'fusectl',
+  'mqueue',
+  'hugetlbfs',
+  'autofs',
+  'binfmt_misc',
+  'rpc_pipefs',
+  'nsfs',
+  'squashfs',
+  'overlay',
+  'ramfs',
+  'efivarfs',
+  'selinuxfs',
+  'nfsd',
+  'iso9660',
+  'fuse.lxcfs',
+  'fuse.gvfsd-fuse',
+  'fuse.portal',
+  'fuse.snapfuse',
+  'devfs',
+  'cpuset',
+  'none',
 ];
 
 /** Parses /proc/stat into jiffy totals for all CPUs and each core. */
@@ -47,7 +83,8 @@ export function parseProcStat(text: string): { all: CpuTimes; cores: CpuTimes[] 
 /** Parses /proc/meminfo into bytes by field name. */
 export function parseMeminfo(text: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const m of text.matchAll(/^([\w()]+):\s+(\d+)(?:\s+kB)?/gm)) out[m[1]!] = Number(m[2]) * (m[0].endsWith('kB') ? 1024 : 1);
+  for (const m of text.matchAll(/^([\w()]+):\s+(\d+)(?:\s+kB)?/gm))
+    out[m[1]!] = Number(m[2]) * (m[0].endsWith('kB') ? 1024 : 1);
   return out;
 }
 
@@ -90,13 +127,23 @@ export async function readDisks(mountsText: string, ignore: Set<string>): Promis
     const prev = seen.get(device);
     if (!prev || mount.length < prev.mount.length) seen.set(device, { mount, fsType });
   }
-  const disks = await Promise.all([...seen].map(async ([device, { mount, fsType }]) => {
-    const s = await statfsBounded(mount);
-    if (!s || s.blocks === 0) return null;
-    const used = (s.blocks - s.bfree) * s.bsize;
-    const avail = s.bavail * s.bsize;
-    return { mount, device, fsType, totalBytes: s.blocks * s.bsize, usedBytes: used, availableBytes: avail, percent: pct(used, used + avail) ?? 0 };
-  }));
+  const disks = await Promise.all(
+    [...seen].map(async ([device, { mount, fsType }]) => {
+      const s = await statfsBounded(mount);
+      if (!s || s.blocks === 0) return null;
+      const used = (s.blocks - s.bfree) * s.bsize;
+      const avail = s.bavail * s.bsize;
+      return {
+        mount,
+        device,
+        fsType,
+        totalBytes: s.blocks * s.bsize,
+        usedBytes: used,
+        availableBytes: avail,
+        percent: pct(used, used + avail) ?? 0,
+      };
+    }),
+  );
   return disks.filter((d): d is DiskUsage => d !== null).sort((a, b) => compareText(a.mount, b.mount));
 }
 

@@ -6,7 +6,18 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { runBounded, throwIfAborted } from './boundary.js';
-import { detectPageSize, parseMeminfo, parseNetDev, parsePidStat, parseProcStat, PSEUDO_FS, readDisks, type CpuTimes, type DiskUsage, type NetCounters } from './host-proc.js';
+import {
+  detectPageSize,
+  parseMeminfo,
+  parseNetDev,
+  parsePidStat,
+  parseProcStat,
+  PSEUDO_FS,
+  readDisks,
+  type CpuTimes,
+  type DiskUsage,
+  type NetCounters,
+} from './host-proc.js';
 import { ProbeFailure, type MetricSample, type Probe, type ProbeResult } from './types.js';
 import type { OpsdeckConfig } from '../config/resolve.js';
 
@@ -53,7 +64,10 @@ const FIRST_WINDOW_MS = 150;
 const SPEED_TTL_MS = 60_000;
 const CLK_TCK = 100; // USER_HZ is 100 on every Linux ABI Node runs on.
 
-interface ProcSample { at: number; ticks: Map<number, number> }
+interface ProcSample {
+  at: number;
+  ticks: Map<number, number>;
+}
 
 export interface HostProbeOptions {
   interval: number;
@@ -100,10 +114,14 @@ export class HostProbe implements Probe<HostReading> {
 
   /** One host reading; never rejects. */
   read(signal: AbortSignal): Promise<ProbeResult<HostReading>> {
-    return runBounded(signal, {
-      timeoutMs: this.opts.timeoutMs,
-      context: { what: 'host', hints: { protocol: 'opsdeck reads /proc and /sys and needs Linux' } },
-    }, (s) => this.take(s));
+    return runBounded(
+      signal,
+      {
+        timeoutMs: this.opts.timeoutMs,
+        context: { what: 'host', hints: { protocol: 'opsdeck reads /proc and /sys and needs Linux' } },
+      },
+      (s) => this.take(s),
+    );
   }
 
   async close(): Promise<void> {
@@ -116,7 +134,9 @@ export class HostProbe implements Probe<HostReading> {
 
   private async take(signal: AbortSignal): Promise<{ reading: HostReading; metrics: MetricSample[] }> {
     const now = Date.now();
-    const procsDue = Number.isFinite(this.opts.processesInterval) && (!this.processes || now - this.processes.at >= this.opts.processesInterval);
+    const procsDue =
+      Number.isFinite(this.opts.processesInterval) &&
+      (!this.processes || now - this.processes.at >= this.opts.processesInterval);
     const disksDue = !this.disks || now - this.disks.at >= this.opts.diskInterval;
     if (disksDue) this.refreshDisks();
     if (!this.prevCpu) {
@@ -144,7 +164,12 @@ export class HostProbe implements Probe<HostReading> {
       uptimeSeconds,
       cpu,
       load: { one, five, fifteen },
-      memory: { totalBytes: totalMem, availableBytes: available, usedBytes: totalMem - available, percent: pct(totalMem - available, totalMem) ?? 0 },
+      memory: {
+        totalBytes: totalMem,
+        availableBytes: available,
+        usedBytes: totalMem - available,
+        percent: pct(totalMem - available, totalMem) ?? 0,
+      },
       swap: { totalBytes: swapTotal, usedBytes: swapUsed, percent: pct(swapUsed, swapTotal) },
       disks: this.disks?.list ?? [],
       network,
@@ -173,7 +198,8 @@ export class HostProbe implements Probe<HostReading> {
       if (name === 'lo') continue;
       const before = prev?.counters.get(name);
       // Counters reset when an interface is re-created; a negative delta is not traffic.
-      const rate = (now: number, then: number | undefined) => (then === undefined || seconds <= 0 || now < then ? 0 : (now - then) / seconds);
+      const rate = (now: number, then: number | undefined) =>
+        then === undefined || seconds <= 0 || now < then ? 0 : (now - then) / seconds;
       const rx = rate(c.rx, before?.rx);
       const tx = rate(c.tx, before?.tx);
       const speedMbps = this.linkSpeed(name, at);
@@ -218,7 +244,9 @@ export class HostProbe implements Probe<HostReading> {
     const ticks = new Map<number, number>();
     const rss = new Map<number, number>();
     const names = new Map<number, string>();
-    const pids = readdirSync(this.p('/proc')).filter((e) => /^\d+$/.test(e)).map(Number);
+    const pids = readdirSync(this.p('/proc'))
+      .filter((e) => /^\d+$/.test(e))
+      .map(Number);
     // Synchronous procfs reads cost a fraction of async ones (no thread-pool hop per file); yield
     // between chunks so a host with thousands of processes never blocks the UI for long.
     for (let i = 0; i < pids.length; i += 100) {
@@ -240,7 +268,14 @@ export class HostProbe implements Probe<HostReading> {
     const all: ProcessInfo[] = [...ticks].map(([pid, t]) => {
       const before = prev.ticks.get(pid) ?? t; // new process: no window yet, count nothing
       const memoryBytes = (rss.get(pid) ?? 0) * page;
-      return { pid, name: names.get(pid) ?? '', command: '', cpuPercent: round1(((t - before) / CLK_TCK / seconds) * 100), memoryBytes, memoryPercent: round1(pct(memoryBytes, memTotalBytes) ?? 0) };
+      return {
+        pid,
+        name: names.get(pid) ?? '',
+        command: '',
+        cpuPercent: round1(((t - before) / CLK_TCK / seconds) * 100),
+        memoryBytes,
+        memoryPercent: round1(pct(memoryBytes, memTotalBytes) ?? 0),
+      };
     });
     const byCpu = [...all].sort((a, b) => b.cpuPercent - a.cpuPercent || b.memoryBytes - a.memoryBytes).slice(0, TOP_N);
     const byMemory = [...all].sort((a, b) => b.memoryBytes - a.memoryBytes).slice(0, TOP_N);
@@ -262,7 +297,8 @@ export function hostMetrics(r: HostReading): MetricSample[] {
   if (r.swap.percent !== null) out.push({ metric: 'host.swap', instance: '', value: r.swap.percent, unit: '%' });
   for (const d of r.disks) out.push({ metric: 'host.disk', instance: d.mount, value: d.percent, unit: '%' });
   // Without a link speed there is no percentage to judge; the rate is still in the reading.
-  for (const n of r.network) if (n.percent !== null) out.push({ metric: 'host.network', instance: n.name, value: n.percent, unit: '%' });
+  for (const n of r.network)
+    if (n.percent !== null) out.push({ metric: 'host.network', instance: n.name, value: n.percent, unit: '%' });
   return out;
 }
 
@@ -298,6 +334,13 @@ function round1(v: number): number {
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

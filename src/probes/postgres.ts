@@ -68,8 +68,8 @@ const BASE_SQL = `SELECT
      extract(epoch FROM now() - query_start)::float8 AS seconds, state, left(query, 200) AS query
      FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend'
      ORDER BY query_start LIMIT 5) q) AS long_queries,
-  (SELECT coalesce(json_agg(w), '[]') FROM (SELECT l.pid, a.usename AS "user", a.datname AS database, l.locktype, l.mode,
-     l.relation::regclass::text AS relation, pg_blocking_pids(l.pid) AS "blockedBy",
+  (SELECT coalesce(json_agg(w), '[]') FROM (SELECT l.pid, a.usename AS "user", a.datname AS database,
+     l.locktype, l.mode, l.relation::regclass::text AS relation, pg_blocking_pids(l.pid) AS "blockedBy",
      extract(epoch FROM now() - a.query_start)::float8 AS seconds, left(a.query, 200) AS query
      FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted ORDER BY a.query_start) w) AS waiting,
   CASE WHEN pg_is_in_recovery() THEN
@@ -132,11 +132,15 @@ export class PostgresProbe implements Probe<PgReading> {
 
   /** One reading; never rejects, resolves within the probe timeout. */
   read(signal: AbortSignal): Promise<ProbeResult<PgReading>> {
-    return runBounded(signal, {
-      timeoutMs: this.timeoutMs,
-      context: this.context,
-      failureMetrics: reachableOnFailure('postgres.reachable'),
-    }, (s) => this.take(s));
+    return runBounded(
+      signal,
+      {
+        timeoutMs: this.timeoutMs,
+        context: this.context,
+        failureMetrics: reachableOnFailure('postgres.reachable'),
+      },
+      (s) => this.take(s),
+    );
   }
 
   async close(): Promise<void> {
@@ -208,13 +212,23 @@ export class PostgresProbe implements Probe<PgReading> {
     const e = err as { code?: string; message?: string };
     const user = this.conn.user;
     if (e.code === '28P01') return new ProbeFailure('auth', `authentication failed for user ${user}`);
-    if (e.code === '28000') return new ProbeFailure('auth', `login refused for user ${user} (${e.message ?? 'invalid authorization'})`);
+    if (e.code === '28000')
+      return new ProbeFailure('auth', `login refused for user ${user} (${e.message ?? 'invalid authorization'})`);
     if (typeof e.message === 'string' && /password must be a string|no password/i.test(e.message)) {
       return new ProbeFailure('auth', `the server asks for a password for user ${user} but none is configured`);
     }
-    if (e.code === '53300') return new ProbeFailure('unreachable', 'the server refuses new connections: max_connections reached');
-    if (e.code === '57P03') return new ProbeFailure('unreachable', `the server is not accepting connections yet (${e.message ?? 'starting up or shutting down'})`);
-    if (e.code === '57014') return new ProbeFailure('timeout', `the status query was cancelled by statement_timeout (${this.conn.statementTimeout} ms)`);
+    if (e.code === '53300')
+      return new ProbeFailure('unreachable', 'the server refuses new connections: max_connections reached');
+    if (e.code === '57P03')
+      return new ProbeFailure(
+        'unreachable',
+        `the server is not accepting connections yet (${e.message ?? 'starting up or shutting down'})`,
+      );
+    if (e.code === '57014')
+      return new ProbeFailure(
+        'timeout',
+        `the status query was cancelled by statement_timeout (${this.conn.statementTimeout} ms)`,
+      );
     return err;
   }
 }
@@ -224,18 +238,30 @@ function toReading(row: Row, dbs: { at: number; list: NonNullable<Row['databases
   const [hit, readBlocks] = row.blocks.map((v) => Number(v ?? 0));
   const lookups = (hit ?? 0) + (readBlocks ?? 0);
   const replicas = row.replicas;
-  const primaryLag = replicas.reduce<number | null>((max, r) => (r.lagSeconds === null ? max : Math.max(max ?? 0, r.lagSeconds)), null);
+  const primaryLag = replicas.reduce<number | null>(
+    (max, r) => (r.lagSeconds === null ? max : Math.max(max ?? 0, r.lagSeconds)),
+    null,
+  );
   return {
     version: row.version,
     startedAt: Math.round(row.started_at * 1000),
     uptimeSeconds: Math.max(0, Math.round(row.now - row.started_at)),
-    connections: { total, max: row.max_connections, percent: round1((total / row.max_connections) * 100), byState: row.by_state },
+    connections: {
+      total,
+      max: row.max_connections,
+      percent: round1((total / row.max_connections) * 100),
+      byState: row.by_state,
+    },
     cacheHitRatio: lookups > 0 ? round1(((hit ?? 0) / lookups) * 100) : null,
     longQueries: row.long_queries.map((q) => ({ ...q, seconds: round1(Math.max(0, q.seconds)) })),
     waitingLocks: row.waiting.map((w) => ({ ...w, seconds: w.seconds === null ? null : round1(w.seconds) })),
     databases: dbs?.list ?? [],
     databasesAt: dbs?.at ?? null,
-    replication: { role: row.in_recovery ? 'replica' : 'primary', lagSeconds: row.in_recovery ? row.replica_lag : primaryLag, replicas },
+    replication: {
+      role: row.in_recovery ? 'replica' : 'primary',
+      lagSeconds: row.in_recovery ? row.replica_lag : primaryLag,
+      replicas,
+    },
   };
 }
 
@@ -245,7 +271,12 @@ export function pgMetrics(r: PgReading): MetricSample[] {
     { metric: 'postgres.reachable', instance: '', value: 1, unit: 'count' },
     { metric: 'postgres.connections', instance: '', value: r.connections.percent, unit: '%' },
     { metric: 'postgres.cacheHitRatio', instance: '', value: r.cacheHitRatio, unit: '%' },
-    { metric: 'postgres.longestQuerySeconds', instance: '', value: r.longQueries.reduce((m, q) => Math.max(m, q.seconds), 0), unit: 's' },
+    {
+      metric: 'postgres.longestQuerySeconds',
+      instance: '',
+      value: r.longQueries.reduce((m, q) => Math.max(m, q.seconds), 0),
+      unit: 's',
+    },
     { metric: 'postgres.waitingLocks', instance: '', value: r.waitingLocks.length, unit: 'count' },
   ];
   if (r.replication.role === 'replica' || r.replication.replicas.length > 0) {

@@ -74,7 +74,8 @@ export function parseRedisInfo(text: string): RedisInfo {
     const i = line.indexOf(':');
     if (i > 0) f[line.slice(0, i)] = line.slice(i + 1).trim();
   }
-  if (f.redis_version === undefined) throw new ProbeFailure('protocol', 'INFO did not contain redis_version; is this a Redis server?');
+  if (f.redis_version === undefined)
+    throw new ProbeFailure('protocol', 'INFO did not contain redis_version; is this a Redis server?');
   const n = (k: string) => Number(f[k] ?? 0) || 0;
   const keyspace: RedisInfo['keyspace'] = [];
   for (const [k, v] of Object.entries(f)) {
@@ -152,11 +153,15 @@ export class RedisProbe implements Probe<RedisReading> {
 
   /** One reading; never rejects, resolves within the probe timeout. */
   read(signal: AbortSignal): Promise<ProbeResult<RedisReading>> {
-    return runBounded(signal, {
-      timeoutMs: this.timeoutMs,
-      context: this.context,
-      failureMetrics: reachableOnFailure('redis.reachable'),
-    }, (s) => this.take(s));
+    return runBounded(
+      signal,
+      {
+        timeoutMs: this.timeoutMs,
+        context: this.context,
+        failureMetrics: reachableOnFailure('redis.reachable'),
+      },
+      (s) => this.take(s),
+    );
   }
 
   async close(): Promise<void> {
@@ -244,7 +249,9 @@ export class RedisProbe implements Probe<RedisReading> {
     const prev = this.prev;
     // A restart (new run_id) or CONFIG RESETSTAT makes the counter go back: start a new baseline.
     const comparable = prev && prev.runId === i.runId && i.evictedKeys >= prev.evicted && now > prev.at;
-    const evictionsPerSecond = comparable ? Math.round(((i.evictedKeys - prev.evicted) * 100_000) / (now - prev.at)) / 100 : null;
+    const evictionsPerSecond = comparable
+      ? Math.round(((i.evictedKeys - prev.evicted) * 100_000) / (now - prev.at)) / 100
+      : null;
     this.prev = { at: now, runId: i.runId, evicted: i.evictedKeys };
     const maxClients = i.maxclients ?? this.maxclients?.value ?? null;
     const lookups = i.keyspaceHits + i.keyspaceMisses;
@@ -252,20 +259,42 @@ export class RedisProbe implements Probe<RedisReading> {
       version: i.version,
       mode: i.mode,
       role: i.role,
-      replication: { role: i.role, masterHost: i.masterHost, linkStatus: i.masterLinkStatus, connectedReplicas: i.connectedReplicas },
+      replication: {
+        role: i.role,
+        masterHost: i.masterHost,
+        linkStatus: i.masterLinkStatus,
+        connectedReplicas: i.connectedReplicas,
+      },
       uptimeSeconds: i.uptimeSeconds,
-      memory: { usedBytes: i.usedMemory, maxBytes: i.maxmemory || null, percent: i.maxmemory ? round1((i.usedMemory / i.maxmemory) * 100) : null, policy: i.maxmemoryPolicy },
+      memory: {
+        usedBytes: i.usedMemory,
+        maxBytes: i.maxmemory || null,
+        percent: i.maxmemory ? round1((i.usedMemory / i.maxmemory) * 100) : null,
+        policy: i.maxmemoryPolicy,
+      },
       hitRatio: lookups > 0 ? round1((i.keyspaceHits / lookups) * 100) : null,
       evictedKeys: i.evictedKeys,
       evictionsPerSecond,
-      clients: { connected: i.connectedClients, max: maxClients, percent: maxClients ? round1((i.connectedClients / maxClients) * 100) : null, rejected: i.rejectedConnections, blocked: i.blockedClients },
+      clients: {
+        connected: i.connectedClients,
+        max: maxClients,
+        percent: maxClients ? round1((i.connectedClients / maxClients) * 100) : null,
+        rejected: i.rejectedConnections,
+        blocked: i.blockedClients,
+      },
       persistence: {
         rdbLastSaveOk: i.rdbLastBgsaveStatus === 'ok',
         rdbLastSaveAt: i.rdbLastSaveTime ? i.rdbLastSaveTime * 1000 : null,
         rdbChangesSinceSave: i.rdbChangesSinceLastSave,
         rdbSaving: i.rdbBgsaveInProgress,
         aofEnabled: i.aofEnabled,
-        aofState: !i.aofEnabled ? 'off' : i.aofRewriteInProgress ? 'rewriting' : i.aofLastWriteStatus === 'ok' && i.aofLastBgrewriteStatus === 'ok' ? 'ok' : 'failing',
+        aofState: !i.aofEnabled
+          ? 'off'
+          : i.aofRewriteInProgress
+            ? 'rewriting'
+            : i.aofLastWriteStatus === 'ok' && i.aofLastBgrewriteStatus === 'ok'
+              ? 'ok'
+              : 'failing',
       },
       keyspace: i.keyspace,
     };
@@ -276,12 +305,17 @@ export class RedisProbe implements Probe<RedisReading> {
     if (typeof message !== 'string') return err;
     if (/^(NOAUTH|WRONGPASS)/.test(message) || /invalid (username-)?password/i.test(message)) {
       const who = this.conn.username ? `user ${this.conn.username}` : 'the default user';
-      const why = this.conn.password === undefined ? 'the server requires a password but none is configured' : `authentication failed for ${who}`;
+      const why =
+        this.conn.password === undefined
+          ? 'the server requires a password but none is configured'
+          : `authentication failed for ${who}`;
       return new ProbeFailure('auth', why);
     }
     if (/^NOPERM/.test(message)) return new ProbeFailure('auth', `the ACL user lacks permission for INFO (${message})`);
-    if (/^LOADING/.test(message)) return new ProbeFailure('unreachable', 'the server is loading its dataset into memory');
-    if (/Connection is closed|Stream isn't writeable/i.test(message)) return new ProbeFailure('unreachable', 'the connection was closed');
+    if (/^LOADING/.test(message))
+      return new ProbeFailure('unreachable', 'the server is loading its dataset into memory');
+    if (/Connection is closed|Stream isn't writeable/i.test(message))
+      return new ProbeFailure('unreachable', 'the connection was closed');
     return err;
   }
 }
@@ -293,8 +327,14 @@ export function redisMetrics(r: RedisReading): MetricSample[] {
   if (r.memory.percent !== null) out.push({ metric: 'redis.memory', instance: '', value: r.memory.percent, unit: '%' });
   out.push({ metric: 'redis.clients', instance: '', value: r.clients.percent, unit: '%' });
   if (r.hitRatio !== null) out.push({ metric: 'redis.hitRatio', instance: '', value: r.hitRatio, unit: '%' });
-  if (r.evictionsPerSecond !== null) out.push({ metric: 'redis.evictionsPerSecond', instance: '', value: r.evictionsPerSecond, unit: '/s' });
-  out.push({ metric: 'redis.rdbLastSaveFailed', instance: '', value: r.persistence.rdbLastSaveOk ? 0 : 1, unit: 'count' });
+  if (r.evictionsPerSecond !== null)
+    out.push({ metric: 'redis.evictionsPerSecond', instance: '', value: r.evictionsPerSecond, unit: '/s' });
+  out.push({
+    metric: 'redis.rdbLastSaveFailed',
+    instance: '',
+    value: r.persistence.rdbLastSaveOk ? 0 : 1,
+    unit: 'count',
+  });
   return out;
 }
 

@@ -103,7 +103,14 @@ export async function startDocker(opts: DockerSandboxOptions = {}): Promise<Dock
   const shutdown = async (docker: DockerEngine | undefined): Promise<void> => {
     if (docker && engine && !engine.exited()) {
       const all = await docker.listContainers({ all: true }).catch(() => []);
-      await Promise.all(all.map((c) => docker.container(c.Id).remove({ force: true, volumes: true }).catch(() => undefined)));
+      await Promise.all(
+        all.map((c) =>
+          docker
+            .container(c.Id)
+            .remove({ force: true, volumes: true })
+            .catch(() => undefined),
+        ),
+      );
     }
     docker?.close();
     if (engine) await stopDaemon(engine, 'SIGTERM', 20_000);

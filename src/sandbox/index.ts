@@ -5,13 +5,7 @@ import { startPostgres, type PgSandbox, type PgSandboxOptions } from './postgres
 import { startRedis, type RedisSandbox, type RedisSandboxOptions } from './redis.js';
 
 export { startDocker, type DockerSandbox, type DockerSandboxOptions } from './docker.js';
-export {
-  SANDBOX_IMAGE,
-  containerLogs,
-  waitForContainer,
-  waitForHealth,
-  type ContainerSpec,
-} from './docker-image.js';
+export { SANDBOX_IMAGE, containerLogs, waitForContainer, waitForHealth, type ContainerSpec } from './docker-image.js';
 export { startPostgres, type PgSandbox, type PgSandboxOptions } from './postgres.js';
 export { freePort } from './ports.js';
 export { redisPing, startRedis, type RedisSandbox, type RedisSandboxOptions } from './redis.js';
@@ -41,7 +35,8 @@ export interface Sandbox {
   stopAll(): Promise<void>;
 }
 
-const opt = <T extends object>(v: boolean | T | undefined): T | undefined => (v === undefined || v === false ? undefined : v === true ? ({} as T) : v);
+const opt = <T extends object>(v: boolean | T | undefined): T | undefined =>
+  v === undefined || v === false ? undefined : v === true ? ({} as T) : v;
 
 /** Start the requested services in parallel; if any fails, stop the others and rethrow. */
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {

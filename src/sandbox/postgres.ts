@@ -5,7 +5,16 @@ import { chownSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync 
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort, looksLikePortClash } from './ports.js';
-import { listProcs, logTail, signal, spawnDaemon, withDescendants, stopDaemon, waitReady, type Daemon } from './proc.js';
+import {
+  listProcs,
+  logTail,
+  signal,
+  spawnDaemon,
+  withDescendants,
+  stopDaemon,
+  waitReady,
+  type Daemon,
+} from './proc.js';
 import { createSandboxDir, purgeSync, trackPid } from './registry.js';
 import { checkRequirement, findPostgresBin } from './requirements.js';
 
@@ -64,7 +73,13 @@ function lookupUser(name: string): { uid: number; gid: number } | undefined {
 }
 
 /** Run a short-lived command to completion (argv, output appended to a log file). */
-function runToLog(cmd: string, args: string[], logFile: string, cwd: string, ids: { uid?: number; gid?: number }): Promise<void> {
+function runToLog(
+  cmd: string,
+  args: string[],
+  logFile: string,
+  cwd: string,
+  ids: { uid?: number; gid?: number },
+): Promise<void> {
   const fd = openSync(logFile, 'a');
   return new Promise<void>((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, stdio: ['ignore', fd, fd], ...ids });
@@ -102,10 +117,16 @@ async function withClient<T>(config: pg.ClientConfig, fn: (c: pg.Client) => Prom
 /** Start a throwaway PostgreSQL server; resolves once it accepts SQL over TCP. */
 export async function startPostgres(opts: PgSandboxOptions = {}): Promise<PgSandbox> {
   const bin = findPostgresBin();
-  if (!bin) throw new Error(`PostgreSQL server not available: ${checkRequirement('postgres').problem} (install Debian package postgresql)`);
+  if (!bin)
+    throw new Error(
+      `PostgreSQL server not available: ${checkRequirement('postgres').problem} (install Debian package postgresql)`,
+    );
   const root = process.getuid?.() === 0;
   const ids: { uid?: number; gid?: number } | undefined = root ? lookupUser('postgres') : {};
-  if (!ids) throw new Error('running as root but there is no OS user "postgres" to run the server (install Debian package postgresql)');
+  if (!ids)
+    throw new Error(
+      'running as root but there is no OS user "postgres" to run the server (install Debian package postgresql)',
+    );
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const dir = createSandboxDir('postgres', opts.dir);
   try {
@@ -114,7 +135,8 @@ export async function startPostgres(opts: PgSandboxOptions = {}): Promise<PgSand
     const logFile = join(dir, 'postgres.log');
     mkdirSync(socketDir, { mode: 0o700 });
     writeFileSync(logFile, '');
-    if (ids.uid !== undefined && ids.gid !== undefined) for (const p of [dir, socketDir, logFile]) chownSync(p, ids.uid, ids.gid);
+    if (ids.uid !== undefined && ids.gid !== undefined)
+      for (const p of [dir, socketDir, logFile]) chownSync(p, ids.uid, ids.gid);
     await runToLog(
       join(bin, 'initdb'),
       ['-D', dataDir, '-U', SUPERUSER, '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync'],

@@ -4,7 +4,16 @@
 // cleanupStale() purges directories whose owner has died (a crashed or SIGKILLed earlier run).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { isAlive, listProcs, procStart, signal, waitGoneSync, withDescendants } from './proc.js';
@@ -90,7 +99,9 @@ function mountsUnder(dir: string): string[] {
   }
   return text
     .split('\n')
-    .map((l) => (l.split(' ')[1] ?? '').replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8))))
+    .map((l) =>
+      (l.split(' ')[1] ?? '').replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8))),
+    )
     .filter((m) => m === dir || m.startsWith(dir + '/'))
     .sort((a, b) => b.length - a.length);
 }
@@ -140,7 +151,9 @@ function removeShimSockets(dir: string, cgroups: string[]): void {
     // no containerd state
   }
   for (const id of ids) {
-    const hash = createHash('sha256').update(join(dir, 'ctd/ctd.sock', 'moby', id)).digest('hex');
+    const hash = createHash('sha256')
+      .update(join(dir, 'ctd/ctd.sock', 'moby', id))
+      .digest('hex');
     rmSync(join('/run/containerd/s', hash), { force: true });
   }
 }

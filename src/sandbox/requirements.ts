@@ -78,7 +78,12 @@ export function findStaticBusybox(): string | undefined {
   return undefined;
 }
 
-function result(name: RequirementName, debianPackage: string, path: string | undefined, problem?: string): RequirementResult {
+function result(
+  name: RequirementName,
+  debianPackage: string,
+  path: string | undefined,
+  problem?: string,
+): RequirementResult {
   const ok = path !== undefined && problem === undefined;
   return { name, ok, debianPackage, ...(path ? { path } : {}), ...(ok ? {} : { problem: problem ?? 'not found' }) };
 }
@@ -124,9 +129,12 @@ export function checkRequirements(
 ): RequirementReport {
   const results = names.map(checkRequirement);
   const bad = results.filter((r) => !r.ok);
-  const missingPackages = [...new Set(bad.filter((r) => r.problem !== 'dockerd must run as root').map((r) => r.debianPackage))];
+  const missingPackages = [
+    ...new Set(bad.filter((r) => r.problem !== 'dockerd must run as root').map((r) => r.debianPackage)),
+  ];
   const lines = bad.map((r) => `  - ${r.name}: ${r.problem ?? 'missing'} (Debian package: ${r.debianPackage})`);
-  if (missingPackages.length) lines.push(`  install with: apt-get install -y --no-install-recommends ${missingPackages.join(' ')}`);
+  if (missingPackages.length)
+    lines.push(`  install with: apt-get install -y --no-install-recommends ${missingPackages.join(' ')}`);
   const message = bad.length ? `sandbox requirements missing:\n${lines.join('\n')}` : 'sandbox requirements present';
   return { ok: bad.length === 0, results, missingPackages, message };
 }
