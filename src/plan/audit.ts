@@ -61,13 +61,13 @@ export function currentOperator(env: NodeJS.ProcessEnv = process.env): Operator 
   return op;
 }
 
+// The words that make an environment variable's value a secret: DB_PASSWORD=…, API_KEY=…
+const SECRET_NAME_WORDS = 'PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|AUTH';
+
 // Order matters: URL credentials before the generic key=value rule would see `user:pass@`.
 const SCRUB_RULES: [RegExp, string][] = [
   [/\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/]*):([^\s@/]+)@/gi, '$1$2:***@'],
-  [
-    /\b([A-Za-z0-9_]*(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|AUTH)[A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s,;&]+)/gi,
-    '$1=***',
-  ],
+  [new RegExp(`\\b([A-Za-z0-9_]*(?:${SECRET_NAME_WORDS})[A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\\s,;&]+)`, 'gi'), '$1=***'],
   [
     /("?\b(?:password|passwd|secret|token|api[_-]?key|requirepass|masterauth)"?\s*:\s*)("[^"]*"|'[^']*'|[^\s,;}]+)/gi,
     '$1***',
