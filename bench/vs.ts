@@ -28,7 +28,7 @@
 // 5 % between windows on a shared 2-core machine.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -325,23 +325,28 @@ interface Figure {
 }
 
 function report(figures: Figure[]): boolean {
-  const rows = [['figure', 'unit', 'new', 'old', 'new/old', 'verdict']];
+  const rows = [['figure', 'unit', 'new', 'old', 'new/old', 'paired', 'verdict']];
   let ok = true;
   for (const f of figures) {
     const [n, o] = [median(f.runs.new), median(f.runs.old)];
     const ratio = n / o;
+    // Median of new/old within each round (measured seconds apart or at the same time): less
+    // sensitive to load that drifts during the run. Shown, not judged.
+    const paired = median(f.runs.new.map((x, i) => x / f.runs.old[i]!));
     const pass = ratio <= MAX_RATIO || (f.absolute !== undefined && n - o < f.absolute);
     ok &&= pass;
     const why = ratio <= MAX_RATIO ? `≤ ${MAX_RATIO}×` : pass ? `+${(n - o).toFixed(3)} < ${f.absolute} abs` : f.absolute !== undefined ? `> ${MAX_RATIO}× and +${(n - o).toFixed(3)} ≥ ${f.absolute}` : `> ${MAX_RATIO}×`;
-    rows.push([f.name, f.unit, n.toFixed(f.digits), o.toFixed(f.digits), `${ratio.toFixed(3)}×`, `${pass ? 'PASS' : 'FAIL'} (${why})`]);
+    rows.push([f.name, f.unit, n.toFixed(f.digits), o.toFixed(f.digits), `${ratio.toFixed(3)}×`, `${paired.toFixed(3)}×`, `${pass ? 'PASS' : 'FAIL'} (${why})`]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows) console.log(r.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd());
+  for (const r of rows) console.log(r.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd());
   console.log('');
   for (const f of figures) {
     console.log(`${f.name}: new [${f.runs.new.map((x) => x.toFixed(f.digits)).join(' ')}]  old [${f.runs.old.map((x) => x.toFixed(f.digits)).join(' ')}]`);
   }
-  console.log(`\nmedians; PASS at new ≤ ${MAX_RATIO} × old. Idle CPU also passes when new − old < ${IDLE_ABS} % of a core: values that small move by more than 5 % between windows on a shared machine.`);
+  console.log(`\nnew/old is the ratio of the medians and is what is judged: PASS at new ≤ ${MAX_RATIO} × old. Idle CPU also passes when`);
+  console.log(`new − old < ${IDLE_ABS} % of a core: values that small move by more than 5 % between windows on a shared machine.`);
+  console.log('paired is the median of the per-round ratios (shown only).');
   return ok;
 }
 
@@ -371,6 +376,8 @@ async function main(argv: string[]): Promise<number> {
     const pick = (f: (w: IdleWindow) => number) => ({ new: idle.new.map(f), old: idle.old.map(f) });
     const lost = [...idle.new, ...idle.old].reduce((n, w) => n + w.lostThreads, 0);
     console.log(`\nvs: new = this tree (${root}), old = ${sha.slice(0, 12)} (${oldDir}); same run, same sandbox; load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}, ${((performance.now() - started) / 60_000).toFixed(1)} min`);
+    const busy = Math.max(load0, loadavg()[0]!);
+    if (busy > availableParallelism()) console.log(`vs: warning: load average up to ${busy.toFixed(1)} on ${availableParallelism()} cores: other work competed with the measurement; a FAIL may be noise (rerun when quieter or with more --runs)`);
     if (lost) console.log(`vs: warning: ${lost} thread(s) exited during idle windows; their CPU is missing from the whole-process figures`);
     console.log('');
     const s = o.idleSeconds;
