@@ -16,7 +16,7 @@
 //
 // What is measured (the methods of console-first-frame.ts, whose helpers this reuses):
 // - first frame: Enter → the first '[1 Overview]' bytes through tmux pipe-pane at 80×24; one
-//   warm-up round (not counted), then --runs rounds (7), the two builds' order alternating per
+//   warm-up round (not counted), then --runs rounds (11: cheap, about 2 s a round), the two builds' order alternating per
 //   round; median.
 // - idle: per round (--idle-rounds, 3) both builds run at the same time, each in its own tmux at
 //   --idle-size (80x24, as `npm run bench`), so both see the same machine load; once all four
@@ -55,7 +55,7 @@ interface Options {
 
 const USAGE = `usage: node --import tsx bench/vs.ts [REF] [--runs N] [--idle-seconds S] [--idle-rounds R] [--settle S] [--idle-size COLSxROWS]
   REF             git ref to compare against (default ${DEFAULT_REF.slice(0, 7)}, main before the restructure)
-  --runs N        first-frame rounds per build, after one warm-up round (default 7)
+  --runs N        first-frame rounds per build, after one warm-up round (default 11)
   --idle-seconds  length of each idle window (default 60)
   --idle-rounds   idle windows per build; both builds run side by side in each (default 3)
   --settle S      seconds skipped after all panels show data, before the window (default 15)
@@ -89,7 +89,7 @@ function parseOptions(argv: string[]): Options {
   if (!size) throw new Error(`--idle-size must look like 120x40, not ${JSON.stringify(values['idle-size'])}`);
   return {
     ref: positionals[0] ?? DEFAULT_REF,
-    runs: Math.round(num(values.runs, 7, 'runs', 1)),
+    runs: Math.round(num(values.runs, 11, 'runs', 1)),
     idleSeconds: num(values['idle-seconds'], 60, 'idle-seconds', 1),
     idleRounds: Math.round(num(values['idle-rounds'], 3, 'idle-rounds', 1)),
     settle: num(values.settle, 15, 'settle', 0),
