@@ -140,6 +140,10 @@ export interface IdleWindow {
   processCpu: number;
   rss0: number;
   rss1: number;
+  /** Mean of VmRSS sampled every second over the window (RSS saws by ~10 MiB between major GCs). */
+  rssMean: number;
+  /** Peak RSS of the process's life so far (VmHWM), at the end of the window. */
+  rssPeak: number;
   /** Threads alive at the start but gone at the end (their CPU in the window is not counted). */
   lostThreads: number;
 }
@@ -148,16 +152,22 @@ export interface IdleWindow {
 export async function idleWindow(pids: number[], seconds: number): Promise<IdleWindow[]> {
   const start = pids.map((pid) => ({ main: cpuNs(pid), threads: threadCpuNs(pid), rss: rssMiB(pid) }));
   const w0 = performance.now();
+  const rss = pids.map((pid) => [rssMiB(pid)]);
+  const sampler = setInterval(() => pids.forEach((pid, i) => rss[i]!.push(rssMiB(pid))), 1000);
   await new Promise((r) => setTimeout(r, seconds * 1000));
+  clearInterval(sampler);
   const end = pids.map((pid) => ({ main: cpuNs(pid), threads: threadCpuNs(pid), rss: rssMiB(pid) }));
   const wallNs = (performance.now() - w0) * 1e6;
+  const peak = pids.map((pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024);
   return pids.map((_, i) => {
     const [a, b] = [start[i]!, end[i]!];
     let ns = 0;
     let lost = 0;
     for (const [tid, t1] of b.threads) ns += t1 - (a.threads.get(tid) ?? 0);
     for (const tid of a.threads.keys()) if (!b.threads.has(tid)) lost++;
-    return { mainCpu: ((b.main - a.main) / wallNs) * 100, processCpu: (ns / wallNs) * 100, rss0: a.rss, rss1: b.rss, lostThreads: lost };
+    const samples = [...rss[i]!, b.rss];
+    const rssMean = samples.reduce((x, y) => x + y, 0) / samples.length;
+    return { mainCpu: ((b.main - a.main) / wallNs) * 100, processCpu: (ns / wallNs) * 100, rss0: a.rss, rss1: b.rss, rssMean, rssPeak: peak[i]!, lostThreads: lost };
   });
 }
 
