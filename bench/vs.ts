@@ -18,7 +18,7 @@
 // - first frame: Enter → the first '[1 Overview]' bytes through tmux pipe-pane at 80×24; one
 //   warm-up round (not counted), then --runs rounds (11: cheap, about 2 s a round), the two builds' order alternating per
 //   round; median.
-// - idle: per round (--idle-rounds, 3) both builds run at the same time, each in its own tmux at
+// - idle: per round (--idle-rounds, 5: a 60 s window holds zero or one major GC, ~0.1 % of a core) both builds run at the same time, each in its own tmux at
 //   --idle-size (80x24, as `npm run bench`), so both see the same machine load; once all four
 //   panels show real data, --settle seconds (15) are skipped, then CPU over --idle-seconds (60),
 //   as % of one core: the whole process (all threads, /proc/<pid>/task/*/schedstat: includes V8's
@@ -59,7 +59,7 @@ const USAGE = `usage: node --import tsx bench/vs.ts [REF] [--runs N] [--idle-sec
   REF             git ref to compare against (default ${DEFAULT_REF.slice(0, 7)}, main before the restructure)
   --runs N        first-frame rounds per build, after one warm-up round (default 11)
   --idle-seconds  length of each idle window (default 60)
-  --idle-rounds   idle windows per build; both builds run side by side in each (default 3)
+  --idle-rounds   idle windows per build; both builds run side by side in each (default 5)
   --settle S      seconds skipped after all panels show data, before the window (default 15)
   --idle-size     terminal for the idle windows (default 80x24, as npm run bench)`;
 
@@ -93,7 +93,7 @@ function parseOptions(argv: string[]): Options {
     ref: positionals[0] ?? DEFAULT_REF,
     runs: Math.round(num(values.runs, 11, 'runs', 1)),
     idleSeconds: num(values['idle-seconds'], 60, 'idle-seconds', 1),
-    idleRounds: Math.round(num(values['idle-rounds'], 3, 'idle-rounds', 1)),
+    idleRounds: Math.round(num(values['idle-rounds'], 5, 'idle-rounds', 1)),
     settle: num(values.settle, 15, 'settle', 0),
     idleColumns: Number(size[1]),
     idleRows: Number(size[2]),
