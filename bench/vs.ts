@@ -16,16 +16,17 @@
 //
 // What is measured (the methods of console-first-frame.ts, whose helpers this reuses):
 // - first frame: Enter → the first '[1 Overview]' bytes through tmux pipe-pane at 80×24; one
-//   warm-up round (not counted), then --runs rounds (11: cheap, about 2 s a round), the two builds' order alternating per
-//   round; median.
-// - idle: per round (--idle-rounds, 5: a 60 s window holds zero or one major GC, ~0.1 % of a core) both builds run at the same time, each in its own tmux at
+//   warm-up round (not counted), then --runs rounds (11; about 2 s a round), the two builds'
+//   order alternating per round; median.
+// - idle: per round (--idle-rounds, 5) both builds run at the same time, each in its own tmux at
 //   --idle-size (80x24, as `npm run bench`), so both see the same machine load; once all four
 //   panels show real data, --settle seconds (15) are skipped, then CPU over --idle-seconds (60),
 //   as % of one core: the whole process (all threads, /proc/<pid>/task/*/schedstat: includes V8's
 //   GC and compiler threads) and the main thread alone (/proc/<pid>/schedstat: the figure
 //   `npm run bench` reports); RSS: the mean of VmRSS sampled every second over the window, the
 //   peak (VmHWM) at its end, and the single VmRSS sample at its end (what `npm run bench` reports;
-//   shown, not judged: RSS saws by ~10 MiB between major GCs). Medians over the rounds.
+//   shown, not judged: RSS saws by ~10 MiB between major GCs). Medians over the rounds. Five
+//   rounds because a 60 s window holds zero or one major GC (~0.1 % of a core either way).
 // Idle CPU also passes when new − old < 0.03 % of a core: values around 0.5 % move by more than
 // 5 % between windows on a shared 2-core machine.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
