@@ -237,7 +237,7 @@ async function prepareOld(sha: string): Promise<string> {
     removeTmp(); // another run finished the same build first
   }
   undo.delete(removeTmp);
-  process.stderr.write(`vs: old build ready in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+  process.stderr.write(`vs: old build ready in ${((performance.now() - t0) / 1000).toFixed(0)} s (log: ${path.join(dir, '.opsdeck-vs-build.log')})\n`);
   return dir;
 }
 
