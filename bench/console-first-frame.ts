@@ -9,14 +9,14 @@
 // Bytes are timed as they arrive through `tmux pipe-pane` into a FIFO, so capture-pane polling
 // does not add its own latency. Targets from the issue: < 300 ms, < 1 s, < 1 %, < 100 MiB, < 50 ms.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream, readFileSync, writeFileSync, type ReadStream } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync, writeFileSync, type ReadStream } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { Tmux } from '../test/e2e/tmux.js';
-import { childEnv, ensureBuilt, median, startBenchEnv } from './_sandbox.js';
+import { childEnv, ensureBuilt, median, startBenchEnv, type BenchEnv } from './_sandbox.js';
 import type { Row } from './types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -111,10 +111,78 @@ export class TimedTerminal {
   }
 }
 
-/** CPU time of a process in ns (from /proc/<pid>/schedstat). */
-const cpuNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+/** CPU time of a process's main thread in ns (from /proc/<pid>/schedstat: that task only). */
+export const cpuNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
 /** Resident set size of a process in MiB. */
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+export const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+
+/**
+ * CPU time in ns of every live thread of a process (/proc/<pid>/task/<tid>/schedstat), by tid:
+ * the main thread plus V8's GC and compiler workers and libuv's pool, which cpuNs leaves out.
+ */
+export function threadCpuNs(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      out.set(Number(tid), Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]));
+    } catch {
+      // The thread exited between the listing and the read.
+    }
+  }
+  return out;
+}
+
+/** One process over an idle window: CPU as % of one core, and RSS at the start and the end. */
+export interface IdleWindow {
+  /** Main thread only (what the `npm run bench` row reports). */
+  mainCpu: number;
+  /** All threads of the process. */
+  processCpu: number;
+  rss0: number;
+  rss1: number;
+  /** Mean of VmRSS sampled every second over the window (RSS saws by ~10 MiB between major GCs). */
+  rssMean: number;
+  /** Peak RSS of the process's life so far (VmHWM), at the end of the window. */
+  rssPeak: number;
+  /** Threads alive at the start but gone at the end (their CPU in the window is not counted). */
+  lostThreads: number;
+}
+
+/** Measures `pids` over the same `seconds`-long window. */
+export async function idleWindow(pids: number[], seconds: number): Promise<IdleWindow[]> {
+  const start = pids.map((pid) => ({ main: cpuNs(pid), threads: threadCpuNs(pid), rss: rssMiB(pid) }));
+  const w0 = performance.now();
+  const rss = pids.map((pid) => [rssMiB(pid)]);
+  const sampler = setInterval(() => pids.forEach((pid, i) => rss[i]!.push(rssMiB(pid))), 1000);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  clearInterval(sampler);
+  const end = pids.map((pid) => ({ main: cpuNs(pid), threads: threadCpuNs(pid), rss: rssMiB(pid) }));
+  const wallNs = (performance.now() - w0) * 1e6;
+  const peak = pids.map((pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024);
+  return pids.map((_, i) => {
+    const [a, b] = [start[i]!, end[i]!];
+    let ns = 0;
+    let lost = 0;
+    for (const [tid, t1] of b.threads) ns += t1 - (a.threads.get(tid) ?? 0);
+    for (const tid of a.threads.keys()) if (!b.threads.has(tid)) lost++;
+    const samples = [...rss[i]!, b.rss];
+    const rssMean = samples.reduce((x, y) => x + y, 0) / samples.length;
+    return { mainCpu: ((b.main - a.main) / wallNs) * 100, processCpu: (ns / wallNs) * 100, rss0: a.rss, rss1: b.rss, rssMean, rssPeak: peak[i]!, lostThreads: lost };
+  });
+}
+
+/** A test for "all four panels show real data": the sandbox's PostgreSQL and Redis versions, the engine, the host CPU. */
+export async function allDataTest(env: BenchEnv): Promise<(screen: string) => boolean> {
+  const client = new pg.Client({ connectionString: env.sandbox.postgres!.url });
+  await client.connect();
+  const pgVersion = String((await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v).split(' ')[0]!;
+  await client.end();
+  const redis = new Redis(env.sandbox.redis!.url, { lazyConnect: true });
+  await redis.connect();
+  const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))![1]!;
+  redis.disconnect();
+  return (s: string) => s.includes(pgVersion) && s.includes(redisVersion) && s.includes('engine ') && /CPU\s+\d/.test(s);
+}
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)]!;
 
 /** Types `line`, then times Enter → `ready`; quits with `quit` keys and waits for the prompt marker. */
@@ -166,14 +234,7 @@ export async function run(): Promise<Row[]> {
       define: { 'process.env.NODE_ENV': '"production"' },
       banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     });
-    const client = new pg.Client({ connectionString: env.sandbox.postgres!.url });
-    await client.connect();
-    const pgVersion = String((await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v).split(' ')[0]!;
-    await client.end();
-    const redis = new Redis(env.sandbox.redis!.url, { lazyConnect: true });
-    await redis.connect();
-    const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))![1]!;
-    redis.disconnect();
+    const allData = await allDataTest(env);
 
     const tenv = { ...childEnv(env.dir), TERM: 'xterm-256color', LANG: 'C.UTF-8' };
     const console1 = new TimedTerminal(80, 24, tenv, path.join(env.dir, 'fifo-console'));
@@ -181,7 +242,6 @@ export async function run(): Promise<Row[]> {
     terminals.push(console1, mini);
     // As installed: the bin script with its shebang flags (a 1 MiB young generation).
     const opsdeckLine = `./bin/opsdeck.js --config ${env.configPath}`;
-    const allData = (s: string) => s.includes(pgVersion) && s.includes(redisVersion) && s.includes('engine ') && /CPU\s+\d/.test(s);
 
     const first: number[] = [];
     const data: number[] = [];
@@ -200,14 +260,8 @@ export async function run(): Promise<Row[]> {
     await console1.until(allData);
     await mini.until('minimal ready');
     await new Promise((r) => setTimeout(r, 5000));
-    const [cPid, mPid] = [console1.childPid(), mini.childPid()];
-    const [c0, m0, rss0] = [cpuNs(cPid), cpuNs(mPid), rssMiB(cPid)];
-    const w0 = performance.now();
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    const wall = (performance.now() - w0) * 1e6;
-    const idle = ((cpuNs(cPid) - c0) / wall) * 100;
-    const miniIdle = ((cpuNs(mPid) - m0) / wall) * 100;
-    const [rss1, miniRss] = [rssMiB(cPid), rssMiB(mPid)];
+    const [c, m] = await idleWindow([console1.childPid(), mini.childPid()], seconds);
+    const [idle, miniIdle, rss0, rss1, miniRss] = [c!.mainCpu, m!.mainCpu, c!.rss0, c!.rss1, m!.rss1];
 
     // Attach the control clients before timing anything.
     console1.attach();
