@@ -1,7 +1,7 @@
-// The build's plugins (scripts/build-plugins.mjs) swap in a faster string-width, cross-frame and
-// bounded caches for Ink, and code-unit grapheme splitting. They must not change a single byte
-// of what Ink draws: the same scripted frames are rendered by a bundle built with them and one
-// built without, and compared.
+// The build's patches to dependencies (patches/: a faster string-width, cross-frame and bounded
+// caches for Ink, code-unit grapheme splitting, yoga without fetch) must not change a single
+// byte of what Ink draws: the same scripted frames are rendered by a bundle built with them and
+// one built without, and compared.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain ESM build script without types
-import { fastStringWidth, inkCaches, yogaWithoutFetch } from '../../scripts/build-plugins.mjs';
+import { patchPlugins } from '../../patches/index.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const outDir = path.join(root, 'node_modules', '.cache', 'opsdeck-test', 'ink-patches');
@@ -39,7 +39,7 @@ async function bundle(name: string, plugins: unknown[]): Promise<{ file: string;
 describe('build plugins for Ink', () => {
   it('render exactly the frames unpatched Ink renders, in colour', async () => {
     process.env.FORCE_COLOR = '3';
-    const [plain, patched] = await Promise.all([bundle('plain', []), bundle('patched', [fastStringWidth(root), inkCaches(root), yogaWithoutFetch()])]);
+    const [plain, patched] = await Promise.all([bundle('plain', []), bundle('patched', patchPlugins(root) as unknown[])]);
     // The patches are really in the patched bundle (and not in the plain one).
     for (const marker of ['carryOverCaches', 'BoundedCache', 'isSimpleCodeUnit', 'rowText', 'BLANK_CELL', 'graphemeSegmenter']) {
       expect(patched.text).toContain(marker);

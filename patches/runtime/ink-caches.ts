@@ -122,7 +122,7 @@ export function graphemeSegmenter(locales?: string | string[], options?: Intl.Se
     segment: (input: string) => {
       const str = String(input);
       if (codeUnitsAreClusters(str)) return new CodeUnitSegments(str);
-      // eslint-disable-next-line no-restricted-globals -- the exact fallback for clusters of several code points
+      // The exact fallback for clusters of several code points.
       return (real ??= new Intl.Segmenter(locales, options)).segment(str);
     },
   };
