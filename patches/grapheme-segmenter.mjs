@@ -9,7 +9,9 @@
 // before the first frame; and Intl.Segmenter is slow for the short strings Ink splits every frame.
 // Same output: test/ui/string-width-fast.test.ts compares its clusters with Intl.Segmenter's;
 // test/build/ink-patches.test.ts (frames byte-identical, no segmenter made at load time).
-// Gain: GAIN
+// Gain, measured side by side on 2026-12-04 (method and all figures: patches/README.md):
+// first frame 19 ms less main-thread CPU (median of 45 paired rounds; 14, 22 and 21 ms in the
+// three runs); idle CPU 0.11 % of a core less (6 rounds: 0.02–0.19). Kept.
 import { fileURLToPath } from 'node:url';
 import { rewritePatch } from './patch.mjs';
 

@@ -65,4 +65,18 @@ describe('build plugins for Ink', () => {
     expect(plain.text).toMatch(/[\w$]+ = new Intl\.Segmenter\(/);
     expect(patched.text).not.toMatch(/[\w$]+ = new Intl\.Segmenter\(/);
   }, 60_000);
+
+  it("keep Ink's wrap cache from mixing up texts whose key ran together (\"51\" cut to 2 cells, \"5\" to 12)", async () => {
+    const wrapText = async (name: string, plugins: unknown[]) => {
+      const dir = path.join(outDir, name);
+      // Both files the patch covers (it fails a build that lacks one).
+      await build({ entryPoints: ['wrap-text.js', 'measure-text.js'].map((f) => path.join(root, 'node_modules/ink/build', f)), outdir: dir, bundle: true, format: 'esm', platform: 'node', logLevel: 'error', plugins: plugins as never[] });
+      return ((await import(pathToFileURL(path.join(dir, 'wrap-text.js')).href)) as { default(text: string, width: number, type: string): string }).default;
+    };
+    const [plain, patched] = [await wrapText('wrap-plain', []), await wrapText('wrap-patched', patchPlugins(root, { off: 'string-width-fast,ink-output-caches,grapheme-segmenter,yoga-no-fetch' }) as unknown[])];
+    expect(plain('51', 2, 'truncate')).toBe('51');
+    expect(plain('5', 12, 'truncate')).toBe('51'); // Ink 6.8.0 as published: the other text's entry
+    expect(patched('51', 2, 'truncate')).toBe('51');
+    expect(patched('5', 12, 'truncate')).toBe('5');
+  });
 });
