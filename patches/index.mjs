@@ -1,5 +1,5 @@
 // Every patch the build applies to a dependency, in one list (patches/README.md explains each).
-// scripts/build-plugins.mjs turns them into esbuild plugins for dist/.
+// scripts/build-plugins.mjs puts their esbuild plugins into the options dist/ is built with.
 import graphemeSegmenter from './grapheme-segmenter.mjs';
 import inkBoundedCaches from './ink-bounded-caches.mjs';
 import inkOutputCaches from './ink-output-caches.mjs';

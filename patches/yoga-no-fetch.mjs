@@ -8,8 +8,8 @@
 // undici is no longer loaded.
 // Gain, measured side by side on 2026-12-04 (method and all figures: patches/README.md):
 // first frame 60 ms less main-thread CPU (median of 30 paired rounds, 70 and 51 ms in the two
-// runs; lower in 97 % of rounds); idle CPU no real change (+0.09 % within the noise: yoga only
-// runs at start-up). Kept.
+// runs; lower in 97 % of rounds); idle CPU no real change (+0.09 %, within the noise: only how
+// yoga is loaded changes). Kept.
 import { rewritePatch } from './patch.mjs';
 
 export default rewritePatch({

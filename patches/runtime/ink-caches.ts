@@ -1,4 +1,4 @@
-// Caches for Ink's renderer, wired in by the build (scripts/build-plugins.mjs).
+// Caches for Ink's renderer, wired in by the build (patches/ink-output-caches.mjs, ink-bounded-caches.mjs, grapheme-segmenter.mjs).
 //
 // - Ink's output buffer caches the styled characters and widths of each line it draws, but in a
 //   fresh cache per frame, so an idle console re-tokenized every unchanged line every frame.
