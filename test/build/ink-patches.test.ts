@@ -1,7 +1,7 @@
-// The build's plugins (scripts/build-plugins.mjs) swap in a faster string-width, cross-frame and
-// bounded caches for Ink, and code-unit grapheme splitting. They must not change a single byte
-// of what Ink draws: the same scripted frames are rendered by a bundle built with them and one
-// built without, and compared.
+// The build's patches to dependencies (patches/: a faster string-width, cross-frame and bounded
+// caches for Ink, code-unit grapheme splitting, yoga without fetch) must not change a single
+// byte of what Ink draws: the same scripted frames are rendered by a bundle built with them and
+// one built without, and compared.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain ESM build script without types
-import { fastStringWidth, inkCaches, yogaWithoutFetch } from '../../scripts/build-plugins.mjs';
+import { patchPlugins } from '../../patches/index.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const outDir = path.join(root, 'node_modules', '.cache', 'opsdeck-test', 'ink-patches');
@@ -39,7 +39,7 @@ async function bundle(name: string, plugins: unknown[]): Promise<{ file: string;
 describe('build plugins for Ink', () => {
   it('render exactly the frames unpatched Ink renders, in colour', async () => {
     process.env.FORCE_COLOR = '3';
-    const [plain, patched] = await Promise.all([bundle('plain', []), bundle('patched', [fastStringWidth(root), inkCaches(root), yogaWithoutFetch()])]);
+    const [plain, patched] = await Promise.all([bundle('plain', []), bundle('patched', patchPlugins(root) as unknown[])]);
     // The patches are really in the patched bundle (and not in the plain one).
     for (const marker of ['carryOverCaches', 'BoundedCache', 'isSimpleCodeUnit', 'rowText', 'BLANK_CELL', 'graphemeSegmenter']) {
       expect(patched.text).toContain(marker);
@@ -65,4 +65,18 @@ describe('build plugins for Ink', () => {
     expect(plain.text).toMatch(/[\w$]+ = new Intl\.Segmenter\(/);
     expect(patched.text).not.toMatch(/[\w$]+ = new Intl\.Segmenter\(/);
   }, 60_000);
+
+  it("keep Ink's wrap cache from mixing up texts whose key ran together (\"51\" cut to 2 cells, \"5\" to 12)", async () => {
+    const wrapText = async (name: string, plugins: unknown[]) => {
+      const dir = path.join(outDir, name);
+      // Both files the patch covers (it fails a build that lacks one).
+      await build({ entryPoints: ['wrap-text.js', 'measure-text.js'].map((f) => path.join(root, 'node_modules/ink/build', f)), outdir: dir, bundle: true, format: 'esm', platform: 'node', logLevel: 'error', plugins: plugins as never[] });
+      return ((await import(pathToFileURL(path.join(dir, 'wrap-text.js')).href)) as { default(text: string, width: number, type: string): string }).default;
+    };
+    const [plain, patched] = [await wrapText('wrap-plain', []), await wrapText('wrap-patched', patchPlugins(root, { off: 'string-width-fast,ink-output-caches,grapheme-segmenter,yoga-no-fetch' }) as unknown[])];
+    expect(plain('51', 2, 'truncate')).toBe('51');
+    expect(plain('5', 12, 'truncate')).toBe('51'); // Ink 6.8.0 as published: the other text's entry
+    expect(patched('51', 2, 'truncate')).toBe('51');
+    expect(patched('5', 12, 'truncate')).toBe('5');
+  });
 });

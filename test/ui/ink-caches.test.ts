@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BLANK_CELL, BoundedCache, carryOverCaches, rowText } from '../../src/ui/ink-caches.js';
+import { BLANK_CELL, BoundedCache, carryOverCaches, rowText } from '../../patches/runtime/ink-caches.js';
 
 class FakeOutputCaches {
   widths = new Map<string, number>();

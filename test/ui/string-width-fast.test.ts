@@ -1,9 +1,9 @@
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { graphemeSegmenter } from '../../src/ui/ink-caches.js';
+import { graphemeSegmenter } from '../../patches/runtime/ink-caches.js';
 
 const segments = (str: string) => graphemeSegmenter().segment(str);
-import fastWidth, { isSimpleCodeUnit } from '../../src/ui/string-width-fast.js';
+import fastWidth, { isSimpleCodeUnit } from '../../patches/runtime/string-width-fast.js';
 
 // A deterministic pseudo-random sequence, so a failure names a reproducible string.
 function rng(seed: number): () => number {

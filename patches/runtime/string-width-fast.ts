@@ -8,7 +8,7 @@
 // variation selectors, characters beyond the BMP, Hangul jamo, controls) goes to the real
 // string-width, so results are identical: test/ui/string-width-fast.test.ts checks every code
 // point the fast path accepts, and random strings, against it. The build aliases
-// `string-width` to this module for Ink and its helpers (scripts/build-plugins.mjs).
+// `string-width` to this module for Ink and its helpers (patches/string-width-fast.mjs).
 import { eastAsianWidth } from 'get-east-asian-width';
 import stringWidthOriginal from 'string-width';
 

@@ -1,4 +1,4 @@
-// Caches for Ink's renderer, wired in by the build (scripts/build-plugins.mjs).
+// Caches for Ink's renderer, wired in by the build (patches/ink-output-caches.mjs, ink-bounded-caches.mjs, grapheme-segmenter.mjs).
 //
 // - Ink's output buffer caches the styled characters and widths of each line it draws, but in a
 //   fresh cache per frame, so an idle console re-tokenized every unchanged line every frame.
@@ -122,7 +122,7 @@ export function graphemeSegmenter(locales?: string | string[], options?: Intl.Se
     segment: (input: string) => {
       const str = String(input);
       if (codeUnitsAreClusters(str)) return new CodeUnitSegments(str);
-      // eslint-disable-next-line no-restricted-globals -- the exact fallback for clusters of several code points
+      // The exact fallback for clusters of several code points.
       return (real ??= new Intl.Segmenter(locales, options)).segment(str);
     },
   };
