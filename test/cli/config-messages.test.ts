@@ -25,7 +25,12 @@ it('the built binary words every kind of config problem as the source does', () 
       '',
     ].join('\n'),
   );
-  const r = spawnSync(process.execPath, [bin, 'status', '--config', file], { encoding: 'utf8', cwd: dir, timeout: 20_000, env: { PATH: process.env.PATH, HOME: dir } });
+  const r = spawnSync(process.execPath, [bin, 'status', '--config', file], {
+    encoding: 'utf8',
+    cwd: dir,
+    timeout: 20_000,
+    env: { PATH: process.env.PATH, HOME: dir },
+  });
   expect(r.status).toBe(2);
   expect(r.stderr.trim().split('\n')).toEqual([
     'opsdeck: configuration error',
