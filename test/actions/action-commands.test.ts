@@ -79,15 +79,12 @@ describe('opsdeck service / container / audit', () => {
   });
 
   it('refuses with a clear line and exit 2 when a yes is needed and there is no terminal', async () => {
+    const reason = 'not confirmed: no terminal to ask on; run it in a terminal or pass --yes';
     const r = await run(['service', 'stop', '--all']);
     expect(r.code).toBe(2);
-    expect(r.err).toContain(
-      'opsdeck: service.stop-all all services: not confirmed: no terminal to ask on; run it in a terminal or pass --yes',
-    );
+    expect(r.err).toContain(`opsdeck: service.stop-all all services: ${reason}`);
     const audit = await readAudit(path.join(dir, 'audit.jsonl'));
-    expect(audit.map((e) => [e.event, e.reason])).toEqual([
-      ['refused', 'not confirmed: no terminal to ask on; run it in a terminal or pass --yes'],
-    ]);
+    expect(audit.map((e) => [e.event, e.reason])).toEqual([['refused', reason]]);
   });
 
   it('runs with --yes, prints progress and the summary, and the audit command shows it', async () => {
@@ -132,13 +129,14 @@ describe('asking on a real terminal', () => {
     const pty = (await import('node-pty')).default;
     const cfgFile = path.join(dir, 'opsdeck.yaml');
     const marker = path.join(dir, 'svc.up');
+    const m = JSON.stringify(marker);
     writeFileSync(
       cfgFile,
       [
         'targets: { docker: { enabled: false }, postgres: { enabled: false }, redis: { enabled: false } }',
         `audit: { path: ${JSON.stringify(path.join(dir, 'audit.jsonl'))} }`,
         'services:',
-        `  - { name: svc, group: application, start: [touch, ${JSON.stringify(marker)}], stop: [rm, -f, ${JSON.stringify(marker)}], status: [test, -e, ${JSON.stringify(marker)}] }`,
+        `  - { name: svc, group: application, start: [touch, ${m}], stop: [rm, -f, ${m}], status: [test, -e, ${m}] }`,
       ].join('\n'),
     );
     const fixture = path.join(import.meta.dirname, 'fixtures', 'action-cli.ts');

@@ -134,7 +134,8 @@ describe('argv services against a real Redis', () => {
     for (const s of seen) expect(s).toMatch(/^d*[rf]?[ps]*$/);
     expect(out.steps[3]!.error).toMatch(/exited with code 1: app: cannot bind :8080/);
     expect(out.summary).toEqual([
-      'Failed at "start app": sh -c \'echo "app: cannot bind :8080" >&2; exit 1\' exited with code 1: app: cannot bind :8080',
+      'Failed at "start app": sh -c \'echo "app: cannot bind :8080" >&2; exit 1\'' +
+        ' exited with code 1: app: cannot bind :8080',
       'Done: start cache; start queue; start search.',
       'Not done: health check.',
       'Now: running cache, queue, search; stopped app.',
@@ -142,7 +143,7 @@ describe('argv services against a real Redis', () => {
     expect(await redisUp()).toBe(true);
   });
 
-  it('"start all" again skips what is already up; "stop all" runs in reverse and checks everything is down', async () => {
+  it('"start all" again skips what is already up; "stop all" runs in reverse and checks all are down', async () => {
     const svcs = services([
       markerService('app', 'application'),
       markerService('search', 'search'),
@@ -237,10 +238,17 @@ describe('arguments are never given to a shell', () => {
     // A stand-in systemctl that records its argv, one argument per line.
     const fake = path.join(dir, 'systemctl');
     const record = path.join(dir, 'argv.txt');
-    writeFileSync(
-      fake,
-      `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done >> '${record}'\necho ---- >> '${record}'\n[ "$1" = is-active ] && [ -e '${record}.up' ] && echo active && exit 0\n[ "$1" = start ] && touch '${record}.up'\n[ "$1" = is-active ] && echo inactive && exit 3\nexit 0\n`,
-    );
+    const script = [
+      '#!/bin/sh',
+      `for a in "$@"; do printf '%s\\n' "$a"; done >> '${record}'`,
+      `echo ---- >> '${record}'`,
+      `[ "$1" = is-active ] && [ -e '${record}.up' ] && echo active && exit 0`,
+      `[ "$1" = start ] && touch '${record}.up'`,
+      '[ "$1" = is-active ] && echo inactive && exit 3',
+      'exit 0',
+      '',
+    ].join('\n');
+    writeFileSync(fake, script);
     chmodSync(fake, 0o755);
     const svcs = services([{ name: 'weird', systemd: unit, timeout: '5s' }]);
     const plan = await servicePlan(svcs, 'start', 'weird', { bins: { systemctl: fake }, pollMs: 100 });
