@@ -1,6 +1,6 @@
 // zod's English wording as the built binary prints it (dist/ bundles zod with the English locale
-// only; see scripts/build-plugins.mjs): one line per problem (in the schema's key order), each in the words the source tests
-// in test/config/messages.test.ts expect. Run `npm run build` first.
+// only; see scripts/build-plugins.mjs): one line per problem (in the schema's key order), each in
+// the words the source tests in test/config/messages.test.ts expect. Run `npm run build` first.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

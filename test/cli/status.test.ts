@@ -94,7 +94,7 @@ describe('opsdeck status with fake probes', () => {
     });
   });
 
-  it('a failing target: its metrics UNKNOWN, reachable CRITICAL; a protocol error alone is UNKNOWN (exit 3)', async () => {
+  it('a failing target: metrics UNKNOWN, reachable CRITICAL; a protocol error alone is UNKNOWN (exit 3)', async () => {
     const cfg = await config(base);
     const down = healthy();
     down[2] = fakeProbe('redis', 2000, async () => errResult('unreachable'));
@@ -189,7 +189,7 @@ describe('opsdeck status with fake probes', () => {
 });
 
 describe('opsdeck status against real services', () => {
-  it('a redis that accepts and never answers: returns within timeout + 1 s, reports timeout, leaves no socket open', async () => {
+  it('a redis that accepts, never answers: reports timeout within timeout + 1 s, leaves no socket open', async () => {
     const held = new Set<net.Socket>();
     const server = net.createServer((s) => {
       held.add(s);
