@@ -151,7 +151,9 @@ describe('targets', () => {
   it('secrets are redacted and a missing secret variable is named', async () => {
     const file = write(
       's.yaml',
-      'targets:\n  postgres: { url: "postgres://app:hunter2@db.example:6432/itsm" }\n  redis: { url: "redis://:tops3cret@cache:6380/2" }\n',
+      'targets:\n' +
+        '  postgres: { url: "postgres://app:hunter2@db.example:6432/itsm" }\n' +
+        '  redis: { url: "redis://:tops3cret@cache:6380/2" }\n',
     );
     const cfg = await loadConfig({ discover: false, env: {}, configPath: file });
     expect(cfg.postgres).toMatchObject({
@@ -229,7 +231,10 @@ describe('threshold overrides change only the keys given', () => {
   it('keeps the default direction, sustain and enabled switch', async () => {
     const file = write(
       'partial.yaml',
-      'thresholds:\n  host.cpu: { warn: 50 }\n  postgres.cacheHitRatio: { warn: 50, crit: 40 }\n  redis.hitRatio: { warn: 70 }\n',
+      'thresholds:\n' +
+        '  host.cpu: { warn: 50 }\n' +
+        '  postgres.cacheHitRatio: { warn: 50, crit: 40 }\n' +
+        '  redis.hitRatio: { warn: 70 }\n',
     );
     const cfg = await loadConfig({ ...noDiscovery, configPath: file });
     expect(cfg.rules['host.cpu']).toMatchObject({ warn: 50, crit: 85, sustain: 300_000, direction: 'above' });

@@ -242,7 +242,8 @@ historyLength: 10
 targets:
   host: { interval: 1s, processesInterval: 1m, linkSpeedMbps: { eth0: 1000 }, ignoreFsTypes: [tmpfs] }
   docker: { enabled: false, socket: /run/d.sock, host: tcp://x:2375, interval: 3s, statsInterval: 4s, stopTimeout: 5s }
-  postgres: { enabled: true, url: postgres://a@b/c, host: db, port: 5433, user: u, database: d, passwordEnv: PGPW, sslmode: require, interval: 500ms, statementTimeout: 2.5s }
+  postgres: { enabled: true, url: postgres://a@b/c, host: db, port: 5433, user: u, database: d, passwordEnv: PGPW,
+    sslmode: require, interval: 500ms, statementTimeout: 2.5s }
   redis: { url: redis://r, passwordEnv: RPW, interval: 1h }
 thresholds:
   host.cpu: { warn: 1, crit: 2, direction: below, interval: 1d, sustain: 0, enabled: false }
