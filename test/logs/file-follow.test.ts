@@ -67,9 +67,10 @@ function collector() {
         const gaps: string[] = [];
         for (let i = 1; i < nums.length; i++) if (nums[i] !== nums[i - 1]! + 1) gaps.push(`${nums[i - 1]}→${nums[i]}`);
         status.push(`gaps: ${gaps.join(', ')} first ${nums[0]}`);
+        const last = JSON.stringify(lines.slice(-2));
         reject(
           new Error(
-            `timed out: ${lines.length} lines (${dups} duplicates), last ${JSON.stringify(lines.slice(-2))}; status: ${status.join(' | ')}`,
+            `timed out: ${lines.length} lines (${dups} duplicates), last ${last}; status: ${status.join(' | ')}`,
           ),
         );
       }, 20_000);
