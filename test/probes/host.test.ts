@@ -69,8 +69,11 @@ describe('host probe on a fake /proc', () => {
     writeFileSync(path.join(root, rel), text);
   };
   const netDev = (eth: number, wlan: number) =>
-    'Inter-|   Receive |  Transmit\n face |bytes packets errs drop fifo frame compressed multicast|bytes\n' +
-    `    lo: 999 1 0 0 0 0 0 0 999 1 0 0 0 0 0 0\n  eth0: ${eth} 1 0 0 0 0 0 0 10 1 0 0 0 0 0 0\n wlan0: ${wlan} 1 0 0 0 0 0 0 10 1 0 0 0 0 0 0\n`;
+    'Inter-|   Receive |  Transmit\n' +
+    ' face |bytes packets errs drop fifo frame compressed multicast|bytes\n' +
+    '    lo: 999 1 0 0 0 0 0 0 999 1 0 0 0 0 0 0\n' +
+    `  eth0: ${eth} 1 0 0 0 0 0 0 10 1 0 0 0 0 0 0\n` +
+    ` wlan0: ${wlan} 1 0 0 0 0 0 0 10 1 0 0 0 0 0 0\n`;
   const stat = (busy: number, idle: number) =>
     `cpu  ${busy} 0 0 ${idle} 0 0 0 0 0 0\ncpu0 ${busy} 0 0 ${idle} 0 0 0 0 0 0\nintr 1\n`;
   put('/proc/stat', stat(100, 900));
