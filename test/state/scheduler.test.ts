@@ -137,7 +137,7 @@ describe('scheduler', () => {
 });
 
 describe('scheduler with real timers', () => {
-  it("unref: every timer it makes is unref'd when asked, so polling alone does not keep the process alive", async () => {
+  it("unref: each timer it makes is unref'd when asked, so polling alone does not keep the process alive", async () => {
     vi.useRealTimers();
     const made: NodeJS.Timeout[] = [];
     const real = globalThis.setTimeout;

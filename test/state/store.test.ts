@@ -66,7 +66,7 @@ describe('ops store', () => {
     expect(selectWorstLevel(store.getState())).toBe('UNKNOWN');
   });
 
-  it('a target that fails before its first good read shows its rules as UNKNOWN placeholders, replaced on success', () => {
+  it('a target failing before its first good read shows its rules as UNKNOWN placeholders, replaced on success', () => {
     const store = make();
     store.getState().applyResult('redis', errResult('timeout', 0), 0);
     const keys = Object.keys(store.getState().alerts).sort();
