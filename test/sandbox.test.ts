@@ -203,8 +203,11 @@ describe.skipIf(unavailable('redis'))('own redis instance', () => {
   });
 
   it('cleanupStale() removes the sandbox of a process that was SIGKILLed', async () => {
-    const script =
-      "import { startRedis } from './src/sandbox/redis.ts'; const r = await startRedis(); console.log(JSON.stringify({ dir: r.dir, pid: r.pid() }));";
+    const script = [
+      "import { startRedis } from './src/sandbox/redis.ts';",
+      'const r = await startRedis();',
+      'console.log(JSON.stringify({ dir: r.dir, pid: r.pid() }));',
+    ].join(' ');
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', '--input-type=module', '-e', `${script} setInterval(() => {}, 1000);`],
