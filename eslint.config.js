@@ -129,7 +129,8 @@ export default tseslint.config(
         {
           default: 'disallow',
           message:
-            'src/{{from.type}} may not import src/{{to.type}}: folders import one way (see LAYERS in eslint.config.js and the README architecture)',
+            'src/{{from.type}} may not import src/{{to.type}}: folders import one way' +
+            ' (see LAYERS in eslint.config.js and the README architecture)',
           policies: [
             ...Object.entries(LAYERS).map(([type, allowed]) => ({
               from: { element: { type } },
