@@ -24,21 +24,73 @@ const LAYERS = {
   restore: ['util', 'config', 'present', 'docker', 'plan', 'probes', 'actions', 'backup'],
   sandbox: ['util', 'docker'],
   state: ['util', 'config', 'present', 'plan', 'probes', 'engine'],
-  app: ['util', 'config', 'present', 'docker', 'plan', 'probes', 'actions', 'logs', 'engine', 'backup', 'restore', 'state'],
-  ui: ['util', 'config', 'present', 'docker', 'plan', 'probes', 'actions', 'logs', 'engine', 'backup', 'restore', 'state', 'app'],
-  cli: ['util', 'config', 'present', 'docker', 'plan', 'probes', 'actions', 'logs', 'engine', 'backup', 'restore', 'sandbox', 'state', 'app', 'ui'],
+  app: [
+    'util',
+    'config',
+    'present',
+    'docker',
+    'plan',
+    'probes',
+    'actions',
+    'logs',
+    'engine',
+    'backup',
+    'restore',
+    'state',
+  ],
+  ui: [
+    'util',
+    'config',
+    'present',
+    'docker',
+    'plan',
+    'probes',
+    'actions',
+    'logs',
+    'engine',
+    'backup',
+    'restore',
+    'state',
+    'app',
+  ],
+  cli: [
+    'util',
+    'config',
+    'present',
+    'docker',
+    'plan',
+    'probes',
+    'actions',
+    'logs',
+    'engine',
+    'backup',
+    'restore',
+    'sandbox',
+    'state',
+    'app',
+    'ui',
+  ],
 };
 
 // dockerode is a devDependency: the tests' independent client. Runtime code uses src/docker.
-const noDockerode = { name: 'dockerode', message: 'Use src/docker (our Engine API client); dockerode is for tests only.' };
+const noDockerode = {
+  name: 'dockerode',
+  message: 'Use src/docker (our Engine API client); dockerode is for tests only.',
+};
 // zod only through src/util/zod.ts: zod/mini with its English messages (classic zod costs start-up time).
-const noZod = { group: ['zod', 'zod/*'], message: "Use `import * as z from '../util/zod.js'` (zod/mini with English messages)." };
+const noZod = {
+  group: ['zod', 'zod/*'],
+  message: "Use `import * as z from '../util/zod.js'` (zod/mini with English messages).",
+};
 
 const uiImports = {
   paths: [noDockerode],
   patterns: [
     noZod,
-    { group: ['ink', 'ink/*', 'react', 'react/*', 'ink-*', '@inkjs/*'], message: 'Only src/ui may import ink or react (layer boundary).' },
+    {
+      group: ['ink', 'ink/*', 'react', 'react/*', 'ink-*', '@inkjs/*'],
+      message: 'Only src/ui may import ink or react (layer boundary).',
+    },
     { group: ['**/ui/*', '../ui/*', '../../ui/*'], message: 'Lower layers must not import from src/ui.' },
   ],
 };
@@ -68,9 +120,7 @@ export default tseslint.config(
       'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
       'import-x/extensions': ['.ts', '.tsx', '.js'],
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
-      'boundaries/elements': [
-        ...Object.keys(LAYERS).map((type) => ({ type, pattern: `src/${type}` })),
-      ],
+      'boundaries/elements': [...Object.keys(LAYERS).map((type) => ({ type, pattern: `src/${type}` }))],
       'boundaries/include': ['src/**/*'],
     },
     rules: {
@@ -78,7 +128,9 @@ export default tseslint.config(
         'error',
         {
           default: 'disallow',
-          message: 'src/{{from.type}} may not import src/{{to.type}}: folders import one way (see LAYERS in eslint.config.js and the README architecture)',
+          message:
+            'src/{{from.type}} may not import src/{{to.type}}: folders import one way' +
+            ' (see LAYERS in eslint.config.js and the README architecture)',
           policies: [
             ...Object.entries(LAYERS).map(([type, allowed]) => ({
               from: { element: { type } },
@@ -99,18 +151,38 @@ export default tseslint.config(
     rules: {
       'no-restricted-properties': [
         'error',
-        ...['localeCompare', 'toLocaleString', 'toLocaleTimeString', 'toLocaleDateString'].map((property) => ({ property, message: 'Loads ICU data (~12 MiB RSS): use compareText / groupDigits / clockTime from src/util/text.ts.' })),
+        ...['localeCompare', 'toLocaleString', 'toLocaleTimeString', 'toLocaleDateString'].map((property) => ({
+          property,
+          message: 'Loads ICU data (~12 MiB RSS): use compareText / groupDigits / clockTime from src/util/text.ts.',
+        })),
       ],
-      'no-restricted-globals': ['error', { name: 'Intl', message: 'Loads ICU data (~12 MiB RSS): use src/util/text.ts.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Intl', message: 'Loads ICU data (~12 MiB RSS): use src/util/text.ts.' },
+      ],
       'no-restricted-imports': ['error', { paths: [noDockerode], patterns: [noZod] }],
     },
   },
   {
-    files: ['src/probes/**', 'src/docker/**', 'src/util/**', 'src/actions/**', 'src/state/**', 'src/engine/**', 'src/config/**', 'src/sandbox/**', 'src/logs/**', 'src/backup/**', 'src/restore/**'],
+    files: [
+      'src/probes/**',
+      'src/docker/**',
+      'src/util/**',
+      'src/actions/**',
+      'src/state/**',
+      'src/engine/**',
+      'src/config/**',
+      'src/sandbox/**',
+      'src/logs/**',
+      'src/backup/**',
+      'src/restore/**',
+    ],
     rules: { 'no-restricted-imports': ['error', uiImports] },
   },
   {
     files: ['src/util/zod.ts'],
-    rules: { 'no-restricted-imports': ['error', { ...uiImports, patterns: uiImports.patterns.filter((p) => p !== noZod) }] },
+    rules: {
+      'no-restricted-imports': ['error', { ...uiImports, patterns: uiImports.patterns.filter((p) => p !== noZod) }],
+    },
   },
 );

@@ -31,13 +31,17 @@ async function bring<T>(
     const { info, stop } = await start();
     return { availability: { available: true, service: info }, stop, ms: Date.now() - t0 };
   } catch (err) {
-    return { availability: { available: false, reason: `${name} failed to start: ${(err as Error).message}` }, ms: Date.now() - t0 };
+    return {
+      availability: { available: false, reason: `${name} failed to start: ${(err as Error).message}` },
+      ms: Date.now() - t0,
+    };
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stale = cleanupStale();
-  if (stale.length) console.warn(`[sandbox] removed ${stale.length} stale sandbox dir(s) of earlier runs: ${stale.join(', ')}`);
+  if (stale.length)
+    console.warn(`[sandbox] removed ${stale.length} stale sandbox dir(s) of earlier runs: ${stale.join(', ')}`);
 
   const [pg, redis, docker] = await Promise.all([
     bring('postgres', ['postgres'], async () => {
@@ -60,7 +64,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     cleanupStale();
   };
 
-  const down = Object.entries(all).flatMap(([n, s]) => (s.availability.available ? [] : [`${n}: ${s.availability.reason}`]));
+  const down = Object.entries(all).flatMap(([n, s]) =>
+    s.availability.available ? [] : [`${n}: ${s.availability.reason}`],
+  );
   if (down.length && process.env.CI === 'true') {
     await teardown();
     throw new Error(`[sandbox] CI=true and shared services could not start:\n${down.join('\n')}`);

@@ -23,7 +23,11 @@ import { isAlive } from '../src/sandbox/proc.js';
 import { dockerService, postgresService, redisService, uniqueName, unavailable } from './helpers/services.js';
 import { waitForText } from './helpers/wait.js';
 
-async function sql<T extends pg.QueryResultRow>(config: string | pg.ClientConfig, text: string, values: unknown[] = []): Promise<T[]> {
+async function sql<T extends pg.QueryResultRow>(
+  config: string | pg.ClientConfig,
+  text: string,
+  values: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client(typeof config === 'string' ? { connectionString: config } : config);
   client.on('error', () => undefined);
   await client.connect();
@@ -34,7 +38,10 @@ async function sql<T extends pg.QueryResultRow>(config: string | pg.ClientConfig
   }
 }
 
-const mountsUnder = (dir: string): string[] => readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(dir));
+const mountsUnder = (dir: string): string[] =>
+  readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(dir));
 
 describe('requirements', () => {
   it('names the Debian package for each binary', () => {
@@ -121,7 +128,11 @@ describe.skipIf(unavailable('docker'))('shared docker', () => {
     });
     await container.start();
     try {
-      const info = await waitForHealth(new DockerEngine({ socketPath: s.socketPath }).container(container.id), 'unhealthy', 15_000);
+      const info = await waitForHealth(
+        new DockerEngine({ socketPath: s.socketPath }).container(container.id),
+        'unhealthy',
+        15_000,
+      );
       expect(info.State.Running).toBe(true);
     } finally {
       await container.remove({ force: true });
@@ -135,7 +146,10 @@ describe.skipIf(unavailable('postgres'))('own postgres instance', () => {
     const pgs = await startPostgres({ password: pw, database: 'appdb', settings: { max_connections: '10' } });
     try {
       expect(pgs.url).toBe(`postgres://app:s3cret@127.0.0.1:${pgs.port}/appdb`);
-      const [row] = await sql<{ u: string; mc: string }>(pgs.url, "select current_user as u, current_setting('max_connections') as mc");
+      const [row] = await sql<{ u: string; mc: string }>(
+        pgs.url,
+        "select current_user as u, current_setting('max_connections') as mc",
+      );
       expect(row).toEqual({ u: 'app', mc: '10' });
       await expect(sql(pgs.url.replace(':s3cret@', ':wrong@'), 'select 1')).rejects.toMatchObject({ code: '28P01' });
 
@@ -167,7 +181,13 @@ describe.skipIf(unavailable('redis'))('own redis instance', () => {
     expect(r).toBeDefined();
     if (!r) return;
     const pid = r.pid();
-    const anon = new Redis({ port: r.port, host: r.host, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0 });
+    const anon = new Redis({
+      port: r.port,
+      host: r.host,
+      lazyConnect: true,
+      enableReadyCheck: false,
+      maxRetriesPerRequest: 0,
+    });
     anon.on('error', () => undefined);
     await anon.connect();
     await expect(anon.ping()).rejects.toThrow(/NOAUTH/);
@@ -183,11 +203,19 @@ describe.skipIf(unavailable('redis'))('own redis instance', () => {
   });
 
   it('cleanupStale() removes the sandbox of a process that was SIGKILLed', async () => {
-    const script = "import { startRedis } from './src/sandbox/redis.ts'; const r = await startRedis(); console.log(JSON.stringify({ dir: r.dir, pid: r.pid() }));";
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `${script} setInterval(() => {}, 1000);`], {
-      cwd: fileURLToPath(new URL('..', import.meta.url)),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const script = [
+      "import { startRedis } from './src/sandbox/redis.ts';",
+      'const r = await startRedis();',
+      'console.log(JSON.stringify({ dir: r.dir, pid: r.pid() }));',
+    ].join(' ');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', `${script} setInterval(() => {}, 1000);`],
+      {
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const line = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (d: Buffer) => {

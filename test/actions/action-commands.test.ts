@@ -30,7 +30,16 @@ function sink(): Writable & { text: () => string } {
 async function config(extra: Partial<ConfigInput> = {}): Promise<OpsdeckConfig> {
   const marker = path.join(dir, 'svc.up');
   const parsed = configSchema.parse({
-    services: [{ name: 'svc', group: 'application', start: ['touch', marker], stop: ['rm', '-f', marker], status: ['test', '-e', marker], timeout: '5s' }],
+    services: [
+      {
+        name: 'svc',
+        group: 'application',
+        start: ['touch', marker],
+        stop: ['rm', '-f', marker],
+        status: ['test', '-e', marker],
+        timeout: '5s',
+      },
+    ],
     audit: { path: path.join(dir, 'audit.jsonl') },
     targets: { docker: { enabled: false }, postgres: { enabled: false }, redis: { enabled: false } },
     ...extra,
@@ -45,7 +54,13 @@ async function run(args: string[], cfg?: OpsdeckConfig): Promise<{ code: number;
   let code = 0;
   const program = new Command('opsdeck').exitOverride();
   program.configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) });
-  registerActionCommands(program, { loadConfig: async () => c, stdout, stderr, setCode: (n) => (code = n), stdin: Object.assign(new PassThrough(), { isTTY: false }) });
+  registerActionCommands(program, {
+    loadConfig: async () => c,
+    stdout,
+    stderr,
+    setCode: (n) => (code = n),
+    stdin: Object.assign(new PassThrough(), { isTTY: false }),
+  });
   for (const sub of program.commands) sub.exitOverride();
   await program.parseAsync(args, { from: 'user' });
   return { code, out: stdout.text(), err: stderr.text() };
@@ -56,17 +71,20 @@ describe('opsdeck service / container / audit', () => {
     const r = await run(['service', 'start', 'svc', '--dry-run']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('service.start svc — 1 step, no confirmation needed');
-    expect(r.out).toMatch(/argv: unless already running: touch \S+svc\.up, then wait until `test -e \S+svc\.up` says running/);
+    expect(r.out).toMatch(
+      /argv: unless already running: touch \S+svc\.up, then wait until `test -e \S+svc\.up` says running/,
+    );
     expect(r.out).toContain('(dry run: nothing was done)');
     expect(await readAudit(path.join(dir, 'audit.jsonl'))).toEqual([]);
   });
 
   it('refuses with a clear line and exit 2 when a yes is needed and there is no terminal', async () => {
+    const reason = 'not confirmed: no terminal to ask on; run it in a terminal or pass --yes';
     const r = await run(['service', 'stop', '--all']);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('opsdeck: service.stop-all all services: not confirmed: no terminal to ask on; run it in a terminal or pass --yes');
+    expect(r.err).toContain(`opsdeck: service.stop-all all services: ${reason}`);
     const audit = await readAudit(path.join(dir, 'audit.jsonl'));
-    expect(audit.map((e) => [e.event, e.reason])).toEqual([['refused', 'not confirmed: no terminal to ask on; run it in a terminal or pass --yes']]);
+    expect(audit.map((e) => [e.event, e.reason])).toEqual([['refused', reason]]);
   });
 
   it('runs with --yes, prints progress and the summary, and the audit command shows it', async () => {
@@ -91,9 +109,18 @@ describe('opsdeck service / container / audit', () => {
   });
 
   it('says in one line what is wrong with the arguments or the config', async () => {
-    expect(await run(['service', 'start'])).toMatchObject({ code: 2, err: 'opsdeck: service start: give either a service name or --all\n' });
-    expect(await run(['service', 'start', 'nope', '--yes'])).toMatchObject({ code: 2, err: 'opsdeck: no service named "nope" in the config (known: svc)\n' });
-    expect(await run(['container', 'stop', 'web'])).toMatchObject({ code: 2, err: expect.stringMatching(/^opsdeck: Docker is not configured/) });
+    expect(await run(['service', 'start'])).toMatchObject({
+      code: 2,
+      err: 'opsdeck: service start: give either a service name or --all\n',
+    });
+    expect(await run(['service', 'start', 'nope', '--yes'])).toMatchObject({
+      code: 2,
+      err: 'opsdeck: no service named "nope" in the config (known: svc)\n',
+    });
+    expect(await run(['container', 'stop', 'web'])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/^opsdeck: Docker is not configured/),
+    });
   });
 });
 
@@ -102,13 +129,14 @@ describe('asking on a real terminal', () => {
     const pty = (await import('node-pty')).default;
     const cfgFile = path.join(dir, 'opsdeck.yaml');
     const marker = path.join(dir, 'svc.up');
+    const m = JSON.stringify(marker);
     writeFileSync(
       cfgFile,
       [
         'targets: { docker: { enabled: false }, postgres: { enabled: false }, redis: { enabled: false } }',
         `audit: { path: ${JSON.stringify(path.join(dir, 'audit.jsonl'))} }`,
         'services:',
-        `  - { name: svc, group: application, start: [touch, ${JSON.stringify(marker)}], stop: [rm, -f, ${JSON.stringify(marker)}], status: [test, -e, ${JSON.stringify(marker)}] }`,
+        `  - { name: svc, group: application, start: [touch, ${m}], stop: [rm, -f, ${m}], status: [test, -e, ${m}] }`,
       ].join('\n'),
     );
     const fixture = path.join(import.meta.dirname, 'fixtures', 'action-cli.ts');
@@ -150,6 +178,8 @@ describe('asking on a real terminal', () => {
     expect(r.code).toBe(2);
     expect(r.screen).toContain('opsdeck: service.stop svc: not confirmed by the operator');
     expect(existsSync(path.join(dir, 'svc.up'))).toBe(true);
-    expect((await readAudit(path.join(dir, 'audit.jsonl'))).map((e) => [e.event, e.reason])).toEqual([['refused', 'not confirmed by the operator']]);
+    expect((await readAudit(path.join(dir, 'audit.jsonl'))).map((e) => [e.event, e.reason])).toEqual([
+      ['refused', 'not confirmed by the operator'],
+    ]);
   });
 });

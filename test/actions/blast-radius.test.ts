@@ -11,10 +11,19 @@ describe.skipIf(unavailable('postgres'))('postgresClients', () => {
   it('lists client connections grouped by application', async () => {
     const s = postgresService();
     const app = uniqueName('worker');
-    const clients = [1, 2].map(() => new pg.Client({ host: s.host, port: s.port, user: s.user, database: s.database, application_name: app }));
+    const clients = [1, 2].map(
+      () => new pg.Client({ host: s.host, port: s.port, user: s.user, database: s.database, application_name: app }),
+    );
     await Promise.all(clients.map((c) => c.connect()));
     try {
-      const [line] = await postgresClients({ host: s.host, port: s.port, user: s.user, database: s.database, interval: 2000, statementTimeout: 2000 });
+      const [line] = await postgresClients({
+        host: s.host,
+        port: s.port,
+        user: s.user,
+        database: s.database,
+        interval: 2000,
+        statementTimeout: 2000,
+      });
       expect(line).toMatch(/^\d+ client connections?: /);
       expect(line).toContain(`2× ${app} (${s.user}@`);
     } finally {
@@ -40,7 +49,10 @@ describe.skipIf(unavailable('redis'))('redisClients', () => {
 
   it('is only asked for database services that look like PostgreSQL or Redis', async () => {
     const s = redisService();
-    const of = databaseClientsOf({ postgres: null, redis: { host: s.host, port: s.port, db: 0, tls: false, interval: 2000 } });
+    const of = databaseClientsOf({
+      postgres: null,
+      redis: { host: s.host, port: s.port, db: 0, tls: false, interval: 2000 },
+    });
     const [redisSvc, appSvc] = configSchema.parse({
       services: [
         { name: 'redis', group: 'database', systemd: 'redis-server.service' },

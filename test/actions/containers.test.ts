@@ -19,10 +19,37 @@ describe('referenceVia', () => {
   const info = (labels: Record<string, string>, host: { Links?: string[]; NetworkMode?: string }) =>
     ({ Config: { Labels: labels }, HostConfig: host }) as unknown as Parameters<typeof referenceVia>[0];
   it('finds compose depends_on, legacy links and a shared network stack', () => {
-    expect(referenceVia(info({ 'com.docker.compose.project': 'itsm', 'com.docker.compose.depends_on': 'db:service_healthy:false,cache:service_started:true' }, {}), 'id1', 'itsm-db-1', 'itsm', 'db')).toBe('depends_on');
-    expect(referenceVia(info({ 'com.docker.compose.project': 'other', 'com.docker.compose.depends_on': 'db:service_started:false' }, {}), 'id1', 'x', 'itsm', 'db')).toBeNull();
+    expect(
+      referenceVia(
+        info(
+          {
+            'com.docker.compose.project': 'itsm',
+            'com.docker.compose.depends_on': 'db:service_healthy:false,cache:service_started:true',
+          },
+          {},
+        ),
+        'id1',
+        'itsm-db-1',
+        'itsm',
+        'db',
+      ),
+    ).toBe('depends_on');
+    expect(
+      referenceVia(
+        info(
+          { 'com.docker.compose.project': 'other', 'com.docker.compose.depends_on': 'db:service_started:false' },
+          {},
+        ),
+        'id1',
+        'x',
+        'itsm',
+        'db',
+      ),
+    ).toBeNull();
     expect(referenceVia(info({}, { Links: ['/pg:/web/db'] }), 'id1', 'pg')).toBe('link');
-    expect(referenceVia(info({}, { NetworkMode: 'container:abcdef0123456789' }), 'abcdef0123456789ffff', 'pg')).toBe('network_mode');
+    expect(referenceVia(info({}, { NetworkMode: 'container:abcdef0123456789' }), 'abcdef0123456789ffff', 'pg')).toBe(
+      'network_mode',
+    );
     expect(referenceVia(info({}, { NetworkMode: 'bridge' }), 'abc', 'pg')).toBeNull();
   });
 });
@@ -49,20 +76,33 @@ describe.skipIf(unavailable('docker'))('container actions on a real engine', () 
     const target = await docker.getContainer(name).inspect();
     // Two dependents: one shares the target's network stack, one is a compose service depending on it.
     const netDep = uniqueName('opsdeck_sidecar');
-    await docker.createContainer({ name: netDep, Image: svc.image, Cmd: ['sleep', '60'], HostConfig: { NetworkMode: `container:${target.Id}` } });
+    await docker.createContainer({
+      name: netDep,
+      Image: svc.image,
+      Cmd: ['sleep', '60'],
+      HostConfig: { NetworkMode: `container:${target.Id}` },
+    });
     created.push(netDep);
     const composeDep = uniqueName('opsdeck_app');
     await runSandboxContainer(engine, svc.image, {
       name: composeDep,
       cmd: ['sleep', '60'],
       start: false,
-      labels: { 'com.docker.compose.project': project, 'com.docker.compose.service': 'app', 'com.docker.compose.depends_on': 'db:service_started:false' },
+      labels: {
+        'com.docker.compose.project': project,
+        'com.docker.compose.service': 'app',
+        'com.docker.compose.depends_on': 'db:service_started:false',
+      },
     });
     created.push(composeDep);
   });
 
   afterAll(async () => {
-    for (const n of created) await docker?.getContainer(n).remove({ force: true }).catch(() => undefined);
+    for (const n of created)
+      await docker
+        ?.getContainer(n)
+        .remove({ force: true })
+        .catch(() => undefined);
   });
 
   const running = async (): Promise<boolean> => (await docker.getContainer(name).inspect()).State.Running;

@@ -46,7 +46,25 @@ beforeAll(async () => {
     name: 'cache',
     group: 'database',
     // --daemonize: the start command returns before Redis answers, so the step must wait for status.
-    start: ['redis-server', '--port', p, '--bind', '127.0.0.1', '--daemonize', 'yes', '--save', '', '--appendonly', 'no', '--dir', dir, '--pidfile', path.join(dir, 'redis.pid'), '--logfile', path.join(dir, 'redis.log')],
+    start: [
+      'redis-server',
+      '--port',
+      p,
+      '--bind',
+      '127.0.0.1',
+      '--daemonize',
+      'yes',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--pidfile',
+      path.join(dir, 'redis.pid'),
+      '--logfile',
+      path.join(dir, 'redis.log'),
+    ],
     stop: ['redis-cli', '-p', p, 'shutdown', 'nosave'],
     status: ['redis-cli', '-p', p, 'ping'],
     timeout: '20s',
@@ -67,7 +85,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const redisUp = async (): Promise<boolean> => (await runArgv(['redis-cli', '-p', String(port), 'ping'])).stdout.trim() === 'PONG';
+const redisUp = async (): Promise<boolean> =>
+  (await runArgv(['redis-cli', '-p', String(port), 'ping'])).stdout.trim() === 'PONG';
 
 describe('start and stop order', () => {
   it('orders by startOrder, then database, queue, search, application, other', () => {
@@ -87,20 +106,36 @@ describe('start and stop order', () => {
 
 describe('argv services against a real Redis', () => {
   it('"start all" stops at a failing step, skips the rest, and the summary says what is running now', async () => {
-    const svcs = services([markerService('app', 'application', true), markerService('search', 'search'), redisConfig, markerService('queue', 'queue')]);
+    const svcs = services([
+      markerService('app', 'application', true),
+      markerService('search', 'search'),
+      redisConfig,
+      markerService('queue', 'queue'),
+    ]);
     const plan = await allServicesPlan(svcs, 'start', undefined, { pollMs: 100 });
-    expect(plan.steps.map((s) => s.id)).toEqual(['start-cache', 'start-queue', 'start-search', 'start-app', 'health-check']);
+    expect(plan.steps.map((s) => s.id)).toEqual([
+      'start-cache',
+      'start-queue',
+      'start-search',
+      'start-app',
+      'health-check',
+    ]);
     expect(plan.steps[0]!.describe().argv?.[0]).toBe('redis-server');
 
     const seen: string[] = [];
-    const out = await executePlan(plan, { guard, audit, onUpdate: (r: PlanRun) => seen.push(r.steps.map((s) => s.status[0]).join('')) });
+    const out = await executePlan(plan, {
+      guard,
+      audit,
+      onUpdate: (r: PlanRun) => seen.push(r.steps.map((s) => s.status[0]).join('')),
+    });
     expect(out.result).toBe('failed');
     expect(out.steps.map((s) => s.status)).toEqual(['done', 'done', 'done', 'failed', 'skipped']);
     // One at a time, in order: never two steps running, never a later step before an earlier one.
     for (const s of seen) expect(s).toMatch(/^d*[rf]?[ps]*$/);
     expect(out.steps[3]!.error).toMatch(/exited with code 1: app: cannot bind :8080/);
     expect(out.summary).toEqual([
-      'Failed at "start app": sh -c \'echo "app: cannot bind :8080" >&2; exit 1\' exited with code 1: app: cannot bind :8080',
+      'Failed at "start app": sh -c \'echo "app: cannot bind :8080" >&2; exit 1\'' +
+        ' exited with code 1: app: cannot bind :8080',
       'Done: start cache; start queue; start search.',
       'Not done: health check.',
       'Now: running cache, queue, search; stopped app.',
@@ -108,32 +143,62 @@ describe('argv services against a real Redis', () => {
     expect(await redisUp()).toBe(true);
   });
 
-  it('"start all" again skips what is already up; "stop all" runs in reverse and checks everything is down', async () => {
-    const svcs = services([markerService('app', 'application'), markerService('search', 'search'), redisConfig, markerService('queue', 'queue')]);
+  it('"start all" again skips what is already up; "stop all" runs in reverse and checks all are down', async () => {
+    const svcs = services([
+      markerService('app', 'application'),
+      markerService('search', 'search'),
+      redisConfig,
+      markerService('queue', 'queue'),
+    ]);
     const start = await executePlan(await allServicesPlan(svcs, 'start', undefined, { pollMs: 100 }), { guard, audit });
     expect(start.result).toBe('succeeded');
-    expect(start.steps.map((s) => s.note ?? '')).toEqual(['was already running', 'was already running', 'was already running', '', '']);
+    expect(start.steps.map((s) => s.note ?? '')).toEqual([
+      'was already running',
+      'was already running',
+      'was already running',
+      '',
+      '',
+    ]);
 
     const stopPlan = await allServicesPlan(svcs, 'stop', undefined, { pollMs: 100 });
-    expect(stopPlan.steps.map((s) => s.id)).toEqual(['stop-app', 'stop-search', 'stop-queue', 'stop-cache', 'status-check']);
+    expect(stopPlan.steps.map((s) => s.id)).toEqual([
+      'stop-app',
+      'stop-search',
+      'stop-queue',
+      'stop-cache',
+      'status-check',
+    ]);
     const stop = await executePlan(stopPlan, { guard, audit });
     expect(stop.result).toBe('succeeded');
     expect(stop.steps.at(-1)!.output).toContain('cache: stopped (status exit code 1)');
     expect(await redisUp()).toBe(false);
-    expect((await serviceStatuses(svcs)).map((s) => `${s.name}:${s.state}`)).toEqual(['cache:stopped', 'queue:stopped', 'search:stopped', 'app:stopped']);
+    expect((await serviceStatuses(svcs)).map((s) => `${s.name}:${s.state}`)).toEqual([
+      'cache:stopped',
+      'queue:stopped',
+      'search:stopped',
+      'app:stopped',
+    ]);
   });
 
   it('starts and stops a single service, with its current state as the blast radius', async () => {
     const svcs = services([redisConfig]);
     const start = await servicePlan(svcs, 'start', 'cache', { pollMs: 100 });
     expect(start.danger).toBe('safe');
-    expect(await start.blastRadius!(AbortSignal.timeout(5000))).toEqual([expect.stringMatching(/^cache \(database\) is stopped/)]);
+    expect(await start.blastRadius!(AbortSignal.timeout(5000))).toEqual([
+      expect.stringMatching(/^cache \(database\) is stopped/),
+    ]);
     expect((await executePlan(start, { guard, audit })).result).toBe('succeeded');
     expect(await redisUp()).toBe(true);
 
-    const stop = await servicePlan(svcs, 'stop', 'cache', { pollMs: 100, clientsOf: async () => ['3 clients: 3× worker (127.0.0.1)'] });
+    const stop = await servicePlan(svcs, 'stop', 'cache', {
+      pollMs: 100,
+      clientsOf: async () => ['3 clients: 3× worker (127.0.0.1)'],
+    });
     expect(stop.danger).toBe('confirm');
-    expect(await stop.blastRadius!(AbortSignal.timeout(5000))).toEqual([expect.stringMatching(/^cache \(database\) is running/), 'cache: 3 clients: 3× worker (127.0.0.1)']);
+    expect(await stop.blastRadius!(AbortSignal.timeout(5000))).toEqual([
+      expect.stringMatching(/^cache \(database\) is running/),
+      'cache: 3 clients: 3× worker (127.0.0.1)',
+    ]);
     expect((await executePlan(stop, { guard, audit })).result).toBe('succeeded');
     expect(await redisUp()).toBe(false);
   });
@@ -150,13 +215,17 @@ describe('argv services against a real Redis', () => {
 describe('a hung command', () => {
   it('is killed with everything it started when the service timeout runs out', async () => {
     const pidFile = path.join(dir, 'child.pid');
-    const svcs = services([{ name: 'hang', start: ['sh', '-c', `sleep 30 & echo $! > ${pidFile}; wait`], stop: ['true'], timeout: '1s' }]);
+    const svcs = services([
+      { name: 'hang', start: ['sh', '-c', `sleep 30 & echo $! > ${pidFile}; wait`], stop: ['true'], timeout: '1s' },
+    ]);
     const out = await executePlan(await servicePlan(svcs, 'start', 'hang'), { guard, audit });
     expect(out.errorKind).toBe('timeout');
     expect(out.error).toMatch(/did not finish within 1 s and was killed/);
     const child = Number(readFileSync(pidFile, 'utf8'));
     // Gone, or a zombie waiting for init to reap it (dead either way).
-    const state = existsSync(`/proc/${child}/stat`) ? readFileSync(`/proc/${child}/stat`, 'utf8').replace(/^.*\) /s, '')[0] : 'gone';
+    const state = existsSync(`/proc/${child}/stat`)
+      ? readFileSync(`/proc/${child}/stat`, 'utf8').replace(/^.*\) /s, '')[0]
+      : 'gone';
     expect(['gone', 'Z', 'X']).toContain(state);
   });
 });
@@ -169,14 +238,26 @@ describe('arguments are never given to a shell', () => {
     // A stand-in systemctl that records its argv, one argument per line.
     const fake = path.join(dir, 'systemctl');
     const record = path.join(dir, 'argv.txt');
-    writeFileSync(fake, `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done >> '${record}'\necho ---- >> '${record}'\n[ "$1" = is-active ] && [ -e '${record}.up' ] && echo active && exit 0\n[ "$1" = start ] && touch '${record}.up'\n[ "$1" = is-active ] && echo inactive && exit 3\nexit 0\n`);
+    const script = [
+      '#!/bin/sh',
+      `for a in "$@"; do printf '%s\\n' "$a"; done >> '${record}'`,
+      `echo ---- >> '${record}'`,
+      `[ "$1" = is-active ] && [ -e '${record}.up' ] && echo active && exit 0`,
+      `[ "$1" = start ] && touch '${record}.up'`,
+      '[ "$1" = is-active ] && echo inactive && exit 3',
+      'exit 0',
+      '',
+    ].join('\n');
+    writeFileSync(fake, script);
     chmodSync(fake, 0o755);
     const svcs = services([{ name: 'weird', systemd: unit, timeout: '5s' }]);
     const plan = await servicePlan(svcs, 'start', 'weird', { bins: { systemctl: fake }, pollMs: 100 });
     expect(plan.steps[0]!.describe().argv).toEqual([fake, 'start', unit]);
     const out = await executePlan(plan, { guard, audit });
     expect(out.result).toBe('succeeded');
-    expect(readFileSync(record, 'utf8')).toBe(`is-active\n${unit}\n----\nstart\n${unit}\n----\nis-active\n${unit}\n----\n`);
+    expect(readFileSync(record, 'utf8')).toBe(
+      `is-active\n${unit}\n----\nstart\n${unit}\n----\nis-active\n${unit}\n----\n`,
+    );
     expect(existsSync(marker)).toBe(false);
   });
 
@@ -200,13 +281,48 @@ describe('compose', () => {
     const bins = { docker: path.join(bin, 'docker'), dockerCompose: path.join(bin, 'docker-compose') };
     const compose = await detectCompose({ bins });
     expect(compose).toEqual({ argv: [bins.dockerCompose], v1: true, missing: false });
-    const [svc] = services([{ name: 'app', group: 'application', compose: { project: 'itsm', file: '/opt/itsm/docker-compose.yml', services: ['backend'] } }]);
+    const [svc] = services([
+      {
+        name: 'app',
+        group: 'application',
+        compose: { project: 'itsm', file: '/opt/itsm/docker-compose.yml', services: ['backend'] },
+      },
+    ]);
     const d = serviceDriver(svc!, { compose });
-    expect(d.describe('start').argv).toEqual([bins.dockerCompose, '-p', 'itsm', '-f', '/opt/itsm/docker-compose.yml', 'up', '-d', 'backend']);
-    expect(d.describe('stop').argv).toEqual([bins.dockerCompose, '-p', 'itsm', '-f', '/opt/itsm/docker-compose.yml', 'stop', 'backend']);
-    expect(d.describeStatus()?.argv).toEqual([bins.dockerCompose, '-p', 'itsm', '-f', '/opt/itsm/docker-compose.yml', 'ps', '--services', '--filter', 'status=running']);
+    expect(d.describe('start').argv).toEqual([
+      bins.dockerCompose,
+      '-p',
+      'itsm',
+      '-f',
+      '/opt/itsm/docker-compose.yml',
+      'up',
+      '-d',
+      'backend',
+    ]);
+    expect(d.describe('stop').argv).toEqual([
+      bins.dockerCompose,
+      '-p',
+      'itsm',
+      '-f',
+      '/opt/itsm/docker-compose.yml',
+      'stop',
+      'backend',
+    ]);
+    expect(d.describeStatus()?.argv).toEqual([
+      bins.dockerCompose,
+      '-p',
+      'itsm',
+      '-f',
+      '/opt/itsm/docker-compose.yml',
+      'ps',
+      '--services',
+      '--filter',
+      'status=running',
+    ]);
 
-    const none = await detectCompose({ bins: { docker: path.join(bin, 'docker'), dockerCompose: path.join(bin, 'nope') } });
+    const none = await detectCompose({
+      bins: { docker: path.join(bin, 'docker'), dockerCompose: path.join(bin, 'nope') },
+    });
     expect(none.missing).toBe(true);
     const out = await executePlan(await servicePlan([svc!], 'start', 'app', { compose: none }), { guard, audit });
     expect(out.error).toMatch(/neither `docker compose` nor `docker-compose` is installed/);

@@ -3,7 +3,8 @@ import { parseConfigText } from '../../src/config/load.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { createProbes } from '../../src/app/probes.js';
 
-const config = (yaml: string) => resolveConfig(parseConfigText(yaml, 'test.yaml'), { path: 'test.yaml', via: '--config' }, {}, { discover: false });
+const config = (yaml: string) =>
+  resolveConfig(parseConfigText(yaml, 'test.yaml'), { path: 'test.yaml', via: '--config' }, {}, { discover: false });
 
 describe('createProbes', () => {
   it('always builds the host probe and leaves unconfigured targets out', async () => {
@@ -28,7 +29,12 @@ describe('createProbes', () => {
       ].join('\n'),
     );
     const probes = createProbes(cfg);
-    expect(probes.map((p) => [p.id, p.interval])).toEqual([['host', 5000], ['docker', 3000], ['postgres', 4000], ['redis', 6000]]);
+    expect(probes.map((p) => [p.id, p.interval])).toEqual([
+      ['host', 5000],
+      ['docker', 3000],
+      ['postgres', 4000],
+      ['redis', 6000],
+    ]);
     await Promise.all(probes.map((p) => p.close()));
   });
 });

@@ -1,6 +1,6 @@
 // zod's English wording as the built binary prints it (dist/ bundles zod with the English locale
-// only; see scripts/build-plugins.mjs): one line per problem (in the schema's key order), each in the words the source tests
-// in test/config/messages.test.ts expect. Run `npm run build` first.
+// only; see scripts/build-plugins.mjs): one line per problem (in the schema's key order), each in
+// the words the source tests in test/config/messages.test.ts expect. Run `npm run build` first.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +25,12 @@ it('the built binary words every kind of config problem as the source does', () 
       '',
     ].join('\n'),
   );
-  const r = spawnSync(process.execPath, [bin, 'status', '--config', file], { encoding: 'utf8', cwd: dir, timeout: 20_000, env: { PATH: process.env.PATH, HOME: dir } });
+  const r = spawnSync(process.execPath, [bin, 'status', '--config', file], {
+    encoding: 'utf8',
+    cwd: dir,
+    timeout: 20_000,
+    env: { PATH: process.env.PATH, HOME: dir },
+  });
   expect(r.status).toBe(2);
   expect(r.stderr.trim().split('\n')).toEqual([
     'opsdeck: configuration error',

@@ -11,7 +11,11 @@ import { unavailable } from '../helpers/services.js';
 
 describe.skipIf(unavailable('postgres') || unavailable('redis') || unavailable('docker'))('opsdeck demo', () => {
   it('starts seeded services, reports them, and leaves nothing behind', () => {
-    const r = spawnSync(process.execPath, [path.resolve('bin/opsdeck.js'), 'demo'], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync(process.execPath, [path.resolve('bin/opsdeck.js'), 'demo'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     const configLine = /config at (\S+opsdeck-demo\.yaml)/.exec(r.stderr);
     expect(configLine, r.stderr).not.toBeNull();
     expect(r.stdout).toMatch(/postgres\s+configured\s+ok/);
@@ -23,13 +27,15 @@ describe.skipIf(unavailable('postgres') || unavailable('redis') || unavailable('
     expect(existsSync(path.dirname(configLine![1]!))).toBe(false);
   });
 
-  it('seeds the manual\'s incidents table with a few thousand rows', async () => {
+  it("seeds the manual's incidents table with a few thousand rows", async () => {
     const server = await startPostgres({ database: 'itsm_db' });
     try {
       await seedPostgres(server.adminUrl, 3000);
       const client = new pg.Client({ connectionString: server.adminUrl });
       await client.connect();
-      const { rows } = await client.query<{ n: string; p: string }>('SELECT count(*) AS n, count(DISTINCT priority) AS p FROM incidents');
+      const { rows } = await client.query<{ n: string; p: string }>(
+        'SELECT count(*) AS n, count(DISTINCT priority) AS p FROM incidents',
+      );
       await client.end();
       expect(rows[0]).toEqual({ n: '3000', p: '4' });
     } finally {

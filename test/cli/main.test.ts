@@ -30,7 +30,8 @@ describe('opsdeck CLI', () => {
   it('--help lists the commands and global flags', () => {
     const r = opsdeck(['--help']);
     expect(r.code).toBe(0);
-    for (const word of ['status', 'demo', 'config', '--config', '--read-only', '--version']) expect(r.stdout).toContain(word);
+    for (const word of ['status', 'demo', 'config', '--config', '--read-only', '--version'])
+      expect(r.stdout).toContain(word);
   });
 
   it.each([
@@ -64,10 +65,16 @@ describe('opsdeck CLI', () => {
   });
 
   it('`opsdeck config` shows the effective config with secrets redacted, and the example file loads', () => {
-    const r = opsdeck(['config', '--config', path.resolve('opsdeck.example.yaml')], { OPSDECK_PG_PASSWORD: 'pg-s3cret', OPSDECK_REDIS_PASSWORD: 'redis-s3cret' });
+    const r = opsdeck(['config', '--config', path.resolve('opsdeck.example.yaml')], {
+      OPSDECK_PG_PASSWORD: 'pg-s3cret',
+      OPSDECK_REDIS_PASSWORD: 'redis-s3cret',
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const shown = JSON.parse(r.stdout) as { rules: Record<string, { warn: number; crit: number }>; postgres: { password: string } };
+    const shown = JSON.parse(r.stdout) as {
+      rules: Record<string, { warn: number; crit: number }>;
+      postgres: { password: string };
+    };
     expect(shown.rules['host.cpu']).toMatchObject({ warn: 70, crit: 85 });
     expect(shown.postgres.password).toBe('***');
     expect(r.stdout).not.toContain('s3cret');

@@ -21,48 +21,148 @@ const duration = (got: string) => `expected a duration like "500ms", "30s", "5m"
 describe('config problems, word for word', () => {
   it.each([
     // unrecognized_keys
-    ['an unknown key', 'targets:\n  docker:\n    sokcet: /x\n', ':3: targets.docker: unknown key "sokcet" (check the spelling against opsdeck.example.yaml)'],
-    ['unknown keys', 'readOnly: false\ntargest: {}\ndiscovr: true\n', ':1: (top level): unknown keys "targest", "discovr" (check the spelling against opsdeck.example.yaml)'],
+    [
+      'an unknown key',
+      'targets:\n  docker:\n    sokcet: /x\n',
+      ':3: targets.docker: unknown key "sokcet" (check the spelling against opsdeck.example.yaml)',
+    ],
+    [
+      'unknown keys',
+      'readOnly: false\ntargest: {}\ndiscovr: true\n',
+      ':1: (top level): unknown keys "targest", "discovr" (check the spelling against opsdeck.example.yaml)',
+    ],
     // invalid_type
-    ['a number for a string', 'targets:\n  redis:\n    url: 6379\n', ':3: targets.redis.url: expected string, got number'],
-    ['a string for a number', 'targets:\n  postgres:\n    port: "five"\n', ':3: targets.postgres.port: expected number, got string'],
-    ['a fraction for a whole number', 'targets:\n  postgres:\n    port: 1.5\n', ':3: targets.postgres.port: expected int, got number'],
+    [
+      'a number for a string',
+      'targets:\n  redis:\n    url: 6379\n',
+      ':3: targets.redis.url: expected string, got number',
+    ],
+    [
+      'a string for a number',
+      'targets:\n  postgres:\n    port: "five"\n',
+      ':3: targets.postgres.port: expected number, got string',
+    ],
+    [
+      'a fraction for a whole number',
+      'targets:\n  postgres:\n    port: 1.5\n',
+      ':3: targets.postgres.port: expected int, got number',
+    ],
     ['a string for a boolean', 'readOnly: "yes"\n', ':1: readOnly: expected boolean, got string'],
     ['a number for a section', 'targets: 5\n', ':1: targets: expected object, got number'],
     ['a number for a rule', 'thresholds:\n  host.cpu: 5\n', ':2: thresholds.host.cpu: expected object, got number'],
-    ['a list for a map', 'targets:\n  host:\n    linkSpeedMbps: [1]\n', ':3: targets.host.linkSpeedMbps: expected record, got array'],
-    ['a string for a list', 'targets:\n  host:\n    ignoreFsTypes: tmpfs\n', ':3: targets.host.ignoreFsTypes: expected array, got string'],
+    [
+      'a list for a map',
+      'targets:\n  host:\n    linkSpeedMbps: [1]\n',
+      ':3: targets.host.linkSpeedMbps: expected record, got array',
+    ],
+    [
+      'a string for a list',
+      'targets:\n  host:\n    ignoreFsTypes: tmpfs\n',
+      ':3: targets.host.ignoreFsTypes: expected array, got string',
+    ],
     ['a number in a list of strings', 'startOrder: [1, "a"]\n', ':1: startOrder.0: expected string, got number'],
     ['a missing key', 'services:\n  - systemd: x\n', ':2: services.0.name: expected string, got undefined'],
     // invalid_value
-    ['a rule direction', 'thresholds:\n  host.cpu:\n    direction: sideways\n', ':3: thresholds.host.cpu.direction: expected one of "above", "below"'],
-    ['a service group', 'services:\n  - name: db\n    group: web\n    systemd: x\n', ':3: services.0.group: expected one of "database", "queue", "search", "application", "other"'],
-    ['a retention preset', 'backups:\n  retention:\n    preset: weekly\n', ':3: backups.retention.preset: expected one of "itsm", "gfs", "none"'],
+    [
+      'a rule direction',
+      'thresholds:\n  host.cpu:\n    direction: sideways\n',
+      ':3: thresholds.host.cpu.direction: expected one of "above", "below"',
+    ],
+    [
+      'a service group',
+      'services:\n  - name: db\n    group: web\n    systemd: x\n',
+      ':3: services.0.group: expected one of "database", "queue", "search", "application", "other"',
+    ],
+    [
+      'a retention preset',
+      'backups:\n  retention:\n    preset: weekly\n',
+      ':3: backups.retention.preset: expected one of "itsm", "gfs", "none"',
+    ],
     // too_small / too_big
     ['a port of 0', 'targets:\n  postgres:\n    port: 0\n', ':3: targets.postgres.port: expected number to be >=1'],
-    ['a port above 65535', 'targets:\n  postgres:\n    port: 70000\n', ':3: targets.postgres.port: expected number to be <=65535'],
+    [
+      'a port above 65535',
+      'targets:\n  postgres:\n    port: 70000\n',
+      ':3: targets.postgres.port: expected number to be <=65535',
+    ],
     ['a short history', 'historyLength: 5\n', ':1: historyLength: expected number to be >=10'],
     ['a long history', 'historyLength: 20000\n', ':1: historyLength: expected number to be <=10000'],
     ['a small log buffer', 'logs:\n  bufferLines: 10\n', ':2: logs.bufferLines: expected number to be >=100'],
-    ['a link speed of 0', 'targets:\n  host:\n    linkSpeedMbps: { eth0: 0 }\n', ':3: targets.host.linkSpeedMbps.eth0: expected number to be >0'],
-    ['a retention of 0 days', 'backups:\n  retention:\n    fullDays: 0\n', ':3: backups.retention.fullDays: expected number to be >0'],
-    ['a negative duration', 'thresholds:\n  host.cpu:\n    sustain: -5\n', ':3: thresholds.host.cpu.sustain: expected number to be >=0'],
-    ['an empty log source name', 'logs:\n  sources:\n    - name: ""\n      file: /x\n', ':3: logs.sources.0.name: expected string to have >=1 characters'],
+    [
+      'a link speed of 0',
+      'targets:\n  host:\n    linkSpeedMbps: { eth0: 0 }\n',
+      ':3: targets.host.linkSpeedMbps.eth0: expected number to be >0',
+    ],
+    [
+      'a retention of 0 days',
+      'backups:\n  retention:\n    fullDays: 0\n',
+      ':3: backups.retention.fullDays: expected number to be >0',
+    ],
+    [
+      'a negative duration',
+      'thresholds:\n  host.cpu:\n    sustain: -5\n',
+      ':3: thresholds.host.cpu.sustain: expected number to be >=0',
+    ],
+    [
+      'an empty log source name',
+      'logs:\n  sources:\n    - name: ""\n      file: /x\n',
+      ':3: logs.sources.0.name: expected string to have >=1 characters',
+    ],
     // invalid_format (regex), with our message and with zod's
-    ['a password where an env var name belongs', 'targets:\n  redis:\n    passwordEnv: "s3cr3t!"\n', ':3: targets.redis.passwordEnv: expected the NAME of an environment variable (letters, digits, _), not its value'],
-    ['a service name', 'services:\n  - name: "bad name"\n    systemd: x\n', ':2: services.0.name: expected a service name of letters, digits, ".", "_", "@" or "-"'],
+    [
+      'a password where an env var name belongs',
+      'targets:\n  redis:\n    passwordEnv: "s3cr3t!"\n',
+      ':3: targets.redis.passwordEnv: expected the NAME of an environment variable (letters, digits, _), not its value',
+    ],
+    [
+      'a service name',
+      'services:\n  - name: "bad name"\n    systemd: x\n',
+      ':2: services.0.name: expected a service name of letters, digits, ".", "_", "@" or "-"',
+    ],
     // custom (refine)
-    ['a service with two kinds', 'services:\n  - name: db\n    systemd: pg.service\n    container: pg\n', ':2: services.0: a service needs exactly one of: systemd, container, compose, or start/stop commands'],
-    ['a service with no kind', 'services:\n  - name: db\n', ':2: services.0: a service needs exactly one of: systemd, container, compose, or start/stop commands'],
-    ['an empty command', 'services:\n  - name: db\n    start: []\n', ':3: services.0.start: expected a command as an argument vector, e.g. ["systemctl", "start", "nginx"]'],
-    ['an empty program', 'services:\n  - name: db\n    start: [""]\n', ':3: services.0.start: expected a command as an argument vector, e.g. ["systemctl", "start", "nginx"]'],
-    ['a log source with no kind', 'logs:\n  sources:\n    - name: a\n', ':3: logs.sources.0: a log source needs exactly one of: file, command, container'],
+    [
+      'a service with two kinds',
+      'services:\n  - name: db\n    systemd: pg.service\n    container: pg\n',
+      ':2: services.0: a service needs exactly one of: systemd, container, compose, or start/stop commands',
+    ],
+    [
+      'a service with no kind',
+      'services:\n  - name: db\n',
+      ':2: services.0: a service needs exactly one of: systemd, container, compose, or start/stop commands',
+    ],
+    [
+      'an empty command',
+      'services:\n  - name: db\n    start: []\n',
+      ':3: services.0.start: expected a command as an argument vector, e.g. ["systemctl", "start", "nginx"]',
+    ],
+    [
+      'an empty program',
+      'services:\n  - name: db\n    start: [""]\n',
+      ':3: services.0.start: expected a command as an argument vector, e.g. ["systemctl", "start", "nginx"]',
+    ],
+    [
+      'a log source with no kind',
+      'logs:\n  sources:\n    - name: a\n',
+      ':3: logs.sources.0: a log source needs exactly one of: file, command, container',
+    ],
     // custom (duration parse) and invalid_union
     ['a duration in words', 'probeTimeout: soon\n', `:1: probeTimeout: ${duration('soon')}`],
     ['an empty duration', 'probeTimeout: ""\n', `:1: probeTimeout: ${duration('')}`],
-    ['a duration in a rule', 'thresholds:\n  host.cpu:\n    sustain: 5 minutes\n', `:3: thresholds.host.cpu.sustain: ${duration('5 minutes')}`],
-    ['a duration of a service', 'services:\n  - name: db\n    systemd: x\n    timeout: later\n', `:4: services.0.timeout: ${duration('later')}`],
-    ['a boolean for a duration', 'thresholds:\n  host.cpu:\n    sustain: true\n', ':3: thresholds.host.cpu.sustain: Invalid input'],
+    [
+      'a duration in a rule',
+      'thresholds:\n  host.cpu:\n    sustain: 5 minutes\n',
+      `:3: thresholds.host.cpu.sustain: ${duration('5 minutes')}`,
+    ],
+    [
+      'a duration of a service',
+      'services:\n  - name: db\n    systemd: x\n    timeout: later\n',
+      `:4: services.0.timeout: ${duration('later')}`,
+    ],
+    [
+      'a boolean for a duration',
+      'thresholds:\n  host.cpu:\n    sustain: true\n',
+      ':3: thresholds.host.cpu.sustain: Invalid input',
+    ],
     ['an infinite duration', 'probeTimeout: .inf\n', ':1: probeTimeout: Invalid input'],
   ])('%s', (_name, text, expected) => {
     expect(problem(text)).toBe(`${file}${expected}`);
@@ -76,7 +176,10 @@ describe('config problems, word for word', () => {
       ].join('\n'),
     );
     expect(problem('backups:\n  format: zip\n  verifyQueries:\n    - database: x\n')).toBe(
-      [`${file}:2: backups.format: expected one of "plain", "custom"`, `${file}:4: backups.verifyQueries.0.sql: expected string, got undefined`].join('\n'),
+      [
+        `${file}:2: backups.format: expected one of "plain", "custom"`,
+        `${file}:4: backups.verifyQueries.0.sql: expected string, got undefined`,
+      ].join('\n'),
     );
   });
 
@@ -139,7 +242,8 @@ historyLength: 10
 targets:
   host: { interval: 1s, processesInterval: 1m, linkSpeedMbps: { eth0: 1000 }, ignoreFsTypes: [tmpfs] }
   docker: { enabled: false, socket: /run/d.sock, host: tcp://x:2375, interval: 3s, statsInterval: 4s, stopTimeout: 5s }
-  postgres: { enabled: true, url: postgres://a@b/c, host: db, port: 5433, user: u, database: d, passwordEnv: PGPW, sslmode: require, interval: 500ms, statementTimeout: 2.5s }
+  postgres: { enabled: true, url: postgres://a@b/c, host: db, port: 5433, user: u, database: d, passwordEnv: PGPW,
+    sslmode: require, interval: 500ms, statementTimeout: 2.5s }
   redis: { url: redis://r, passwordEnv: RPW, interval: 1h }
 thresholds:
   host.cpu: { warn: 1, crit: 2, direction: below, interval: 1d, sustain: 0, enabled: false }

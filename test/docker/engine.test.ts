@@ -8,7 +8,13 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dockerError } from '../../src/actions/docker-errors.js';
-import { DockerApiError, DockerEngine, ENGINE_API_VERSION, demuxDockerStream, dockerClient } from '../../src/docker/index.js';
+import {
+  DockerApiError,
+  DockerEngine,
+  ENGINE_API_VERSION,
+  demuxDockerStream,
+  dockerClient,
+} from '../../src/docker/index.js';
 import { DockerProbe } from '../../src/probes/docker.js';
 import { dockerService, uniqueName, unavailable } from '../helpers/services.js';
 import { waitForText } from '../helpers/wait.js';
@@ -26,7 +32,11 @@ describe.skipIf(unavailable('docker'))('DockerEngine on a real engine', () => {
     image = svc.image;
   });
   afterAll(async () => {
-    for (const id of created) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+    for (const id of created)
+      await docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch(() => undefined);
     engine.close();
   });
 
@@ -36,18 +46,33 @@ describe.skipIf(unavailable('docker'))('DockerEngine on a real engine', () => {
     expect(v.Version).toBe((await docker.version()).Version);
     expect(v.ApiVersion).toMatch(/^\d+\.\d+$/);
     const name = uniqueName('eng-list');
-    const c = await engine.createContainer({ Image: image, Cmd: ['sleep', '60'], Labels: { 'opsdeck.test': name }, HostConfig: { NetworkMode: 'none' } }, name);
+    const c = await engine.createContainer(
+      { Image: image, Cmd: ['sleep', '60'], Labels: { 'opsdeck.test': name }, HostConfig: { NetworkMode: 'none' } },
+      name,
+    );
     created.push(c.ref);
     const ours = (await engine.listContainers({ all: true })).find((x) => x.Id === c.ref);
     const theirs = (await docker.listContainers({ all: true })).find((x) => x.Id === c.ref);
-    expect(ours).toMatchObject({ Id: theirs!.Id, Names: [`/${name}`], State: 'created', Labels: { 'opsdeck.test': name } });
+    expect(ours).toMatchObject({
+      Id: theirs!.Id,
+      Names: [`/${name}`],
+      State: 'created',
+      Labels: { 'opsdeck.test': name },
+    });
     // Without all=1 a created (not running) container is not listed.
     expect((await engine.listContainers()).some((x) => x.Id === c.ref)).toBe(false);
   });
 
   it('starts, stops, restarts and inspects; 304 and 404 come back as status codes', async () => {
     const name = uniqueName('eng-life');
-    const c = await engine.createContainer({ Image: image, Cmd: ['sh', '-c', "trap 'exit 0' TERM; while :; do sleep 0.1; done"], HostConfig: { NetworkMode: 'none' } }, name);
+    const c = await engine.createContainer(
+      {
+        Image: image,
+        Cmd: ['sh', '-c', "trap 'exit 0' TERM; while :; do sleep 0.1; done"],
+        HostConfig: { NetworkMode: 'none' },
+      },
+      name,
+    );
     created.push(c.ref);
     const byName = engine.container(name);
     await byName.start();
@@ -63,8 +88,13 @@ describe.skipIf(unavailable('docker'))('DockerEngine on a real engine', () => {
     expect(after.State.StartedAt).not.toBe(before);
     await byName.stop({ t: 2 });
     expect((await docker.getContainer(name).inspect()).State.Running).toBe(false);
-    expect(dockerError(await byName.stop({ t: 1 }).catch((e: unknown) => e), name, 'stop').kind).toBe('already_stopped');
-    const missing = await engine.container(`${name}-missing`).inspect().catch((e: unknown) => e);
+    expect(dockerError(await byName.stop({ t: 1 }).catch((e: unknown) => e), name, 'stop').kind).toBe(
+      'already_stopped',
+    );
+    const missing = await engine
+      .container(`${name}-missing`)
+      .inspect()
+      .catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(DockerApiError);
     expect((missing as DockerApiError).statusCode).toBe(404);
     expect((missing as DockerApiError).message).toMatch(/No such container/i);
@@ -72,20 +102,33 @@ describe.skipIf(unavailable('docker'))('DockerEngine on a real engine', () => {
 
   it('sends a name with shell and URL metacharacters as data, never as a path or query', async () => {
     const odd = `x/../../version?all=1;$(touch /tmp/pwned)&y #`;
-    const e = await engine.container(odd).inspect().catch((err: unknown) => err);
+    const e = await engine
+      .container(odd)
+      .inspect()
+      .catch((err: unknown) => err);
     // Not a valid container name: refused before any request (never /version's JSON).
     expect(e).toBeInstanceOf(DockerApiError);
     expect((e as DockerApiError).statusCode).toBe(404);
     expect(dockerError(e, odd, 'stop').kind).toBe('not_found');
     // A valid but unusual name is percent-encoded and looked up as data.
-    const dotted = await engine.container('a..b_c-d.e').inspect().catch((err: unknown) => err);
+    const dotted = await engine
+      .container('a..b_c-d.e')
+      .inspect()
+      .catch((err: unknown) => err);
     expect((dotted as DockerApiError).statusCode).toBe(404);
     expect((dotted as DockerApiError).message).toMatch(/No such container: a\.\.b_c-d\.e/);
   });
 
   it('follows a log stream until destroyed, and reads logs so far as one buffer', async () => {
     const name = uniqueName('eng-logs');
-    const c = await engine.createContainer({ Image: image, Cmd: ['sh', '-c', 'echo out-1; echo err-1 >&2; i=0; while :; do i=$((i+1)); echo tick-$i; sleep 0.1; done'], HostConfig: { NetworkMode: 'none' } }, name);
+    const c = await engine.createContainer(
+      {
+        Image: image,
+        Cmd: ['sh', '-c', 'echo out-1; echo err-1 >&2; i=0; while :; do i=$((i+1)); echo tick-$i; sleep 0.1; done'],
+        HostConfig: { NetworkMode: 'none' },
+      },
+      name,
+    );
     created.push(c.ref);
     await c.start();
     const stream = await c.logs({ follow: true, tail: 'all' });
@@ -101,7 +144,10 @@ describe.skipIf(unavailable('docker'))('DockerEngine on a real engine', () => {
 
   it('reads one stats sample of a running container', async () => {
     const name = uniqueName('eng-stats');
-    const c = await engine.createContainer({ Image: image, Cmd: ['sleep', '60'], HostConfig: { NetworkMode: 'none' } }, name);
+    const c = await engine.createContainer(
+      { Image: image, Cmd: ['sleep', '60'], HostConfig: { NetworkMode: 'none' } },
+      name,
+    );
     created.push(c.ref);
     await c.start();
     const s = await c.stats();
@@ -111,7 +157,10 @@ describe.skipIf(unavailable('docker'))('DockerEngine on a real engine', () => {
 
   it('cancels a request with an AbortSignal', async () => {
     const name = uniqueName('eng-abort');
-    const c = await engine.createContainer({ Image: image, Cmd: ['sleep', '60'], HostConfig: { NetworkMode: 'none' } }, name);
+    const c = await engine.createContainer(
+      { Image: image, Cmd: ['sleep', '60'], HostConfig: { NetworkMode: 'none' } },
+      name,
+    );
     created.push(c.ref);
     await c.start();
     const ac = new AbortController();
@@ -182,7 +231,11 @@ describe('DockerEngine against a broken or absent engine', () => {
     await eng.ping();
     await eng.listContainers({ all: true });
     await eng.container('web').inspect();
-    expect(paths).toEqual([`/v${ENGINE_API_VERSION}/_ping`, `/v${ENGINE_API_VERSION}/containers/json?all=1`, `/v${ENGINE_API_VERSION}/containers/web/json`]);
+    expect(paths).toEqual([
+      `/v${ENGINE_API_VERSION}/_ping`,
+      `/v${ENGINE_API_VERSION}/containers/json?all=1`,
+      `/v${ENGINE_API_VERSION}/containers/web/json`,
+    ]);
   });
 
   it('JSON of the wrong shape is refused', async () => {
@@ -197,10 +250,18 @@ describe('DockerEngine against a broken or absent engine', () => {
       res.end(req.url?.includes('json') ? '{"message":"container is marked for removal"}' : 'boom\n');
     });
     const eng = new DockerEngine({ socketPath: sock });
-    const a = (await eng.container('web').inspect().catch((e: unknown) => e)) as DockerApiError;
+    const a = (await eng
+      .container('web')
+      .inspect()
+      .catch((e: unknown) => e)) as DockerApiError;
     expect([a.statusCode, a.json?.message]).toEqual([409, 'container is marked for removal']);
-    expect(dockerError(a, 'web', 'inspect').message).toBe('cannot inspect container web: container is marked for removal');
-    const b = (await eng.container('web').start().catch((e: unknown) => e)) as DockerApiError;
+    expect(dockerError(a, 'web', 'inspect').message).toBe(
+      'cannot inspect container web: container is marked for removal',
+    );
+    const b = (await eng
+      .container('web')
+      .start()
+      .catch((e: unknown) => e)) as DockerApiError;
     expect([b.statusCode, b.json?.message]).toEqual([500, 'boom']);
   });
 
@@ -216,7 +277,10 @@ describe('DockerEngine against a broken or absent engine', () => {
   it('a stop waits its grace period on top of the timeout, and still times out', async () => {
     const sock = await serve(() => undefined);
     const t0 = performance.now();
-    const e = await new DockerEngine({ socketPath: sock }, { timeoutMs: 200 }).container('web').stop({ t: 1 }).catch((err: unknown) => err);
+    const e = await new DockerEngine({ socketPath: sock }, { timeoutMs: 200 })
+      .container('web')
+      .stop({ t: 1 })
+      .catch((err: unknown) => err);
     const took = performance.now() - t0;
     expect((e as { code?: string }).code).toBe('ETIMEDOUT');
     expect(took).toBeGreaterThanOrEqual(1150);

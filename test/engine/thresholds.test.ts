@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { mergeRules, type Rule } from '../../src/config/resolve.js';
-import { classify, evaluate, exitCodeFor, targetOf, worstLevel, type AlertState, type Level, type Transition } from '../../src/engine/thresholds.js';
+import {
+  classify,
+  evaluate,
+  exitCodeFor,
+  targetOf,
+  worstLevel,
+  type AlertState,
+  type Level,
+  type Transition,
+} from '../../src/engine/thresholds.js';
 
 const DEFAULTS = mergeRules({}, 'test');
 const rule = (metric: string, over: Partial<Rule> = {}): Rule => ({ ...DEFAULTS[metric]!, ...over });
@@ -34,14 +43,17 @@ describe('documented thresholds (SPEC §1): a value AT a limit is a breach', () 
       expect(DEFAULTS[metric]).toMatchObject({ warn, crit, direction: 'above', enabled: true });
     }
   });
-  const cases = documented.flatMap(([metric, warn, crit]) => [
-    [metric, warn - 0.1, 'OK'],
-    [metric, warn, 'WARNING'],
-    [metric, warn + 0.1, 'WARNING'],
-    [metric, crit - 0.1, 'WARNING'],
-    [metric, crit, 'CRITICAL'],
-    [metric, crit + 0.1, 'CRITICAL'],
-  ] as const);
+  const cases = documented.flatMap(
+    ([metric, warn, crit]) =>
+      [
+        [metric, warn - 0.1, 'OK'],
+        [metric, warn, 'WARNING'],
+        [metric, warn + 0.1, 'WARNING'],
+        [metric, crit - 0.1, 'WARNING'],
+        [metric, crit, 'CRITICAL'],
+        [metric, crit + 0.1, 'CRITICAL'],
+      ] as const,
+  );
   it.each(cases)('%s = %d → %s', (metric, value, expected) => {
     expect(classify(rule(metric), value)).toBe(expected);
     // With the sustain window satisfied the engine agrees with the one-shot classification.
@@ -95,7 +107,17 @@ describe('sustain', () => {
     ]);
     expect(states[3]).toMatchObject({ level: 'CRITICAL', since: 10_000, limit: 85, value: 92, pending: null });
     expect(transitions).toEqual([
-      { at: 70_000, target: 'host', metric: 'host.cpu', instance: '', from: 'OK', to: 'CRITICAL', value: 92, unit: '%', since: 10_000 },
+      {
+        at: 70_000,
+        target: 'host',
+        metric: 'host.cpu',
+        instance: '',
+        from: 'OK',
+        to: 'CRITICAL',
+        value: 92,
+        unit: '%',
+        since: 10_000,
+      },
     ]);
   });
 
@@ -154,7 +176,10 @@ describe('UNKNOWN', () => {
   });
 
   it('a first observation that is not OK is recorded with from = null; a first OK is not', () => {
-    expect(evaluate(rule('host.cpu'), undefined, sample('host.cpu', null), 5)?.transition).toMatchObject({ from: null, to: 'UNKNOWN' });
+    expect(evaluate(rule('host.cpu'), undefined, sample('host.cpu', null), 5)?.transition).toMatchObject({
+      from: null,
+      to: 'UNKNOWN',
+    });
     expect(evaluate(rule('host.cpu'), undefined, sample('host.cpu', 1), 5)?.transition).toBeNull();
   });
 
@@ -184,7 +209,13 @@ describe('engine housekeeping', () => {
 
   it('transitions name the target, metric and instance', () => {
     const ev = evaluate(rule('host.disk'), undefined, sample('host.disk', 99, '/var'), 7);
-    expect(ev?.transition).toMatchObject({ target: 'host', metric: 'host.disk', instance: '/var', to: 'CRITICAL', at: 7 });
+    expect(ev?.transition).toMatchObject({
+      target: 'host',
+      metric: 'host.disk',
+      instance: '/var',
+      to: 'CRITICAL',
+      at: 7,
+    });
     expect(targetOf('postgres.connections')).toBe('postgres');
   });
 

@@ -49,8 +49,17 @@ export async function waitFor<T>(probe: () => T | Promise<T>, opts: WaitOptions 
  * matching text. `read` may be async (logs fetched from an engine); the failure message shows the
  * last text read unless `lastSeen` says otherwise.
  */
-export async function waitForText(read: () => string | Promise<string>, test: string | RegExp | ((text: string) => boolean), opts: WaitOptions = {}): Promise<string> {
-  const ok = typeof test === 'string' ? (t: string) => t.includes(test) : test instanceof RegExp ? (t: string) => test.test(t) : test;
+export async function waitForText(
+  read: () => string | Promise<string>,
+  test: string | RegExp | ((text: string) => boolean),
+  opts: WaitOptions = {},
+): Promise<string> {
+  const ok =
+    typeof test === 'string'
+      ? (t: string) => t.includes(test)
+      : test instanceof RegExp
+        ? (t: string) => test.test(t)
+        : test;
   let matched = '';
   await waitFor(
     async () => {

@@ -19,7 +19,12 @@ function collector() {
     end: (r) => ends.push(r),
   };
   const until = (pred: () => boolean, what: string): Promise<unknown> =>
-    waitFor(pred, { timeoutMs: 20_000, intervalMs: 50, what, lastSeen: () => `${JSON.stringify(lines)} ${ends.join(' | ')}` });
+    waitFor(pred, {
+      timeoutMs: 20_000,
+      intervalMs: 50,
+      what,
+      lastSeen: () => `${JSON.stringify(lines)} ${ends.join(' | ')}`,
+    });
   return { lines, ends, sink, until };
 }
 
@@ -35,7 +40,11 @@ describe.skipIf(unavailable('docker'))('followContainer', () => {
     image = svc.image;
   });
   afterAll(async () => {
-    for (const n of created) await docker?.getContainer(n).remove({ force: true }).catch(() => undefined);
+    for (const n of created)
+      await docker
+        ?.getContainer(n)
+        .remove({ force: true })
+        .catch(() => undefined);
   });
 
   it('demultiplexes stdout and stderr and reports the end when the container exits', async () => {
@@ -59,7 +68,13 @@ describe.skipIf(unavailable('docker'))('followContainer', () => {
   it('reads a TTY container raw (no frame headers) and stops on request', async () => {
     const name = uniqueName('opsdeck_tty');
     created.push(name);
-    const ctr = await docker.createContainer({ name, Image: image, Tty: true, Cmd: ['sh', '-c', 'i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.1; done'], HostConfig: { NetworkMode: 'none' } });
+    const ctr = await docker.createContainer({
+      name,
+      Image: image,
+      Tty: true,
+      Cmd: ['sh', '-c', 'i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.1; done'],
+      HostConfig: { NetworkMode: 'none' },
+    });
     await ctr.start();
     const c = collector();
     const s = followContainer(engine, name, c.sink, { tail: 0 });
@@ -82,11 +97,31 @@ describe.skipIf(unavailable('docker'))('followContainer', () => {
   it('feeds the tail pipeline: buffer, classification and error rate', async () => {
     const name = uniqueName('opsdeck_pipe');
     created.push(name);
-    await runSandboxContainer(engine, image, { name, cmd: ['sh', '-c', 'for i in 1 2 3; do echo "ERROR boom $i"; echo "fine $i"; done; sleep 30'] });
-    const tail = openLogTail({ source: { name: 'pipe', container: name }, docker: engine, bufferLines: 100, frameMs: 20 });
+    await runSandboxContainer(engine, image, {
+      name,
+      cmd: ['sh', '-c', 'for i in 1 2 3; do echo "ERROR boom $i"; echo "fine $i"; done; sleep 30'],
+    });
+    const tail = openLogTail({
+      source: { name: 'pipe', container: name },
+      docker: engine,
+      bufferLines: 100,
+      frameMs: 20,
+    });
     try {
-      await waitFor(() => tail.buffer.size >= 6, { timeoutMs: 20_000, intervalMs: 50, what: 'six lines in the buffer', lastSeen: () => `${tail.buffer.size} lines; ${tail.lastStatus}` });
-      expect(tail.view(10).lines.map((l) => `${l.level}:${l.text}`)).toEqual(['error:ERROR boom 1', 'info:fine 1', 'error:ERROR boom 2', 'info:fine 2', 'error:ERROR boom 3', 'info:fine 3']);
+      await waitFor(() => tail.buffer.size >= 6, {
+        timeoutMs: 20_000,
+        intervalMs: 50,
+        what: 'six lines in the buffer',
+        lastSeen: () => `${tail.buffer.size} lines; ${tail.lastStatus}`,
+      });
+      expect(tail.view(10).lines.map((l) => `${l.level}:${l.text}`)).toEqual([
+        'error:ERROR boom 1',
+        'info:fine 1',
+        'error:ERROR boom 2',
+        'info:fine 2',
+        'error:ERROR boom 3',
+        'info:fine 3',
+      ]);
       expect(tail.stats().errorsPerMinute).toBe(3);
       tail.setFilter('/boom [23]/');
       expect(tail.view(10).lines.map((l) => [l.text, l.ranges])).toEqual([

@@ -1,7 +1,18 @@
 // A followed file rotated both ways mid-tail, like logrotate does it: every line arrives exactly
 // once and in order. Writers here behave like real daemons: O_APPEND, keep writing to the old
 // file after a rename until they "reopen", and keep their fd across a copy-truncate.
-import { appendFileSync, closeSync, copyFileSync, mkdtempSync, openSync, renameSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  copyFileSync,
+  mkdtempSync,
+  openSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -56,7 +67,12 @@ function collector() {
         const gaps: string[] = [];
         for (let i = 1; i < nums.length; i++) if (nums[i] !== nums[i - 1]! + 1) gaps.push(`${nums[i - 1]}→${nums[i]}`);
         status.push(`gaps: ${gaps.join(', ')} first ${nums[0]}`);
-        reject(new Error(`timed out: ${lines.length} lines (${dups} duplicates), last ${JSON.stringify(lines.slice(-2))}; status: ${status.join(' | ')}`));
+        const last = JSON.stringify(lines.slice(-2));
+        reject(
+          new Error(
+            `timed out: ${lines.length} lines (${dups} duplicates), last ${last}; status: ${status.join(' | ')}`,
+          ),
+        );
       }, 20_000);
       waiters.push({ pred, resolve: () => (clearTimeout(timer), resolve()) });
     });
@@ -71,14 +87,24 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 /** Writes lines [a, b) through `fd` in small batches, yielding to the event loop between them. */
 async function writeLines(fd: number, a: number, b: number): Promise<void> {
   for (let i = a; i < b; i += 50) {
-    writeSync(fd, range(i, Math.min(b, i + 50)).map((l) => `${l}\n`).join(''));
+    writeSync(
+      fd,
+      range(i, Math.min(b, i + 50))
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     await tick();
   }
 }
 
 describe('followFile', () => {
   it('starts with the last lines of the file, then follows', async () => {
-    writeFileSync(file, range(0, 500).map((l) => `${l}\n`).join(''));
+    writeFileSync(
+      file,
+      range(0, 500)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     const c = collector();
     stream = followFile(file, c.sink, { pollMs: 20, initialLines: 10 });
     await c.until(() => c.lines.length >= 10);
@@ -130,7 +156,12 @@ describe('followFile', () => {
     await c.until(() => c.lines.length >= 4000);
     copyFileSync(file, `${file}.1`);
     truncateSync(file, 0);
-    writeSync(fd, range(4000, 6000).map((l) => `${l}\n`).join(''));
+    writeSync(
+      fd,
+      range(4000, 6000)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     closeSync(fd);
 
     await c.until(() => c.lines.length >= 6000);
@@ -160,14 +191,25 @@ describe('followFile', () => {
     for (let r = 0; r <= ROTATIONS; r++) {
       starts.push(n);
       // Flat out: big batches, barely yielding.
-      for (const end = n + PER_FILE; n < end; n += 1000) writeSync(fd, range(n, n + 1000).map((l) => `${l}\n`).join(''));
+      for (const end = n + PER_FILE; n < end; n += 1000)
+        writeSync(
+          fd,
+          range(n, n + 1000)
+            .map((l) => `${l}\n`)
+            .join(''),
+        );
       if (r === ROTATIONS) break;
       // logrotate `create` with shifting names (renames of files the follower may still be draining)…
       for (let k = r; k >= 1; k--) renameSync(`${file}.${k}`, `${file}.${k + 1}`);
       renameSync(file, `${file}.1`);
       writeFileSync(file, '');
       // …the daemon writes on to the old inode a little, then reopens once the follower has noticed.
-      writeSync(fd, range(n, n + 500).map((l) => `${l}\n`).join(''));
+      writeSync(
+        fd,
+        range(n, n + 500)
+          .map((l) => `${l}\n`)
+          .join(''),
+      );
       n += 500;
       await c.until(() => rotated() > r);
       arrivedAtRotation.push(c.lines.length);
@@ -182,7 +224,11 @@ describe('followFile', () => {
     expect(rotated()).toBe(ROTATIONS);
     const nums = c.lines.map((l) => Number(l.slice(5, 11)));
     const firstBad = nums.findIndex((v, i) => v !== i);
-    expect(firstBad === -1 ? 'in order' : `at ${firstBad}: ${nums.slice(Math.max(0, firstBad - 2), firstBad + 3).join(', ')}`).toBe('in order');
+    expect(
+      firstBad === -1
+        ? 'in order'
+        : `at ${firstBad}: ${nums.slice(Math.max(0, firstBad - 2), firstBad + 3).join(', ')}`,
+    ).toBe('in order');
     expect(c.lines.length).toBe(n);
     expect(c.lines).toEqual(range(0, n));
     // The scenario really was "several rotated files queued, none drained yet" at least once: when
@@ -197,12 +243,27 @@ describe('followFile', () => {
     stream = followFile(file, c.sink, { pollMs: 400, initialLines: 0 });
     await c.until(() => c.status.some((s) => s.startsWith('following')));
     const fd = openSync(file, 'a');
-    writeSync(fd, range(0, 100).map((l) => `${l}\n`).join(''));
+    writeSync(
+      fd,
+      range(0, 100)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     await c.until(() => c.lines.length >= 100);
-    writeSync(fd, range(100, 300).map((l) => `${l}\n`).join(''));
+    writeSync(
+      fd,
+      range(100, 300)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     copyFileSync(file, `${file}.1`);
     truncateSync(file, 0);
-    writeSync(fd, range(300, 310).map((l) => `${l}\n`).join(''));
+    writeSync(
+      fd,
+      range(300, 310)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     closeSync(fd);
     await c.until(() => c.lines.length >= 310);
     expect(c.lines).toEqual(range(0, 310));

@@ -21,7 +21,12 @@ function collector() {
     end: (r) => ends.push(r),
   };
   const until = (pred: () => boolean, what: string): Promise<unknown> =>
-    waitFor(pred, { timeoutMs: 20_000, intervalMs: 20, what, lastSeen: () => `lines: ${JSON.stringify(lines)}; ends: ${ends.join(' | ')}` });
+    waitFor(pred, {
+      timeoutMs: 20_000,
+      intervalMs: 20,
+      what,
+      lastSeen: () => `lines: ${JSON.stringify(lines)}; ends: ${ends.join(' | ')}`,
+    });
   return { lines, ends, sink, until };
 }
 
@@ -54,7 +59,10 @@ describe('followCommand', () => {
   it('streams the lines of a long-running command and kills its whole process group on stop', async () => {
     const c = collector();
     // A shell with a child (`sleep`) and a pipeline: all of it must go when the view is left.
-    stream = followCommand(['sh', '-c', 'echo "ERROR first"; printf "\\033[32mgreen\\033[0m\\r\\n"; sleep 300 | cat; echo never'], c.sink);
+    stream = followCommand(
+      ['sh', '-c', 'echo "ERROR first"; printf "\\033[32mgreen\\033[0m\\r\\n"; sleep 300 | cat; echo never'],
+      c.sink,
+    );
     const pid = stream.pid;
     await c.until(() => c.lines.length >= 2, 'two lines');
     expect(c.lines.slice(0, 2)).toEqual(['ERROR first', 'green']);

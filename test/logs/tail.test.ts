@@ -19,16 +19,29 @@ afterEach(async () => {
 });
 
 const until = (pred: () => boolean, what: string): Promise<unknown> =>
-  waitFor(pred, { timeoutMs: 20_000, intervalMs: 20, what, lastSeen: () => `status ${tail?.lastStatus}; ${JSON.stringify(tail?.stats())}` });
+  waitFor(pred, {
+    timeoutMs: 20_000,
+    intervalMs: 20,
+    what,
+    lastSeen: () => `status ${tail?.lastStatus}; ${JSON.stringify(tail?.stats())}`,
+  });
 
 describe('LogTail', () => {
   it('batches a flood into a few frames, keeps the newest lines, and counts errors', async () => {
     const file = path.join(dir, 'app.log');
     writeFileSync(file, '');
     const frames: TailFrame[] = [];
-    tail = openLogTail({ source: { name: 'app', file }, bufferLines: 1000, frameMs: 50, file: { pollMs: 20 }, onFrame: (f) => frames.push(f) });
+    tail = openLogTail({
+      source: { name: 'app', file },
+      bufferLines: 1000,
+      frameMs: 50,
+      file: { pollMs: 20 },
+      onFrame: (f) => frames.push(f),
+    });
     await until(() => tail!.lastStatus.startsWith('following'), 'the file to be opened');
-    const lines = Array.from({ length: 20_000 }, (_, i) => (i % 100 === 0 ? `ERROR failure ${i}` : i % 10 === 0 ? `WARN slow ${i}` : `INFO ok ${i}`));
+    const lines = Array.from({ length: 20_000 }, (_, i) =>
+      i % 100 === 0 ? `ERROR failure ${i}` : i % 10 === 0 ? `WARN slow ${i}` : `INFO ok ${i}`,
+    );
     appendFileSync(file, `${lines.join('\n')}\n`);
     await until(() => tail!.stats().received === 20_000, 'all lines');
     await until(() => tail!.buffer.newestSeq === 19_999, 'the last frame');
@@ -36,7 +49,13 @@ describe('LogTail', () => {
     expect(dataFrames.length).toBeLessThan(50); // 20,000 lines, a handful of frames
     expect(tail.buffer.size).toBe(1000);
     expect(tail.view(3).lines.map((l) => l.text)).toEqual(['INFO ok 19997', 'INFO ok 19998', 'INFO ok 19999']);
-    expect(tail.stats()).toMatchObject({ received: 20_000, errors: 200, warnings: 1800, errorsPerMinute: 200, dropped: 19_000 });
+    expect(tail.stats()).toMatchObject({
+      received: 20_000,
+      errors: 200,
+      warnings: 1800,
+      errorsPerMinute: 200,
+      dropped: 19_000,
+    });
     expect(tail.setFilter('/(unclosed/')).toMatchObject({ ok: false });
     expect(tail.setFilter('failure 19')).toMatchObject({ ok: true });
     expect(tail.view(2).lines.map((l) => [l.text, l.level, l.ranges])).toEqual([
@@ -62,7 +81,10 @@ describe('LogTail', () => {
 
   it('stops a command source and its process when the pane is left', async () => {
     const pidFile = path.join(dir, 'pid');
-    tail = openLogTail({ source: { name: 'cmd', command: ['sh', '-c', `echo $$ > ${pidFile}; while :; do echo "tick"; sleep 0.05; done`] }, frameMs: 10 });
+    tail = openLogTail({
+      source: { name: 'cmd', command: ['sh', '-c', `echo $$ > ${pidFile}; while :; do echo "tick"; sleep 0.05; done`] },
+      frameMs: 10,
+    });
     await until(() => tail!.buffer.size >= 3, 'ticks');
     const pid = Number(readFileSync(pidFile, 'utf8'));
     await tail.stop();

@@ -44,7 +44,10 @@ function plan(steps: Step[], extra: Partial<Plan> = {}): Plan {
   return { action: 'test.run', target: 'thing', danger: 'confirm', steps, ...extra };
 }
 
-const open = (audit = new AuditLog({ path: auditPath })) => ({ guard: new ActionGuard({ readOnly: false, audit, timer: false }), audit });
+const open = (audit = new AuditLog({ path: auditPath })) => ({
+  guard: new ActionGuard({ readOnly: false, audit, timer: false }),
+  audit,
+});
 
 async function lines(): Promise<AuditEntry[]> {
   return readAudit(auditPath, 100);
@@ -53,7 +56,10 @@ async function lines(): Promise<AuditEntry[]> {
 describe('executePlan', () => {
   it('runs every step, reports each state, and audits confirmed + succeeded', async () => {
     const updates: PlanRun[] = [];
-    const out = await executePlan(plan([step('a'), step('b'), step('c')]), { ...open(), onUpdate: (r) => updates.push(r) });
+    const out = await executePlan(plan([step('a'), step('b'), step('c')]), {
+      ...open(),
+      onUpdate: (r) => updates.push(r),
+    });
     expect(out.result).toBe('succeeded');
     expect(ran).toEqual(['a', 'b', 'c']);
     expect(out.steps.map((s) => s.status)).toEqual(['done', 'done', 'done']);
@@ -63,7 +69,11 @@ describe('executePlan', () => {
     expect(updates.some((u) => u.steps[1]!.status === 'running' && u.steps[2]!.status === 'pending')).toBe(true);
     const audit = await lines();
     expect(audit.map((e) => e.event)).toEqual(['confirmed', 'succeeded']);
-    expect(audit[0]).toMatchObject({ action: 'test.run', target: 'thing', steps: ['step a: do a', 'step b: do b', 'step c: do c'] });
+    expect(audit[0]).toMatchObject({
+      action: 'test.run',
+      target: 'thing',
+      steps: ['step a: do a', 'step b: do b', 'step c: do c'],
+    });
     expect(audit[1]!.durationMs).toBeGreaterThanOrEqual(0);
     expect(audit[1]!.operator.user).toBeTruthy();
     expect(audit[1]!.host).toBeTruthy();
@@ -78,7 +88,11 @@ describe('executePlan', () => {
     expect(ran).toEqual(['a']);
     expect(out.steps.map((s) => s.status)).toEqual(['done', 'failed', 'skipped']);
     expect(out.errorKind).toBe('already_stopped');
-    expect(out.summary).toEqual(['Failed at "step b": container web is already stopped', 'Done: step a.', 'Not done: step c.']);
+    expect(out.summary).toEqual([
+      'Failed at "step b": container web is already stopped',
+      'Done: step a.',
+      'Not done: step c.',
+    ]);
     const audit = await lines();
     expect(audit.map((e) => e.event)).toEqual(['confirmed', 'failed']);
     expect(audit[1]).toMatchObject({ result: 'failed', error: 'container web is already stopped' });
@@ -98,7 +112,12 @@ describe('executePlan', () => {
     const out = await executePlan(plan([step('a'), waiting, step('c')]), { ...open(), signal: ac.signal });
     expect(out.result).toBe('cancelled');
     expect(out.steps.map((s) => s.status)).toEqual(['done', 'cancelled', 'skipped']);
-    expect(out.summary).toEqual(['Cancelled by the operator.', 'Done: step a.', 'Cancelled part-way: step b.', 'Not done: step c.']);
+    expect(out.summary).toEqual([
+      'Cancelled by the operator.',
+      'Done: step a.',
+      'Cancelled part-way: step b.',
+      'Not done: step c.',
+    ]);
     expect((await lines()).map((e) => e.event)).toEqual(['confirmed', 'cancelled']);
   });
 
@@ -127,7 +146,9 @@ describe('executePlan', () => {
 
   it('appends the epilogue (what is running now) to the summary after a failure', async () => {
     const out = await executePlan(
-      plan([step('a', async () => Promise.reject(new Error('boom')))], { epilogue: async (o) => [`Now: after ${o.result}`] }),
+      plan([step('a', async () => Promise.reject(new Error('boom')))], {
+        epilogue: async (o) => [`Now: after ${o.result}`],
+      }),
       open(),
     );
     expect(out.summary.at(-1)).toBe('Now: after failed');
@@ -188,10 +209,15 @@ describe('read-only mode and arming', () => {
     const audit = new MemoryAudit();
     const guard = new ActionGuard({ readOnly: true, audit });
     try {
-      const lapsed = new Promise<string>((resolve) => guard.subscribe((s) => s.mode === 'read-only' && resolve(s.mode)));
+      const lapsed = new Promise<string>((resolve) =>
+        guard.subscribe((s) => s.mode === 'read-only' && resolve(s.mode)),
+      );
       await guard.arm(0.001, 'a very short window'); // 60 ms
       expect(await lapsed).toBe('read-only');
-      expect(audit.entries.map((e) => `${e.event}:${e.reason}`)).toEqual(['armed:a very short window', 'disarmed:arming expired']);
+      expect(audit.entries.map((e) => `${e.event}:${e.reason}`)).toEqual([
+        'armed:a very short window',
+        'disarmed:arming expired',
+      ]);
     } finally {
       guard.dispose();
     }
@@ -215,14 +241,24 @@ describe('audit file', () => {
   });
 
   it('never contains a secret, wherever it appears', async () => {
-    const audit = new AuditLog({ path: auditPath, secrets: ['hunter2-known'], env: { SSH_CONNECTION: '203.0.113.7 52144 10.0.0.1 22' } });
-    const secretStep = step('dump', async () => {
-      throw new Error('pg_dump: connection to postgres://backup:s3cr3t-url@db:5432/itsm failed; PGPASSWORD=s3cr3t-env was set');
+    const audit = new AuditLog({
+      path: auditPath,
+      secrets: ['hunter2-known'],
+      env: { SSH_CONNECTION: '203.0.113.7 52144 10.0.0.1 22' },
     });
-    secretStep.describe = () => ({ kind: 'argv', text: 'env PGPASSWORD=s3cr3t-env redis-cli -a s3cr3t-cli --pass=s3cr3t-flag ping; password: hunter2-known' });
+    const secretStep = step('dump', async () => {
+      throw new Error(
+        'pg_dump: connection to postgres://backup:s3cr3t-url@db:5432/itsm failed; PGPASSWORD=s3cr3t-env was set',
+      );
+    });
+    secretStep.describe = () => ({
+      kind: 'argv',
+      text: 'env PGPASSWORD=s3cr3t-env redis-cli -a s3cr3t-cli --pass=s3cr3t-flag ping; password: hunter2-known',
+    });
     await executePlan(plan([secretStep]), { guard: new ActionGuard({ readOnly: false, audit, timer: false }), audit });
     const raw = readFileSync(auditPath, 'utf8');
-    for (const s of ['s3cr3t-url', 's3cr3t-env', 's3cr3t-cli', 's3cr3t-flag', 'hunter2-known']) expect(raw).not.toContain(s);
+    for (const s of ['s3cr3t-url', 's3cr3t-env', 's3cr3t-cli', 's3cr3t-flag', 'hunter2-known'])
+      expect(raw).not.toContain(s);
     expect(raw).toContain('postgres://backup:***@db:5432/itsm');
     expect(raw).toContain('PGPASSWORD=***');
     const [first] = await lines();
@@ -243,7 +279,10 @@ describe('audit file', () => {
 
 describe('formatPlan', () => {
   it('shows every step with its exact command, the danger, and the blast radius', () => {
-    const text = formatPlan(plan([step('a', undefined, { cancellable: true }), step('b')]), ['running for 3h', '2 dependents']);
+    const text = formatPlan(plan([step('a', undefined, { cancellable: true }), step('b')]), [
+      'running for 3h',
+      '2 dependents',
+    ]);
     expect(text).toEqual([
       'test.run thing — 2 steps, needs a yes',
       '  1. step a',

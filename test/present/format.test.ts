@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { agoLong, bytes, duration, durationLong, formatLimits, formatValue, levelLabel, paint, percent, shouldColor, supportsUnicode, truncate } from '../../src/present/format.js';
+import {
+  agoLong,
+  bytes,
+  duration,
+  durationLong,
+  formatLimits,
+  formatValue,
+  levelLabel,
+  paint,
+  percent,
+  shouldColor,
+  supportsUnicode,
+  truncate,
+} from '../../src/present/format.js';
 import type { Level } from '../../src/engine/thresholds.js';
 
 describe('formatters', () => {
@@ -41,9 +54,17 @@ describe('formatters', () => {
 
   it('limits read as the comparison that breaches', () => {
     expect(formatLimits({ metric: 'host.cpu', warn: 70, crit: 85, direction: 'above' }, '%')).toBe('≥70% ≥85%');
-    expect(formatLimits({ metric: 'postgres.cacheHitRatio', warn: 95, crit: 90, direction: 'below' }, '%', true)).toBe('<=95% <=90%');
-    expect(formatLimits({ metric: 'redis.rdbLastSaveFailed', warn: 1, crit: 1, direction: 'above' }, 'count')).toBe('≥1');
-    expect(formatLimits({ metric: 'redis.reachable', warn: 0, crit: 0, direction: 'below' }, 'count')).toBe('must answer');
-    expect(formatLimits({ metric: 'postgres.connections', warn: 0.001, crit: 0.01, direction: 'above' }, '%')).toBe('≥0.001% ≥0.01%');
+    expect(formatLimits({ metric: 'postgres.cacheHitRatio', warn: 95, crit: 90, direction: 'below' }, '%', true)).toBe(
+      '<=95% <=90%',
+    );
+    expect(formatLimits({ metric: 'redis.rdbLastSaveFailed', warn: 1, crit: 1, direction: 'above' }, 'count')).toBe(
+      '≥1',
+    );
+    expect(formatLimits({ metric: 'redis.reachable', warn: 0, crit: 0, direction: 'below' }, 'count')).toBe(
+      'must answer',
+    );
+    expect(formatLimits({ metric: 'postgres.connections', warn: 0.001, crit: 0.01, direction: 'above' }, '%')).toBe(
+      '≥0.001% ≥0.01%',
+    );
   });
 });

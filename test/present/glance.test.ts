@@ -20,6 +20,4 @@ describe('glance formats', () => {
     expect(duration(fromSeconds(754))).toBe('12m');
     expect(duration(null)).toBe('—');
   });
-
 });
-

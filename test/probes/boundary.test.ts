@@ -17,12 +17,18 @@ describe('runBounded', () => {
   });
 
   it('turns a throw into a typed error with failure metrics and never rejects', async () => {
-    const r = await runBounded(undefined, {
-      context: ctx,
-      failureMetrics: (e) => [{ metric: 'x.reachable', instance: '', value: e.kind === 'unreachable' ? 0 : null, unit: 'count' }],
-    }, async () => {
-      throw errno('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1');
-    });
+    const r = await runBounded(
+      undefined,
+      {
+        context: ctx,
+        failureMetrics: (e) => [
+          { metric: 'x.reachable', instance: '', value: e.kind === 'unreachable' ? 0 : null, unit: 'count' },
+        ],
+      },
+      async () => {
+        throw errno('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1');
+      },
+    );
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.kind).toBe('unreachable');
@@ -49,7 +55,11 @@ describe('runBounded', () => {
   it('resolves promptly when the caller aborts', async () => {
     const outer = new AbortController();
     setTimeout(() => outer.abort(), 20);
-    const r = await runBounded(outer.signal, { context: ctx, timeoutMs: 10_000 }, () => new Promise<never>(() => undefined));
+    const r = await runBounded(
+      outer.signal,
+      { context: ctx, timeoutMs: 10_000 },
+      () => new Promise<never>(() => undefined),
+    );
     expect(r.ok).toBe(false);
     expect(r.latencyMs).toBeLessThan(2000);
   });
@@ -98,14 +108,20 @@ describe('classifyError', () => {
   });
 
   it('adds a hint for the kind and masks the known secrets', () => {
-    const e = classifyError(new Error('bad password hunter2\nsecond line'), { what: 'DB', secrets: ['hunter2'], hints: { protocol: 'check the DB' } });
+    const e = classifyError(new Error('bad password hunter2\nsecond line'), {
+      what: 'DB',
+      secrets: ['hunter2'],
+      hints: { protocol: 'check the DB' },
+    });
     expect(e.message).toBe('DB: bad password *** second line; check the DB');
   });
 });
 
 describe('sanitizeMessage', () => {
   it('strips credentials from URLs and keeps one line', () => {
-    expect(sanitizeMessage('cannot reach postgres://app:s3cr%40t@db:5432/x\n  at foo')).toBe('cannot reach postgres://app:***@db:5432/x at foo');
+    expect(sanitizeMessage('cannot reach postgres://app:s3cr%40t@db:5432/x\n  at foo')).toBe(
+      'cannot reach postgres://app:***@db:5432/x at foo',
+    );
     expect(sanitizeMessage('redis://:pw@127.0.0.1:6379 down')).toBe('redis://:***@127.0.0.1:6379 down');
   });
 });

@@ -27,7 +27,13 @@ describe.skipIf(unavailable('docker'))('docker probe', () => {
   let docker: Docker; // an independent client
   let engine: DockerEngine;
   let probe: DockerProbe;
-  const names = { running: uniqueName('run'), stopped: uniqueName('stopped'), healthy: uniqueName('healthy'), unhealthy: uniqueName('sick'), flappy: uniqueName('flappy') };
+  const names = {
+    running: uniqueName('run'),
+    stopped: uniqueName('stopped'),
+    healthy: uniqueName('healthy'),
+    unhealthy: uniqueName('sick'),
+    flappy: uniqueName('flappy'),
+  };
   const created: { remove(o: { force: boolean }): Promise<unknown> }[] = [];
 
   const read = async (): Promise<ProbeResult<DockerReading> & { ok: true }> => {
@@ -52,11 +58,21 @@ describe.skipIf(unavailable('docker'))('docker probe', () => {
     };
     await run({ name: names.running, cmd: ['sleep', '3600'] });
     await run({ name: names.stopped, cmd: ['true'], start: false });
-    const healthy = await run({ name: names.healthy, cmd: ['sleep', '3600'], healthcheck: { test: ['true'], intervalMs: 300 } });
-    const sick = await run({ name: names.unhealthy, cmd: ['sleep', '3600'], healthcheck: { test: ['false'], intervalMs: 300, retries: 1 } });
+    const healthy = await run({
+      name: names.healthy,
+      cmd: ['sleep', '3600'],
+      healthcheck: { test: ['true'], intervalMs: 300 },
+    });
+    const sick = await run({
+      name: names.unhealthy,
+      cmd: ['sleep', '3600'],
+      healthcheck: { test: ['false'], intervalMs: 300, retries: 1 },
+    });
     // A container that keeps failing under an on-failure policy accumulates restarts.
     const flappy = await docker.createContainer({
-      name: names.flappy, Image: svc.image, Cmd: ['sh', '-c', 'sleep 0.2; exit 1'],
+      name: names.flappy,
+      Image: svc.image,
+      Cmd: ['sh', '-c', 'sleep 0.2; exit 1'],
       HostConfig: { NetworkMode: 'none', RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } },
     });
     created.push(flappy);
@@ -77,7 +93,12 @@ describe.skipIf(unavailable('docker'))('docker probe', () => {
     const r = await read();
     expect(r.reading.engine.version).toMatch(/^\d+\./);
     const running = find(r.reading, names.running);
-    expect(running).toMatchObject({ state: 'running', health: 'none', restartCount: 0, image: expect.stringContaining('busybox') });
+    expect(running).toMatchObject({
+      state: 'running',
+      health: 'none',
+      restartCount: 0,
+      image: expect.stringContaining('busybox'),
+    });
     expect(running.id).toMatch(/^[0-9a-f]{12}$/);
     expect(running.uptimeSeconds).toBeGreaterThanOrEqual(0);
     expect(running.startedAt).toBeLessThanOrEqual(Date.now());
@@ -91,7 +112,8 @@ describe.skipIf(unavailable('docker'))('docker probe', () => {
 
   it('emits docker.reachable, and unhealthy/restarts per container name', async () => {
     const r = await read();
-    const value = (metric: string, instance = '') => r.metrics.find((m) => m.metric === metric && m.instance === instance)?.value;
+    const value = (metric: string, instance = '') =>
+      r.metrics.find((m) => m.metric === metric && m.instance === instance)?.value;
     expect(value('docker.reachable')).toBe(1);
     expect(value('docker.unhealthy', names.unhealthy)).toBe(1);
     expect(value('docker.unhealthy', names.healthy)).toBe(0);
@@ -101,10 +123,13 @@ describe.skipIf(unavailable('docker'))('docker probe', () => {
   });
 
   it('attaches background-sampled CPU and memory without stalling the read', async () => {
-    const r = await waitFor(async () => {
-      const got = await read();
-      return find(got.reading, names.running).memoryBytes !== null && got;
-    }, { timeoutMs: 10_000, intervalMs: 100, what: 'a stats sample of the running container' });
+    const r = await waitFor(
+      async () => {
+        const got = await read();
+        return find(got.reading, names.running).memoryBytes !== null && got;
+      },
+      { timeoutMs: 10_000, intervalMs: 100, what: 'a stats sample of the running container' },
+    );
     const c = find(r.reading, names.running);
     expect(c.memoryBytes).toBeGreaterThan(0);
     expect(c.memoryLimitBytes).toBeGreaterThan(0);

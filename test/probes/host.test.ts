@@ -8,7 +8,13 @@ import { DEFAULT_RULES } from '../../src/config/schema.js';
 
 const signal = () => new AbortController().signal;
 const opts = (o: Partial<HostProbeOptions> = {}): HostProbeOptions => ({
-  interval: 2000, timeoutMs: 3000, processesInterval: 15_000, diskInterval: 30_000, linkSpeedMbps: {}, ignoreFsTypes: PSEUDO_FS, ...o,
+  interval: 2000,
+  timeoutMs: 3000,
+  processesInterval: 15_000,
+  diskInterval: 30_000,
+  linkSpeedMbps: {},
+  ignoreFsTypes: PSEUDO_FS,
+  ...o,
 });
 
 describe('host probe on this machine', () => {
@@ -63,11 +69,18 @@ describe('host probe on a fake /proc', () => {
     writeFileSync(path.join(root, rel), text);
   };
   const netDev = (eth: number, wlan: number) =>
-    'Inter-|   Receive |  Transmit\n face |bytes packets errs drop fifo frame compressed multicast|bytes\n' +
-    `    lo: 999 1 0 0 0 0 0 0 999 1 0 0 0 0 0 0\n  eth0: ${eth} 1 0 0 0 0 0 0 10 1 0 0 0 0 0 0\n wlan0: ${wlan} 1 0 0 0 0 0 0 10 1 0 0 0 0 0 0\n`;
-  const stat = (busy: number, idle: number) => `cpu  ${busy} 0 0 ${idle} 0 0 0 0 0 0\ncpu0 ${busy} 0 0 ${idle} 0 0 0 0 0 0\nintr 1\n`;
+    'Inter-|   Receive |  Transmit\n' +
+    ' face |bytes packets errs drop fifo frame compressed multicast|bytes\n' +
+    '    lo: 999 1 0 0 0 0 0 0 999 1 0 0 0 0 0 0\n' +
+    `  eth0: ${eth} 1 0 0 0 0 0 0 10 1 0 0 0 0 0 0\n` +
+    ` wlan0: ${wlan} 1 0 0 0 0 0 0 10 1 0 0 0 0 0 0\n`;
+  const stat = (busy: number, idle: number) =>
+    `cpu  ${busy} 0 0 ${idle} 0 0 0 0 0 0\ncpu0 ${busy} 0 0 ${idle} 0 0 0 0 0 0\nintr 1\n`;
   put('/proc/stat', stat(100, 900));
-  put('/proc/meminfo', 'MemTotal: 1000 kB\nMemFree: 100 kB\nMemAvailable: 250 kB\nCached: 500 kB\nSwapTotal: 400 kB\nSwapFree: 300 kB\n');
+  put(
+    '/proc/meminfo',
+    'MemTotal: 1000 kB\nMemFree: 100 kB\nMemAvailable: 250 kB\nCached: 500 kB\nSwapTotal: 400 kB\nSwapFree: 300 kB\n',
+  );
   put('/proc/loadavg', '1.50 0.75 0.25 2/100 42\n');
   put('/proc/uptime', '1234.5 99.0\n');
   put('/proc/net/dev', netDev(0, 0));
@@ -84,7 +97,11 @@ describe('host probe on a fake /proc', () => {
     expect(first.reading.memory.percent).toBe(75); // cache is not "used"
     expect(first.reading.swap.percent).toBe(25);
     expect(first.reading.load).toEqual({ one: 1.5, five: 0.75, fifteen: 0.25 });
-    expect(first.reading.processes?.byCpu[0]).toMatchObject({ pid: 4242, name: 'my (odd) proc', command: 'my-proc --flag' });
+    expect(first.reading.processes?.byCpu[0]).toMatchObject({
+      pid: 4242,
+      name: 'my (odd) proc',
+      command: 'my-proc --flag',
+    });
 
     put('/proc/stat', stat(400, 1000)); // 300 busy of 400 → 75 %
     put('/proc/net/dev', netDev(125_000_000, 5_000_000)); // ~1 Gbit worth of bytes on eth0
@@ -112,7 +129,12 @@ describe('host probe on a fake /proc', () => {
     expect(r.reading.network.find((n) => n.name === 'wlan0')?.speedMbps).toBe(100);
     expect(r.reading.swap.percent).toBeNull();
     expect(r.metrics.some((m) => m.metric === 'host.swap')).toBe(false);
-    expect(r.metrics.filter((m) => m.metric === 'host.network').map((m) => m.instance).sort()).toEqual(['eth0', 'wlan0']);
+    expect(
+      r.metrics
+        .filter((m) => m.metric === 'host.network')
+        .map((m) => m.instance)
+        .sort(),
+    ).toEqual(['eth0', 'wlan0']);
   });
 
   it('reports a missing /proc as a typed error', async () => {
@@ -138,7 +160,14 @@ describe('host parsers', () => {
   });
 
   it('parses /proc/stat and /proc/[pid]/stat', () => {
-    expect(parseProcStat('cpu  1 2 3 4 5 6 7 8 9 10\ncpu0 1 1 1 1 0 0 0 0 0 0\n')).toEqual({ all: { total: 36, idle: 9 }, cores: [{ total: 4, idle: 1 }] });
-    expect(parsePidStat('7 (a) b) R 1 7 7 0 -1 0 0 0 0 0 3 4 0 0 20 0 1 0 5 6 9 0')).toEqual({ name: 'a) b', ticks: 7, rssPages: 9 });
+    expect(parseProcStat('cpu  1 2 3 4 5 6 7 8 9 10\ncpu0 1 1 1 1 0 0 0 0 0 0\n')).toEqual({
+      all: { total: 36, idle: 9 },
+      cores: [{ total: 4, idle: 1 }],
+    });
+    expect(parsePidStat('7 (a) b) R 1 7 7 0 -1 0 0 0 0 0 3 4 0 0 20 0 1 0 5 6 9 0')).toEqual({
+      name: 'a) b',
+      ticks: 7,
+      rssPages: 9,
+    });
   });
 });

@@ -19,7 +19,13 @@ describe.skipIf(unavailable('postgres'))('postgres probe', () => {
   let probe: PostgresProbe;
   const extra: pg.Client[] = [];
   const conn = (o: Partial<PgConnection> = {}): PgConnection => ({
-    host: server.host, port: server.port, user: 'postgres', database: 'postgres', interval: 2000, statementTimeout: 1000, ...o,
+    host: server.host,
+    port: server.port,
+    user: 'postgres',
+    database: 'postgres',
+    interval: 2000,
+    statementTimeout: 1000,
+    ...o,
   });
   const client = async (): Promise<pg.Client> => {
     const c = new pg.Client({ host: server.host, port: server.port, user: 'postgres', database: 'postgres' });
@@ -39,7 +45,10 @@ describe.skipIf(unavailable('postgres'))('postgres probe', () => {
   };
 
   beforeAll(async () => {
-    server = await startPostgres({ settings: { max_connections: '10' }, password: { user: 'app', password: PASSWORD } });
+    server = await startPostgres({
+      settings: { max_connections: '10' },
+      password: { user: 'app', password: PASSWORD },
+    });
     probe = new PostgresProbe(conn(), TIMEOUT);
   });
   afterAll(async () => {
@@ -66,7 +75,9 @@ describe.skipIf(unavailable('postgres'))('postgres probe', () => {
   it('uses exactly one connection, named opsdeck, across reads', async () => {
     for (let i = 0; i < 3; i++) await ok();
     const admin = await client();
-    const res = await admin.query<{ pid: number }>(`select pid from pg_stat_activity where application_name = 'opsdeck'`);
+    const res = await admin.query<{ pid: number }>(
+      `select pid from pg_stat_activity where application_name = 'opsdeck'`,
+    );
     expect(res.rows).toHaveLength(1);
     const h = await ok();
     expect(h.longQueries.map((q) => q.pid)).not.toContain(res.rows[0]!.pid);
@@ -93,10 +104,13 @@ describe.skipIf(unavailable('postgres'))('postgres probe', () => {
     const holderPid = (await holder.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
     const waiterPid = (await waiter.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
     const blocked = waiter.query('select count(*) from locked_t').catch(() => undefined);
-    const h = await waitFor(async () => {
-      const reading = await ok();
-      return reading.waitingLocks.length > 0 && reading;
-    }, { timeoutMs: 10_000, what: 'the blocked query to show as a waiting lock' });
+    const h = await waitFor(
+      async () => {
+        const reading = await ok();
+        return reading.waitingLocks.length > 0 && reading;
+      },
+      { timeoutMs: 10_000, what: 'the blocked query to show as a waiting lock' },
+    );
     const w = h.waitingLocks.find((l) => l.pid === waiterPid);
     expect(w?.blockedBy).toEqual([holderPid]);
     expect(w?.relation).toBe('locked_t');

@@ -18,9 +18,20 @@ describe('parseRedisInfo', () => {
   it('types a master INFO with keyspace', () => {
     const i = parseRedisInfo(fixture('redis-info-master.txt'));
     expect(i).toMatchObject({
-      version: '7.0.15', mode: 'standalone', role: 'master', maxclients: 10000, maxmemory: 0, maxmemoryPolicy: 'noeviction',
-      rdbLastBgsaveStatus: 'ok', aofEnabled: false, masterLinkStatus: null, evictedKeys: 0,
-      keyspace: [{ db: 0, keys: 2, expires: 1 }, { db: 2, keys: 1, expires: 0 }],
+      version: '7.0.15',
+      mode: 'standalone',
+      role: 'master',
+      maxclients: 10000,
+      maxmemory: 0,
+      maxmemoryPolicy: 'noeviction',
+      rdbLastBgsaveStatus: 'ok',
+      aofEnabled: false,
+      masterLinkStatus: null,
+      evictedKeys: 0,
+      keyspace: [
+        { db: 0, keys: 2, expires: 1 },
+        { db: 2, keys: 1, expires: 0 },
+      ],
     });
     expect(i.usedMemory).toBeGreaterThan(0);
     expect(i.fields.mem_allocator).toMatch(/jemalloc/);
@@ -40,7 +51,14 @@ describe.skipIf(unavailable('redis'))('redis probe', () => {
   let server: RedisSandbox;
   let admin: Redis;
   let probe: RedisProbe;
-  const conn = (o: Partial<RedisConnection> = {}): RedisConnection => ({ host: server.host, port: server.port, db: 0, tls: false, interval: 2000, ...o });
+  const conn = (o: Partial<RedisConnection> = {}): RedisConnection => ({
+    host: server.host,
+    port: server.port,
+    db: 0,
+    tls: false,
+    interval: 2000,
+    ...o,
+  });
   const metric = (r: ProbeResult<RedisReading>, id: string) => r.metrics.find((m) => m.metric === id)?.value;
   const ok = async (): Promise<ProbeResult<RedisReading> & { ok: true }> => {
     const r = await probe.read(signal());

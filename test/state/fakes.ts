@@ -32,7 +32,11 @@ export interface FakeProbe extends Probe {
 }
 
 /** A probe whose n-th read (0-based) does `behaviour(n, signal)`; it counts overlap and starts. */
-export function fakeProbe(id: string, interval: number, behaviour: (n: number, signal: AbortSignal) => Promise<ProbeResult<unknown>>): FakeProbe {
+export function fakeProbe(
+  id: string,
+  interval: number,
+  behaviour: (n: number, signal: AbortSignal) => Promise<ProbeResult<unknown>>,
+): FakeProbe {
   let active = 0;
   const probe: FakeProbe = {
     id,

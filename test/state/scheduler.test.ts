@@ -47,7 +47,9 @@ describe('scheduler', () => {
   });
 
   it('backs off while a target is down and returns to the interval on the first success', async () => {
-    const flaky = fakeProbe('redis', 1000, async (n) => (n < 4 || n === 6 ? errResult('unreachable') : okResult([m('redis.memory', 1)])));
+    const flaky = fakeProbe('redis', 1000, async (n) =>
+      n < 4 || n === 6 ? errResult('unreachable') : okResult([m('redis.memory', 1)]),
+    );
     scheduler = startScheduler([flaky], store, { timeout: 500, jitter: 0 });
     await vi.advanceTimersByTimeAsync(40_000);
     // fail ×4: 2, 4, 8, 16 s; success: back to 1 s; one failure: 2 s; then 1 s again.
@@ -78,7 +80,9 @@ describe('scheduler', () => {
   it('records a timeout for a probe that ignores its signal, without starting an overlapping read', async () => {
     let release: () => void = () => {};
     const deaf = fakeProbe('redis', 1000, (n) =>
-      n === 0 ? new Promise((resolve) => (release = () => resolve(okResult([m('redis.memory', 1)])))) : Promise.resolve(okResult([m('redis.memory', 2)])),
+      n === 0
+        ? new Promise((resolve) => (release = () => resolve(okResult([m('redis.memory', 1)]))))
+        : Promise.resolve(okResult([m('redis.memory', 2)])),
     );
     scheduler = startScheduler([deaf], store, { timeout: 1000, grace: 500, jitter: 0 });
     await vi.advanceTimersByTimeAsync(1500);
@@ -133,7 +137,7 @@ describe('scheduler', () => {
 });
 
 describe('scheduler with real timers', () => {
-  it('unref: every timer it makes is unref\'d when asked, so polling alone does not keep the process alive', async () => {
+  it("unref: each timer it makes is unref'd when asked, so polling alone does not keep the process alive", async () => {
     vi.useRealTimers();
     const made: NodeJS.Timeout[] = [];
     const real = globalThis.setTimeout;
@@ -145,7 +149,12 @@ describe('scheduler with real timers', () => {
     const p = fakeProbe('host', 20, async () => okResult([m('host.cpu', 1)]));
     const s = startScheduler([p], createOpsStore({ rules }), { timeout: 1000, unref: true });
     try {
-      await waitFor(() => p.starts.length >= 3, { timeoutMs: 2000, intervalMs: 5, what: 'three reads', lastSeen: () => `${p.starts.length} reads` });
+      await waitFor(() => p.starts.length >= 3, {
+        timeoutMs: 2000,
+        intervalMs: 5,
+        what: 'three reads',
+        lastSeen: () => `${p.starts.length} reads`,
+      });
       expect(made.length).toBeGreaterThanOrEqual(6);
       expect(made.filter((t) => t.hasRef())).toEqual([]);
     } finally {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { mergeRules } from '../../src/config/resolve.js';
-import { createOpsStore, selectExitCode, selectIsStale, selectTargetLevel, selectWorstLevel } from '../../src/state/store.js';
+import {
+  createOpsStore,
+  selectExitCode,
+  selectIsStale,
+  selectTargetLevel,
+  selectWorstLevel,
+} from '../../src/state/store.js';
 import { errResult, m, okResult } from './fakes.js';
 
 const rules = mergeRules({ 'host.cpu': { sustain: 0 }, 'postgres.connections': { sustain: 0 } }, 'test');
@@ -17,7 +23,8 @@ describe('ops store', () => {
 
   it('keeps a bounded history per metric key, oldest dropped first', () => {
     const store = make({ historyLength: 10 });
-    for (let i = 0; i < 25; i++) store.getState().applyResult('host', okResult([m('host.cpu', i), m('host.disk', i, '/')], i * 1000), i * 1000);
+    for (let i = 0; i < 25; i++)
+      store.getState().applyResult('host', okResult([m('host.cpu', i), m('host.disk', i, '/')], i * 1000), i * 1000);
     const h = store.getState().history['host.cpu|']!;
     expect(h.values).toEqual([15, 16, 17, 18, 19, 20, 21, 22, 23, 24]);
     expect(h.times[0]).toBe(15_000);
@@ -59,7 +66,7 @@ describe('ops store', () => {
     expect(selectWorstLevel(store.getState())).toBe('UNKNOWN');
   });
 
-  it('a target that fails before its first good read shows its rules as UNKNOWN placeholders, replaced on success', () => {
+  it('a target failing before its first good read shows its rules as UNKNOWN placeholders, replaced on success', () => {
     const store = make();
     store.getState().applyResult('redis', errResult('timeout', 0), 0);
     const keys = Object.keys(store.getState().alerts).sort();
@@ -67,13 +74,23 @@ describe('ops store', () => {
     expect(keys).not.toContain('redis.hitRatio|'); // disabled by default
     expect(store.getState().alerts['redis.memory|']).toMatchObject({ level: 'UNKNOWN', sampled: false });
     store.getState().applyResult('redis', okResult([m('redis.memory', 5), m('redis.clients', 1)], 1000), 1000);
-    expect(Object.keys(store.getState().alerts).sort()).toEqual(['redis.clients|', 'redis.memory|', 'redis.reachable|']);
+    expect(Object.keys(store.getState().alerts).sort()).toEqual([
+      'redis.clients|',
+      'redis.memory|',
+      'redis.reachable|',
+    ]);
     expect(store.getState().alerts['redis.reachable|']).toMatchObject({ level: 'OK', since: 1000 });
   });
 
   it('drops metric instances a good read no longer lists (a removed container), history included', () => {
     const store = make({ origins: { docker: 'configured' } });
-    store.getState().applyResult('docker', okResult([m('docker.restarts', 0, 'app', 'count'), m('docker.restarts', 12, 'old', 'count')], 0), 0);
+    store
+      .getState()
+      .applyResult(
+        'docker',
+        okResult([m('docker.restarts', 0, 'app', 'count'), m('docker.restarts', 12, 'old', 'count')], 0),
+        0,
+      );
     expect(selectWorstLevel(store.getState())).toBe('CRITICAL');
     store.getState().applyResult('docker', okResult([m('docker.restarts', 0, 'app', 'count')], 1000), 1000);
     expect(Object.keys(store.getState().alerts).sort()).toEqual(['docker.reachable|', 'docker.restarts|app']);
@@ -86,7 +103,14 @@ describe('ops store', () => {
     for (let i = 0; i < 20; i++) store.getState().applyResult('host', okResult([m('host.cpu', i % 2 ? 99 : 1)], i), i);
     const log = store.getState().transitions;
     expect(log).toHaveLength(5);
-    expect(log.at(-1)).toMatchObject({ at: 19, target: 'host', metric: 'host.cpu', from: 'OK', to: 'CRITICAL', value: 99 });
+    expect(log.at(-1)).toMatchObject({
+      at: 19,
+      target: 'host',
+      metric: 'host.cpu',
+      from: 'OK',
+      to: 'CRITICAL',
+      value: 99,
+    });
   });
 
   it('keeps object identity for slices that did not change', () => {

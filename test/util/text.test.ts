@@ -5,7 +5,8 @@ describe('text helpers without ICU', () => {
   it('sorts names case-insensitively, ties by code unit, and is a total order', () => {
     const names = ['web', 'Api', 'api', 'db-2', 'db-10', 'Cache', '_x', 'ß'];
     expect([...names].sort(compareText)).toEqual(['_x', 'Api', 'api', 'Cache', 'db-10', 'db-2', 'web', 'ß']);
-    for (const a of names) for (const b of names) expect(Math.sign(compareText(a, b))).toBe(-Math.sign(compareText(b, a)) || 0);
+    for (const a of names)
+      for (const b of names) expect(Math.sign(compareText(a, b))).toBe(-Math.sign(compareText(b, a)) || 0);
   });
 
   it('groups digits like en-US toLocaleString', () => {
