@@ -10,7 +10,12 @@ ensureBuilt();
 const lines = process.argv.slice(2);
 const runs = Number(process.env.RUNS) || 7;
 const env = await startBenchEnv();
-const t = new TimedTerminal(80, 24, { ...childEnv(env.dir), TERM: 'xterm-256color', LANG: 'C.UTF-8' }, path.join(env.dir, 'fifo'));
+const t = new TimedTerminal(
+  80,
+  24,
+  { ...childEnv(env.dir), TERM: 'xterm-256color', LANG: 'C.UTF-8' },
+  path.join(env.dir, 'fifo'),
+);
 try {
   const times = lines.map(() => [] as number[]);
   for (let i = 0; i < runs + 1; i++) {
@@ -19,7 +24,10 @@ try {
       if (i > 0) times[k]!.push(ms); // the first round warms the page cache
     }
   }
-  for (const [k, line] of lines.entries()) console.log(`${median(times[k]!).toFixed(0).padStart(5)} ms  [${times[k]!.map((x) => x.toFixed(0)).join(' ')}]  ${line}`);
+  for (const [k, line] of lines.entries())
+    console.log(
+      `${median(times[k]!).toFixed(0).padStart(5)} ms  [${times[k]!.map((x) => x.toFixed(0)).join(' ')}]  ${line}`,
+    );
 } finally {
   t.close();
   await env.cleanup();

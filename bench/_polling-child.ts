@@ -20,7 +20,11 @@ await sleep(Number(secondsArg) * 1000);
 const cpu = process.cpuUsage(cpu0);
 const wallMs = performance.now() - t0;
 const s = store.getState();
-const failed = Object.values(s.targets).filter((t) => t.latest && !t.latest.ok).map((t) => `${t.id}: ${t.latest?.error?.message ?? ''}`);
+const failed = Object.values(s.targets)
+  .filter((t) => t.latest && !t.latest.ok)
+  .map((t) => `${t.id}: ${t.latest?.error?.message ?? ''}`);
 const reads = Object.values(s.history).reduce((n, h) => Math.max(n, h.values.length), 0);
 await scheduler.stop();
-process.stdout.write(`${JSON.stringify({ cpuUs: cpu.user + cpu.system, wallMs, failed, reads, metrics: Object.keys(s.alerts).length })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ cpuUs: cpu.user + cpu.system, wallMs, failed, reads, metrics: Object.keys(s.alerts).length })}\n`,
+);

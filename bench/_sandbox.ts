@@ -20,7 +20,8 @@ export async function startBenchEnv(): Promise<BenchEnv> {
   try {
     const docker = sandbox.docker!;
     if (docker.image) {
-      for (const name of ['bench-app', 'bench-worker']) await docker.runContainer({ name, cmd: ['sh', '-c', 'exec sleep 3600'] });
+      for (const name of ['bench-app', 'bench-worker'])
+        await docker.runContainer({ name, cmd: ['sh', '-c', 'exec sleep 3600'] });
     }
     const configPath = path.join(dir, 'opsdeck.yaml');
     const config = {
@@ -50,7 +51,13 @@ export async function startBenchEnv(): Promise<BenchEnv> {
 
 /** Environment for children: no PG*, REDIS_URL or DOCKER_HOST leaking in from the caller. */
 export function childEnv(dir: string): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg'), XDG_STATE_HOME: path.join(dir, 'state'), NO_COLOR: '1' };
+  return {
+    PATH: process.env.PATH,
+    HOME: dir,
+    XDG_CONFIG_HOME: path.join(dir, 'xdg'),
+    XDG_STATE_HOME: path.join(dir, 'state'),
+    NO_COLOR: '1',
+  };
 }
 
 /** Makes sure the bundled CLI exists (npm run bench builds it; a direct run may not have). */

@@ -76,7 +76,9 @@ export class TimedTerminal {
   /** Starts the control-mode client (once). */
   attach(): ChildProcess {
     if (!this.control) {
-      this.control = spawn('tmux', ['-L', this.tmux.socket, '-C', 'attach', '-t', 'main'], { stdio: ['pipe', 'pipe', 'ignore'] });
+      this.control = spawn('tmux', ['-L', this.tmux.socket, '-C', 'attach', '-t', 'main'], {
+        stdio: ['pipe', 'pipe', 'ignore'],
+      });
       this.control.stdout!.resume();
     }
     return this.control;
@@ -92,7 +94,10 @@ export class TimedTerminal {
     const ok = typeof test === 'string' ? (s: string) => s.includes(test) : test;
     if (ok(this.buffer)) return Promise.resolve(performance.now());
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${String(test)} within ${timeoutMs} ms; screen:\n${this.tmux.capture()}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no ${String(test)} within ${timeoutMs} ms; screen:\n${this.tmux.capture()}`)),
+        timeoutMs,
+      );
       this.waiters.push({ test: ok, resolve: (t) => (clearTimeout(timer), resolve(t)) });
     });
   }
@@ -114,7 +119,8 @@ export class TimedTerminal {
 /** CPU time of a process's main thread in ns (from /proc/<pid>/schedstat: that task only). */
 export const cpuNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
 /** Resident set size of a process in MiB. */
-export const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+export const rssMiB = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 /**
  * CPU time in ns of every live thread of a process (/proc/<pid>/task/<tid>/schedstat), by tid:
@@ -167,7 +173,15 @@ export async function idleWindow(pids: number[], seconds: number): Promise<IdleW
     for (const tid of a.threads.keys()) if (!b.threads.has(tid)) lost++;
     const samples = [...rss[i]!, b.rss];
     const rssMean = samples.reduce((x, y) => x + y, 0) / samples.length;
-    return { mainCpu: ((b.main - a.main) / wallNs) * 100, processCpu: (ns / wallNs) * 100, rss0: a.rss, rss1: b.rss, rssMean, rssPeak: peak[i]!, lostThreads: lost };
+    return {
+      mainCpu: ((b.main - a.main) / wallNs) * 100,
+      processCpu: (ns / wallNs) * 100,
+      rss0: a.rss,
+      rss1: b.rss,
+      rssMean,
+      rssPeak: peak[i]!,
+      lostThreads: lost,
+    };
   });
 }
 
@@ -175,18 +189,26 @@ export async function idleWindow(pids: number[], seconds: number): Promise<IdleW
 export async function allDataTest(env: BenchEnv): Promise<(screen: string) => boolean> {
   const client = new pg.Client({ connectionString: env.sandbox.postgres!.url });
   await client.connect();
-  const pgVersion = String((await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v).split(' ')[0]!;
+  const pgVersion = String(
+    (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v,
+  ).split(' ')[0]!;
   await client.end();
   const redis = new Redis(env.sandbox.redis!.url, { lazyConnect: true });
   await redis.connect();
   const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))![1]!;
   redis.disconnect();
-  return (s: string) => s.includes(pgVersion) && s.includes(redisVersion) && s.includes('engine ') && /CPU\s+\d/.test(s);
+  return (s: string) =>
+    s.includes(pgVersion) && s.includes(redisVersion) && s.includes('engine ') && /CPU\s+\d/.test(s);
 }
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)]!;
 
 /** Types `line`, then times Enter → `ready`; quits with `quit` keys and waits for the prompt marker. */
-export async function timeStart(t: TimedTerminal, line: string, ready: string | ((s: string) => boolean), quit: string[]): Promise<number> {
+export async function timeStart(
+  t: TimedTerminal,
+  line: string,
+  ready: string | ((s: string) => boolean),
+  quit: string[],
+): Promise<number> {
   t.tmux.tmux('send-keys', '-t', 'main', '-l', `${line}; echo DONE-$((40+2))`);
   t.reset();
   const t0 = performance.now();
@@ -197,7 +219,10 @@ export async function timeStart(t: TimedTerminal, line: string, ready: string | 
   return at - t0;
 }
 
-async function keyLatencies(t: TimedTerminal, presses: { key: string; marker: (i: number) => string }): Promise<number[]> {
+async function keyLatencies(
+  t: TimedTerminal,
+  presses: { key: string; marker: (i: number) => string },
+): Promise<number[]> {
   const out: number[] = [];
   for (let i = 1; i <= KEY_PRESSES; i++) {
     t.reset();
@@ -267,21 +292,73 @@ export async function run(): Promise<Row[]> {
     console1.attach();
     mini.attach();
     await new Promise((r) => setTimeout(r, 300));
-    const keys = await keyLatencies(console1, { key: 'alternate', marker: (i) => (i % 2 ? '[2 Host]' : '[1 Overview]') });
+    const keys = await keyLatencies(console1, {
+      key: 'alternate',
+      marker: (i) => (i % 2 ? '[2 Host]' : '[1 Overview]'),
+    });
     const miniKeys = await keyLatencies(mini, { key: 'x', marker: (i) => `keys=${i};` });
     console1.tmux.send('q');
     mini.tmux.send('q');
     await Promise.all([console1.until('DONE-42'), mini.until('DONE-42')]);
 
-    process.stderr.write(`bench: console: first frame runs ${first.map((x) => x.toFixed(0)).join(', ')} ms; all data ${data.map((x) => x.toFixed(0)).join(', ')} ms; RSS ${rss0.toFixed(1)} → ${rss1.toFixed(1)} MiB over ${seconds} s\n`);
+    process.stderr.write(
+      `bench: console: first frame runs ${first.map((x) => x.toFixed(0)).join(', ')} ms; all data ${data.map((x) => x.toFixed(0)).join(', ')} ms; RSS ${rss0.toFixed(1)} → ${rss1.toFixed(1)} MiB over ${seconds} s\n`,
+    );
     return [
-      { name: 'console first frame (80×24, tmux)', unit: 'ms', opsdeck: median(first), baseline: median(miniFirst), baselineName: 'minimal Ink app, one esbuild bundle', target: '< 300 ms' },
-      { name: 'node -e 0 in the same terminal', unit: 'ms', opsdeck: median(first), baseline: median(nodeOnly), baselineName: 'node -e 0' },
-      { name: 'console: all four panels with real data', unit: 'ms', opsdeck: median(data), baseline: median(miniFirst), baselineName: 'minimal Ink app first frame', target: '< 1000 ms' },
-      { name: `console idle CPU, 4 targets, ${seconds} s`, unit: '% of a core', opsdeck: idle, baseline: miniIdle, baselineName: 'minimal Ink app with a 1 s clock', target: '< 1 %' },
-      { name: `console RSS after ${seconds} s`, unit: 'MiB', opsdeck: rss1, baseline: miniRss, baselineName: 'minimal Ink app', target: '< 100 MiB' },
-      { name: `console RSS growth over ${seconds} s`, unit: 'MiB', opsdeck: rss1 - rss0, baseline: 0, baselineName: 'flat' },
-      { name: 'key press → updated frame, p95', unit: 'ms', opsdeck: p95(keys), baseline: p95(miniKeys), baselineName: 'minimal Ink app, counter', target: '< 50 ms' },
+      {
+        name: 'console first frame (80×24, tmux)',
+        unit: 'ms',
+        opsdeck: median(first),
+        baseline: median(miniFirst),
+        baselineName: 'minimal Ink app, one esbuild bundle',
+        target: '< 300 ms',
+      },
+      {
+        name: 'node -e 0 in the same terminal',
+        unit: 'ms',
+        opsdeck: median(first),
+        baseline: median(nodeOnly),
+        baselineName: 'node -e 0',
+      },
+      {
+        name: 'console: all four panels with real data',
+        unit: 'ms',
+        opsdeck: median(data),
+        baseline: median(miniFirst),
+        baselineName: 'minimal Ink app first frame',
+        target: '< 1000 ms',
+      },
+      {
+        name: `console idle CPU, 4 targets, ${seconds} s`,
+        unit: '% of a core',
+        opsdeck: idle,
+        baseline: miniIdle,
+        baselineName: 'minimal Ink app with a 1 s clock',
+        target: '< 1 %',
+      },
+      {
+        name: `console RSS after ${seconds} s`,
+        unit: 'MiB',
+        opsdeck: rss1,
+        baseline: miniRss,
+        baselineName: 'minimal Ink app',
+        target: '< 100 MiB',
+      },
+      {
+        name: `console RSS growth over ${seconds} s`,
+        unit: 'MiB',
+        opsdeck: rss1 - rss0,
+        baseline: 0,
+        baselineName: 'flat',
+      },
+      {
+        name: 'key press → updated frame, p95',
+        unit: 'ms',
+        opsdeck: p95(keys),
+        baseline: p95(miniKeys),
+        baselineName: 'minimal Ink app, counter',
+        target: '< 50 ms',
+      },
     ];
   } finally {
     for (const t of terminals) t.close();

@@ -51,7 +51,8 @@ process.stdout.write(String(n));
 
 // eslint-disable-next-line no-control-regex -- the FIFO carries escape sequences
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;?<>]*[A-Za-z]/g, '');
-const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)] ?? NaN;
+const p95 = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)] ?? NaN;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
@@ -79,7 +80,9 @@ class TimedPane {
 
   press(key: string): void {
     if (!this.control) {
-      this.control = spawn('tmux', ['-L', this.tmux.socket, '-C', 'attach', '-t', 'main'], { stdio: ['pipe', 'pipe', 'ignore'] });
+      this.control = spawn('tmux', ['-L', this.tmux.socket, '-C', 'attach', '-t', 'main'], {
+        stdio: ['pipe', 'pipe', 'ignore'],
+      });
       this.control.stdout!.resume();
     }
     this.control.stdin!.write(`send-keys -t main ${key}\n`);
@@ -93,13 +96,20 @@ class TimedPane {
     const ok = (s: string) => s.includes(marker);
     if (ok(this.buffer)) return Promise.resolve(performance.now());
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "${marker}" within ${timeoutMs} ms; screen:\n${this.tmux.capture()}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no "${marker}" within ${timeoutMs} ms; screen:\n${this.tmux.capture()}`)),
+        timeoutMs,
+      );
       this.waiters.push({ test: ok, resolve: (t) => (clearTimeout(timer), resolve(t)) });
     });
   }
 
   childPid(): number {
-    return Number(execFileSync('pgrep', ['-P', String(this.tmux.panePid())], { encoding: 'utf8' }).trim().split('\n')[0]);
+    return Number(
+      execFileSync('pgrep', ['-P', String(this.tmux.panePid())], { encoding: 'utf8' })
+        .trim()
+        .split('\n')[0],
+    );
   }
 
   close(): void {
@@ -127,12 +137,15 @@ async function toggleLatencies(p: TimedPane, presses: number): Promise<number[]>
   return out;
 }
 
-const newestOnScreen = (screen: string) => Math.max(-1, ...[...screen.matchAll(/seq=(\d{10})/g)].map((m) => Number(m[1])));
+const newestOnScreen = (screen: string) =>
+  Math.max(-1, ...[...screen.matchAll(/seq=(\d{10})/g)].map((m) => Number(m[1])));
 const countIn = (status: string) => Number(readFileSync(status, 'utf8') || '0');
 const sampling = { on: false };
 
 function startWriter(log: string, status: string): { done: Promise<number> } {
-  const writer = spawn(process.execPath, ['-e', WRITER, log, status, String(SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const writer = spawn(process.execPath, ['-e', WRITER, log, status, String(SECONDS)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   writer.stdout.on('data', (c: Buffer) => (out += c.toString()));
   return { done: new Promise((resolve) => writer.once('close', () => resolve(Number(out)))) };
@@ -227,13 +240,57 @@ export async function run(): Promise<Row[]> {
         `headless pipeline ${bare.linesPerSec.toFixed(0)} lines/s (writer ${bare.writerPerSec.toFixed(0)}); keys idle p95 ${p95(idleKeys).toFixed(0)} ms, flood p95 ${p95(floodKeys).toFixed(0)} ms; RSS idle ${idleRss.toFixed(1)} → warm ${warmRss.toFixed(1)} → peak ${Math.max(...rss).toFixed(1)} → end ${endRss.toFixed(1)} MiB\n`,
     );
     return [
-      { name: `Logs view: lines/s reaching the screen (${SECONDS} s full-speed writer)`, unit: 'lines/s', opsdeck: (lines / shownMs) * 1000, baseline: bare.linesPerSec, baselineName: 'same tail pipeline, no UI (same run)' },
-      { name: 'Logs view: the full-speed writer itself', unit: 'lines/s', opsdeck: writerRate, baseline: bare.writerPerSec, baselineName: 'the writer in the headless run' },
-      { name: 'Logs view: newest line on screen behind the writer, p95', unit: 'ms', opsdeck: p95(lagMs), baseline: median(lagMs), baselineName: 'the median of the same samples' },
-      { name: 'Logs view: last line on screen after the writer stops', unit: 'ms', opsdeck: caughtUp - t0 - writerMs, baseline: 75, baselineName: 'one tail frame (75 ms)' },
-      { name: 'Logs view: key press → frame during the flood, p95', unit: 'ms', opsdeck: p95(floodKeys), baseline: p95(idleKeys), baselineName: 'same key, view idle', target: '< 100 ms' },
-      { name: `Logs view: peak RSS during the flood`, unit: 'MiB', opsdeck: Math.max(...rss), baseline: idleRss, baselineName: 'Logs view idle', target: 'bounded' },
-      { name: `Logs view: RSS growth during the flood (end − 3 s in)`, unit: 'MiB', opsdeck: endRss - warmRss, baseline: 0, baselineName: 'flat' },
+      {
+        name: `Logs view: lines/s reaching the screen (${SECONDS} s full-speed writer)`,
+        unit: 'lines/s',
+        opsdeck: (lines / shownMs) * 1000,
+        baseline: bare.linesPerSec,
+        baselineName: 'same tail pipeline, no UI (same run)',
+      },
+      {
+        name: 'Logs view: the full-speed writer itself',
+        unit: 'lines/s',
+        opsdeck: writerRate,
+        baseline: bare.writerPerSec,
+        baselineName: 'the writer in the headless run',
+      },
+      {
+        name: 'Logs view: newest line on screen behind the writer, p95',
+        unit: 'ms',
+        opsdeck: p95(lagMs),
+        baseline: median(lagMs),
+        baselineName: 'the median of the same samples',
+      },
+      {
+        name: 'Logs view: last line on screen after the writer stops',
+        unit: 'ms',
+        opsdeck: caughtUp - t0 - writerMs,
+        baseline: 75,
+        baselineName: 'one tail frame (75 ms)',
+      },
+      {
+        name: 'Logs view: key press → frame during the flood, p95',
+        unit: 'ms',
+        opsdeck: p95(floodKeys),
+        baseline: p95(idleKeys),
+        baselineName: 'same key, view idle',
+        target: '< 100 ms',
+      },
+      {
+        name: `Logs view: peak RSS during the flood`,
+        unit: 'MiB',
+        opsdeck: Math.max(...rss),
+        baseline: idleRss,
+        baselineName: 'Logs view idle',
+        target: 'bounded',
+      },
+      {
+        name: `Logs view: RSS growth during the flood (end − 3 s in)`,
+        unit: 'MiB',
+        opsdeck: endRss - warmRss,
+        baseline: 0,
+        baselineName: 'flat',
+      },
     ];
   } catch (err) {
     process.stderr.write(`bench: logs-console: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -246,7 +303,9 @@ export async function run(): Promise<Row[]> {
     try {
       rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
     } catch (err) {
-      process.stderr.write(`bench: logs-console: could not remove ${dir}: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(
+        `bench: logs-console: could not remove ${dir}: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
     }
   }
 }

@@ -38,7 +38,9 @@ function median(xs: number[]): number {
 
 function runWriter(file: string, lines: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', WRITER, file, String(lines)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-e', WRITER, file, String(lines)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.once('error', reject);
@@ -116,7 +118,9 @@ export async function run(): Promise<Row[]> {
     // A reference file written once: the burst runs append it whole, the raw baseline reads it.
     const ref = path.join(dir, 'ref.log');
     await runWriter(ref, LINES);
-    process.stderr.write(`bench: logs-throughput: ${LINES} lines, ${(statSync(ref).size / 1e6).toFixed(0)} MB per run\n`);
+    process.stderr.write(
+      `bench: logs-throughput: ${LINES} lines, ${(statSync(ref).size / 1e6).toFixed(0)} MB per run\n`,
+    );
     for (let i = 0; i < RUNS; i++) {
       const b = path.join(dir, `burst-${i}.log`);
       writeFileSync(b, '');
@@ -148,9 +152,35 @@ export async function run(): Promise<Row[]> {
   );
   const MB = 1024 * 1024;
   return [
-    { name: `log tail pipeline, burst of ${LINES / 1000}k lines (lines/s)`, unit: 'lines/s', opsdeck: median(burst), baseline: median(raw), baselineName: 'raw fs read + newline count' },
-    { name: 'log tail following a full-speed writer (lines/s)', unit: 'lines/s', opsdeck: median(live), baseline: median(writer), baselineName: 'the writer alone (same run)' },
-    { name: 'log tail frames delivered to the UI per second', unit: 'frames/s', opsdeck: median(fps), baseline: 1000 / 75, baselineName: 'cap (1 frame / 75 ms)', target: '≤ cap' },
-    { name: 'log tail peak RSS (10k-line buffer)', unit: 'MB', opsdeck: peak / MB, baseline: start / MB, baselineName: 'RSS before tailing', target: 'bounded' },
+    {
+      name: `log tail pipeline, burst of ${LINES / 1000}k lines (lines/s)`,
+      unit: 'lines/s',
+      opsdeck: median(burst),
+      baseline: median(raw),
+      baselineName: 'raw fs read + newline count',
+    },
+    {
+      name: 'log tail following a full-speed writer (lines/s)',
+      unit: 'lines/s',
+      opsdeck: median(live),
+      baseline: median(writer),
+      baselineName: 'the writer alone (same run)',
+    },
+    {
+      name: 'log tail frames delivered to the UI per second',
+      unit: 'frames/s',
+      opsdeck: median(fps),
+      baseline: 1000 / 75,
+      baselineName: 'cap (1 frame / 75 ms)',
+      target: '≤ cap',
+    },
+    {
+      name: 'log tail peak RSS (10k-line buffer)',
+      unit: 'MB',
+      opsdeck: peak / MB,
+      baseline: start / MB,
+      baselineName: 'RSS before tailing',
+      target: 'bounded',
+    },
   ];
 }

@@ -74,8 +74,11 @@ export async function run(): Promise<Row[]> {
       runChild([bundle, env.configPath, String(WARMUP_S), String(seconds)], childEnv(env.dir)),
       runChild(['-e', BASELINE, String(WARMUP_S), String(seconds)], childEnv(env.dir)),
     ]);
-    if (opsdeck.failed?.length) process.stderr.write(`bench: polling-cpu: some targets failed: ${opsdeck.failed.join('; ')}\n`);
-    process.stderr.write(`bench: polling-cpu: ${opsdeck.metrics} metric instances, ${opsdeck.reads} samples each (history), ${seconds} s window\n`);
+    if (opsdeck.failed?.length)
+      process.stderr.write(`bench: polling-cpu: some targets failed: ${opsdeck.failed.join('; ')}\n`);
+    process.stderr.write(
+      `bench: polling-cpu: ${opsdeck.metrics} metric instances, ${opsdeck.reads} samples each (history), ${seconds} s window\n`,
+    );
     return [
       {
         name: `polling CPU, 4 targets, default intervals, ${seconds} s`,

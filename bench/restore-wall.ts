@@ -26,7 +26,11 @@ const DB = 'bench';
 
 function sh(script: string, args: string[], env: NodeJS.ProcessEnv): number {
   const t0 = performance.now();
-  const r = spawnSync('sh', ['-c', script, 'sh', ...args], { env, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync('sh', ['-c', script, 'sh', ...args], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   if (r.status !== 0) throw new Error(`baseline failed (${r.status}): ${r.stderr.slice(-500)}`);
   return performance.now() - t0;
 }
@@ -42,21 +46,53 @@ export async function run(): Promise<Row[]> {
     const conn: PgTarget = { host: pg.host, port: pg.port, user: 'postgres', database: 'postgres' };
     const env = { ...process.env, PGHOST: pg.host, PGPORT: String(pg.port), PGUSER: 'postgres' };
     const bin = findPostgresBin();
-    const init = spawnSync(bin ? path.join(bin, 'pgbench') : 'pgbench', ['-i', '-q', '-s', String(SCALE), DB], { env, encoding: 'utf8' });
+    const init = spawnSync(bin ? path.join(bin, 'pgbench') : 'pgbench', ['-i', '-q', '-s', String(SCALE), DB], {
+      env,
+      encoding: 'utf8',
+    });
     if (init.status !== 0) throw new Error(`pgbench -i failed: ${init.stderr}`);
     const root = path.join(dir, 'backups');
-    const file = (await runBackupJob(pgBackupJob({ root, target: { ...conn, database: DB }, kind: 'full', format: 'plain' }), { skipPreflight: true })).path;
+    const file = (
+      await runBackupJob(pgBackupJob({ root, target: { ...conn, database: DB }, kind: 'full', format: 'plain' }), {
+        skipPreflight: true,
+      })
+    ).path;
     const psql = findPgTool('psql');
     const pgDump = findPgTool('pg_dump');
     const baselineRestore = (): number =>
-      sh(`"$1" -X -q -d postgres -c "DROP DATABASE IF EXISTS $2" && "$1" -X -q -d postgres -c "CREATE DATABASE $2" && gunzip -c "$3" | "$1" -X -q -d "$2" >/dev/null`, [psql, DB, file], env);
-    const baselineDump = (): number => sh(`"$1" -d "$2" | gzip > "$3"`, [pgDump, DB, path.join(dir, 'baseline.sql.gz')], env);
+      sh(
+        `"$1" -X -q -d postgres -c "DROP DATABASE IF EXISTS $2" && "$1" -X -q -d postgres -c "CREATE DATABASE $2" && gunzip -c "$3" | "$1" -X -q -d "$2" >/dev/null`,
+        [psql, DB, file],
+        env,
+      );
+    const baselineDump = (): number =>
+      sh(`"$1" -d "$2" | gzip > "$3"`, [pgDump, DB, path.join(dir, 'baseline.sql.gz')], env);
     const baselineDrill = (): number =>
-      sh(`"$1" -X -q -d postgres -c "CREATE DATABASE $2_drill" && gunzip -c "$3" | "$1" -X -q -d "$2_drill" >/dev/null && "$1" -X -q -d postgres -c "DROP DATABASE $2_drill"`, [psql, DB, file], env);
+      sh(
+        `"$1" -X -q -d postgres -c "CREATE DATABASE $2_drill" && gunzip -c "$3" | "$1" -X -q -d "$2_drill" >/dev/null && "$1" -X -q -d postgres -c "DROP DATABASE $2_drill"`,
+        [psql, DB, file],
+        env,
+      );
     const ours = async (): Promise<RestoreSnapshot> => {
-      const { restore, report } = await prepareRestore({ backup: file, database: DB, conn, safetyRoot: safetyRootFor(root) });
-      if (!restore) throw new Error(`preflight failed: ${report.checks.filter((c) => c.status === 'fail').map((c) => c.detail).join('; ')}`);
-      const s = await executeRestore(restore, { guard: { check: () => ({ ok: true }) }, audit: new MemoryAudit(), confirmAt: 'start', confirm: async (q) => (q.kind === 'type' ? q.expect : 'y') });
+      const { restore, report } = await prepareRestore({
+        backup: file,
+        database: DB,
+        conn,
+        safetyRoot: safetyRootFor(root),
+      });
+      if (!restore)
+        throw new Error(
+          `preflight failed: ${report.checks
+            .filter((c) => c.status === 'fail')
+            .map((c) => c.detail)
+            .join('; ')}`,
+        );
+      const s = await executeRestore(restore, {
+        guard: { check: () => ({ ok: true }) },
+        audit: new MemoryAudit(),
+        confirmAt: 'start',
+        confirm: async (q) => (q.kind === 'type' ? q.expect : 'y'),
+      });
       if (s.result !== 'succeeded') throw new Error(`restore failed: ${s.summary.join(' / ')}`);
       rmSync(safetyRootFor(root), { recursive: true, force: true });
       return s;
@@ -71,10 +107,20 @@ export async function run(): Promise<Row[]> {
     const oursOnce = async (): Promise<void> => {
       const s = await ours();
       load.push(stepMs(s, ['recreate', 'load']));
-      plan.push(stepMs(s, s.steps.map((x) => x.id).filter((id) => id !== 'safety-dump')));
+      plan.push(
+        stepMs(
+          s,
+          s.steps.map((x) => x.id).filter((id) => id !== 'safety-dump'),
+        ),
+      );
       dump.push(stepMs(s, ['safety-dump']));
       const t0 = performance.now();
-      const d = await runDrill({ backup: file, conn, guard: { check: () => ({ ok: true }) }, audit: new MemoryAudit() });
+      const d = await runDrill({
+        backup: file,
+        conn,
+        guard: { check: () => ({ ok: true }) },
+        audit: new MemoryAudit(),
+      });
       if (d.result !== 'succeeded') throw new Error(`drill failed: ${d.summary.join(' / ')}`);
       drill.push(performance.now() - t0);
     };
@@ -91,15 +137,43 @@ export async function run(): Promise<Row[]> {
         baseOnce();
         await oursOnce();
       }
-      process.stderr.write(`bench: restore-wall run ${i + 1}: load ${load.at(-1)!.toFixed(0)} ms, plan ${plan.at(-1)!.toFixed(0)} ms, baseline ${base.at(-1)!.toFixed(0)} ms; safety dump ${dump.at(-1)!.toFixed(0)} ms vs ${baseDump.at(-1)!.toFixed(0)} ms; drill ${drill.at(-1)!.toFixed(0)} ms vs ${baseDrill.at(-1)!.toFixed(0)} ms\n`);
+      process.stderr.write(
+        `bench: restore-wall run ${i + 1}: load ${load.at(-1)!.toFixed(0)} ms, plan ${plan.at(-1)!.toFixed(0)} ms, baseline ${base.at(-1)!.toFixed(0)} ms; safety dump ${dump.at(-1)!.toFixed(0)} ms vs ${baseDump.at(-1)!.toFixed(0)} ms; drill ${drill.at(-1)!.toFixed(0)} ms vs ${baseDrill.at(-1)!.toFixed(0)} ms\n`,
+      );
     }
     const s = `pgbench -s ${SCALE}, median of ${RUNS}`;
     const pipe = 'drop+create, gunzip -c | psql';
     return [
-      { name: `restore: drop/recreate + load (${s})`, unit: 's', opsdeck: median(load) / 1000, baseline: median(base) / 1000, baselineName: pipe, target: '≤ 1.1×' },
-      { name: `restore: all steps but the safety dump (${s})`, unit: 's', opsdeck: median(plan) / 1000, baseline: median(base) / 1000, baselineName: pipe, target: '≤ 1.1×' },
-      { name: `restore: safety dump, verified (${s})`, unit: 's', opsdeck: median(dump) / 1000, baseline: median(baseDump) / 1000, baselineName: 'pg_dump | gzip' },
-      { name: `drill: whole drill incl. preflight verify (${s})`, unit: 's', opsdeck: median(drill) / 1000, baseline: median(baseDrill) / 1000, baselineName: 'createdb, gunzip | psql, dropdb' },
+      {
+        name: `restore: drop/recreate + load (${s})`,
+        unit: 's',
+        opsdeck: median(load) / 1000,
+        baseline: median(base) / 1000,
+        baselineName: pipe,
+        target: '≤ 1.1×',
+      },
+      {
+        name: `restore: all steps but the safety dump (${s})`,
+        unit: 's',
+        opsdeck: median(plan) / 1000,
+        baseline: median(base) / 1000,
+        baselineName: pipe,
+        target: '≤ 1.1×',
+      },
+      {
+        name: `restore: safety dump, verified (${s})`,
+        unit: 's',
+        opsdeck: median(dump) / 1000,
+        baseline: median(baseDump) / 1000,
+        baselineName: 'pg_dump | gzip',
+      },
+      {
+        name: `drill: whole drill incl. preflight verify (${s})`,
+        unit: 's',
+        opsdeck: median(drill) / 1000,
+        baseline: median(baseDrill) / 1000,
+        baselineName: 'createdb, gunzip | psql, dropdb',
+      },
     ];
   } finally {
     await pg.stop();

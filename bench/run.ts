@@ -34,8 +34,19 @@ for (const file of files) {
 const fmt = (n: number): string => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toFixed(3));
 const table = [['measure', 'unit', 'opsdeck', 'baseline', 'baseline is', 'ratio', 'target']];
 for (const r of rows) {
-  table.push([r.name, r.unit, fmt(r.opsdeck), fmt(r.baseline), r.baselineName, r.baseline === 0 ? '-' : `${(r.opsdeck / r.baseline).toFixed(2)}×`, r.target ?? '']);
+  table.push([
+    r.name,
+    r.unit,
+    fmt(r.opsdeck),
+    fmt(r.baseline),
+    r.baselineName,
+    r.baseline === 0 ? '-' : `${(r.opsdeck / r.baseline).toFixed(2)}×`,
+    r.target ?? '',
+  ]);
 }
 const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-for (const row of table) console.log(row.map((c, i) => (i >= 2 && i <= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  '));
-process.stderr.write('bench: against an older commit (first frame, idle CPU, RSS; PASS/FAIL at 1.05×): npm run bench:vs -- [REF]\n');
+for (const row of table)
+  console.log(row.map((c, i) => (i >= 2 && i <= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  '));
+process.stderr.write(
+  'bench: against an older commit (first frame, idle CPU, RSS; PASS/FAIL at 1.05×): npm run bench:vs -- [REF]\n',
+);

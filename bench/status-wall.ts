@@ -15,12 +15,15 @@ function timeOnce(args: string[], env: NodeJS.ProcessEnv, expectJson: boolean): 
   if (r.error) throw r.error;
   if (expectJson) {
     // status exits 0-3 by worst level; anything else (or no JSON) means the run itself failed.
-    if (r.status === null || r.status > 3) throw new Error(`opsdeck status exited ${r.status}: ${r.stderr.slice(0, 300)}`);
+    if (r.status === null || r.status > 3)
+      throw new Error(`opsdeck status exited ${r.status}: ${r.stderr.slice(0, 300)}`);
     let report: { targets: { id: string; ok: boolean }[] };
     try {
       report = JSON.parse(r.stdout) as typeof report;
     } catch {
-      throw new Error(`opsdeck status printed no JSON (exit ${r.status}): ${r.stderr.slice(0, 300) || r.stdout.slice(0, 300)}`);
+      throw new Error(
+        `opsdeck status printed no JSON (exit ${r.status}): ${r.stderr.slice(0, 300) || r.stdout.slice(0, 300)}`,
+      );
     }
     const down = report.targets.filter((t) => !t.ok && t.id !== 'backups').map((t) => t.id);
     if (down.length) throw new Error(`targets not up during the bench: ${down.join(', ')}`);
@@ -43,7 +46,9 @@ export async function run(): Promise<Row[]> {
       opsdeck.push(timeOnce(cli, e, true));
       baseline.push(timeOnce(['-e', '0'], e, false));
     }
-    process.stderr.write(`bench: status-wall: opsdeck ${opsdeck.map((x) => x.toFixed(0)).join(', ')} ms; node -e 0 ${baseline.map((x) => x.toFixed(0)).join(', ')} ms\n`);
+    process.stderr.write(
+      `bench: status-wall: opsdeck ${opsdeck.map((x) => x.toFixed(0)).join(', ')} ms; node -e 0 ${baseline.map((x) => x.toFixed(0)).join(', ')} ms\n`,
+    );
     return [
       {
         name: `opsdeck status --json, 4 targets up, median of ${RUNS}`,

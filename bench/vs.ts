@@ -30,7 +30,17 @@
 // Idle CPU also passes when new − old < 0.03 % of a core: values around 0.5 % move by more than
 // 5 % between windows on a shared 2-core machine.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -85,7 +95,8 @@ function parseOptions(argv: string[]): Options {
   const num = (v: string | undefined, dflt: number, name: string, min: number): number => {
     if (v === undefined) return dflt;
     const n = Number(v);
-    if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number ≥ ${min}, not ${JSON.stringify(v)}`);
+    if (!Number.isFinite(n) || n < min)
+      throw new Error(`--${name} must be a number ≥ ${min}, not ${JSON.stringify(v)}`);
     return n;
   };
   const size = /^(\d+)x(\d+)$/.exec(values['idle-size'] ?? '80x24');
@@ -165,7 +176,11 @@ function resolveRef(ref: string): string {
   if (ref.startsWith('-')) throw new Error(`not a git ref: ${ref}`);
   let sha = '';
   try {
-    sha = execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    sha = execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     // reported below
   }
@@ -209,7 +224,9 @@ async function prepareOld(sha: string): Promise<string> {
   const logFile = path.join(tmp, '.opsdeck-vs-build.log');
   const log = openSync(logFile, 'a');
   const t0 = performance.now();
-  process.stderr.write(`vs: old build: ${sha.slice(0, 12)} → ${dir} (git archive, npm ci, npm run build; log ${logFile}) …\n`);
+  process.stderr.write(
+    `vs: old build: ${sha.slice(0, 12)} → ${dir} (git archive, npm ci, npm run build; log ${logFile}) …\n`,
+  );
   try {
     await step('git', ['archive', '--format=tar', '-o', tar, sha], root, log);
     await step('tar', ['-x', '-f', tar, '-C', tmp], tmp, log);
@@ -237,7 +254,9 @@ async function prepareOld(sha: string): Promise<string> {
     removeTmp(); // another run finished the same build first
   }
   undo.delete(removeTmp);
-  process.stderr.write(`vs: old build ready in ${((performance.now() - t0) / 1000).toFixed(0)} s (log: ${path.join(dir, '.opsdeck-vs-build.log')})\n`);
+  process.stderr.write(
+    `vs: old build ready in ${((performance.now() - t0) / 1000).toFixed(0)} s (log: ${path.join(dir, '.opsdeck-vs-build.log')})\n`,
+  );
   return dir;
 }
 
@@ -257,7 +276,12 @@ function consoleLine(b: Build, env: BenchEnv): string {
 }
 
 function terminal(columns: number, rows: number, env: BenchEnv, name: string): TimedTerminal {
-  const t = new TimedTerminal(columns, rows, { ...childEnv(env.dir), TERM: 'xterm-256color', LANG: 'C.UTF-8' }, path.join(env.dir, `fifo-${name}`));
+  const t = new TimedTerminal(
+    columns,
+    rows,
+    { ...childEnv(env.dir), TERM: 'xterm-256color', LANG: 'C.UTF-8' },
+    path.join(env.dir, `fifo-${name}`),
+  );
   undo.add(() => t.close());
   return t;
 }
@@ -281,7 +305,9 @@ async function firstFrames(builds: Build[], env: BenchEnv, runs: number): Promis
 
 async function idleRounds(builds: Build[], env: BenchEnv, o: Options): Promise<Record<Build['key'], IdleWindow[]>> {
   const allData = await allDataTest(env);
-  const terms = Object.fromEntries(builds.map((b) => [b.key, terminal(o.idleColumns, o.idleRows, env, `idle-${b.key}`)])) as Record<Build['key'], TimedTerminal>;
+  const terms = Object.fromEntries(
+    builds.map((b) => [b.key, terminal(o.idleColumns, o.idleRows, env, `idle-${b.key}`)]),
+  ) as Record<Build['key'], TimedTerminal>;
   const out: Record<Build['key'], IdleWindow[]> = { new: [], old: [] };
   try {
     for (let r = 0; r < o.idleRounds; r++) {
@@ -297,7 +323,8 @@ async function idleRounds(builds: Build[], env: BenchEnv, o: Options): Promise<R
       const pids = order.map((b) => {
         const pid = terms[b.key].childPid();
         const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-        if (!argv.includes(b.bin)) throw new Error(`pid ${pid} in the ${b.key} terminal is not ${b.bin}: ${argv.join(' ')}`);
+        if (!argv.includes(b.bin))
+          throw new Error(`pid ${pid} in the ${b.key} terminal is not ${b.bin}: ${argv.join(' ')}`);
         return pid;
       });
       const windows = await idleWindow(pids, o.idleSeconds);
@@ -307,8 +334,11 @@ async function idleRounds(builds: Build[], env: BenchEnv, o: Options): Promise<R
         terms[b.key].tmux.send('q');
       }
       await Promise.all(order.map((b) => terms[b.key].until(DONE)));
-      const show = (w: IdleWindow) => `${w.processCpu.toFixed(3)} % (main ${w.mainCpu.toFixed(3)} %), RSS mean ${w.rssMean.toFixed(1)} / peak ${w.rssPeak.toFixed(1)} / end ${w.rss1.toFixed(1)} MiB`;
-      process.stderr.write(`vs: idle round ${r + 1}/${o.idleRounds}: new ${show(out.new.at(-1)!)}; old ${show(out.old.at(-1)!)}; load ${loadavg()[0]!.toFixed(2)}\n`);
+      const show = (w: IdleWindow) =>
+        `${w.processCpu.toFixed(3)} % (main ${w.mainCpu.toFixed(3)} %), RSS mean ${w.rssMean.toFixed(1)} / peak ${w.rssPeak.toFixed(1)} / end ${w.rss1.toFixed(1)} MiB`;
+      process.stderr.write(
+        `vs: idle round ${r + 1}/${o.idleRounds}: new ${show(out.new.at(-1)!)}; old ${show(out.old.at(-1)!)}; load ${loadavg()[0]!.toFixed(2)}\n`,
+      );
     }
   } finally {
     for (const t of Object.values(terms)) t.close();
@@ -340,18 +370,48 @@ function report(figures: Figure[]): boolean {
     const paired = median(f.runs.new.map((x, i) => x / f.runs.old[i]!));
     const pass = ratio <= MAX_RATIO || (f.absolute !== undefined && n - o < f.absolute);
     if (!f.shownOnly) ok &&= pass;
-    const why = f.shownOnly ? 'not judged' : ratio <= MAX_RATIO ? `≤ ${MAX_RATIO}×` : pass ? `+${(n - o).toFixed(3)} < ${f.absolute} abs` : f.absolute !== undefined ? `> ${MAX_RATIO}× and +${(n - o).toFixed(3)} ≥ ${f.absolute}` : `> ${MAX_RATIO}×`;
-    rows.push([f.name, f.unit, n.toFixed(f.digits), o.toFixed(f.digits), `${ratio.toFixed(3)}×`, `${paired.toFixed(3)}×`, f.shownOnly ? `(${why})` : `${pass ? 'PASS' : 'FAIL'} (${why})`]);
+    const why = f.shownOnly
+      ? 'not judged'
+      : ratio <= MAX_RATIO
+        ? `≤ ${MAX_RATIO}×`
+        : pass
+          ? `+${(n - o).toFixed(3)} < ${f.absolute} abs`
+          : f.absolute !== undefined
+            ? `> ${MAX_RATIO}× and +${(n - o).toFixed(3)} ≥ ${f.absolute}`
+            : `> ${MAX_RATIO}×`;
+    rows.push([
+      f.name,
+      f.unit,
+      n.toFixed(f.digits),
+      o.toFixed(f.digits),
+      `${ratio.toFixed(3)}×`,
+      `${paired.toFixed(3)}×`,
+      f.shownOnly ? `(${why})` : `${pass ? 'PASS' : 'FAIL'} (${why})`,
+    ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows) console.log(r.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd());
+  for (const r of rows)
+    console.log(
+      r
+        .map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    );
   console.log('');
   for (const f of figures) {
-    console.log(`${f.name}: new [${f.runs.new.map((x) => x.toFixed(f.digits)).join(' ')}]  old [${f.runs.old.map((x) => x.toFixed(f.digits)).join(' ')}]`);
+    console.log(
+      `${f.name}: new [${f.runs.new.map((x) => x.toFixed(f.digits)).join(' ')}]  old [${f.runs.old.map((x) => x.toFixed(f.digits)).join(' ')}]`,
+    );
   }
-  console.log(`\nnew/old is the ratio of the medians and is what is judged: PASS at new ≤ ${MAX_RATIO} × old. Idle CPU also passes when`);
-  console.log(`new − old < ${IDLE_ABS} % of a core: values that small move by more than 5 % between windows on a shared machine.`);
-  console.log('RSS is judged on the mean of 1 s samples over each window and on the peak: one sample lands anywhere on the');
+  console.log(
+    `\nnew/old is the ratio of the medians and is what is judged: PASS at new ≤ ${MAX_RATIO} × old. Idle CPU also passes when`,
+  );
+  console.log(
+    `new − old < ${IDLE_ABS} % of a core: values that small move by more than 5 % between windows on a shared machine.`,
+  );
+  console.log(
+    'RSS is judged on the mean of 1 s samples over each window and on the peak: one sample lands anywhere on the',
+  );
   console.log('~10 MiB saw-tooth between major GCs. paired is the median of the per-round ratios (shown only).');
   return ok;
 }
@@ -361,7 +421,9 @@ async function main(argv: string[]): Promise<number> {
   const sha = resolveRef(o.ref);
   const started = performance.now();
   const idleMin = (o.idleRounds * (o.idleSeconds + o.settle + 5)) / 60;
-  process.stderr.write(`vs: this tree against ${o.ref === sha ? sha.slice(0, 12) : `${o.ref} (${sha.slice(0, 12)})`}; first frame ${o.runs}+1 rounds, idle ${o.idleRounds} × ${o.idleSeconds} s (+${o.settle} s settle) at ${o.idleColumns}x${o.idleRows}: about ${(idleMin + 0.7).toFixed(1)} min after the builds\n`);
+  process.stderr.write(
+    `vs: this tree against ${o.ref === sha ? sha.slice(0, 12) : `${o.ref} (${sha.slice(0, 12)})`}; first frame ${o.runs}+1 rounds, idle ${o.idleRounds} × ${o.idleSeconds} s (+${o.settle} s settle) at ${o.idleColumns}x${o.idleRows}: about ${(idleMin + 0.7).toFixed(1)} min after the builds\n`,
+  );
 
   const oldDir = await prepareOld(sha);
   process.stderr.write('vs: new build: npm run build (this tree) …\n');
@@ -381,19 +443,45 @@ async function main(argv: string[]): Promise<number> {
     const idle = await idleRounds(builds, env, o);
     const pick = (f: (w: IdleWindow) => number) => ({ new: idle.new.map(f), old: idle.old.map(f) });
     const lost = [...idle.new, ...idle.old].reduce((n, w) => n + w.lostThreads, 0);
-    console.log(`\nvs: new = this tree (${root}), old = ${sha.slice(0, 12)} (${oldDir}); same run, same sandbox; load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}, ${((performance.now() - started) / 60_000).toFixed(1)} min`);
+    console.log(
+      `\nvs: new = this tree (${root}), old = ${sha.slice(0, 12)} (${oldDir}); same run, same sandbox; load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}, ${((performance.now() - started) / 60_000).toFixed(1)} min`,
+    );
     const busy = Math.max(load0, loadavg()[0]!);
-    if (busy > availableParallelism()) console.log(`vs: warning: load average up to ${busy.toFixed(1)} on ${availableParallelism()} cores: other work competed with the measurement; a FAIL may be noise (rerun when quieter or with more --runs)`);
-    if (lost) console.log(`vs: warning: ${lost} thread(s) exited during idle windows; their CPU is missing from the whole-process figures`);
+    if (busy > availableParallelism())
+      console.log(
+        `vs: warning: load average up to ${busy.toFixed(1)} on ${availableParallelism()} cores: other work competed with the measurement; a FAIL may be noise (rerun when quieter or with more --runs)`,
+      );
+    if (lost)
+      console.log(
+        `vs: warning: ${lost} thread(s) exited during idle windows; their CPU is missing from the whole-process figures`,
+      );
     console.log('');
     const s = o.idleSeconds;
     const ok = report([
       { name: 'console first frame, 80×24 tmux', unit: 'ms', runs: first, digits: 0 },
-      { name: `console idle CPU, whole process, ${s} s`, unit: '% of a core', runs: pick((w) => w.processCpu), absolute: IDLE_ABS, digits: 3 },
-      { name: `console idle CPU, main thread, ${s} s`, unit: '% of a core', runs: pick((w) => w.mainCpu), absolute: IDLE_ABS, digits: 3 },
+      {
+        name: `console idle CPU, whole process, ${s} s`,
+        unit: '% of a core',
+        runs: pick((w) => w.processCpu),
+        absolute: IDLE_ABS,
+        digits: 3,
+      },
+      {
+        name: `console idle CPU, main thread, ${s} s`,
+        unit: '% of a core',
+        runs: pick((w) => w.mainCpu),
+        absolute: IDLE_ABS,
+        digits: 3,
+      },
       { name: `console RSS, mean over the ${s} s window`, unit: 'MiB', runs: pick((w) => w.rssMean), digits: 1 },
       { name: 'console peak RSS (VmHWM) at its end', unit: 'MiB', runs: pick((w) => w.rssPeak), digits: 1 },
-      { name: `console RSS at its end (as npm run bench)`, unit: 'MiB', runs: pick((w) => w.rss1), digits: 1, shownOnly: true },
+      {
+        name: `console RSS at its end (as npm run bench)`,
+        unit: 'MiB',
+        runs: pick((w) => w.rss1),
+        digits: 1,
+        shownOnly: true,
+      },
     ]);
     return ok ? 0 : 1;
   } finally {

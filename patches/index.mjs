@@ -16,6 +16,9 @@ export const patches = [stringWidthFast, inkOutputCaches, inkBoundedCaches, grap
 export function patchPlugins(root, { off = [] } = {}) {
   const names = (typeof off === 'string' ? off.split(',') : off).map((n) => n.trim()).filter(Boolean);
   const unknown = names.filter((n) => !patches.some((p) => p.name === n));
-  if (unknown.length > 0) throw new Error(`patches: no patch named ${unknown.join(', ')} (there are ${patches.map((p) => p.name).join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(
+      `patches: no patch named ${unknown.join(', ')} (there are ${patches.map((p) => p.name).join(', ')})`,
+    );
   return patches.filter((p) => !names.includes(p.name)).map((p) => p.plugin(root));
 }

@@ -25,10 +25,15 @@ export default rewritePatch({
     {
       target: { name: 'ink', version: '6.8.0', dir: 'node_modules/ink' },
       files: {
-        'build/measure-text.js': (s, replace) => withBoundedCache(replace(s, 'const cache = new Map();', 'const cache = new __BoundedCache(4000);')),
+        'build/measure-text.js': (s, replace) =>
+          withBoundedCache(replace(s, 'const cache = new Map();', 'const cache = new __BoundedCache(4000);')),
         'build/wrap-text.js': (s, replace) => {
           let out = replace(s, 'const cache = {};', 'const cache = new __BoundedCache(4000);');
-          out = replace(out, 'const cacheKey = text + String(maxWidth) + String(wrapType);', 'const cacheKey = `${maxWidth}\\u0000${wrapType}\\u0000${text}`;');
+          out = replace(
+            out,
+            'const cacheKey = text + String(maxWidth) + String(wrapType);',
+            'const cacheKey = `${maxWidth}\\u0000${wrapType}\\u0000${text}`;',
+          );
           out = replace(out, 'const cachedText = cache[cacheKey];', 'const cachedText = cache.get(cacheKey);');
           out = replace(out, 'cache[cacheKey] = wrappedText;', 'cache.set(cacheKey, wrappedText);');
           return withBoundedCache(out);

@@ -28,8 +28,16 @@ export default rewritePatch({
       files: {
         'build/output.js': (s, replace) => {
           let out = replace(s, 'caches = new OutputCaches();', 'caches = __carryOverCaches(OutputCaches);');
-          out = replace(out, "row.push({\n                    type: 'char',\n                    value: ' ',\n                    fullWidth: false,\n                    styles: [],\n                });", 'row.push(__BLANK_CELL);');
-          out = replace(out, '.map(line => {\n            // See https://github.com/vadimdemedes/ink/pull/564#issuecomment-1637022742\n            const lineWithoutEmptyItems = line.filter(item => item !== undefined);\n            return styledCharsToString(lineWithoutEmptyItems).trimEnd();\n        })', '.map((line, y) => __rowText(y, line, styledCharsToString))');
+          out = replace(
+            out,
+            "row.push({\n                    type: 'char',\n                    value: ' ',\n                    fullWidth: false,\n                    styles: [],\n                });",
+            'row.push(__BLANK_CELL);',
+          );
+          out = replace(
+            out,
+            '.map(line => {\n            // See https://github.com/vadimdemedes/ink/pull/564#issuecomment-1637022742\n            const lineWithoutEmptyItems = line.filter(item => item !== undefined);\n            return styledCharsToString(lineWithoutEmptyItems).trimEnd();\n        })',
+            '.map((line, y) => __rowText(y, line, styledCharsToString))',
+          );
           return `import { carryOverCaches as __carryOverCaches, BLANK_CELL as __BLANK_CELL, rowText as __rowText } from ${caches};\n${out}`;
         },
       },

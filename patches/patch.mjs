@@ -22,10 +22,15 @@ export const patchFile = (name) => `patches/${name}.mjs`;
 export function checkInstalled(patch, root, target) {
   const dir = path.join(root, target.dir);
   const manifest = path.join(dir, 'package.json');
-  if (!existsSync(manifest)) throw new Error(`${patchFile(patch)}: ${target.name} ${target.version} expected in ${target.dir}, found none — review the patch`);
+  if (!existsSync(manifest))
+    throw new Error(
+      `${patchFile(patch)}: ${target.name} ${target.version} expected in ${target.dir}, found none — review the patch`,
+    );
   const { name, version } = JSON.parse(readFileSync(manifest, 'utf8'));
   if (name !== target.name || version !== target.version) {
-    throw new Error(`${patchFile(patch)}: ${target.name} ${target.version} expected, found ${name === target.name ? '' : `${name} `}${version} in ${target.dir} — review the patch`);
+    throw new Error(
+      `${patchFile(patch)}: ${target.name} ${target.version} expected, found ${name === target.name ? '' : `${name} `}${version} in ${target.dir} — review the patch`,
+    );
   }
   return realpathSync(dir);
 }
@@ -39,7 +44,9 @@ export function replaceOnce(patch, target, file, source, from, to) {
   const again = at < 0 ? -1 : source.indexOf(from, at + 1);
   if (at < 0 || again >= 0) {
     const shown = from.length > 70 ? `${from.slice(0, 70)}…` : from;
-    throw new Error(`${patchFile(patch)}: does not apply to ${target.name} ${target.version} (${file}: ${JSON.stringify(shown)} found ${at < 0 ? 'nowhere' : 'more than once'}, expected once) — review the patch`);
+    throw new Error(
+      `${patchFile(patch)}: does not apply to ${target.name} ${target.version} (${file}: ${JSON.stringify(shown)} found ${at < 0 ? 'nowhere' : 'more than once'}, expected once) — review the patch`,
+    );
   }
   return source.slice(0, at) + to + source.slice(at + from.length);
 }
@@ -86,7 +93,11 @@ export function rewritePatch({ name, rewrites }) {
           // A file the dependency no longer loads would leave the patch silently unused.
           build.onEnd((result) => {
             if (result.errors.length > 0 || pending.size === 0) return undefined;
-            return { errors: [...pending.values()].map((what) => ({ text: `${patchFile(name)}: ${what} was not in the build, so the patch did not apply — review the patch` })) };
+            return {
+              errors: [...pending.values()].map((what) => ({
+                text: `${patchFile(name)}: ${what} was not in the build, so the patch did not apply — review the patch`,
+              })),
+            };
           });
         },
       };

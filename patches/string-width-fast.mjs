@@ -38,17 +38,36 @@ export default {
           if (!args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
           // Only importers that get the very copy the fast module wraps (and is tested against).
           if (wrapped === undefined) {
-            wrapped = (await build.resolve('string-width', { resolveDir: path.dirname(fast), kind: 'import-statement', pluginData: 'real' })).path;
-            if (!wrapped.startsWith(dir + path.sep)) throw new Error(`${patchFile(name)}: the fast path wraps ${wrapped}, not string-width ${target.version} in ${target.dir} — review the patch`);
+            wrapped = (
+              await build.resolve('string-width', {
+                resolveDir: path.dirname(fast),
+                kind: 'import-statement',
+                pluginData: 'real',
+              })
+            ).path;
+            if (!wrapped.startsWith(dir + path.sep))
+              throw new Error(
+                `${patchFile(name)}: the fast path wraps ${wrapped}, not string-width ${target.version} in ${target.dir} — review the patch`,
+              );
           }
-          const theirs = await build.resolve('string-width', { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'real' });
+          const theirs = await build.resolve('string-width', {
+            resolveDir: args.resolveDir,
+            kind: args.kind,
+            pluginData: 'real',
+          });
           if (theirs.path !== wrapped) return undefined;
           used = true;
           return { path: fast };
         });
         build.onEnd((result) => {
           if (result.errors.length > 0 || used) return undefined;
-          return { errors: [{ text: `${patchFile(name)}: nothing in the build imported string-width ${target.version}, so the patch did not apply — review the patch` }] };
+          return {
+            errors: [
+              {
+                text: `${patchFile(name)}: nothing in the build imported string-width ${target.version}, so the patch did not apply — review the patch`,
+              },
+            ],
+          };
         });
       },
     };

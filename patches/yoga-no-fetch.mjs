@@ -17,7 +17,10 @@ export default rewritePatch({
   rewrites: [
     {
       target: { name: 'yoga-layout', version: '3.2.1', dir: 'node_modules/yoga-layout' },
-      files: { 'dist/binaries/yoga-wasm-base64-esm.js': (s, replace) => replace(s, 'function ya(){return w||"function"!=typeof fetch?', 'function ya(){return true?') },
+      files: {
+        'dist/binaries/yoga-wasm-base64-esm.js': (s, replace) =>
+          replace(s, 'function ya(){return w||"function"!=typeof fetch?', 'function ya(){return true?'),
+      },
     },
   ],
 });

@@ -104,7 +104,10 @@ class CodeUnitSegments implements Iterable<Intl.SegmentData> {
     const input = this.input;
     let i = 0;
     return {
-      next: () => (i < input.length ? { done: false, value: { segment: input[i]!, index: i++, input } } : { done: true, value: undefined }),
+      next: () =>
+        i < input.length
+          ? { done: false, value: { segment: input[i]!, index: i++, input } }
+          : { done: true, value: undefined },
     };
   }
 }
@@ -115,8 +118,14 @@ class CodeUnitSegments implements Iterable<Intl.SegmentData> {
  * are their own clusters are split by code unit; anything else goes to a real Intl.Segmenter,
  * made on first need (making one loads ICU break-iterator data: ≈ 5 ms at start-up, each).
  */
-export function graphemeSegmenter(locales?: string | string[], options?: Intl.SegmenterOptions): { segment(input: string): Iterable<Intl.SegmentData> & { containing(index?: number): Intl.SegmentData | undefined } } {
-  if (options?.granularity !== undefined && options.granularity !== 'grapheme') throw new Error(`graphemeSegmenter: granularity ${options.granularity} is not supported`);
+export function graphemeSegmenter(
+  locales?: string | string[],
+  options?: Intl.SegmenterOptions,
+): {
+  segment(input: string): Iterable<Intl.SegmentData> & { containing(index?: number): Intl.SegmentData | undefined };
+} {
+  if (options?.granularity !== undefined && options.granularity !== 'grapheme')
+    throw new Error(`graphemeSegmenter: granularity ${options.granularity} is not supported`);
   let real: Intl.Segmenter | undefined;
   return {
     segment: (input: string) => {
@@ -136,7 +145,12 @@ interface StyledCell {
 }
 
 /** The empty cell Ink fills its output buffer with: one frozen object instead of one per cell per frame. */
-export const BLANK_CELL: StyledCell = Object.freeze({ type: 'char', value: ' ', fullWidth: false, styles: Object.freeze([]) });
+export const BLANK_CELL: StyledCell = Object.freeze({
+  type: 'char',
+  value: ' ',
+  fullWidth: false,
+  styles: Object.freeze([]),
+});
 
 // Row y of the previous frame (rows past a shrunk frame stay: identical cells mean identical text).
 const previousRows: { cells: readonly (StyledCell | undefined)[]; text: string }[] = [];

@@ -21,15 +21,22 @@ export interface StringWidthOptions {
 export function isSimpleCodeUnit(c: number): boolean {
   if (c < 0x2010) return (c >= 0xa0 && c <= 0x2ff && c !== 0xad) || (c >= 0x370 && c <= 0x482);
   if (c <= 0x2bff) {
-    return (c <= 0x2027) || (c >= 0x2030 && c <= 0x205e) || (c >= 0x2070 && c <= 0x20cf) || c >= 0x2100;
+    return c <= 0x2027 || (c >= 0x2030 && c <= 0x205e) || (c >= 0x2070 && c <= 0x20cf) || c >= 0x2100;
   }
-  return (c >= 0x3041 && c <= 0x3096) || (c >= 0x30a1 && c <= 0x30fa) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xff01 && c <= 0xff60);
+  return (
+    (c >= 0x3041 && c <= 0x3096) ||
+    (c >= 0x30a1 && c <= 0x30fa) ||
+    (c >= 0x4e00 && c <= 0x9fff) ||
+    (c >= 0xac00 && c <= 0xd7a3) ||
+    (c >= 0xff01 && c <= 0xff60)
+  );
 }
 
 /** Terminal cells taken by `input`, exactly as string-width counts them. */
 export default function stringWidth(input: string, options?: StringWidthOptions): number {
   if (typeof input !== 'string' || input.length === 0) return 0;
-  if (options !== undefined && (options.countAnsiEscapeCodes === true || options.ambiguousIsNarrow === false)) return stringWidthOriginal(input, options);
+  if (options !== undefined && (options.countAnsiEscapeCodes === true || options.ambiguousIsNarrow === false))
+    return stringWidthOriginal(input, options);
   let width = 0;
   for (let i = 0; i < input.length; i++) {
     const c = input.charCodeAt(i);

@@ -10,7 +10,9 @@ const root = path.resolve(import.meta.dirname, '../..');
 // Loaded by path: eslint.config.js is plain JavaScript without type declarations.
 const configFile = path.join(root, 'eslint.config.js');
 const { default: config } = (await import(configFile)) as { default: Linter.Config[] };
-const blocks = config.filter((b) => b.rules && ('boundaries/dependencies' in b.rules || 'import-x/no-cycle' in b.rules));
+const blocks = config.filter(
+  (b) => b.rules && ('boundaries/dependencies' in b.rules || 'import-x/no-cycle' in b.rules),
+);
 
 async function lint(file: string, code: string): Promise<string[]> {
   const eslint = new ESLint({
@@ -24,19 +26,32 @@ async function lint(file: string, code: string): Promise<string[]> {
 
 describe('the folder DAG is a lint rule', () => {
   it('refuses an import that points up the layers, naming both folders', async () => {
-    expect(await lint('src/plan/x.ts', "import { levelColor } from '../ui/theme.js';\nexport const c = levelColor;\n")).toEqual([
-      expect.stringMatching(/^boundaries\/dependencies: src\/plan may not import src\/ui/),
-    ]);
-    expect(await lint('src/ui/x.ts', "import type { StatusReport } from '../cli/status.js';\nexport type S = StatusReport;\n")).toEqual([
-      expect.stringMatching(/src\/ui may not import src\/cli/),
-    ]);
-    expect(await lint('src/probes/x.ts', "import { scanCatalog } from '../backup/catalog.js';\nexport const s = scanCatalog;\n")).toEqual([
-      expect.stringMatching(/src\/probes may not import src\/backup/),
-    ]);
+    expect(
+      await lint('src/plan/x.ts', "import { levelColor } from '../ui/theme.js';\nexport const c = levelColor;\n"),
+    ).toEqual([expect.stringMatching(/^boundaries\/dependencies: src\/plan may not import src\/ui/)]);
+    expect(
+      await lint(
+        'src/ui/x.ts',
+        "import type { StatusReport } from '../cli/status.js';\nexport type S = StatusReport;\n",
+      ),
+    ).toEqual([expect.stringMatching(/src\/ui may not import src\/cli/)]);
+    expect(
+      await lint(
+        'src/probes/x.ts',
+        "import { scanCatalog } from '../backup/catalog.js';\nexport const s = scanCatalog;\n",
+      ),
+    ).toEqual([expect.stringMatching(/src\/probes may not import src\/backup/)]);
   });
 
   it('accepts imports along the arrows', async () => {
-    expect(await lint('src/restore/x.ts', "import { scanCatalog } from '../backup/catalog.js';\nimport { executePlan } from '../plan/execute.js';\nexport const s = [scanCatalog, executePlan];\n")).toEqual([]);
-    expect(await lint('src/ui/x.ts', "import { createProbes } from '../app/probes.js';\nexport const p = createProbes;\n")).toEqual([]);
+    expect(
+      await lint(
+        'src/restore/x.ts',
+        "import { scanCatalog } from '../backup/catalog.js';\nimport { executePlan } from '../plan/execute.js';\nexport const s = [scanCatalog, executePlan];\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await lint('src/ui/x.ts', "import { createProbes } from '../app/probes.js';\nexport const p = createProbes;\n"),
+    ).toEqual([]);
   });
 });

@@ -39,13 +39,24 @@ async function bundle(name: string, plugins: unknown[]): Promise<{ file: string;
 describe('build plugins for Ink', () => {
   it('render exactly the frames unpatched Ink renders, in colour', async () => {
     process.env.FORCE_COLOR = '3';
-    const [plain, patched] = await Promise.all([bundle('plain', []), bundle('patched', patchPlugins(root) as unknown[])]);
+    const [plain, patched] = await Promise.all([
+      bundle('plain', []),
+      bundle('patched', patchPlugins(root) as unknown[]),
+    ]);
     // The patches are really in the patched bundle (and not in the plain one).
-    for (const marker of ['carryOverCaches', 'BoundedCache', 'isSimpleCodeUnit', 'rowText', 'BLANK_CELL', 'graphemeSegmenter']) {
+    for (const marker of [
+      'carryOverCaches',
+      'BoundedCache',
+      'isSimpleCodeUnit',
+      'rowText',
+      'BLANK_CELL',
+      'graphemeSegmenter',
+    ]) {
       expect(patched.text).toContain(marker);
       expect(plain.text).not.toContain(marker);
     }
-    const render = async (file: string) => ((await import(pathToFileURL(file).href)) as { renderFrames(n: number): string[] }).renderFrames(40);
+    const render = async (file: string) =>
+      ((await import(pathToFileURL(file).href)) as { renderFrames(n: number): string[] }).renderFrames(40);
     const [expected, actual] = [await render(plain.file), await render(patched.file)];
     expect(expected.length).toBeGreaterThan(30);
     expect(expected.join('')).toContain('\x1b[31m'); // colours really on
@@ -55,7 +66,10 @@ describe('build plugins for Ink', () => {
     // Loading yoga's WebAssembly no longer pulls in Node's fetch implementation (undici).
     const loadsUndici = (file: string) => {
       const probe = `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); m.renderFrames(2); console.log(process.moduleLoadList.some((x) => x.includes('undici')));`;
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
+        encoding: 'utf8',
+        env: { ...process.env, FORCE_COLOR: '0' },
+      });
       expect(r.status, r.stderr).toBe(0);
       return r.stdout.trim();
     };
@@ -66,14 +80,34 @@ describe('build plugins for Ink', () => {
     expect(patched.text).not.toMatch(/[\w$]+ = new Intl\.Segmenter\(/);
   }, 60_000);
 
-  it("keep Ink's wrap cache from mixing up texts whose key ran together (\"51\" cut to 2 cells, \"5\" to 12)", async () => {
+  it('keep Ink\'s wrap cache from mixing up texts whose key ran together ("51" cut to 2 cells, "5" to 12)', async () => {
     const wrapText = async (name: string, plugins: unknown[]) => {
       const dir = path.join(outDir, name);
       // Both files the patch covers (it fails a build that lacks one).
-      await build({ entryPoints: ['wrap-text.js', 'measure-text.js'].map((f) => path.join(root, 'node_modules/ink/build', f)), outdir: dir, bundle: true, format: 'esm', platform: 'node', logLevel: 'error', plugins: plugins as never[] });
-      return ((await import(pathToFileURL(path.join(dir, 'wrap-text.js')).href)) as { default(text: string, width: number, type: string): string }).default;
+      await build({
+        entryPoints: ['wrap-text.js', 'measure-text.js'].map((f) => path.join(root, 'node_modules/ink/build', f)),
+        outdir: dir,
+        bundle: true,
+        format: 'esm',
+        platform: 'node',
+        logLevel: 'error',
+        plugins: plugins as never[],
+      });
+      return (
+        (await import(pathToFileURL(path.join(dir, 'wrap-text.js')).href)) as {
+          default(text: string, width: number, type: string): string;
+        }
+      ).default;
     };
-    const [plain, patched] = [await wrapText('wrap-plain', []), await wrapText('wrap-patched', patchPlugins(root, { off: 'string-width-fast,ink-output-caches,grapheme-segmenter,yoga-no-fetch' }) as unknown[])];
+    const [plain, patched] = [
+      await wrapText('wrap-plain', []),
+      await wrapText(
+        'wrap-patched',
+        patchPlugins(root, {
+          off: 'string-width-fast,ink-output-caches,grapheme-segmenter,yoga-no-fetch',
+        }) as unknown[],
+      ),
+    ];
     expect(plain('51', 2, 'truncate')).toBe('51');
     expect(plain('5', 12, 'truncate')).toBe('51'); // Ink 6.8.0 as published: the other text's entry
     expect(patched('51', 2, 'truncate')).toBe('51');

@@ -43,7 +43,15 @@ const manifest = (name: string, version: string) => JSON.stringify({ name, versi
 /** Builds `entry` (a path under `dir`) with `plugins`, in memory; resolves with the error message, if any. */
 async function buildError(dir: string, entry: string, plugins: unknown[]): Promise<string | undefined> {
   try {
-    await build({ entryPoints: [path.join(dir, entry)], bundle: true, write: false, format: 'esm', platform: 'node', logLevel: 'silent', plugins: plugins as never[] });
+    await build({
+      entryPoints: [path.join(dir, entry)],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      logLevel: 'silent',
+      plugins: plugins as never[],
+    });
     return undefined;
   } catch (err) {
     return (err as Error).message;
@@ -56,17 +64,34 @@ afterEach(() => {
 
 describe('dependency patches', () => {
   it('each names the exact versions it was written against, and those are installed and pinned', () => {
-    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; overrides: Record<string, unknown> };
-    expect(all.map((p) => p.name).sort()).toEqual(['grapheme-segmenter', 'ink-bounded-caches', 'ink-output-caches', 'string-width-fast', 'yoga-no-fetch']);
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      overrides: Record<string, unknown>;
+    };
+    expect(all.map((p) => p.name).sort()).toEqual([
+      'grapheme-segmenter',
+      'ink-bounded-caches',
+      'ink-output-caches',
+      'string-width-fast',
+      'yoga-no-fetch',
+    ]);
     for (const patch of all) {
       for (const t of patch.targets) {
         expect(t.version, `${patch.name}: ${t.name}`).toMatch(/^\d+\.\d+\.\d+$/);
-        const installed = JSON.parse(readFileSync(path.join(root, t.dir, 'package.json'), 'utf8')) as { version: string };
+        const installed = JSON.parse(readFileSync(path.join(root, t.dir, 'package.json'), 'utf8')) as {
+          version: string;
+        };
         expect(installed.version, `${patch.name}: ${t.dir}`).toBe(t.version);
         // Pinned: a direct dependency at exactly this version, or an exact override.
         const nested = /^node_modules\/(.+)\/node_modules\/(.+)$/.exec(t.dir);
-        const parent = nested && JSON.parse(readFileSync(path.join(root, 'node_modules', nested[1]!, 'package.json'), 'utf8')) as { version: string } | null;
-        const pin = nested ? (pkg.overrides[`${nested[1]}@${parent!.version}`] as Record<string, string> | undefined)?.[nested[2]!] : (pkg.dependencies[t.name] ?? pkg.overrides[t.name]);
+        const parent =
+          nested &&
+          (JSON.parse(readFileSync(path.join(root, 'node_modules', nested[1]!, 'package.json'), 'utf8')) as {
+            version: string;
+          } | null);
+        const pin = nested
+          ? (pkg.overrides[`${nested[1]}@${parent!.version}`] as Record<string, string> | undefined)?.[nested[2]!]
+          : (pkg.dependencies[t.name] ?? pkg.overrides[t.name]);
         expect(pin, `${patch.name}: pin of ${t.dir}`).toBe(t.version);
       }
     }
@@ -74,11 +99,20 @@ describe('dependency patches', () => {
 
   it('fails the build when another version is installed, naming package and both versions', async () => {
     const dir = fakeRoot({ 'node_modules/ink/package.json': manifest('ink', '6.9.1'), 'entry.js': 'export {};' });
-    expect(await buildError(dir, 'entry.js', [byName('ink-output-caches').plugin(dir)])).toContain('patches/ink-output-caches.mjs: ink 6.8.0 expected, found 6.9.1 in node_modules/ink — review the patch');
-    const sw = fakeRoot({ 'node_modules/string-width/package.json': manifest('string-width', '8.4.0'), 'entry.js': 'export {};' });
-    expect(await buildError(sw, 'entry.js', [byName('string-width-fast').plugin(sw)])).toContain('patches/string-width-fast.mjs: string-width 8.3.0 expected, found 8.4.0');
+    expect(await buildError(dir, 'entry.js', [byName('ink-output-caches').plugin(dir)])).toContain(
+      'patches/ink-output-caches.mjs: ink 6.8.0 expected, found 6.9.1 in node_modules/ink — review the patch',
+    );
+    const sw = fakeRoot({
+      'node_modules/string-width/package.json': manifest('string-width', '8.4.0'),
+      'entry.js': 'export {};',
+    });
+    expect(await buildError(sw, 'entry.js', [byName('string-width-fast').plugin(sw)])).toContain(
+      'patches/string-width-fast.mjs: string-width 8.3.0 expected, found 8.4.0',
+    );
     const none = fakeRoot({ 'entry.js': 'export {};' });
-    expect(await buildError(none, 'entry.js', [byName('yoga-no-fetch').plugin(none)])).toContain('patches/yoga-no-fetch.mjs: yoga-layout 3.2.1 expected in node_modules/yoga-layout, found none');
+    expect(await buildError(none, 'entry.js', [byName('yoga-no-fetch').plugin(none)])).toContain(
+      'patches/yoga-no-fetch.mjs: yoga-layout 3.2.1 expected in node_modules/yoga-layout, found none',
+    );
   });
 
   it('fails the build when a rewrite does not apply to the installed version, naming package and version', async () => {
@@ -90,7 +124,9 @@ describe('dependency patches', () => {
       'entry.js': `import ya from './${file}';\nconsole.log(ya());\n`,
     });
     const message = await buildError(dir, 'entry.js', [byName('yoga-no-fetch').plugin(dir)]);
-    expect(message).toContain('patches/yoga-no-fetch.mjs: does not apply to yoga-layout 3.2.1 (dist/binaries/yoga-wasm-base64-esm.js: "function ya(){return w||\\"function\\"!=typeof fetch?" found nowhere, expected once) — review the patch');
+    expect(message).toContain(
+      'patches/yoga-no-fetch.mjs: does not apply to yoga-layout 3.2.1 (dist/binaries/yoga-wasm-base64-esm.js: "function ya(){return w||\\"function\\"!=typeof fetch?" found nowhere, expected once) — review the patch',
+    );
   });
 
   it('fails when a text to rewrite is there twice, or gone from any file of any patch', () => {
@@ -98,7 +134,13 @@ describe('dependency patches', () => {
     const target = ink.targets[0]!;
     const source = readFileSync(path.join(root, target.dir, 'build/output.js'), 'utf8');
     expect(() => ink.apply!(target, 'build/output.js', source)).not.toThrow();
-    expect(() => ink.apply!(target, 'build/output.js', source.replace('caches = new OutputCaches();', 'caches = new OutputCaches();\ncaches = new OutputCaches();'))).toThrow(
+    expect(() =>
+      ink.apply!(
+        target,
+        'build/output.js',
+        source.replace('caches = new OutputCaches();', 'caches = new OutputCaches();\ncaches = new OutputCaches();'),
+      ),
+    ).toThrow(
       'patches/ink-output-caches.mjs: does not apply to ink 6.8.0 (build/output.js: "caches = new OutputCaches();" found more than once, expected once)',
     );
     // Every rewrite of every patch applies to what is installed, and fails on a file emptied of it.
@@ -107,18 +149,29 @@ describe('dependency patches', () => {
     for (const { patch, target: t, file } of rewrites) {
       const text = readFileSync(path.join(root, t.dir, file), 'utf8');
       expect(patch.apply!(t, file, text)).not.toBe(text);
-      expect(() => patch.apply!(t, file, '// nothing left to patch\n')).toThrow(`${`patches/${patch.name}.mjs`}: does not apply to ${t.name} ${t.version} (${file}: `);
+      expect(() => patch.apply!(t, file, '// nothing left to patch\n')).toThrow(
+        `${`patches/${patch.name}.mjs`}: does not apply to ${t.name} ${t.version} (${file}: `,
+      );
     }
   });
 
   it('fails the build when a file it patches is no longer part of the build', async () => {
-    const dir = fakeRoot({ 'node_modules/yoga-layout/package.json': manifest('yoga-layout', '3.2.1'), 'entry.js': 'export {};' });
-    expect(await buildError(dir, 'entry.js', [byName('yoga-no-fetch').plugin(dir)])).toContain('patches/yoga-no-fetch.mjs: yoga-layout 3.2.1 dist/binaries/yoga-wasm-base64-esm.js was not in the build, so the patch did not apply — review the patch');
+    const dir = fakeRoot({
+      'node_modules/yoga-layout/package.json': manifest('yoga-layout', '3.2.1'),
+      'entry.js': 'export {};',
+    });
+    expect(await buildError(dir, 'entry.js', [byName('yoga-no-fetch').plugin(dir)])).toContain(
+      'patches/yoga-no-fetch.mjs: yoga-layout 3.2.1 dist/binaries/yoga-wasm-base64-esm.js was not in the build, so the patch did not apply — review the patch',
+    );
   });
 
   it('leaves out patches by name (OPSDECK_PATCHES_OFF), and refuses a name that is none', () => {
     expect((patchPlugins(root) as unknown[]).length).toBe(all.length);
-    expect((patchPlugins(root, { off: 'yoga-no-fetch, string-width-fast' }) as { name: string }[]).map((p) => p.name)).toEqual(['ink-output-caches', 'ink-bounded-caches', 'grapheme-segmenter']);
-    expect(() => patchPlugins(root, { off: 'yoga' })).toThrow('patches: no patch named yoga (there are string-width-fast, ink-output-caches, ink-bounded-caches, grapheme-segmenter, yoga-no-fetch)');
+    expect(
+      (patchPlugins(root, { off: 'yoga-no-fetch, string-width-fast' }) as { name: string }[]).map((p) => p.name),
+    ).toEqual(['ink-output-caches', 'ink-bounded-caches', 'grapheme-segmenter']);
+    expect(() => patchPlugins(root, { off: 'yoga' })).toThrow(
+      'patches: no patch named yoga (there are string-width-fast, ink-output-caches, ink-bounded-caches, grapheme-segmenter, yoga-no-fetch)',
+    );
   });
 });

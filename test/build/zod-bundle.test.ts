@@ -12,7 +12,14 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 it('dist/ holds zod/mini and the English locale only', async () => {
   // Exactly as scripts/build.mjs builds dist/, into memory.
-  const r = await build({ ...distBuildOptions(root), outdir: path.join(root, 'node_modules', '.cache', 'opsdeck-test', 'zod-bundle'), sourcemap: false, logLevel: 'error', metafile: true, write: false });
+  const r = await build({
+    ...distBuildOptions(root),
+    outdir: path.join(root, 'node_modules', '.cache', 'opsdeck-test', 'zod-bundle'),
+    sourcemap: false,
+    logLevel: 'error',
+    metafile: true,
+    write: false,
+  });
   const zod = new Set<string>();
   for (const out of Object.values(r.metafile!.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(out.inputs)) {
