@@ -3,7 +3,7 @@
 // dangerous keys come back with an ARMED countdown, and go away again when the arming lapses.
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseMinutes } from '../../src/ui/actions/arming.js';
+import { parseMinutes } from '../../src/app/console/arming.js';
 import { remainingText } from '../../src/ui/actions/action-lines.js';
 import { actionFixture, plain, type ActionFixture } from './action-fixtures.js';
 import { filledStore, T0 } from './fixtures.js';

@@ -9,9 +9,9 @@ import type { ServiceConfig } from '../../src/config/schema.js';
 import { plansFromConfig } from '../../src/backup/from-config.js';
 import { retentionPolicy } from '../../src/backup/retention.js';
 import { appServices } from '../../src/restore/app-services.js';
-import { ActionController } from '../../src/ui/actions/action-controller.js';
+import { ActionController } from '../../src/app/console/action-controller.js';
 import { createConsoleActions } from '../../src/app/console-actions.js';
-import { BackupsController } from '../../src/ui/backups/controller.js';
+import { BackupsController } from '../../src/app/console/backups-controller.js';
 import type { BackupsDeps } from '../../src/app/backups-deps.js';
 import { tickingClock } from '../../src/ui/clock.js';
 import { ConsoleRoot } from '../../src/ui/root.js';
@@ -65,10 +65,11 @@ export function renderBackups(s: ConsoleSetup): BackupsConsole {
     backupPlans: async (onProgress) => plansFromConfig(config as never, { onProgress, skipPreflight: true }),
     services: () => appServices(services, undefined),
   };
-  const ctl = new BackupsController(deps);
   const actions = new ActionController(
     createConsoleActions({ readOnly, auditPath: '/dev/null', docker: null, services, logs: { sources: [], bufferLines: 1000 }, postgres: null, redis: null } as never, { guard, audit }),
   );
+  // The console's one task flow runs the view's tasks, as in a real session.
+  const ctl = new BackupsController(deps, actions.flow);
   const store = createOpsStore({ rules: {}, readOnly });
   const app = render(
     <ConsoleRoot

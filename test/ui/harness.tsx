@@ -2,7 +2,7 @@
 // stopped clock; waits for content by polling the last frame (never a fixed sleep).
 import { render } from 'ink-testing-library';
 import type { OpsStore } from '../../src/state/store.js';
-import type { ActionController } from '../../src/ui/actions/action-controller.js';
+import type { ActionController } from '../../src/app/console/action-controller.js';
 import { fixedClock } from '../../src/ui/clock.js';
 import type { ViewId } from '../../src/ui/keymap.js';
 import { ConsoleRoot } from '../../src/ui/root.js';

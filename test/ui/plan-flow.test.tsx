@@ -1,4 +1,4 @@
-// The generic plan dialog with plans built in the test: a destructive plan needs the target's
+// The one task flow with plans built in the test: a destructive plan needs the target's
 // name typed (a wrong name is refused in words), Ctrl-C cancels a running plan at its
 // cancellable step, Esc puts a running plan away and its result is flashed when it ends.
 import { cleanup } from 'ink-testing-library';
@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Plan, Step } from '../../src/plan/plan.js';
 import { sleep } from '../../src/plan/sleep.js';
 import { createOpsStore } from '../../src/state/store.js';
-import { progressRows } from '../../src/ui/actions/plan-panel.js';
-import { recoveryHint, statusLabel } from '../../src/ui/actions/plan-text.js';
+import { progressLines } from '../../src/ui/task/plan-content.js';
+import { recoveryHint, statusLabel } from '../../src/ui/task/plan-text.js';
 import { actionFixture, plain, type ActionFixture } from './action-fixtures.js';
 import { rules } from './fixtures.js';
 import { filledStore } from './fixtures.js';
@@ -35,8 +35,8 @@ describe('state words', () => {
     expect(['pending', 'running', 'done', 'failed', 'cancelled', 'skipped'].map((s) => statusLabel(s as never))).toEqual(['· pending', '▶ running', '✓ done', '✗ FAILED', '⊘ cancelled', '– skipped']);
     expect(recoveryHint('already_stopped')).toMatch(/already stopped/);
     expect(recoveryHint('weird')).toBe('');
-    const rows = progressRows({ action: 'a', target: 't', startedAt: 0, warnings: [], steps: [{ id: 's', title: 'dump', description: { kind: 'argv', text: 'pg_dump itsm' }, status: 'running', output: ['line 1', 'line 2'] }] });
-    expect(rows.map((r) => r.map((s) => s.text).join(''))).toEqual(['▶ running   1. dump', '            argv: pg_dump itsm', '            │ line 1', '            │ line 2']);
+    const rows = progressLines({ action: 'a', target: 't', startedAt: 0, warnings: [], steps: [{ id: 's', title: 'dump', description: { kind: 'argv', text: 'pg_dump itsm' }, status: 'running', output: ['line 1', 'line 2'] }] });
+    expect(rows.map((r) => `${r.lead?.text ?? ''}${r.text}`)).toEqual(['▶ running   1. dump', '            argv: pg_dump itsm', '            │ line 1', '            │ line 2']);
   });
 });
 
@@ -46,7 +46,7 @@ describe('plan dialog', () => {
     const ran: string[] = [];
     const ui = renderConsole(store(), { actions: fx.controller, columns: 100, rows: 30 });
     await ui.waitFor('[1 Overview]');
-    fx.controller.plans.propose('Drop database', async () => plan('destructive', [step('drop', async () => void ran.push('drop'))]));
+    fx.controller.flow.propose('Drop database', async () => plan('destructive', [step('drop', async () => void ran.push('drop'))]));
     let f = plain(await ui.waitFor((x) => plain(x).includes('Type the name "itsm_db"'), 'the typed confirmation'));
     expect(f).toContain('12 client connections');
     expect(f).toContain('sql: -- drop');
@@ -67,7 +67,7 @@ describe('plan dialog', () => {
     fx = actionFixture();
     const ui = renderConsole(store(), { actions: fx.controller, columns: 100, rows: 30 });
     await ui.waitFor('[1 Overview]');
-    fx.controller.plans.propose('Long job', async () =>
+    fx.controller.flow.propose('Long job', async () =>
       plan('confirm', [
         step('first', async () => 'quick'),
         step('wait', async (ctx) => {
@@ -95,7 +95,7 @@ describe('plan dialog', () => {
     await ui.waitFor('[1 Overview]');
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    fx.controller.plans.propose('Slow job', async () => plan('confirm', [step('slow', () => gate)]));
+    fx.controller.flow.propose('Slow job', async () => plan('confirm', [step('slow', () => gate)]));
     await ui.waitFor('Run db.drop');
     await ui.press('y');
     await ui.waitFor((x) => plain(x).includes('▶ running'));

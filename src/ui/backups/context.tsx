@@ -2,8 +2,8 @@
 // tests build their own); components select single values from its store.
 import { createContext, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
-import type { BackupsState } from './backups-store.js';
-import type { BackupsController } from './controller.js';
+import type { BackupsState } from '../../app/console/backups-store.js';
+import type { BackupsController } from '../../app/console/backups-controller.js';
 
 const BackupsContext = createContext<BackupsController | null>(null);
 

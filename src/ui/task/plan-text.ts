@@ -1,6 +1,6 @@
 // Pure display strings for plans and runs: a symbol and a word per step state (readable without
 // colour), the lines of a step with its exact command and output tail, and a recovery hint per
-// typed error. Shared by every plan panel (containers, services, and any later action).
+// typed error. Shared by every plan in the task panel (containers, services, backup, prune).
 import type { PlanResult, PlanRun, StepState, StepStatus } from '../../plan/plan.js';
 import { supportsUnicode } from '../../present/format.js';
 
@@ -32,12 +32,6 @@ const RESULT_WORDS: Record<PlanResult, string> = { succeeded: '✓ SUCCEEDED', f
 export function resultLabel(run: Pick<PlanRun, 'result'> | null): string {
   if (!run?.result) return '▶ RUNNING';
   return RESULT_WORDS[run.result];
-}
-
-/** A short line for the flash after a run: "container.stop web: succeeded in 2.1 s". */
-export function outcomeLine(run: PlanRun): string {
-  const secs = run.durationMs === undefined ? '' : ` in ${(run.durationMs / 1000).toFixed(1)} s`;
-  return `${run.action} ${run.target}: ${run.result ?? 'running'}${secs}${run.error ? ` — ${run.error}` : ''}`;
 }
 
 export interface RunLine {
