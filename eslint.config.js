@@ -1,5 +1,6 @@
 // One linter for the whole tree. Two rules matter most: the layer boundary (probes, actions,
-// state, engine and config never import ink or react) and no floating promises.
+// state, engine, config and the console controllers in src/app never import ink or react, nor
+// src/ui) and no floating promises.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -46,7 +47,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/probes/**', 'src/docker/**', 'src/util/**', 'src/actions/**', 'src/state/**', 'src/engine/**', 'src/config/**', 'src/sandbox/**', 'src/logs/**', 'src/backup/**', 'src/restore/**'],
+    files: ['src/probes/**', 'src/docker/**', 'src/util/**', 'src/actions/**', 'src/state/**', 'src/app/**', 'src/engine/**', 'src/config/**', 'src/sandbox/**', 'src/logs/**', 'src/backup/**', 'src/restore/**'],
     rules: { 'no-restricted-imports': ['error', uiImports] },
   },
   {

@@ -11,7 +11,8 @@ import { recoveryHint, statusLabel } from '../../src/ui/task/plan-text.js';
 import { actionFixture, plain, type ActionFixture } from './action-fixtures.js';
 import { rules } from './fixtures.js';
 import { filledStore } from './fixtures.js';
-import { KEYS, renderConsole } from './harness.js';
+import { renderConsole } from './harness.js';
+import { boundKey, commandKey, keyBytes } from './keys.js';
 
 let fx: ActionFixture | null = null;
 afterEach(async () => {
@@ -51,15 +52,18 @@ describe('plan dialog', () => {
     expect(f).toContain('12 client connections');
     expect(f).toContain('sql: -- drop');
     expect(f).toContain('DESTRUCTIVE');
-    await ui.press(...'itsm', KEYS.enter);
+    await ui.press(...'itsm');
+    await ui.command('typing.accept');
     await ui.waitFor((x) => plain(x).includes('"itsm" is not the name'), 'a wrong name refused');
     expect(ran).toEqual([]);
-    await ui.press('q'); // typed, not quit
-    await ui.press(KEYS.backspace, ...'_db', KEYS.enter);
+    await ui.press(commandKey('quit')); // typed, not quit
+    await ui.command('typing.erase');
+    await ui.press(...'_db');
+    await ui.command('typing.accept');
     f = plain(await ui.waitFor((x) => plain(x).includes('Esc closes') && plain(x).includes('SUCCEEDED'), 'the run'));
     expect(ran).toEqual(['drop']);
     expect(ui.quits).toBe(0);
-    await ui.press(KEYS.esc);
+    await ui.command('task.close');
     await ui.waitFor((x) => !plain(x).includes('db.drop'), 'the dialog closed');
   });
 
@@ -78,9 +82,9 @@ describe('plan dialog', () => {
       ]),
     );
     await ui.waitFor('Run db.drop');
-    await ui.press('y');
+    await ui.command('question.yes');
     await ui.waitFor((x) => plain(x).includes('│ waiting for the replica'), 'the running step with its output');
-    await ui.press(KEYS.ctrlC);
+    await ui.press(keyBytes(boundKey('task.cancel', 'ctrl-c', 'task')));
     const f = plain(await ui.waitFor((x) => plain(x).includes('CANCELLED'), 'the cancel'));
     expect(f).toMatch(/⊘ cancelled\s+2\. wait/);
     expect(f).toMatch(/– skipped\s+3\. last/);
@@ -97,11 +101,11 @@ describe('plan dialog', () => {
     const gate = new Promise<void>((r) => (release = r));
     fx.controller.flow.propose('Slow job', async () => plan('confirm', [step('slow', () => gate)]));
     await ui.waitFor('Run db.drop');
-    await ui.press('y');
+    await ui.command('question.yes');
     await ui.waitFor((x) => plain(x).includes('▶ running'));
-    await ui.press(KEYS.esc);
+    await ui.command('task.close');
     await ui.waitFor((x) => plain(x).includes('goes on in the background'), 'put away');
-    await ui.press('2');
+    await ui.command('view.host');
     await ui.waitFor('[2 Host]');
     release();
     await ui.waitFor((x) => plain(x).includes('db.drop itsm_db: succeeded'), 'the result flashed');
@@ -111,13 +115,14 @@ describe('plan dialog', () => {
     fx = actionFixture(); // no Docker engine configured
     const ui = renderConsole(filledStore(), { actions: fx.controller, columns: 100, rows: 30 });
     await ui.waitFor('[1 Overview]');
-    await ui.press(':', ...'stop the selected container');
+    await ui.command('palette');
+    await ui.press(...'stop the selected container');
     await ui.waitFor('Stop the selected container');
-    await ui.press(KEYS.enter);
+    await ui.command('input.accept');
     const f = plain(await ui.waitFor((x) => plain(x).includes('NOT RUN'), 'the dialog with the reason'));
     expect(f).toContain('[3 Docker]');
     expect(f).toContain('could not prepare the action: Docker is not configured');
-    await ui.press(KEYS.esc);
+    await ui.command('task.close');
     await ui.waitFor((x) => plain(x).includes('› itsm-backend'), 'back on the Containers view');
   });
 });
