@@ -54,7 +54,7 @@ export interface FlowState {
   refusal: string | null;
   /** Why the task stopped before its end (it could not start, or broke). */
   error: string | null;
-  /** A one-line remark for the operator ("the restore is running: x cancels it"). */
+  /** A one-line remark for the operator ("Cancelling at the next safe point…"). */
   note: string | null;
   cancelling: boolean;
   /** Put away by the operator while it runs on. */

@@ -203,7 +203,7 @@ export class TaskFlow {
     const q = s?.question;
     if (!s || q?.kind !== 'type') return;
     if (s.typed.trim() === q.expect) this.handle?.answer?.(s.typed);
-    else this.dispatch({ type: 'answerRefused', reason: `"${s.typed}" is not the name: type "${q.expect}" exactly, or Esc` });
+    else this.dispatch({ type: 'answerRefused', reason: `"${s.typed}" is not the name: type "${q.expect}" exactly` });
   }
 
   /** x, Ctrl-C: cancels the running task at its next safe point; closes a finished one. */
@@ -231,7 +231,7 @@ export class TaskFlow {
       case 'cancel':
         return this.cancel();
       case 'stay':
-        return this.dispatch({ type: 'noted', note: 'The restore is running: x cancels it at its next safe point (the database state is said at the end).' });
+        return this.dispatch({ type: 'noted', note: 'The restore is running and stays on screen until it ends (the database state is said then); cancelling stops it at its next safe point.' });
     }
   }
 

@@ -6,12 +6,12 @@ import { supportsUnicode } from '../../present/format.js';
 
 const ascii = !supportsUnicode(process.env);
 
-const STATUS: Record<StepStatus, { symbol: string; ascii: string; word: string; color?: string }> = {
+const STATUS: Record<StepStatus, { symbol: string; ascii: string; word: string }> = {
   pending: { symbol: '·', ascii: '.', word: 'pending' },
-  running: { symbol: '▶', ascii: '>', word: 'running', color: 'cyan' },
-  done: { symbol: '✓', ascii: '+', word: 'done', color: 'green' },
-  failed: { symbol: '✗', ascii: 'x', word: 'FAILED', color: 'red' },
-  cancelled: { symbol: '⊘', ascii: '/', word: 'cancelled', color: 'yellow' },
+  running: { symbol: '▶', ascii: '>', word: 'running' },
+  done: { symbol: '✓', ascii: '+', word: 'done' },
+  failed: { symbol: '✗', ascii: 'x', word: 'FAILED' },
+  cancelled: { symbol: '⊘', ascii: '/', word: 'cancelled' },
   skipped: { symbol: '–', ascii: '-', word: 'skipped' },
 };
 
@@ -19,11 +19,6 @@ const STATUS: Record<StepStatus, { symbol: string; ascii: string; word: string; 
 export function statusLabel(status: StepStatus): string {
   const s = STATUS[status];
   return `${ascii ? s.ascii : s.symbol} ${s.word}`;
-}
-
-/** The theme colour of a step state (the label carries the meaning without it). */
-export function statusColor(status: StepStatus): string | undefined {
-  return STATUS[status].color;
 }
 
 const RESULT_WORDS: Record<PlanResult, string> = { succeeded: '✓ SUCCEEDED', failed: '✗ FAILED', cancelled: '⊘ CANCELLED', refused: '✗ REFUSED' };
