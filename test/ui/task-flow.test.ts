@@ -127,3 +127,19 @@ describe('the task flow controller', () => {
     await waitFor(() => t.flow.state?.phase === 'summary', { what: 'the end' });
   });
 });
+
+describe('one task at a time', () => {
+  it('shows a finished task put away again on its own key, and lets another kind replace it', async () => {
+    const t = setup();
+    const verify: FlowTask<'verify'> = { title: 'Re-verify', detail: { kind: 'verify', file: 'f', run: null, report: null }, background: 'keep', phase: 'running', run: async () => undefined };
+    const drill: FlowTask<'drill'> = { title: 'Drill', detail: { kind: 'drill', file: 'f', snap: null }, background: 'keep', phase: 'running', run: async () => undefined };
+    t.flow.start(verify);
+    await waitFor(() => t.flow.state?.phase === 'summary', { what: 'the verify to end' });
+    t.flow.store.setState({ flow: { ...t.flow.state!, hidden: true } });
+    t.flow.start(verify);
+    expect(t.flow.state).toMatchObject({ title: 'Re-verify', hidden: false });
+    t.flow.store.setState({ flow: { ...t.flow.state!, hidden: true } });
+    t.flow.start(drill);
+    expect(t.flow.state).toMatchObject({ title: 'Drill', hidden: false, phase: 'running' });
+  });
+});

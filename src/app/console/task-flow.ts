@@ -116,13 +116,15 @@ export class TaskFlow {
     this.start(planTask(title, build, { blastTimeoutMs: this.deps.blastTimeoutMs ?? 10_000, ...hooks }));
   }
 
-  /** Starts `task`; while another runs or is put away, that one is shown again instead. */
+  /** Starts `task`; while another runs, or one of its kind finished while put away, that one is shown instead. */
   start<K extends FlowKind>(task: FlowTask<K>): void {
     const cur = this.state;
-    if (cur && (cur.hidden || flowRunning(cur))) {
+    // One task at a time: the key of a task that is running (or waits, finished, to be looked at) shows it.
+    if (cur && (flowRunning(cur) || (cur.hidden && cur.detail.kind === task.detail.kind))) {
       this.dispatch({ type: 'shown' });
       return;
     }
+    if (cur) this.closeNow();
     const id = ++this.seq;
     const handle: Handle = { id, task: task as unknown as FlowTask<FlowKind>, abort: new AbortController(), answer: null };
     this.handle = handle;
