@@ -4,12 +4,13 @@ import { Box, Text } from 'ink';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
+import { flowMode } from '../app/console/flow-state.js';
 import type { FlowStoreState } from '../app/console/task-flow.js';
 import { useActions, useActionState } from './actions/action-context.js';
 import { FlashLine, PROMPT_LINES, PromptLines, useFlash } from './actions/action-lines.js';
 import { useBackupsController } from './backups/context.js';
 import { createViewTargetBus, ViewTargetProvider } from './commands/view-targets.js';
-import { currentMode, useConsoleInput } from './console-input.js';
+import { useConsoleInput } from './console-input.js';
 import { Footer } from './footer.js';
 import { Header } from './header.js';
 import { HelpOverlay } from './help-overlay.js';
@@ -18,7 +19,7 @@ import { Palette } from './palette.js';
 import { MIN_SIZE, useSize } from './size.js';
 import { Tabs } from './tabs.js';
 import { TaskPanel } from './task/task-panel.js';
-import { initialUiState, selectionKey, uiReducer, type UiState } from './view-state.js';
+import { initialUiState, keymapMode, selectionKey, uiReducer, type UiState } from './view-state.js';
 import { ViewSwitch } from './views/view-switch.js';
 import type { NavInfo } from './views/view-props.js';
 
@@ -55,9 +56,8 @@ export function App({ hostname, readOnly, onQuit, onRedraw, initialView = 'overv
   const [bus] = useState(createViewTargetBus);
   useConsoleInput({ ui: uiRef, dispatch, nav, readOnly, controller, backups, bus, onRedraw });
   const guardMode = useActionState((s) => s.guard.mode);
-  // The flow's panel and mode change what the body and footer show (selected as primitives).
-  const panelOpen = useStore(flow?.store ?? NO_FLOW, (s) => s.flow !== null && !s.flow.hidden);
-  useStore(flow?.store ?? NO_FLOW, (s) => (s.flow ? `${s.flow.phase}:${s.flow.question?.kind ?? ''}` : ''));
+  // The flow's keyboard mode (null: no panel showing) decides the body and the footer's hints.
+  const taskMode = useStore(flow?.store ?? NO_FLOW, (s) => flowMode(s.flow));
   const prompting = useActionState((s) => s.prompt !== null);
   const flash = useFlash();
   const locked = controller ? guardMode === 'read-only' : readOnly;
@@ -80,7 +80,7 @@ export function App({ hostname, readOnly, onQuit, onRedraw, initialView = 'overv
   let body;
   if (ui.mode === 'help') body = <HelpOverlay width={columns} height={bodyHeight} scroll={ui.helpScroll} readOnly={locked} />;
   else if (ui.mode === 'palette') body = <Palette width={columns} height={bodyHeight} query={ui.paletteQuery} selected={ui.paletteSelected} readOnly={locked} />;
-  else if (flow && panelOpen) body = <TaskPanel flow={flow} width={columns} height={bodyHeight} />;
+  else if (flow && taskMode !== null) body = <TaskPanel flow={flow} width={columns} height={bodyHeight} />;
   else
     body = (
       <ViewSwitch
@@ -106,7 +106,7 @@ export function App({ hostname, readOnly, onQuit, onRedraw, initialView = 'overv
       {flash ? (
         <FlashLine width={columns} flash={flash} />
       ) : (
-        <Footer view={ui.view} mode={currentMode({ controller, backups }, ui)} readOnly={locked} width={columns} filter={ui.filter} filtering={ui.mode === 'filter'} />
+        <Footer view={ui.view} mode={prompting ? 'input' : (taskMode ?? keymapMode(ui.mode))} readOnly={locked} width={columns} filter={ui.filter} filtering={ui.mode === 'filter'} />
       )}
     </Box>
   );
