@@ -14,7 +14,7 @@ function setup(readOnly = false) {
   const guard = new ActionGuard({ readOnly, audit, timer: false });
   const flashes: string[] = [];
   const finished: string[] = [];
-  const flow = new TaskFlow({ guard, audit, flash: (t) => void (t && flashes.push(t)), onFinished: (k) => void finished.push(k) });
+  const flow = new TaskFlow({ guard, audit, flash: (t) => void (t && flashes.push(t)), onFinished: (f) => void finished.push(f.detail.kind) });
   return { audit, guard, flow, flashes, finished, events: () => audit.entries.map((e) => `${e.event} ${e.action}`) };
 }
 

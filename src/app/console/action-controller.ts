@@ -40,10 +40,10 @@ export class ActionController {
       now: this.now,
       flash: (text, error) => this.flash(text, error),
       onAudit: () => this.store.getState().bumpAudit(),
-      onFinished: () => {
+      onFinished: (task) => {
         this.store.getState().bumpFinished();
-        // The panels show the new state on the next poll: ask for that poll now.
-        actions.refreshNow();
+        // The panels show the new state on the next poll: ask for that poll now (a refused plan changed nothing).
+        if (task.detail.kind !== 'plan' || task.detail.run?.result !== 'refused') actions.refreshNow();
       },
     });
     this.prompts = new PromptFlow(this.store);

@@ -70,7 +70,7 @@ export interface TaskFlowDeps {
   /** Shows a one-line message in place of the footer. */
   flash?: (text: string, error: boolean) => void;
   /** After every task that ran (services re-read their status, the audit view re-reads). */
-  onFinished?: (kind: FlowKind) => void;
+  onFinished?: (task: FlowState) => void;
   /** After a line was written to the audit trail outside a run (a declined plan). */
   onAudit?: () => void;
   /** How long the blast radius may take before it is given up (default 10 s). */
@@ -168,7 +168,7 @@ export class TaskFlow {
     if (s?.id !== handle.id) return;
     this.dispatch({ type: 'finished', id: handle.id, ...(error ? { error } : {}) });
     handle.task.onFinished?.();
-    this.deps.onFinished?.(s.detail.kind);
+    this.deps.onFinished?.(this.state ?? s);
     if (s.hidden && s.background === 'flash') {
       this.closeNow();
       const line = handle.task.outcome?.();
