@@ -164,12 +164,16 @@ export default tseslint.config(
     },
   },
   {
+    // Everything below src/ui (src/app included) stays free of ink and react.
     files: [
+      'src/plan/**',
+      'src/present/**',
       'src/probes/**',
       'src/docker/**',
       'src/util/**',
       'src/actions/**',
       'src/state/**',
+      'src/app/**',
       'src/engine/**',
       'src/config/**',
       'src/sandbox/**',

@@ -2,18 +2,23 @@
 // state and turns key presses into keymap commands; views only render.
 import { Box, Text } from 'ink';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { useStore } from 'zustand';
+import { createStore } from 'zustand/vanilla';
+import { flowMode } from '../app/console/flow-state.js';
+import type { FlowStoreState } from '../app/console/task-flow.js';
 import { useActions, useActionState } from './actions/action-context.js';
 import { FlashLine, PROMPT_LINES, PromptLines, useFlash } from './actions/action-lines.js';
-import { PlanPanel } from './actions/plan-panel.js';
+import { useBackupsController } from './backups/context.js';
+import { createViewTargetBus, ViewTargetProvider } from './commands/view-targets.js';
 import { useConsoleInput } from './console-input.js';
 import { Footer } from './footer.js';
 import { Header } from './header.js';
 import { HelpOverlay } from './help-overlay.js';
-import type { Mode, ViewId } from './keymap.js';
+import type { ViewId } from './keymap.js';
 import { Palette } from './palette.js';
 import { MIN_SIZE, useSize } from './size.js';
 import { Tabs } from './tabs.js';
-import { createViewCommandBus, ViewCommandProvider } from './view-commands.js';
+import { TaskPanel } from './task/task-panel.js';
 import { initialUiState, keymapMode, selectionKey, uiReducer, type UiState } from './view-state.js';
 import { ViewSwitch } from './views/view-switch.js';
 import type { NavInfo } from './views/view-props.js';
@@ -29,6 +34,8 @@ export interface AppProps {
   clockInHeader?: boolean;
 }
 
+const NO_FLOW = createStore<FlowStoreState>(() => ({ flow: null }));
+
 /** Lines the frame itself takes: header, tabs, footer. */
 const CHROME = 3;
 
@@ -38,24 +45,19 @@ export function App({ hostname, readOnly, onQuit, onRedraw, initialView = 'overv
   const [ui, dispatch] = useReducer(uiReducer, initialView, initialUiState);
   const uiRef = useRef<UiState>(ui);
   uiRef.current = ui;
+  // List sizes are read only on a key press: a ref, not state.
   const nav = useRef<Partial<Record<ViewId, NavInfo>>>({});
-  // A view's modal mode changes the footer, so it is state; list sizes are read only on a key press.
-  const [viewModes, setViewModes] = useState<Partial<Record<ViewId, Mode | null>>>({});
   const report = useCallback((view: ViewId, info: NavInfo) => {
     nav.current[view] = info;
-    const mode = info.mode ?? null;
-    setViewModes((m) => ((m[view] ?? null) === mode ? m : { ...m, [view]: mode }));
   }, []);
   const controller = useActions();
-  const [bus] = useState(createViewCommandBus);
-  bus.navigate = (view) => {
-    const action = { type: 'command', id: `view.${view}`, nav: { rows: 0, panels: 1, page: 10, readOnly } } as const;
-    uiRef.current = uiReducer(uiRef.current, action);
-    dispatch(action);
-  };
-  useConsoleInput({ ui: uiRef, dispatch, nav, readOnly, controller, bus, onRedraw });
+  const backups = useBackupsController();
+  const flow = controller?.flow ?? backups?.flow ?? null;
+  const [bus] = useState(createViewTargetBus);
+  useConsoleInput({ ui: uiRef, dispatch, nav, readOnly, controller, backups, bus, onRedraw });
   const guardMode = useActionState((s) => s.guard.mode);
-  const dialog = useActionState((s) => s.dialog);
+  // The flow's keyboard mode (null: no panel showing) decides the body and the footer's hints.
+  const taskMode = useStore(flow?.store ?? NO_FLOW, (s) => flowMode(s.flow));
   const prompting = useActionState((s) => s.prompt !== null);
   const flash = useFlash();
   const locked = controller ? guardMode === 'read-only' : readOnly;
@@ -75,11 +77,10 @@ export function App({ hostname, readOnly, onQuit, onRedraw, initialView = 'overv
   // scroll when it is written).
   const height = rows - 1;
   const bodyHeight = height - CHROME - (prompting ? PROMPT_LINES : 0);
-  const modal = controller?.mode() ?? null;
   let body;
   if (ui.mode === 'help') body = <HelpOverlay width={columns} height={bodyHeight} scroll={ui.helpScroll} readOnly={locked} />;
   else if (ui.mode === 'palette') body = <Palette width={columns} height={bodyHeight} query={ui.paletteQuery} selected={ui.paletteSelected} readOnly={locked} />;
-  else if (dialog && !dialog.hidden) body = <PlanPanel dialog={dialog} width={columns} height={bodyHeight} />;
+  else if (flow && taskMode !== null) body = <TaskPanel flow={flow} width={columns} height={bodyHeight} />;
   else
     body = (
       <ViewSwitch
@@ -99,13 +100,13 @@ export function App({ hostname, readOnly, onQuit, onRedraw, initialView = 'overv
       <Header hostname={hostname} width={columns} clock={clockInHeader} />
       <Tabs view={ui.view} width={columns} />
       <Box height={bodyHeight} width={columns} flexDirection="column" overflowY="hidden">
-        <ViewCommandProvider bus={bus}>{body}</ViewCommandProvider>
+        <ViewTargetProvider bus={bus}>{body}</ViewTargetProvider>
       </Box>
       <PromptLines width={columns} />
       {flash ? (
         <FlashLine width={columns} flash={flash} />
       ) : (
-        <Footer view={ui.view} mode={modal ?? keymapMode(ui.mode) ?? viewModes[ui.view] ?? null} readOnly={locked} width={columns} filter={ui.filter} filtering={ui.mode === 'filter'} />
+        <Footer view={ui.view} mode={prompting ? 'input' : (taskMode ?? keymapMode(ui.mode))} readOnly={locked} width={columns} filter={ui.filter} filtering={ui.mode === 'filter'} />
       )}
     </Box>
   );

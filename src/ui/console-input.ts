@@ -1,15 +1,18 @@
-// Key presses → keymap commands, and where each one goes: the open prompt or plan dialog first
-// (it has the keyboard), then an overlay (help, palette, filter), then a view that reports a
-// modal mode of its own, then the active view's own commands, the action controller (arming),
-// and last the navigation reducer. One table decides the binding in every case.
+// Key presses → keymap commands → their handlers. The mode that has the keyboard decides which
+// rows are bound: an open prompt, then the task flow's panel (its question, its typed name, its
+// progress), then an overlay (help, palette, filter), else the active view. The keymap resolves
+// the key; the one handler table (commands/handlers.ts) runs it. Typed text goes to whoever is
+// taking text in that mode.
 import { useInput, type Key } from 'ink';
 import { useCallback, type Dispatch, type MutableRefObject } from 'react';
-import { isActionCommand } from './action-keys.js';
-import type { ActionController } from './actions/action-controller.js';
+import type { ActionController } from '../app/console/action-controller.js';
+import type { BackupsController } from '../app/console/backups-controller.js';
+import type { CommandContext } from './commands/command-context.js';
+import { HANDLERS } from './commands/handlers.js';
+import type { ViewTargetBus } from './commands/view-targets.js';
 import { keyPresses } from './key-names.js';
-import { commandFor, homeView, type CommandId, type Mode, type ViewId } from './keymap.js';
-import { keymapMode, paletteMatches, selectedRow, uiReducer, type NavContext, type UiAction, type UiState } from './view-state.js';
-import type { ViewCommandBus } from './view-commands.js';
+import { commandFor, type CommandId, type Mode, type ViewId } from './keymap.js';
+import { keymapMode, selectedRow, uiReducer, type NavContext, type UiAction, type UiState } from './view-state.js';
 import type { NavInfo } from './views/view-props.js';
 
 /** What the input hook reads and writes. */
@@ -20,68 +23,59 @@ export interface ConsoleInput {
   /** Started read-only (the guard decides once there is a controller). */
   readOnly: boolean;
   controller: ActionController | null;
-  bus: ViewCommandBus;
+  backups: BackupsController | null;
+  bus: ViewTargetBus;
   onRedraw?: (() => void) | undefined;
+}
+
+/** The keyboard mode now: a prompt, the task flow's panel, an overlay; null when the view has the keyboard. */
+export function currentMode(c: Pick<ConsoleInput, 'controller' | 'backups'>, u: UiState): Mode | null {
+  const flow = c.controller?.flow ?? c.backups?.flow ?? null;
+  return c.controller?.prompts.mode() ?? flow?.mode() ?? keymapMode(u.mode);
 }
 
 /** Listens to the keyboard for the whole console. */
 export function useConsoleInput(c: ConsoleInput): void {
-  const { ui, dispatch, nav, readOnly, controller, bus, onRedraw } = c;
+  const { ui, dispatch, nav, readOnly, controller, backups, bus, onRedraw } = c;
   const onInput = useCallback(
     (input: string, key: Key) => {
+      const flow = controller?.flow ?? backups?.flow ?? null;
+      const locked = () => (controller ? !controller.enabled() : readOnly);
+      const navOf = (view: ViewId): NavContext => ({ ...(nav.current[view] ?? { rows: 0, panels: 1, page: 10 }), readOnly: locked() });
+      const apply = (action: UiAction) => {
+        // Keep the ref ahead of React so the next character of a chunk sees the new mode.
+        ui.current = uiReducer(ui.current, action);
+        dispatch(action);
+      };
+      const context = (view: ViewId): CommandContext => ({
+        view,
+        selected: selectedRow(ui.current, nav.current[view]?.rows ?? 0, view),
+        targets: bus.get(view),
+        ui: ui.current,
+        locked: locked(),
+        actions: controller,
+        flow,
+        backups,
+        bus,
+        reduce: (id: CommandId) => apply({ type: 'command', id, nav: navOf(ui.current.view) }),
+        goTo: (to) => apply({ type: 'command', id: `view.${to}`, nav: navOf(ui.current.view) }),
+        run: (id, there) => bus.defer(there, (targets) => HANDLERS[id]({ ...context(there), targets })),
+        redraw: () => onRedraw?.(),
+      });
       for (const press of keyPresses(input, key)) {
         const u = ui.current;
-        const locked = controller ? !controller.enabled() : readOnly;
-        const ctx: NavContext = { ...(nav.current[u.view] ?? { rows: 0, panels: 1, page: 10 }), readOnly: locked };
-        const reduce = (id: CommandId) => {
-          const action: UiAction = { type: 'command', id, nav: ctx };
-          // Keep the ref ahead of React so the next character of a chunk sees the new mode.
-          ui.current = uiReducer(ui.current, action);
-          dispatch(action);
-        };
-        const modalOwner = controller?.mode() ?? null;
-        const viewMode: Mode | null = modalOwner === null && u.mode === 'normal' ? (nav.current[u.view]?.mode ?? null) : null;
-        const mode = modalOwner ?? viewMode ?? keymapMode(u.mode);
-        const cmd = press.name === '' ? undefined : commandFor(press.name, u.view, mode, locked);
+        const mode = currentMode({ controller, backups }, u);
+        const cmd = press.name === '' ? undefined : commandFor(press.name, u.view, mode, locked());
         if (press.name !== '') controller?.clearFlash();
-        if (cmd?.id === 'redraw') {
-          onRedraw?.();
-          continue;
-        }
-        if (modalOwner !== null || viewMode !== null) {
-          const typing = mode === 'input' || mode === 'typing';
-          if (cmd?.id === 'interrupt') reduce('interrupt');
-          else if (modalOwner !== null) {
-            if (cmd) controller!.command(cmd.id);
-            else if (typing && press.text !== '') controller!.text(press.text);
-          } else if (cmd) bus.run(u.view, cmd.id, selectedRow(u, ctx.rows));
-          else if (typing && press.text !== '') bus.text(u.view, press.text);
-          continue;
-        }
-        // The selection as of this press (several presses can arrive before the views render again).
-        if (cmd && mode === null && (bus.run(u.view, cmd.id, selectedRow(u, ctx.rows)) || controller?.command(cmd.id))) continue;
-        if (cmd?.id === 'input.accept' && u.mode === 'palette') {
-          const chosen = paletteMatches(u.paletteQuery, locked)[u.paletteSelected];
-          if (chosen && isActionCommand(chosen.id)) {
-            reduce('input.cancel');
-            const home = homeView(chosen);
-            if (home === null) controller?.command(chosen.id);
-            else {
-              if (home !== u.view) reduce(`view.${home}`);
-              bus.defer(home, chosen.id, selectedRow(ui.current, nav.current[home]?.rows ?? 0, home));
-            }
-            continue;
-          }
-        }
-        if (cmd) reduce(cmd.id);
-        else if (mode === 'input' && press.text !== '') {
-          const action: UiAction = { type: 'text', text: press.text, nav: ctx };
-          ui.current = uiReducer(u, action);
-          dispatch(action);
+        if (cmd) HANDLERS[cmd.id](context(u.view));
+        else if (press.text !== '' && (mode === 'input' || mode === 'typing')) {
+          if (controller?.prompts.mode()) controller.prompts.type(press.text);
+          else if (mode === 'typing') flow?.type(press.text);
+          else apply({ type: 'text', text: press.text, nav: navOf(u.view) });
         }
       }
     },
-    [ui, dispatch, nav, readOnly, controller, bus, onRedraw],
+    [ui, dispatch, nav, readOnly, controller, backups, bus, onRedraw],
   );
   useInput(onInput);
 }

@@ -8,9 +8,9 @@ import pkg from '../../package.json' with { type: 'json' };
 import type { OpsdeckConfig } from '../config/resolve.js';
 import type { Scheduler } from '../state/scheduler.js';
 import { createLiveStore } from '../app/stores.js';
-import { ActionController } from './actions/action-controller.js';
+import { ActionController } from '../app/console/action-controller.js';
 import { createConsoleActions } from '../app/console-actions.js';
-import { BackupsController } from './backups/controller.js';
+import { BackupsController } from '../app/console/backups-controller.js';
 import { backupsDepsFromConfig } from '../app/backups-deps.js';
 import { tickingClock } from './clock.js';
 import { coalesceStore } from './coalesced-store.js';
@@ -57,8 +57,8 @@ export async function runSession(config: OpsdeckConfig, io: ConsoleIo = { stdout
   let scheduler: Scheduler | null = null;
   // One guard and one audit trail for every action of this console (plans, arming, backups).
   const actions = new ActionController(createConsoleActions(config, { refreshNow: () => scheduler?.refreshNow() }));
-  // Drills and restores go through the same guard (arming applies) and audit trail.
-  const backups = new BackupsController(backupsDepsFromConfig(config, { guard: actions.actions.guard, audit: actions.actions.audit, serviceDeps: () => actions.actions.serviceDeps() }));
+  // Drills and restores go through the same guard (arming applies), audit trail and task flow.
+  const backups = new BackupsController(backupsDepsFromConfig(config, { guard: actions.actions.guard, audit: actions.actions.audit, serviceDeps: () => actions.actions.serviceDeps() }), actions.flow);
   const redraw = () => frames.invalidate();
   // Probe results land within milliseconds of each other: one render for the whole burst.
   const viewStore = coalesceStore(store, 100);

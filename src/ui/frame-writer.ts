@@ -114,6 +114,11 @@ export class FrameWriter extends Writable {
     this.schedule();
   }
 
+  /** Nothing waits to be drawn (tests wait for this instead of sleeping). */
+  get idle(): boolean {
+    return this.timer === null && this.pending === null;
+  }
+
   /** Draws the pending frame now (used on exit so the last state is not lost). */
   flush(): void {
     if (this.timer) {

@@ -1,16 +1,20 @@
-// The one table of commands. Input handling, the footer hints, the `?` overlay and the `:`
-// palette are all generated from it, so a binding cannot drift from its description.
-import { ACTION_COMMANDS, type ActionCommandId } from './action-keys.js';
+// The one table of commands: each row is a key action (keys, description, where it is bound,
+// whether it changes things); its handler is the entry of the same id in commands/handlers.ts
+// (test/ui/keymap.test.ts fails on a row without a handler or a handler without a row). Input
+// handling, the footer hints, panel hints, the `?` overlay, the `:` palette and the README's
+// key table are all generated from it, so a binding cannot drift from its description. The
+// dangerous rows are left unbound while the console is read-only and not armed.
+import type { ConsoleMode } from '../app/console/action-controller.js';
 import { keyLabel } from './key-names.js';
 
 export const VIEWS = ['overview', 'host', 'containers', 'postgres', 'redis', 'timeline', 'backups', 'services', 'logs', 'audit'] as const;
 export type ViewId = (typeof VIEWS)[number];
 
 /**
- * Modal states that take the keyboard away from the views: the help overlay and text entry; and,
- * reported by a view while it shows one, a task panel, a yes/no question, a typed confirmation.
+ * Modal states that take the keyboard away from the views: the help overlay, text entry (the
+ * palette, the filter, a prompt); and the task flow's panel, its yes/no question, its typed name.
  */
-export type Mode = 'help' | 'input' | 'task' | 'question' | 'typing';
+export type Mode = 'help' | ConsoleMode;
 /** Where a command is bound: everywhere, in some views, or inside a mode. */
 export type Scope = 'global' | ViewId | Mode;
 
@@ -29,7 +33,7 @@ export const VIEW_TITLES: Record<ViewId, string> = {
 
 /** Help-overlay titles of the modes a view reports (task panels, questions, typed confirmations). */
 export const MODE_TITLES: Partial<Record<Mode, string>> = {
-  task: 'In a task panel (backup, prune, drill, restore)',
+  task: 'In a task panel (an action, backup, prune, verify, drill, restore)',
   question: 'When asked a yes/no question',
   typing: 'While typing a confirmation',
 };
@@ -78,7 +82,18 @@ export type CommandId =
   | 'typing.accept'
   | 'typing.cancel'
   | 'typing.erase'
-  | ActionCommandId;
+  | 'container.start'
+  | 'container.stop'
+  | 'container.restart'
+  | 'container.logs'
+  | 'service.start'
+  | 'service.stop'
+  | 'service.start-all'
+  | 'service.stop-all'
+  | 'logs.pause'
+  | 'logs.filter'
+  | 'logs.source'
+  | 'arm';
 
 export interface Command {
   id: CommandId;
@@ -138,7 +153,7 @@ export const COMMANDS: readonly Command[] = [
   { id: 'backups.drill', keys: ['D'], description: 'Drill: restore the selected backup into a scratch database, verify, drop it', scope: 'backups', dangerous: true, hint: 'drill' },
   { id: 'backups.restore', keys: ['R'], description: 'Restore the database from the selected backup (guided walkthrough)', scope: 'backups', dangerous: true, hint: 'restore' },
   { id: 'task.cancel', keys: ['x', 'ctrl-c'], description: 'Cancel the running job at its next safe point', scope: 'task', dangerous: false, hint: 'cancel' },
-  { id: 'task.close', keys: ['esc'], description: 'Close the panel (a running backup, prune or drill goes on)', scope: 'task', dangerous: false, hint: 'close' },
+  { id: 'task.close', keys: ['esc'], description: 'Close the panel (a running action, backup, prune, verify or drill goes on; a restore stays)', scope: 'task', dangerous: false, hint: 'close' },
   { id: 'task.up', keys: ['up', 'k'], description: 'Scroll the panel up', scope: ['task', 'question'], dangerous: false, hint: 'scroll' },
   { id: 'task.down', keys: ['down', 'j'], description: 'Scroll the panel down', scope: ['task', 'question'], dangerous: false, hint: 'scroll' },
   { id: 'question.yes', keys: ['y'], description: 'Answer yes: go ahead', scope: 'question', dangerous: false, hint: 'yes' },
@@ -146,7 +161,18 @@ export const COMMANDS: readonly Command[] = [
   { id: 'typing.accept', keys: ['enter'], description: 'Confirm the typed name', scope: 'typing', dangerous: false, hint: 'confirm' },
   { id: 'typing.cancel', keys: ['esc', 'ctrl-c'], description: 'Abort the typed confirmation: nothing more is done (a drop does not happen)', scope: 'typing', dangerous: false, hint: 'abort' },
   { id: 'typing.erase', keys: ['backspace'], description: 'Delete the last typed character', scope: 'typing', dangerous: false },
-  ...ACTION_COMMANDS,
+  { id: 'container.start', keys: ['U'], description: 'Start the selected container', scope: 'containers', dangerous: true, hint: 'start' },
+  { id: 'container.stop', keys: ['X'], description: 'Stop the selected container (asks for a yes)', scope: 'containers', dangerous: true, hint: 'stop' },
+  { id: 'container.restart', keys: ['R'], description: 'Restart the selected container (asks for a yes)', scope: 'containers', dangerous: true, hint: 'restart' },
+  { id: 'container.logs', keys: ['L'], description: "Follow the selected container's log in the Logs view", scope: 'containers', dangerous: false, hint: 'logs' },
+  { id: 'service.start', keys: ['U'], description: 'Start the selected service', scope: 'services', dangerous: true, hint: 'start' },
+  { id: 'service.stop', keys: ['X'], description: 'Stop the selected service (asks for a yes)', scope: 'services', dangerous: true, hint: 'stop' },
+  { id: 'service.start-all', keys: ['+'], description: 'Start all services in the documented order, then a health check', scope: 'services', dangerous: true, hint: 'all up' },
+  { id: 'service.stop-all', keys: ['-'], description: 'Stop all services in reverse order, then a status check', scope: 'services', dangerous: true, hint: 'all down' },
+  { id: 'logs.pause', keys: [' '], description: 'Pause or resume following the log', scope: 'logs', dangerous: false, hint: 'pause' },
+  { id: 'logs.filter', keys: ['/'], description: 'Filter log lines by substring or /regex/ (matches highlighted)', scope: 'logs', dangerous: false, hint: 'filter' },
+  { id: 'logs.source', keys: ['o'], description: 'Choose the log source to follow', scope: 'logs', dangerous: false, hint: 'source' },
+  { id: 'arm', keys: ['A'], description: 'Arm actions for some minutes with a reason (read-only mode), or disarm', scope: 'global', dangerous: false },
 ];
 
 const MODES: readonly Scope[] = ['help', 'input', 'task', 'question', 'typing'];

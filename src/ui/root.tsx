@@ -2,10 +2,10 @@
 // render this with a fixed size, a stopped clock and a store they filled themselves.
 import type { OpsStore } from '../state/store.js';
 import { ActionProvider } from './actions/action-context.js';
-import type { ActionController } from './actions/action-controller.js';
+import type { ActionController } from '../app/console/action-controller.js';
 import { App, type AppProps } from './app.js';
 import { BackupsProvider } from './backups/context.js';
-import type { BackupsController } from './backups/controller.js';
+import type { BackupsController } from '../app/console/backups-controller.js';
 import { ClockProvider, type Clock } from './clock.js';
 import { SizeProvider, type SizeSource } from './size.js';
 import { StoreProvider } from './store-context.js';

@@ -63,10 +63,10 @@ describe.skipIf(missing)('the Backups view in a real terminal', () => {
     sessions.push(t);
     t.run(`node bin/opsdeck.js --config ${config}; echo "EXIT=$?"`);
     await t.waitFor('[1 Overview]', 20_000);
-    t.send('7');
+    t.command('view.backups');
     const list = await t.waitFor((s) => s.includes('[7 Backups]') && s.includes(db) && s.includes('✓ yes'), 15_000, 'the backup in the catalog');
     for (const l of list.split('\n')) expect([...l].length).toBeLessThanOrEqual(80);
-    t.send('D');
+    t.command('backups.drill');
     const done = await t.waitFor(/PASSED|FAILED/, 60_000, 'the drill result');
     expect(done).toContain('PASSED');
     expect(done).toMatch(/Verification: PASSED/);
@@ -75,9 +75,9 @@ describe.skipIf(missing)('the Backups view in a real terminal', () => {
     const drills = readFileSync(path.join(dir, 'backups', 'drills.jsonl'), 'utf8');
     expect(drills).toContain(`"source":"${db}"`);
     expect(readFileSync(path.join(dir, 'audit.jsonl'), 'utf8')).toContain('"action":"restore.drill"');
-    t.send('Escape');
+    t.command('task.close');
     await t.waitFor((s) => s.includes('last drill') && !s.includes('Verification'), 10_000, 'back to the table');
-    t.send('q');
+    t.command('quit');
     await t.waitFor('EXIT=0');
     expect(t.alternateOn()).toBe(false);
   });

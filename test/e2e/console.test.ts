@@ -11,6 +11,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSandboxContainer } from '../../src/sandbox/docker-image.js';
 import { dockerService, postgresService, redisService, uniqueName, unavailable } from '../helpers/services.js';
+import { holdsFor } from '../helpers/wait.js';
+import { boundKey, tmuxKey } from '../ui/keys.js';
 import { Tmux } from './tmux.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -93,16 +95,17 @@ describe.skipIf(missing)('opsdeck console in a real terminal', () => {
     expect(lines[22]).toContain('q quit'); // the footer on the last line but one
     for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
 
-    t.send('3');
+    t.command('view.containers');
     await t.waitFor(containerName, 15_000, 'the sandbox container in the Containers view');
-    t.send('4');
+    t.command('view.postgres');
     const pgView = await t.waitFor('Longest queries');
     expect(pgView).toContain(`PostgreSQL ${pgVersion}`);
-    t.send('Tab');
+    t.command('view.next');
     await t.waitFor((s) => s.includes('[5 Redis]') && s.includes('Keyspace') && s.includes(`Redis ${redisVersion}`));
-    t.send(':');
+    t.command('palette');
     await t.waitFor(': ▏');
-    t.send('t', 'i', 'm', 'e', 'l', 'Enter');
+    t.send('t', 'i', 'm', 'e', 'l');
+    t.command('input.accept');
     await t.waitFor('[6 Timeline]');
 
     t.resize(120, 36);
@@ -113,7 +116,7 @@ describe.skipIf(missing)('opsdeck console in a real terminal', () => {
     t.resize(80, 24);
     await t.waitFor((s) => s.includes('[6 Timeline]') && !s.includes('too small'));
 
-    t.send('q');
+    t.command('quit');
     const after = await t.waitFor('EXIT=0');
     expect(t.alternateOn()).toBe(false);
     expect(after).toContain('PRE-RUN-MARKER');
@@ -133,19 +136,20 @@ describe.skipIf(missing)('opsdeck console in a real terminal', () => {
     // Watch the raw bytes for a few seconds of idle: lines change, the screen is never cleared.
     const raw = path.join(dir, 'raw-160.bin');
     t.record(raw);
-    const until = Date.now() + 3000;
-    await t.waitFor(() => Date.now() > until, 5000, 'three seconds of idle');
+    const recorded = () => (existsSync(raw) ? readFileSync(raw, 'latin1') : '');
+    // Three ticks of the one-second clock: the screen is never cleared meanwhile.
+    await holdsFor(3000, () => !recorded().includes('\x1b[2J'), 'no full-screen clear while idle');
     t.record(null);
-    const bytes = existsSync(raw) ? readFileSync(raw, 'latin1') : '';
+    const bytes = recorded();
     expect(bytes).not.toContain('\x1b[2J');
     expect(bytes.length).toBeGreaterThan(0); // the clock ticked
     console.log(`[e2e] idle output at 160×48: ${(bytes.length / 3 / 1024).toFixed(1)} KiB/s`);
 
-    t.send('?');
+    t.command('help');
     await t.waitFor('Everywhere');
-    t.send('Escape');
+    t.command('help.close');
     await t.waitFor((x) => !x.includes('Everywhere'));
-    t.send('C-c');
+    t.send(tmuxKey(boundKey('interrupt', 'ctrl-c', 'global')));
     await t.waitFor('EXIT=0');
     expect(t.alternateOn()).toBe(false);
   });

@@ -1,9 +1,11 @@
 // Drives a real terminal: a private tmux server (its own socket), one session running bash,
 // keys sent by name, the screen read with capture-pane, and polling with a deadline instead of
-// fixed sleeps. Used by the end-to-end tests and the console benchmarks.
+// fixed sleeps; commands are pressed by their keymap name. Used by the end-to-end tests and the console benchmarks.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import type { CommandId } from '../../src/ui/keymap.js';
 import { waitForText } from '../helpers/wait.js';
+import { commandKey, tmuxKey } from '../ui/keys.js';
 
 export interface TmuxOptions {
   columns: number;
@@ -49,6 +51,11 @@ export class Tmux {
   /** Presses keys by tmux name: 'q', 'Tab', 'BTab', 'Escape', 'Enter', 'C-c', 'Down'. */
   send(...keys: string[]): void {
     for (const k of keys) this.tmux('send-keys', '-t', 'main', k);
+  }
+
+  /** Presses the first key the keymap binds to each command (tests press commands by name). */
+  command(...ids: CommandId[]): void {
+    this.send(...ids.map((id) => tmuxKey(commandKey(id))));
   }
 
   /** The visible screen as plain text. */

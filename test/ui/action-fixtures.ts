@@ -8,7 +8,7 @@ import { AuditLog, readAudit, type AuditEntry } from '../../src/plan/audit.js';
 import { ActionGuard } from '../../src/plan/guard.js';
 import type { DockerConnection } from '../../src/config/resolve.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
-import { ActionController } from '../../src/ui/actions/action-controller.js';
+import { ActionController } from '../../src/app/console/action-controller.js';
 import { createConsoleActions } from '../../src/app/console-actions.js';
 
 export interface ActionFixture {

@@ -3,11 +3,12 @@
 // dangerous keys come back with an ARMED countdown, and go away again when the arming lapses.
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseMinutes } from '../../src/ui/actions/arming.js';
+import { parseMinutes } from '../../src/app/console/arming.js';
 import { remainingText } from '../../src/ui/actions/action-lines.js';
 import { actionFixture, plain, type ActionFixture } from './action-fixtures.js';
 import { filledStore, T0 } from './fixtures.js';
-import { KEYS, renderConsole } from './harness.js';
+import { renderConsole } from './harness.js';
+import { commandKey, keyBytes } from './keys.js';
 
 let fx: ActionFixture | null = null;
 afterEach(async () => {
@@ -38,27 +39,32 @@ describe('read-only console', () => {
     expect(f).toContain('A arms');
     expect(f).toContain('› itsm-backend');
     expect(f).not.toContain('X stop');
-    await ui.press('X');
-    await ui.press('j');
+    // The writable console's stop key does nothing here; the key after it still navigates.
+    await ui.press(keyBytes(commandKey('container.stop')));
+    await ui.command('down');
     await ui.waitFor('› itsm-nginx'); // the key after X still navigates: X did nothing
     expect(plain(ui.frame())).not.toMatch(/Stop container|needs a yes/);
-    await ui.press('?');
+    await ui.command('help');
     f = plain(await ui.waitFor('Everywhere'));
-    await ui.press(KEYS.esc);
+    await ui.command('help.close');
     const { helpLines } = await import('../../src/ui/help-overlay.js');
     expect(helpLines(true).some((l) => l.text.startsWith('Stop the selected container'))).toBe(false);
 
     // Arm for 12 minutes with a reason.
-    await ui.press('A');
+    await ui.command('arm');
     await ui.waitFor('Minutes until read-only again');
-    await ui.press('1', '2', KEYS.enter);
+    await ui.press('1', '2');
+    await ui.command('input.accept');
     await ui.waitFor('Reason');
-    await ui.press('n', 'o', KEYS.enter);
+    await ui.press('n', 'o');
+    await ui.command('input.accept');
     f = plain(await ui.waitFor('arming needs a reason'));
-    await ui.press(KEYS.backspace, KEYS.backspace, ...'INC-42 restart worker', KEYS.enter);
+    await ui.command('input.erase', 'input.erase');
+    await ui.press(...'INC-42 restart worker');
+    await ui.command('input.accept');
     f = plain(await ui.waitFor('ARMED 12m'));
     expect(f).not.toContain('READ-ONLY');
-    await ui.press('k'); // clears the flash: the footer is back
+    await ui.command('up'); // clears the flash: the footer is back
     f = plain(await ui.waitFor('X stop'));
     expect(f).toContain('R restart');
     const armed = (await fx.audit()).find((e) => e.event === 'armed');
@@ -69,11 +75,11 @@ describe('read-only console', () => {
     // The header counts down from the UI clock; the guard lapses on its own clock.
     fx.clock.advance(60_001);
     f = plain(await ui.waitFor((x) => plain(x).includes('READ-ONLY') && plain(x).includes('arming lapsed')));
-    await ui.press('k');
+    await ui.command('up');
     f = plain(await ui.waitFor((x) => plain(x).includes('L logs')));
     expect(f).not.toContain('X stop');
-    await ui.press('X');
-    await ui.press('?');
+    await ui.press(keyBytes(commandKey('container.stop')));
+    await ui.command('help');
     await ui.waitFor('Everywhere');
     expect(plain(ui.frame())).not.toMatch(/Stop container|needs a yes/);
     // The lapse is written to the audit trail in the background (the guard's state is
@@ -87,11 +93,12 @@ describe('read-only console', () => {
     fx = actionFixture({ readOnly: true, at: T0 });
     const ui = renderConsole(filledStore({ readOnly: true }), { view: 'containers', actions: fx.controller, readOnly: true });
     await ui.waitFor('READ-ONLY');
-    await ui.press('A', KEYS.enter); // the default: 15 minutes
+    await ui.command('arm', 'input.accept'); // the default: 15 minutes
     await ui.waitFor('Reason');
-    await ui.press(...'maintenance window', KEYS.enter);
+    await ui.press(...'maintenance window');
+    await ui.command('input.accept');
     await ui.waitFor('ARMED 15m');
-    await ui.press('A');
+    await ui.command('arm');
     await ui.waitFor((x) => plain(x).includes('disarmed: read-only again') && plain(x).includes('READ-ONLY'));
     expect((await fx.audit()).map((e) => `${e.event}:${e.reason ?? ''}`)).toEqual(['armed:maintenance window', 'disarmed:disarmed by the operator']);
   });

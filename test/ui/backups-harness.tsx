@@ -4,26 +4,29 @@
 import { writeFileSync } from 'node:fs';
 import { render } from 'ink-testing-library';
 import { MemoryAudit } from '../helpers/memory-audit.js';
+import { waitForText } from '../helpers/wait.js';
 import { ActionGuard } from '../../src/plan/guard.js';
 import type { ServiceConfig } from '../../src/config/schema.js';
 import { plansFromConfig } from '../../src/backup/from-config.js';
 import { retentionPolicy } from '../../src/backup/retention.js';
 import { appServices } from '../../src/restore/app-services.js';
-import { ActionController } from '../../src/ui/actions/action-controller.js';
+import { ActionController } from '../../src/app/console/action-controller.js';
 import { createConsoleActions } from '../../src/app/console-actions.js';
-import { BackupsController } from '../../src/ui/backups/controller.js';
+import { BackupsController } from '../../src/app/console/backups-controller.js';
 import type { BackupsDeps } from '../../src/app/backups-deps.js';
 import { tickingClock } from '../../src/ui/clock.js';
 import { ConsoleRoot } from '../../src/ui/root.js';
 import { fixedSize } from '../../src/ui/size.js';
 import { createOpsStore } from '../../src/state/store.js';
 import type { PgTarget } from '../../src/backup/pg-tools.js';
-
-export { KEYS } from './harness.js';
+import type { CommandId } from '../../src/ui/keymap.js';
+import { commandKey, keyBytes } from './keys.js';
 
 export interface BackupsConsole {
   frame(): string;
   press(...keys: string[]): Promise<void>;
+  /** Presses the first key the keymap binds to each command (in its first scope). */
+  command(...ids: CommandId[]): Promise<void>;
   /** Types text as one chunk (fast typing over SSH). */
   type(text: string): Promise<void>;
   waitFor(test: string | RegExp | ((frame: string) => boolean), timeoutMs?: number): Promise<string>;
@@ -65,10 +68,11 @@ export function renderBackups(s: ConsoleSetup): BackupsConsole {
     backupPlans: async (onProgress) => plansFromConfig(config as never, { onProgress, skipPreflight: true }),
     services: () => appServices(services, undefined),
   };
-  const ctl = new BackupsController(deps);
   const actions = new ActionController(
     createConsoleActions({ readOnly, auditPath: '/dev/null', docker: null, services, logs: { sources: [], bufferLines: 1000 }, postgres: null, redis: null } as never, { guard, audit }),
   );
+  // The console's one task flow runs the view's tasks, as in a real session.
+  const ctl = new BackupsController(deps, actions.flow);
   const store = createOpsStore({ rules: {}, readOnly });
   const app = render(
     <ConsoleRoot
@@ -86,28 +90,21 @@ export function renderBackups(s: ConsoleSetup): BackupsConsole {
   // eslint-disable-next-line no-control-regex -- painted lines carry SGR codes; tests read the text
   const frame = (): string => (app.lastFrame() ?? '').replace(/\x1b\[[0-9;]*m/g, '');
   const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+  const press = async (...keys: string[]): Promise<void> => {
+    for (const k of keys) {
+      app.stdin.write(k);
+      await settle();
+    }
+  };
   return {
     frame,
-    press: async (...keys) => {
-      for (const k of keys) {
-        app.stdin.write(k);
-        await settle();
-      }
-    },
+    press,
+    command: (...ids) => press(...ids.map((id) => keyBytes(commandKey(id)))),
     type: async (text) => {
       app.stdin.write(text);
       await settle();
     },
-    waitFor: async (test, timeoutMs = 10_000) => {
-      const ok = typeof test === 'string' ? (f: string) => f.includes(test) : test instanceof RegExp ? (f: string) => test.test(f) : test;
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const f = frame();
-        if (ok(f)) return f;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      throw new Error(`timed out waiting for ${String(test)}; last frame:\n${frame()}`);
-    },
+    waitFor: (test, timeoutMs = 10_000) => waitForText(frame, test, { timeoutMs }),
     ctl,
     audit,
     close: async () => {

@@ -5,12 +5,12 @@ import { describe, expect, it } from 'vitest';
 import type { Plan, StepContext, StepProgress, StepState } from '../../src/plan/plan.js';
 import type { BackupPlan } from '../../src/backup/plans.js';
 import type { Comparison, RestoreSnapshot } from '../../src/restore/types.js';
-import { backupNowPlan } from '../../src/ui/backups/backup-plans.js';
+import { backupNowPlan } from '../../src/app/console/backup-plans.js';
 import type { BackupProgress } from '../../src/backup/types.js';
-import { taskMode, type RestoreTask } from '../../src/ui/backups/backups-store.js';
-import { wrapText } from '../../src/ui/backups/panel-lines.js';
-import { comparisonLines } from '../../src/ui/restore/comparison-lines.js';
-import { walkthroughContent } from '../../src/ui/restore/walkthrough-content.js';
+import { flowMode, type FlowDetail, type FlowState } from '../../src/app/console/flow-state.js';
+import { wrapText } from '../../src/ui/task/panel-lines.js';
+import { comparisonLines } from '../../src/ui/task/comparison-lines.js';
+import { walkthroughContent } from '../../src/ui/task/walkthrough-content.js';
 
 const text = (lines: { text: string }[]): string => lines.map((l) => l.text).join('\n');
 
@@ -18,8 +18,16 @@ function step(id: string, title: string, status: StepState['status'], command: s
   return { id, title, status, description: { kind: 'sql', text: command }, output: [] };
 }
 
-function restoreTask(snap: RestoreSnapshot | null, over: Partial<RestoreTask> = {}): RestoreTask {
-  return { kind: 'restore', seq: 1, scroll: 0, hidden: false, note: null, error: null, file: '/b/postgres/itsm/full_backup_20250105_030000.sql.gz', database: 'itsm', stage: 'walk', checks: [], snap, typed: '', startedAt: 0, ...over };
+type RestoreDetail = Extract<FlowDetail, { kind: 'restore' }>;
+
+function restoreDetail(snap: RestoreSnapshot | null, over: Partial<RestoreDetail> = {}): RestoreDetail {
+  return { kind: 'restore', file: '/b/postgres/itsm/full_backup_20250105_030000.sql.gz', database: 'itsm', stage: 'walk', checks: [], snap, startedAt: 0, ...over };
+}
+
+/** The flow of a restore walkthrough, asking what its snapshot asks. */
+function restoreFlow(snap: RestoreSnapshot | null, over: Partial<RestoreDetail> = {}, flow: Partial<FlowState> = {}): FlowState {
+  const q = snap?.phase === 'confirming' ? (snap.pending ?? null) : null;
+  return { id: 1, title: 'Restore', phase: 'running', detail: restoreDetail(snap, over), question: q, typed: '', refusal: null, error: null, note: null, cancelling: false, hidden: false, background: 'stay', scroll: 0, ...flow };
 }
 
 function snapshot(over: Partial<RestoreSnapshot>): RestoreSnapshot {
@@ -48,12 +56,12 @@ describe('the keyboard mode of a panel', () => {
   it('is a typed confirmation at the drop, a question at a yes, the task panel otherwise, none when hidden', () => {
     const drop = snapshot({ phase: 'confirming', pending: { stage: 'drop', kind: 'type', question: 'Type "itsm"', expect: 'itsm' } });
     const start = snapshot({ phase: 'confirming', pending: { stage: 'start', kind: 'yes', question: 'Go? [y/N]' } });
-    expect(taskMode(restoreTask(drop))).toBe('typing');
-    expect(taskMode(restoreTask(start))).toBe('question');
-    expect(taskMode(restoreTask(snapshot({})))).toBe('task');
-    expect(taskMode(restoreTask(null, { stage: 'refused' }))).toBe('task');
-    expect(taskMode(restoreTask(snapshot({}), { hidden: true }))).toBeNull();
-    expect(taskMode(null)).toBeNull();
+    expect(flowMode(restoreFlow(drop))).toBe('typing');
+    expect(flowMode(restoreFlow(start))).toBe('question');
+    expect(flowMode(restoreFlow(snapshot({})))).toBe('task');
+    expect(flowMode(restoreFlow(null, { stage: 'refused' }, { phase: 'summary' }))).toBe('task');
+    expect(flowMode(restoreFlow(snapshot({}), {}, { hidden: true }))).toBeNull();
+    expect(flowMode(null)).toBeNull();
   });
 });
 
@@ -77,7 +85,8 @@ describe('the comparison table', () => {
 
 describe('what the walkthrough shows', () => {
   it('stops at a failed preflight with every check and says the database is untouched', () => {
-    const c = walkthroughContent(restoreTask(null, { stage: 'refused', checks: [{ id: 'backup', title: 'backup file', status: 'fail', detail: 'gzip: unexpected end of file' }] }), 80, 0);
+    const f = restoreFlow(null, { stage: 'refused', checks: [{ id: 'backup', title: 'backup file', status: 'fail', detail: 'gzip: unexpected end of file' }] });
+    const c = walkthroughContent(f, f.detail as RestoreDetail, 80, 0);
     expect(c.title).toMatch(/^Stopped at preflight: restore itsm from full_backup_/);
     expect(text(c.body)).toContain('FAIL  backup file: gzip: unexpected end of file');
     expect(text(c.foot)).toContain('UNTOUCHED: nothing was changed; itsm is exactly as it was.');
@@ -85,7 +94,8 @@ describe('what the walkthrough shows', () => {
 
   it('asks for the name before the drop, with the command that is next and what was typed', () => {
     const snap = snapshot({ phase: 'confirming', pending: { stage: 'drop', kind: 'type', question: 'Type the name "itsm" to drop it:', expect: 'itsm' } });
-    const c = walkthroughContent(restoreTask(snap, { typed: 'its' }), 80, 0);
+    const f = restoreFlow(snap, {}, { typed: 'its' });
+    const c = walkthroughContent(f, f.detail as RestoreDetail, 80, 0);
     expect(c.title).toMatch(/^Confirm the drop:/);
     expect(text(c.head)).toMatch(/✓ \[1\/2\] safety dump: done\n· \[2\/2\] drop and recreate the database: pending/);
     expect(text(c.body)).toMatch(/next: drop and recreate the database\n {2}sql: DROP DATABASE "itsm"/);
@@ -95,7 +105,8 @@ describe('what the walkthrough shows', () => {
 
   it('ends with the headline and the sentence about the database, whatever happened', () => {
     const snap = snapshot({ phase: 'done', result: 'declined', summary: ['Declined at the drop: itsm was not dropped.', 'UNTOUCHED: itsm was not dropped; its data is exactly as before.'], durationMs: 4200 });
-    const c = walkthroughContent(restoreTask(snap), 80, 0);
+    const f = restoreFlow(snap);
+    const c = walkthroughContent(f, f.detail as RestoreDetail, 80, 0);
     expect(c.title).toMatch(/^DECLINED in 4\.2 s:/);
     expect(text(c.head)).toBe('Declined at the drop: itsm was not dropped.');
     expect(text(c.foot)).toContain('UNTOUCHED: itsm was not dropped; its data is exactly as before.');

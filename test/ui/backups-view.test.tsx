@@ -6,7 +6,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { unavailable } from '../helpers/services.js';
 import { backup, createDatabase, databasesLike, dropDatabase, SEED, server, sql, tempDir } from '../restore/helpers.js';
-import { KEYS, renderBackups, type BackupsConsole } from './backups-harness.js';
+import { renderBackups, type BackupsConsole } from './backups-harness.js';
+import { commandKey, keyBytes } from './keys.js';
 
 describe.skipIf(unavailable('postgres'))('the Backups view', () => {
   let db: string;
@@ -42,18 +43,18 @@ describe.skipIf(unavailable('postgres'))('the Backups view', () => {
   it('re-verifies the selected backup with v and shows every check', async () => {
     ui = renderBackups({ dir: root.dir, conn: server() });
     await ui.waitFor(db);
-    await ui.press('v');
+    await ui.command('backups.verify');
     const f = await ui.waitFor('✓ VERIFIED', 30_000);
     expect(f).toMatch(/ok\s+sha256/);
     expect(f).toMatch(/ok\s+marker/);
-    await ui.press(KEYS.esc);
+    await ui.command('task.close');
     await ui.waitFor(/✓ re-verified/);
   });
 
   it('drills the selected backup with one key D: comparison, time taken, no scratch database left', async () => {
     ui = renderBackups({ dir: root.dir, conn: server() });
     await ui.waitFor(db);
-    await ui.press('D');
+    await ui.command('backups.drill');
     await ui.waitFor('Drill ');
     const f = await ui.waitFor('PASSED', 60_000);
     const flat = f.replace(/\s+/g, ' ');
@@ -64,7 +65,7 @@ describe.skipIf(unavailable('postgres'))('the Backups view', () => {
     expect(flat).toMatch(/is gone; .* was not touched/);
     expect(await databasesLike(`${db}_drill_`)).toEqual([]);
     expect(ui.audit.entries.map((e) => `${e.action}:${e.event}`)).toContain('restore.drill:succeeded');
-    await ui.press(KEYS.esc);
+    await ui.command('task.close');
     // The catalog now shows the source's last drill.
     await ui.waitFor(new RegExp(`${db}.*✓ (yes|re-verified)\\s+0m`));
   });
@@ -74,11 +75,11 @@ describe.skipIf(unavailable('postgres'))('the Backups view', () => {
     try {
       ui = renderBackups({ dir: own.dir, conn: server(), databases: [db] });
       await ui.waitFor('no backups in');
-      await ui.press('b');
+      await ui.command('backups.backup');
       await ui.waitFor(/dump the database/);
-      await ui.press('y');
+      await ui.command('question.yes');
       await ui.waitFor(/SUCCEEDED|Succeeded/, 60_000);
-      await ui.press(KEYS.esc);
+      await ui.command('task.close');
       const f = await ui.waitFor(/1 backup · newest verified/, 15_000);
       expect(f).toMatch(new RegExp(`full\\s+${db}`));
       expect(ui.audit.entries.map((e) => `${e.action}:${e.event}`)).toContain('backup.postgres:succeeded');
@@ -92,8 +93,8 @@ describe.skipIf(unavailable('postgres'))('the Backups view', () => {
     const f = await ui.waitFor(db);
     expect(f).toContain('v verify');
     expect(f).not.toMatch(/D drill|R restore|b backup|p prune/);
-    await ui.press('D');
-    await ui.press('R');
+    // The keys the writable console binds to drill and restore do nothing here.
+    await ui.press(keyBytes(commandKey('backups.drill')), keyBytes(commandKey('backups.restore')));
     expect(ui.frame()).not.toContain('Drill ');
     expect(ui.frame()).not.toContain('Restore ');
   });

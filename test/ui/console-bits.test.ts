@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { holdsFor, waitFor } from '../helpers/wait.js';
 import type { Key } from 'ink';
 import { coalesceStore } from '../../src/ui/coalesced-store.js';
 import { keyPresses } from '../../src/ui/key-names.js';
@@ -43,7 +44,9 @@ describe('coalesced store', () => {
     store.getState().setReadOnly(false);
     store.getState().setReadOnly(true);
     expect(view.getState()).toBe(before);
-    await new Promise((r) => setTimeout(r, 60));
+    await waitFor(() => calls > 0, { what: 'the burst to be told' });
+    // One call for the whole burst: three times the 20 ms window shows no second one follows.
+    await holdsFor(60, () => calls === 1, 'one call per burst');
     expect(calls).toBe(1);
     expect(view.getState().readOnly).toBe(true);
     view.dispose();

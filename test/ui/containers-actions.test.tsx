@@ -6,6 +6,7 @@ import Docker from 'dockerode';
 import { DockerEngine } from '../../src/docker/index.js';
 import { cleanup } from 'ink-testing-library';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait.js';
 import { DockerProbe } from '../../src/probes/docker.js';
 import { runSandboxContainer } from '../../src/sandbox/docker-image.js';
 import { startScheduler, type Scheduler } from '../../src/state/scheduler.js';
@@ -13,7 +14,7 @@ import { createOpsStore } from '../../src/state/store.js';
 import { dockerService, uniqueName, unavailable } from '../helpers/services.js';
 import { actionFixture, plain, type ActionFixture } from './action-fixtures.js';
 import { rules } from './fixtures.js';
-import { KEYS, renderConsole } from './harness.js';
+import { renderConsole } from './harness.js';
 
 describe.skipIf(unavailable('docker'))('Containers view actions on a real engine', () => {
   let docker: Docker;
@@ -49,38 +50,40 @@ describe.skipIf(unavailable('docker'))('Containers view actions on a real engine
     fx = actionFixture({ docker: { socketPath }, refreshNow: () => sched.refreshNow() });
     const ui = renderConsole(store, { view: 'containers', actions: fx.controller, columns: 100, rows: 30, waitMs: 15_000 });
     await ui.waitFor((x) => plain(x).includes(name), 'the container in the table');
-    await ui.press('/', ...name, KEYS.enter);
+    await ui.command('filter');
+    await ui.press(...name);
+    await ui.command('input.accept');
     let f = plain(await ui.waitFor((x) => new RegExp(`› ${name}\\s+running`).test(plain(x)), 'the container selected, running'));
 
-    await ui.press('X');
+    await ui.command('container.stop');
     f = plain(await ui.waitFor((x) => plain(x).includes('no other container depends on it'), 'the plan and its blast radius'));
     expect(f).toContain(`api: POST /containers/${name}/stop?t=2`);
     expect(f).toMatch(/running for \d/);
     expect(f).toContain(`Run container.stop on ${name}? [y/N]`);
-    await ui.press('y');
+    await ui.command('question.yes');
     f = plain(await ui.waitFor((x) => plain(x).includes('Esc closes'), 'the stop to finish'));
     expect(f).toContain('✓ SUCCEEDED');
     expect(f).toMatch(/✓ done\s+1\. stop container/);
     expect(f).toMatch(/✓ done\s+2\. check container .* is stopped — exit code 0/);
-    await ui.press(KEYS.esc);
+    await ui.command('task.close');
     await ui.waitFor((x) => new RegExp(`› ${name}\\s+exited`).test(plain(x)), 'the table showing it exited after the refresh');
     expect(fx.refreshes).toBeGreaterThan(0);
 
     // Stopping it again: a typed error, in words, with what it means.
-    await ui.press('X');
+    await ui.command('container.stop');
     await ui.waitFor('Run container.stop');
-    await ui.press('y');
+    await ui.command('question.yes');
     f = plain(await ui.waitFor((x) => plain(x).includes('Esc closes'), 'the second stop to end'));
     expect(f).toMatch(/✗ FAILED\s+Esc closes/);
     expect(f).toContain(`container ${name} is already stopped`);
     expect(f).toContain('Nothing to do: it was already stopped.');
-    await ui.press(KEYS.esc);
+    await ui.command('task.close');
 
     // Start needs no question: it runs at once.
-    await ui.press('U');
+    await ui.command('container.start');
     f = plain(await ui.waitFor((x) => plain(x).includes('✓ SUCCEEDED'), 'the start to finish'));
     expect(f).not.toContain('[y/N]');
-    await ui.press(KEYS.esc);
+    await ui.command('task.close');
     await ui.waitFor((x) => new RegExp(`› ${name}\\s+running`).test(plain(x)), 'running again');
     expect((await docker.getContainer(name).inspect()).State.Running).toBe(true);
 
@@ -95,17 +98,20 @@ describe.skipIf(unavailable('docker'))('Containers view actions on a real engine
     fx = actionFixture({ docker: { socketPath } });
     const ui = renderConsole(store, { view: 'containers', actions: fx.controller, columns: 100, rows: 30, waitMs: 15_000 });
     await ui.waitFor((x) => plain(x).includes(name));
-    await ui.press('/', ...name, KEYS.enter);
+    await ui.command('filter');
+    await ui.press(...name);
+    await ui.command('input.accept');
     await ui.waitFor((x) => new RegExp(`› ${name}`).test(plain(x)));
-    await ui.press('R');
+    await ui.command('container.restart');
     await ui.waitFor('Run container.restart');
-    await ui.press(KEYS.esc);
+    await ui.command('question.no');
     await ui.waitFor((x) => plain(x).includes('not run (declined by the operator)'));
-    let entries = await fx.audit();
-    for (const deadline = Date.now() + 5000; entries.length === 0 && Date.now() < deadline; ) {
-      await new Promise((r) => setTimeout(r, 20)); // the refusal is written after the dialog closes
-      entries = await fx.audit();
-    }
+    // The refusal is written after the panel closes.
+    const trail = fx;
+    const entries = await waitFor(async () => {
+      const list = await trail.audit();
+      return list.length > 0 ? list : null;
+    }, { what: 'the refusal in the audit trail' });
     expect(entries.map((e) => `${e.event} ${e.action} ${e.reason ?? ''}`)).toEqual(['refused container.restart declined by the operator']);
     expect(entries[0]!.steps?.[0]).toContain(`POST /containers/${name}/restart?t=2`);
   });

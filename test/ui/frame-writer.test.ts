@@ -7,6 +7,7 @@ import { crashReport, writeCrashLog } from '../../src/ui/crash-log.js';
 import { exitCodeFor } from '../../src/ui/exit-watch.js';
 import { FrameWriter } from '../../src/ui/frame-writer.js';
 import { enterFullscreen } from '../../src/ui/terminal.js';
+import { waitFor } from '../helpers/wait.js';
 
 class FakeTerminal extends EventEmitter {
   columns = 80;
@@ -29,19 +30,20 @@ class FakeTerminal extends EventEmitter {
 }
 
 const term = () => new FakeTerminal() as FakeTerminal & NodeJS.WriteStream;
-const settle = () => new Promise((r) => setTimeout(r, 60));
+/** Waits until the writer has drawn everything it was given (its coalescing timer has fired). */
+const settle = (w: FrameWriter) => waitFor(() => w.idle, { what: 'the frame writer to draw' });
 
 describe('FrameWriter', () => {
   it('draws the first frame whole, then only the lines that changed, never clearing the screen', async () => {
     const t = term();
     const w = new FrameWriter(t, { minIntervalMs: 0 });
     w.write('header 12:00:00\nbody one\nbody two\nfooter');
-    await settle();
+    await settle(w);
     expect(t.text()).toContain('\x1b[1;1H\x1b[2Kheader 12:00:00');
     expect(t.text()).toContain('\x1b[4;1H\x1b[2Kfooter');
     t.out = [];
     w.write('header 12:00:01\nbody one\nbody two\nfooter');
-    await settle();
+    await settle(w);
     expect(t.text()).toContain('\x1b[1;1H\x1b[2Kheader 12:00:01');
     expect(t.text()).not.toContain('body one');
     expect(t.text()).not.toContain('\x1b[2J');
@@ -54,10 +56,10 @@ describe('FrameWriter', () => {
     const t = term();
     const w = new FrameWriter(t, { minIntervalMs: 30 });
     w.write('a\nb');
-    await settle();
+    await settle(w);
     w.write('a\nb');
     for (let i = 0; i < 20; i++) w.write(`a\n${i}`);
-    await settle();
+    await settle(w);
     expect(w.stats.received).toBe(22);
     expect(w.stats.drawn).toBe(2);
     expect(t.text()).toContain('\x1b[2;1H\x1b[2K19');
@@ -71,11 +73,11 @@ describe('FrameWriter', () => {
     let resized = 0;
     w.on('resize', () => resized++);
     w.write('one\ntwo');
-    await settle();
+    await settle(w);
     t.out = [];
     t.columns = 120;
     t.emit('resize');
-    await settle();
+    await settle(w);
     expect(resized).toBe(1);
     expect(w.columns).toBe(120);
     expect(t.text()).toContain('\x1b[H\x1b[2J');
@@ -140,7 +142,7 @@ describe('FrameWriter corner (the header clock)', () => {
     const w = new FrameWriter(t, { minIntervalMs: 0 });
     w.setCorner('12:00:00');
     w.write('header\nbody');
-    await settle();
+    await settle(w);
     expect(t.text()).toContain('\x1b[1;73H\x1b[0m12:00:00');
     t.out = [];
     w.setCorner('12:00:01');
@@ -148,7 +150,7 @@ describe('FrameWriter corner (the header clock)', () => {
     expect(w.stats.drawn).toBe(1);
     t.out = [];
     w.write('header changed\nbody');
-    await settle();
+    await settle(w);
     expect(t.text()).toContain('header changed');
     expect(t.text()).toContain('12:00:01');
     w.detach();

@@ -2,31 +2,25 @@
 // stopped clock; waits for content by polling the last frame (never a fixed sleep).
 import { render } from 'ink-testing-library';
 import type { OpsStore } from '../../src/state/store.js';
-import type { ActionController } from '../../src/ui/actions/action-controller.js';
+import type { ActionController } from '../../src/app/console/action-controller.js';
 import { fixedClock } from '../../src/ui/clock.js';
-import type { ViewId } from '../../src/ui/keymap.js';
+import type { CommandId, Scope, ViewId } from '../../src/ui/keymap.js';
 import { ConsoleRoot } from '../../src/ui/root.js';
 import { fixedSize } from '../../src/ui/size.js';
 import { waitForText } from '../helpers/wait.js';
 import { T0 } from './fixtures.js';
-
-export const KEYS = {
-  up: '\x1b[A',
-  down: '\x1b[B',
-  right: '\x1b[C',
-  left: '\x1b[D',
-  tab: '\t',
-  shiftTab: '\x1b[Z',
-  enter: '\r',
-  esc: '\x1b',
-  backspace: '\x7f',
-  ctrlC: '\x03',
-  ctrlL: '\x0c',
-} as const;
+import { boundKey, commandKey, keyBytes } from './keys.js';
 
 export interface Harness {
   frame(): string;
+  /** Presses raw keys (typed text; a command is pressed by its name with command()). */
   press(...keys: string[]): Promise<void>;
+  /** Presses the first key the keymap binds to each command (in its first scope, or `scope`). */
+  command(...ids: CommandId[]): Promise<void>;
+  /** Presses `id`'s key as bound in `scope` (e.g. 'up' inside the help overlay). */
+  commandIn(scope: Scope, id: CommandId): Promise<void>;
+  /** Presses one particular key of `id` ('l' of focus.next), after checking the keymap binds it there. */
+  key(id: CommandId, key: string, scope?: Scope): Promise<void>;
   waitFor(test: string | RegExp | ((frame: string) => boolean), what?: string): Promise<string>;
   waitUntil(test: () => boolean, what: string): Promise<void>;
   /** Frames Ink has drawn so far (one per React commit). */
@@ -54,15 +48,19 @@ export function renderConsole(store: OpsStore, opts: { columns?: number; rows?: 
   );
   const frame = () => app.lastFrame() ?? '';
   const waitFor = (test: string | RegExp | ((f: string) => boolean), what = String(test)) => waitForText(frame, test, { what, timeoutMs: opts.waitMs ?? 5000, intervalMs: 5 });
+  const press = async (...keys: string[]) => {
+    for (const k of keys) {
+      app.stdin.write(k);
+      // Let Ink's input parser and React settle between keys (ESC needs its own chunk).
+      await new Promise((r) => setImmediate(r));
+    }
+  };
   return {
     frame,
-    press: async (...keys: string[]) => {
-      for (const k of keys) {
-        app.stdin.write(k);
-        // Let Ink's input parser and React settle between keys (ESC needs its own chunk).
-        await new Promise((r) => setImmediate(r));
-      }
-    },
+    press,
+    command: (...ids: CommandId[]) => press(...ids.map((id) => keyBytes(commandKey(id)))),
+    commandIn: (scope: Scope, id: CommandId) => press(keyBytes(commandKey(id, scope))),
+    key: (id: CommandId, key: string, scope: Scope = 'global') => press(keyBytes(boundKey(id, key, scope))),
     waitFor,
     frameCount: () => app.frames.length,
     waitUntil: async (test: () => boolean, what: string) => {

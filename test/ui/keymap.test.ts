@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { bindings, commandFor, COMMANDS, footerHints, paletteCommands, scopesOf, scopesOverlap, VIEWS, type Command } from '../../src/ui/keymap.js';
 import { helpLines } from '../../src/ui/help-overlay.js';
 import { fitHints } from '../../src/ui/footer.js';
+import { HANDLERS } from '../../src/ui/commands/handlers.js';
+import { hintFor, keysFor } from '../../src/ui/key-hints.js';
 
 describe('the keymap table', () => {
   it('gives every command a description', () => {
@@ -9,6 +11,22 @@ describe('the keymap table', () => {
       expect(c.description.trim(), c.id).not.toBe('');
       expect(c.keys.length, c.id).toBeGreaterThan(0);
     }
+  });
+
+  it('gives every command a handler, and every handler a command', () => {
+    const rows = new Set<string>(COMMANDS.map((c) => c.id));
+    const handlers = new Set(Object.keys(HANDLERS));
+    expect([...rows].filter((id) => !handlers.has(id)), 'commands without a handler').toEqual([]);
+    expect([...handlers].filter((id) => !rows.has(id)), 'handlers without a command').toEqual([]);
+    for (const [id, h] of Object.entries(HANDLERS)) expect(typeof h, id).toBe('function');
+  });
+
+  it('generates the panel hints from the rows', () => {
+    expect(hintFor('task.cancel')).toBe('x cancel');
+    expect(hintFor('question.yes')).toBe('y yes');
+    expect(keysFor('task.cancel')).toBe('x/Ctrl-C');
+    expect(keysFor('question.no', 2)).toBe('n/Esc');
+    expect(keysFor('typing.accept')).toBe('Enter');
   });
 
   it('has unique command ids', () => {

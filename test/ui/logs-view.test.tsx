@@ -5,12 +5,13 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait.js';
 import { createOpsStore } from '../../src/state/store.js';
 import { lineSpans, safeLine, scrollWindow } from '../../src/ui/logs/log-text.js';
 import { parseFilter } from '../../src/logs/filter.js';
 import { actionFixture, plain, type ActionFixture } from './action-fixtures.js';
 import { rules } from './fixtures.js';
-import { KEYS, renderConsole } from './harness.js';
+import { renderConsole } from './harness.js';
 
 let fx: ActionFixture | null = null;
 afterEach(async () => {
@@ -29,11 +30,7 @@ const alive = (pid: number) => {
   }
 };
 async function until(test: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor(test, { what, timeoutMs: 10_000, intervalMs: 20 });
 }
 
 describe('log line display', () => {
@@ -62,11 +59,14 @@ describe('Logs view', () => {
     expect(f).toMatch(/1 errors\/min · 5 lines · 1 warnings/);
 
     // Filter: only matching lines, the match in reverse video.
-    await ui.press('/');
+    await ui.command('logs.filter');
     await ui.waitFor('Filter log lines');
-    await ui.press(...'/(/', KEYS.enter);
+    await ui.press(...'/(/');
+    await ui.command('input.accept');
     await ui.waitFor((x) => plain(x).includes('not a valid regular expression'), 'a bad regex refused in words');
-    await ui.press(KEYS.backspace, KEYS.backspace, KEYS.backspace, ...'boom', KEYS.enter);
+    await ui.command('input.erase', 'input.erase', 'input.erase');
+    await ui.press(...'boom');
+    await ui.command('input.accept');
     const raw = await ui.waitFor((x) => plain(x).includes('filter boom: 1 shown'), 'the filter applied');
     f = plain(raw);
     expect(f).toContain('✗ ERROR boom in worker');
@@ -74,26 +74,28 @@ describe('Logs view', () => {
     expect(raw).toMatch(/\x1b\[[0-9;]*7[0-9;]*m(?:\x1b\[[0-9;]*m)*boom/); // eslint-disable-line no-control-regex
 
     // Clear the filter, pause: new lines wait below.
-    await ui.press('/');
+    await ui.command('logs.filter');
     await ui.waitFor('Filter log lines');
-    await ui.press(KEYS.backspace, KEYS.backspace, KEYS.backspace, KEYS.backspace, KEYS.enter);
+    await ui.command('input.erase', 'input.erase', 'input.erase', 'input.erase', 'input.accept');
     await ui.waitFor((x) => plain(x).includes('INFO request 1'), 'the filter cleared');
-    await ui.press(' ');
+    await ui.command('logs.pause');
     await ui.waitFor((x) => plain(x).includes('PAUSED'), 'paused');
     appendFileSync(file, 'INFO after the pause\n');
     f = plain(await ui.waitFor((x) => plain(x).includes('▼ 1 newer line'), 'a newer line held back'));
     expect(f).not.toContain('INFO after the pause');
-    await ui.press('G');
+    await ui.command('bottom');
     f = plain(await ui.waitFor((x) => plain(x).includes('INFO after the pause') && plain(x).includes('FOLLOWING'), 'following again'));
 
     // Scroll back: k pauses and moves up a line, G follows the newest again.
     appendFileSync(file, `${Array.from({ length: 60 }, (_, i) => `INFO bulk ${i}`).join('\n')}\n`);
     await ui.waitFor((x) => plain(x).includes('INFO bulk 59'), 'the bulk');
-    await ui.press('k', 'k', 'k');
+    await ui.key('up', 'k');
+    await ui.key('up', 'k');
+    await ui.key('up', 'k');
     f = plain(await ui.waitFor((x) => plain(x).includes('PAUSED') && plain(x).includes('INFO bulk 56') && !plain(x).includes('INFO bulk 57'), 'scrolled up three lines'));
-    await ui.press('\x1b[5~'); // PgUp
+    await ui.key('page.up', 'pageup');
     await ui.waitFor((x) => !plain(x).includes('INFO bulk 56'), 'a page up');
-    await ui.press('G');
+    await ui.key('bottom', 'G');
     await ui.waitFor((x) => plain(x).includes('INFO bulk 59') && plain(x).includes('FOLLOWING'), 'the newest line again');
   });
 
@@ -107,21 +109,21 @@ describe('Logs view', () => {
     expect(alive(first)).toBe(true);
 
     // Another source: the first child is gone, the second runs.
-    await ui.press('o');
+    await ui.command('logs.source');
     await ui.waitFor('Choose a log source');
-    await ui.press('j', KEYS.enter);
+    await ui.command('down', 'drill');
     f = await ui.waitFor((x) => /second-pid=\d+/.test(plain(x)), 'the second command');
     const second = pidOf('second', f);
     await until(() => !alive(first), 'the first child to be gone');
     expect(alive(second)).toBe(true);
 
     // Leaving the view stops the stream and its child; the help overlay does not.
-    await ui.press('?');
+    await ui.command('help');
     await ui.waitFor('Everywhere');
-    await ui.press(KEYS.esc);
+    await ui.command('help.close');
     await ui.waitFor((x) => plain(x).includes('second tick'));
     expect(alive(second)).toBe(true);
-    await ui.press('1');
+    await ui.command('view.overview');
     await ui.waitFor('[1 Overview]');
     await until(() => !alive(second), 'the second child to be gone after leaving the view');
   });

@@ -1,4 +1,4 @@
-// The generic plan dialog with plans built in the test: a destructive plan needs the target's
+// The one task flow with plans built in the test: a destructive plan needs the target's
 // name typed (a wrong name is refused in words), Ctrl-C cancels a running plan at its
 // cancellable step, Esc puts a running plan away and its result is flashed when it ends.
 import { cleanup } from 'ink-testing-library';
@@ -6,12 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Plan, Step } from '../../src/plan/plan.js';
 import { sleep } from '../../src/plan/sleep.js';
 import { createOpsStore } from '../../src/state/store.js';
-import { progressRows } from '../../src/ui/actions/plan-panel.js';
-import { recoveryHint, statusLabel } from '../../src/ui/actions/plan-text.js';
+import { progressLines } from '../../src/ui/task/plan-content.js';
+import { recoveryHint, statusLabel } from '../../src/ui/task/plan-text.js';
 import { actionFixture, plain, type ActionFixture } from './action-fixtures.js';
 import { rules } from './fixtures.js';
 import { filledStore } from './fixtures.js';
-import { KEYS, renderConsole } from './harness.js';
+import { renderConsole } from './harness.js';
+import { boundKey, commandKey, keyBytes } from './keys.js';
 
 let fx: ActionFixture | null = null;
 afterEach(async () => {
@@ -35,8 +36,8 @@ describe('state words', () => {
     expect(['pending', 'running', 'done', 'failed', 'cancelled', 'skipped'].map((s) => statusLabel(s as never))).toEqual(['· pending', '▶ running', '✓ done', '✗ FAILED', '⊘ cancelled', '– skipped']);
     expect(recoveryHint('already_stopped')).toMatch(/already stopped/);
     expect(recoveryHint('weird')).toBe('');
-    const rows = progressRows({ action: 'a', target: 't', startedAt: 0, warnings: [], steps: [{ id: 's', title: 'dump', description: { kind: 'argv', text: 'pg_dump itsm' }, status: 'running', output: ['line 1', 'line 2'] }] });
-    expect(rows.map((r) => r.map((s) => s.text).join(''))).toEqual(['▶ running   1. dump', '            argv: pg_dump itsm', '            │ line 1', '            │ line 2']);
+    const rows = progressLines({ action: 'a', target: 't', startedAt: 0, warnings: [], steps: [{ id: 's', title: 'dump', description: { kind: 'argv', text: 'pg_dump itsm' }, status: 'running', output: ['line 1', 'line 2'] }] });
+    expect(rows.map((r) => `${r.lead?.text ?? ''}${r.text}`)).toEqual(['▶ running   1. dump', '            argv: pg_dump itsm', '            │ line 1', '            │ line 2']);
   });
 });
 
@@ -46,20 +47,23 @@ describe('plan dialog', () => {
     const ran: string[] = [];
     const ui = renderConsole(store(), { actions: fx.controller, columns: 100, rows: 30 });
     await ui.waitFor('[1 Overview]');
-    fx.controller.plans.propose('Drop database', async () => plan('destructive', [step('drop', async () => void ran.push('drop'))]));
+    fx.controller.flow.propose('Drop database', async () => plan('destructive', [step('drop', async () => void ran.push('drop'))]));
     let f = plain(await ui.waitFor((x) => plain(x).includes('Type the name "itsm_db"'), 'the typed confirmation'));
     expect(f).toContain('12 client connections');
     expect(f).toContain('sql: -- drop');
     expect(f).toContain('DESTRUCTIVE');
-    await ui.press(...'itsm', KEYS.enter);
+    await ui.press(...'itsm');
+    await ui.command('typing.accept');
     await ui.waitFor((x) => plain(x).includes('"itsm" is not the name'), 'a wrong name refused');
     expect(ran).toEqual([]);
-    await ui.press('q'); // typed, not quit
-    await ui.press(KEYS.backspace, ...'_db', KEYS.enter);
+    await ui.press(commandKey('quit')); // typed, not quit
+    await ui.command('typing.erase');
+    await ui.press(...'_db');
+    await ui.command('typing.accept');
     f = plain(await ui.waitFor((x) => plain(x).includes('Esc closes') && plain(x).includes('SUCCEEDED'), 'the run'));
     expect(ran).toEqual(['drop']);
     expect(ui.quits).toBe(0);
-    await ui.press(KEYS.esc);
+    await ui.command('task.close');
     await ui.waitFor((x) => !plain(x).includes('db.drop'), 'the dialog closed');
   });
 
@@ -67,7 +71,7 @@ describe('plan dialog', () => {
     fx = actionFixture();
     const ui = renderConsole(store(), { actions: fx.controller, columns: 100, rows: 30 });
     await ui.waitFor('[1 Overview]');
-    fx.controller.plans.propose('Long job', async () =>
+    fx.controller.flow.propose('Long job', async () =>
       plan('confirm', [
         step('first', async () => 'quick'),
         step('wait', async (ctx) => {
@@ -78,9 +82,9 @@ describe('plan dialog', () => {
       ]),
     );
     await ui.waitFor('Run db.drop');
-    await ui.press('y');
+    await ui.command('question.yes');
     await ui.waitFor((x) => plain(x).includes('│ waiting for the replica'), 'the running step with its output');
-    await ui.press(KEYS.ctrlC);
+    await ui.press(keyBytes(boundKey('task.cancel', 'ctrl-c', 'task')));
     const f = plain(await ui.waitFor((x) => plain(x).includes('CANCELLED'), 'the cancel'));
     expect(f).toMatch(/⊘ cancelled\s+2\. wait/);
     expect(f).toMatch(/– skipped\s+3\. last/);
@@ -95,13 +99,13 @@ describe('plan dialog', () => {
     await ui.waitFor('[1 Overview]');
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    fx.controller.plans.propose('Slow job', async () => plan('confirm', [step('slow', () => gate)]));
+    fx.controller.flow.propose('Slow job', async () => plan('confirm', [step('slow', () => gate)]));
     await ui.waitFor('Run db.drop');
-    await ui.press('y');
+    await ui.command('question.yes');
     await ui.waitFor((x) => plain(x).includes('▶ running'));
-    await ui.press(KEYS.esc);
+    await ui.command('task.close');
     await ui.waitFor((x) => plain(x).includes('goes on in the background'), 'put away');
-    await ui.press('2');
+    await ui.command('view.host');
     await ui.waitFor('[2 Host]');
     release();
     await ui.waitFor((x) => plain(x).includes('db.drop itsm_db: succeeded'), 'the result flashed');
@@ -111,13 +115,14 @@ describe('plan dialog', () => {
     fx = actionFixture(); // no Docker engine configured
     const ui = renderConsole(filledStore(), { actions: fx.controller, columns: 100, rows: 30 });
     await ui.waitFor('[1 Overview]');
-    await ui.press(':', ...'stop the selected container');
+    await ui.command('palette');
+    await ui.press(...'stop the selected container');
     await ui.waitFor('Stop the selected container');
-    await ui.press(KEYS.enter);
+    await ui.command('input.accept');
     const f = plain(await ui.waitFor((x) => plain(x).includes('NOT RUN'), 'the dialog with the reason'));
     expect(f).toContain('[3 Docker]');
     expect(f).toContain('could not prepare the action: Docker is not configured');
-    await ui.press(KEYS.esc);
+    await ui.command('task.close');
     await ui.waitFor((x) => plain(x).includes('› itsm-backend'), 'back on the Containers view');
   });
 });

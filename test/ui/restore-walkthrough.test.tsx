@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { postgresService, unavailable } from '../helpers/services.js';
 import { backup, checksum, createDatabase, DAMAGE, databaseExists, dropDatabase, SEED, server, sql, tempDir } from '../restore/helpers.js';
-import { fakeAppService, KEYS, renderBackups, type BackupsConsole } from './backups-harness.js';
+import { fakeAppService, renderBackups, type BackupsConsole } from './backups-harness.js';
 
 const flat = (f: string): string => f.replace(/\s+/g, ' ');
 /** Without any whitespace: long paths are wrapped at any character. */
@@ -50,7 +50,7 @@ describe.skipIf(unavailable('postgres'))('the restore walkthrough', () => {
     const web = path.join(dir, 'itsm-web.running');
     ui = renderBackups({ dir, conn: server(), services: [fakeAppService('itsm-web', web)] });
     await ui.waitFor(db);
-    await ui.press('R');
+    await ui.command('backups.restore');
     const pre = flat(await ui.waitFor('Preflight passed', 30_000));
     expect(pre).toMatch(/ok backup file: /);
     expect(pre).toMatch(new RegExp(`ok target database: ${db}`));
@@ -60,9 +60,9 @@ describe.skipIf(unavailable('postgres'))('the restore walkthrough', () => {
     expect(pre).toMatch(/ok application services: 1 will be stopped/);
     expect(pre).toMatch(/y: begin · n\/Esc: close, nothing is changed/);
     // The rest of the checks and the plan, each step with its exact command, are a scroll away.
-    await ui.press('j', 'j', 'j', 'j', 'j', 'j');
+    await ui.command('task.down', 'task.down', 'task.down', 'task.down', 'task.down', 'task.down');
     await ui.waitFor(/itsm-web/);
-    await ui.press('y');
+    await ui.command('question.yes');
     const drop = flat(await ui.waitFor('Confirm the drop', 60_000));
     expect(drop).toMatch(/✓ \[1\/9\] stop application services: done — stopped itsm-web/);
     expect(drop).toMatch(/✓ \[2\/9\] terminate other connections: done — 1 connection terminated/);
@@ -71,13 +71,13 @@ describe.skipIf(unavailable('postgres'))('the restore walkthrough', () => {
     expect(drop).toMatch(/DROP DATABASE/);
     expect(drop).toContain(`Type the name "${db}"`);
     await ui.type('wrong');
-    await ui.press(KEYS.esc);
+    await ui.command('typing.cancel');
     const end = flat(await ui.waitFor('DECLINED', 60_000));
     expect(squash(end)).toContain(squash(`UNTOUCHED: ${db} was not dropped; its data is exactly as before.`));
     expect(existsSync(web)).toBe(true); // the service was started again
     expect(await databaseExists(db)).toBe(true);
     expect(await checksum(db)).toEqual(original);
-    await ui.press(KEYS.esc);
+    await ui.command('task.close');
     await ui.waitFor((f) => f.includes('verify') && !f.includes('DECLINED'));
   });
 
@@ -87,24 +87,24 @@ describe.skipIf(unavailable('postgres'))('the restore walkthrough', () => {
     expect(await checksum(db)).not.toEqual(original);
     ui = renderBackups({ dir, conn: server() });
     await ui.waitFor(db);
-    await ui.press('R');
+    await ui.command('backups.restore');
     await ui.waitFor('Preflight passed', 30_000);
-    await ui.press('y');
+    await ui.command('question.yes');
     await ui.waitFor('Confirm the drop', 60_000);
     await ui.type('nope');
-    await ui.press(KEYS.enter);
+    await ui.command('typing.accept');
     await ui.waitFor('"nope" is not the name');
-    await ui.press(KEYS.backspace, KEYS.backspace, KEYS.backspace, KEYS.backspace);
+    await ui.command('typing.erase', 'typing.erase', 'typing.erase', 'typing.erase');
     await ui.type(db);
     await ui.waitFor(`> ${db}▏`);
-    await ui.press(KEYS.enter);
+    await ui.command('typing.accept');
     const done = flat(await ui.waitFor(/SUCCEEDED in/, 60_000));
     expect(done).toContain('Verification: PASSED');
     expect(done).toMatch(/public\.incidents 3000 3000 ✓/);
     expect(squash(done)).toContain(squash(`RESTORED: ${db} is restored from ${file} and verified.`));
     expect(await checksum(db)).toEqual(original);
     // The sentence stays on screen while the operator scrolls the table.
-    await ui.press('j', 'j');
+    await ui.command('task.down', 'task.down');
     expect(squash(ui.frame())).toContain(squash(`RESTORED: ${db}`));
   });
 
@@ -119,7 +119,7 @@ describe.skipIf(unavailable('postgres'))('the restore walkthrough', () => {
     copyFileSync(`${file}.json`, `${target}.json`);
     ui = renderBackups({ dir: other.dir, conn: server() });
     await ui.waitFor(/✗ NO/);
-    await ui.press('R');
+    await ui.command('backups.restore');
     const f = flat(await ui.waitFor('Preflight FAILED', 30_000));
     expect(f).toMatch(/FAIL backup file: /);
     expect(squash(f)).toContain(squash(`UNTOUCHED: nothing was changed; ${db} is exactly as it was.`));

@@ -10,7 +10,7 @@ import type { ConfigInput } from '../../src/config/schema.js';
 import { createOpsStore } from '../../src/state/store.js';
 import { actionFixture, plain, type ActionFixture } from './action-fixtures.js';
 import { rules } from './fixtures.js';
-import { KEYS, renderConsole } from './harness.js';
+import { renderConsole } from './harness.js';
 
 let fx: ActionFixture | null = null;
 afterEach(async () => {
@@ -44,40 +44,40 @@ describe('Services view', () => {
     expect(f.indexOf('› db')).toBeLessThan(f.indexOf('mq')); // start order: database, queue, application
     expect(f.indexOf('mq')).toBeLessThan(f.indexOf('app '));
 
-    await ui.press('+');
+    await ui.command('service.start-all');
     f = plain(await ui.waitFor((x) => plain(x).includes('start 3 services in this order: db → mq → app'), 'the plan and who is affected'));
     expect(f).toContain(`touch ${marker(d, 'db')}`);
     expect(f).toContain('Run service.start-all on all services? [y/N]');
-    await ui.press('y');
+    await ui.command('question.yes');
     f = plain(await ui.waitFor((x) => plain(x).includes('✓ SUCCEEDED'), 'the run to finish'));
     expect(f).toMatch(/✓ done\s+1\. start db/);
     expect(f).toMatch(/✓ done\s+4\. health check/);
     expect(f).toContain('Succeeded: all 4 steps done.');
     for (const n of ['db', 'mq', 'app']) expect(existsSync(marker(d, n))).toBe(true);
-    await ui.press(KEYS.esc);
+    await ui.command('task.close');
     await ui.waitFor((x) => plain(x).includes('3 running'), 'the statuses read again after the action');
 
     // Stop the application alone (the last row).
-    await ui.press('G', 'X');
+    await ui.command('bottom', 'service.stop');
     await ui.waitFor((x) => plain(x).includes('Run service.stop on app? [y/N]'), 'the stop question');
-    await ui.press('y');
+    await ui.command('question.yes');
     await ui.waitFor((x) => plain(x).includes('✓ SUCCEEDED'));
     expect(existsSync(marker(d, 'app'))).toBe(false);
-    await ui.press(KEYS.esc);
+    await ui.command('task.close');
     await ui.waitFor((x) => plain(x).includes('2 running'));
 
     // Declined: nothing runs, the refusal is on record.
-    await ui.press('-');
+    await ui.command('service.stop-all');
     await ui.waitFor('Run service.stop-all');
-    await ui.press('n');
+    await ui.command('question.no');
     await ui.waitFor((x) => plain(x).includes('not run (declined by the operator)'));
     expect(existsSync(marker(d, 'db'))).toBe(true);
 
-    await ui.press('k', '0');
+    await ui.command('up', 'view.audit');
     f = plain(await ui.waitFor((x) => plain(x).includes('⊘ refused') && plain(x).includes('service.stop-all'), 'the audit view'));
     expect(f).toMatch(/✓ succeeded\s+service\.start-all\s+all services/);
     expect(f).toMatch(/✓ succeeded\s+service\.stop\s+app/);
-    await ui.press(KEYS.enter); // details of the newest entry
+    await ui.command('drill'); // details of the newest entry
     f = plain(await ui.waitFor((x) => plain(x).includes('reason: declined by the operator'), 'the entry details'));
     expect(f).toMatch(/1\. stop app: unless already stopped: rm -f .*\n.*2\. stop mq/); // reverse order
     const events = (await fx.audit()).map((e) => `${e.event} ${e.action}`);
@@ -89,9 +89,9 @@ describe('Services view', () => {
     const d = fx.dir;
     const ui = renderConsole(store(), { view: 'services', actions: fx.controller, columns: 100, rows: 32 });
     await ui.waitFor((x) => plain(x).includes('0 running'));
-    await ui.press('+');
+    await ui.command('service.start-all');
     await ui.waitFor('Run service.start-all');
-    await ui.press('y');
+    await ui.command('question.yes');
     const f = plain(await ui.waitFor((x) => plain(x).includes('✗ FAILED') && plain(x).includes('Now:'), 'the failure and the state now'));
     expect(f).toMatch(/✓ done\s+1\. start db/);
     expect(f).toMatch(/✗ FAILED\s+2\. start mq/);

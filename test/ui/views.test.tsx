@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { failTarget, filledStore, T0 } from './fixtures.js';
-import { KEYS, renderConsole } from './harness.js';
+import { renderConsole } from './harness.js';
 
 afterEach(() => cleanup());
 
@@ -53,7 +53,7 @@ describe('overview', () => {
   it('asks for a bigger terminal below the minimum size', async () => {
     const ui = renderConsole(filledStore(), { columns: 50, rows: 12 });
     await ui.waitFor('terminal too small (need 60×15, have 50×12)');
-    await ui.press('q');
+    await ui.command('quit');
     await ui.waitUntil(() => ui.quits === 1, 'quit');
   });
 
@@ -76,7 +76,7 @@ describe('views', () => {
     expect(f).toContain('eth0');
     expect(f).toMatch(/1201 postgres/);
     expect(f).toContain('sorted by CPU ↓');
-    await ui.press('s');
+    await ui.command('sort');
     f = await ui.waitFor('sorted by memory ↓');
     const rows = f.split('\n');
     const redis = rows.findIndex((l) => l.includes('redis-server'));
@@ -91,26 +91,27 @@ describe('views', () => {
     expect(f).toMatch(/itsm-worker\s+running\s+✗ unhealthy\s+! 12/);
     expect(f).toMatch(/itsm-nginx-reverse-prox\S*… exited/);
     expect(f).toMatch(/› itsm-backend/);
-    await ui.press('s', 's', 's'); // name → state → health → restarts
+    await ui.command('sort', 'sort', 'sort'); // name → state → health → restarts
     f = await ui.waitFor('sorted by restarts ↓');
     expect(f).toMatch(/› itsm-worker/);
-    await ui.press('/', 'n', 'g', 'i');
+    await ui.command('filter');
+    await ui.press('n', 'g', 'i');
     f = await ui.waitFor('/ngi▏');
     expect(f).not.toContain('itsm-worker');
     expect(f).toContain('itsm-nginx');
-    await ui.press(KEYS.enter);
+    await ui.command('input.accept');
     f = await ui.waitFor('filter: ngi');
-    await ui.press('/', KEYS.esc);
+    await ui.command('filter', 'input.cancel');
     f = await ui.waitFor((x) => x.includes('itsm-worker') && !x.includes('filter:'));
   });
 
   it('Containers: Enter shows details of the selected container, Esc closes them', async () => {
     const ui = renderConsole(filledStore(), { view: 'containers' });
     await ui.waitFor('itsm-worker');
-    await ui.press('G', KEYS.enter);
+    await ui.command('bottom', 'drill');
     const f = await ui.waitFor('b2c3d4e5f6a1');
     expect(f).toContain('itsm/worker:2.4.1');
-    await ui.press(KEYS.esc);
+    await ui.command('back');
     await ui.waitFor((x) => !x.includes('b2c3d4e5f6a1'), 'details closed');
   });
 

@@ -4,7 +4,7 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { createActionStore, type ActionState } from '../../state/action-state.js';
-import type { ActionController } from './action-controller.js';
+import type { ActionController } from '../../app/console/action-controller.js';
 
 const ActionContext = createContext<ActionController | null>(null);
 const EMPTY = createActionStore({ readOnly: false });

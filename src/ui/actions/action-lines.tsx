@@ -3,6 +3,7 @@
 import { Box, Text } from 'ink';
 import { useCallback } from 'react';
 import { useTimeText } from '../clock.js';
+import { keysFor } from '../key-hints.js';
 import { PaintedLine } from '../painted-line.js';
 import { useOps } from '../store-context.js';
 import { uiColor } from '../theme.js';
@@ -38,7 +39,7 @@ export function GuardBadge() {
       <Text inverse bold {...(color ? { color } : {})}>
         {' READ-ONLY '}
       </Text>
-      {hasActions ? <Text {...(uiColor('muted') ? { color: uiColor('muted')! } : {})}>{' A arms'}</Text> : null}
+      {hasActions ? <Text {...(uiColor('muted') ? { color: uiColor('muted')! } : {})}>{` ${keysFor('arm')} arms`}</Text> : null}
     </Text>
   );
 }

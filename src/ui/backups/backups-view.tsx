@@ -1,22 +1,23 @@
 // The Backups view: the catalog as a table, newest first (time, kind, source, size, age,
-// verified, last drill), what is known about the selected backup, and the one task panel —
-// re-verify, drill, the restore walkthrough — in place of the table while it is open.
+// verified, last drill) and what is known about the selected backup. Its tasks — re-verify,
+// drill, the restore walkthrough, backup, prune — run in the console's one task flow, whose
+// panel the console shows in place of the view; a task put away is named in a line here.
 import { Box, Text } from 'ink';
-import { memo, useCallback, useEffect, useRef } from 'react';
+import { memo, useEffect } from 'react';
 import { useStore } from 'zustand';
+import type { BackupsController } from '../../app/console/backups-controller.js';
+import { flowRunning, type FlowKind, type FlowState } from '../../app/console/flow-state.js';
 import { useActions, useActionState } from '../actions/action-context.js';
 import { useClock, useTimeText } from '../clock.js';
 import { useOps } from '../store-context.js';
 import { Table } from '../table.js';
 import { levelColor, uiColor } from '../theme.js';
 import { clampRow, useNavReport, type ViewProps } from '../views/view-props.js';
-import { taskMode, taskRunning, type Task } from './backups-store.js';
-import { proposeBackup, proposePrune } from './propose.js';
+import { useViewTargets } from '../commands/view-targets.js';
+import { keysFor } from '../key-hints.js';
+import type { CommandId } from '../keymap.js';
 import { catalogColumns, catalogSummary, entryLines } from './catalog-columns.js';
 import { useBackupsController } from './context.js';
-import type { BackupsController } from './controller.js';
-import { TaskView } from './task-view.js';
-import { useBackupsKeys } from './use-backups-keys.js';
 
 const minuteOf = (now: number): string => String(Math.floor(now / 60_000));
 
@@ -34,7 +35,7 @@ function Unavailable({ report }: ViewProps) {
 
 function Backups({ ctl, width, height, selected, detail, report }: ViewProps & { ctl: BackupsController }) {
   const catalog = useStore(ctl.store, (s) => s.catalog);
-  const task = useStore(ctl.store, (s) => s.task);
+  const task = useStore(ctl.flow.store, (s) => s.flow);
   const notice = useStore(ctl.store, (s) => s.notice);
   const startedReadOnly = useOps((s) => s.readOnly);
   const guard = useActionState((s) => s.guard.mode);
@@ -47,27 +48,18 @@ function Backups({ ctl, width, height, selected, detail, report }: ViewProps & {
   const rows = catalog.entries;
   const sel = clampRow(selected, rows.length);
   const entry = sel >= 0 ? rows[sel] : undefined;
-  const mode = taskMode(task);
-  const scrollMax = useRef(0);
   const info = entry ? entryLines(entry, catalog, now, detail) : [];
   const infoH = Math.min(info.length, detail ? 8 : 3);
   const statusLines = [catalog.error ? `✗ cannot read ${catalog.root}: ${catalog.error} (showing the last good list)` : '', hiddenTaskLine(task), notice ?? ''].filter(Boolean);
   const tableH = Math.max(3, height - 1 - statusLines.length - (infoH > 0 ? infoH + 1 : 0));
-  useNavReport(report, 'backups', rows.length, 1, tableH - 1, mode);
+  useNavReport(report, 'backups', rows.length, 1, tableH - 1);
+  useViewTargets('backups', { backup: (at) => rows[clampRow(at, rows.length)] });
 
   const actions = useActions();
   const locked = actions ? guard === 'read-only' : startedReadOnly;
-  const finished = useActionState((s) => s.finished);
-  // A backup or prune run by the plan dialog changed the directory: read it again.
-  useEffect(() => void (finished > 0 && ctl.refresh()), [ctl, finished]);
-  const backup = useCallback(() => proposeBackup(actions, ctl), [actions, ctl]);
-  const prune = useCallback(() => proposePrune(actions, ctl), [actions, ctl]);
-  useBackupsKeys(ctl, { entry, scrollMax, backup, prune });
-
-  if (task && mode !== null) return <TaskView task={task} width={width} height={height} scrollMax={scrollMax} />;
   const bad = (l: 'CRITICAL' | 'WARNING'): string | undefined => levelColor(l);
   const muted = uiColor('muted');
-  const empty = catalog.loadedAt === null ? 'reading the backup directory…' : `no backups in ${catalog.root} yet${locked ? '' : ' — b takes one now'}`;
+  const empty = catalog.loadedAt === null ? 'reading the backup directory…' : `no backups in ${catalog.root} yet${locked ? '' : ` — ${keysFor('backups.backup', 1)} takes one now`}`;
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text wrap="truncate">{catalogSummary(catalog, now)}</Text>
@@ -90,9 +82,11 @@ function Backups({ ctl, width, height, selected, detail, report }: ViewProps & {
   );
 }
 
-const TASK_KEY: Record<Task['kind'], string> = { verify: 'v', drill: 'D', restore: 'R' };
+const TASK_COMMAND: Partial<Record<FlowKind, CommandId>> = { verify: 'backups.verify', drill: 'backups.drill', restore: 'backups.restore' };
 
-function hiddenTaskLine(task: Task | null): string {
-  if (!task?.hidden) return '';
-  return `${task.kind} ${taskRunning(task) ? 'running in the background' : 'finished'} — ${TASK_KEY[task.kind]} shows it`;
+/** "drill running in the background — D shows it": a task of this view put away. */
+function hiddenTaskLine(task: FlowState | null): string {
+  const command = task?.hidden ? TASK_COMMAND[task.detail.kind] : undefined;
+  if (!task || !command) return '';
+  return `${task.detail.kind} ${flowRunning(task) ? 'running in the background' : 'finished'} — ${keysFor(command, 1)} shows it`;
 }

@@ -5,7 +5,7 @@ import type { CatalogEntry } from '../../backup/catalog.js';
 import { drillWord } from '../../backup/catalog-format.js';
 import type { DrillSummary } from '../../backup/drill-log.js';
 import type { Column } from '../table.js';
-import type { CatalogData } from './backups-store.js';
+import type { CatalogData } from '../../app/console/backups-store.js';
 import { age, bytes, localMinute } from '../../present/format.js';
 
 const asMap = (drills: Record<string, DrillSummary>): ReadonlyMap<string, DrillSummary> => new Map(Object.entries(drills));

@@ -1,13 +1,12 @@
 // The Containers view: one sortable, filterable table of every container; Enter shows the
-// selected container's details below it. U/X/R start, stop and restart the selected container
-// through the plan dialog; L follows its log in the Logs view.
+// selected container's details below it. It lends the selected container to the start, stop,
+// restart and logs handlers (commands/action-handlers.ts), which run plans in the task flow.
 import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { classify, type Level } from '../../engine/thresholds.js';
 import type { DockerContainer, DockerReading } from '../../probes/index.js';
-import { useActions } from '../actions/action-context.js';
-import type { ActionController } from '../actions/action-controller.js';
-import type { CommandId } from '../keymap.js';
+import { useViewTargets } from '../commands/view-targets.js';
+import { keysFor } from '../key-hints.js';
 import { useOps } from '../store-context.js';
 import { Table, type Column } from '../table.js';
 import { levelColor } from '../theme.js';
@@ -15,7 +14,6 @@ import { bytes, duration, fromSeconds, pct } from '../../present/format.js';
 import { SORT_COLUMNS } from '../view-state.js';
 import { sortBy } from './section.js';
 import { readingOf, TargetStatus } from './target-status.js';
-import { useViewCommands, type Handled } from '../view-commands.js';
 import { clampRow, useNavReport, type ViewProps } from './view-props.js';
 import { clockTime } from '../../util/text.js';
 
@@ -38,26 +36,6 @@ export function filterContainers(list: readonly DockerContainer[], filter: strin
 }
 
 const DETAIL_LINES = 5;
-const VERBS = { 'container.start': 'start', 'container.stop': 'stop', 'container.restart': 'restart' } as const;
-
-/** Runs a container command on `chosen` (the selected row). */
-export function runContainerCommand(ctl: ActionController | null, id: CommandId, chosen: DockerContainer | undefined): Handled {
-  if (id !== 'container.logs' && !(id in VERBS)) return false;
-  if (!ctl) return true;
-  if (!chosen) {
-    ctl.store.getState().set({ flash: { text: 'no container selected', error: true, at: Date.now() } });
-    return true;
-  }
-  if (id === 'container.logs') {
-    ctl.store.getState().set({ logSource: { name: `container ${chosen.name}`, container: chosen.name } });
-    return { goTo: 'logs' };
-  }
-  const verb = VERBS[id as keyof typeof VERBS];
-  const name = chosen.name;
-  ctl.plans.propose(`${verb[0]!.toUpperCase()}${verb.slice(1)} container`, () => ctl.actions.containerPlan(verb, name));
-  return true;
-}
-
 /** The Containers view. */
 export const ContainersView = memo(function ContainersView({ width, height, selected, sort, filter, detail, report }: ViewProps) {
   const target = useOps((s) => s.targets.docker);
@@ -84,8 +62,7 @@ export const ContainersView = memo(function ContainersView({ width, height, sele
     { id: 'status', header: 'status', min: 12, max: 40, flex: 1, drop: 2, value: (c) => c.status },
   ];
   const chosen = sel >= 0 ? rows[sel] : undefined;
-  const ctl = useActions();
-  useViewCommands('containers', (id, at) => runContainerCommand(ctl, id, rows[clampRow(at, rows.length)]));
+  useViewTargets('containers', { container: (at) => rows[clampRow(at, rows.length)] });
   const summary = r
     ? `${r.counts.total} containers · ${r.counts.running} running · ${r.counts.stopped} stopped · ${r.counts.unhealthy} unhealthy · sorted by ${sortCol.label} ${sort.desc ? '↓' : '↑'}${filter ? ` · filter "${filter}": ${rows.length} shown` : ''}`
     : '';
@@ -93,13 +70,13 @@ export const ContainersView = memo(function ContainersView({ width, height, sele
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <TargetStatus target={target} name="Docker" hint="set targets.docker" />
       <Text wrap="truncate">{summary}</Text>
-      <Table columns={columns} rows={rows} width={width} height={tableH} selected={sel} rowKey={(c) => c.id} empty={filter ? `no container matches "${filter}" (Esc in the filter clears it)` : 'no containers'} />
+      <Table columns={columns} rows={rows} width={width} height={tableH} selected={sel} rowKey={(c) => c.id} empty={filter ? `no container matches "${filter}" (${keysFor('input.cancel')} in the filter clears it)` : 'no containers'} />
       {detail && chosen ? (
         <Box flexDirection="column" height={DETAIL_LINES} borderStyle="single" borderLeft={false} borderRight={false} borderBottom={false}>
           <Text wrap="truncate" bold>{`${chosen.name}  ${chosen.id}  ${chosen.image}`}</Text>
           <Text wrap="truncate">{`status: ${chosen.status} · started ${chosen.startedAt ? new Date(chosen.startedAt).toISOString() : '—'}`}</Text>
           <Text wrap="truncate">{`memory ${bytes(chosen.memoryBytes)} of ${bytes(chosen.memoryLimitBytes)} (${pct(chosen.memoryPercent)}) · cpu ${pct(chosen.cpuPercent)} · restarts ${chosen.restartCount ?? '—'}`}</Text>
-          <Text wrap="truncate">{`stats sampled ${chosen.statsAt ? clockTime(chosen.statsAt) : 'not yet'} · Esc closes`}</Text>
+          <Text wrap="truncate">{`stats sampled ${chosen.statsAt ? clockTime(chosen.statsAt) : 'not yet'} · ${keysFor('back')} closes`}</Text>
         </Box>
       ) : null}
     </Box>

@@ -9,17 +9,16 @@ import { memo, useCallback, useEffect, useRef, useState, useSyncExternalStore } 
 import { showArgv } from '../../plan/plan.js';
 import type { LogSourceConfig } from '../../config/schema.js';
 import { useActions, useActionState } from '../actions/action-context.js';
-import type { ActionController } from '../actions/action-controller.js';
-import type { CommandId } from '../keymap.js';
-import { LogPane, sourceKey } from '../logs/log-pane.js';
+import { LogPane, sourceKey } from '../../app/console/log-pane.js';
+import { useViewTargets } from '../commands/view-targets.js';
+import { keysFor } from '../key-hints.js';
+import { logsHandle, type LogsScroll } from '../logs/logs-handle.js';
 import { headerSpans, lineSpans, scrollWindow } from '../logs/log-text.js';
 import { PaintedLine, type Span } from '../painted-line.js';
-import { useViewCommands, type Handled } from '../view-commands.js';
 import { useNavReport, type ViewProps } from './view-props.js';
 import { groupDigits } from '../../util/text.js';
 
 const IDLE = new LogPane(() => Promise.reject(new Error('no actions in this console')));
-const FAR = 1e9;
 
 /** What a source follows, in words. */
 export function sourceText(s: LogSourceConfig): string {
@@ -35,75 +34,13 @@ export function sourceChoices(configured: readonly LogSourceConfig[], current: L
   return list;
 }
 
-interface Scroll {
-  offset: number;
-  picker: number | null;
-}
-
-function runLogsCommand(id: CommandId, ctl: ActionController | null, pane: LogPane, s: Scroll, set: (s: Scroll) => void, ctx: { page: number; choices: LogSourceConfig[]; current: LogSourceConfig | null }): Handled {
-  const tail = pane.tail();
-  if (s.picker !== null) {
-    const n = ctx.choices.length;
-    if (id === 'up' || id === 'down') set({ ...s, picker: n === 0 ? 0 : (s.picker + (id === 'down' ? 1 : -1) + n) % n });
-    else if (id === 'drill') {
-      const chosen = ctx.choices[s.picker];
-      if (chosen && ctl) ctl.store.getState().set({ logSource: chosen });
-      set({ offset: 0, picker: null });
-    } else if (id === 'back' || id === 'logs.source') set({ ...s, picker: null });
-    else return false;
-    return true;
-  }
-  const back = (by: number) => {
-    tail?.pause();
-    set({ ...s, offset: Math.max(0, Math.min(FAR, s.offset + by)) });
-  };
-  switch (id) {
-    case 'logs.pause':
-      if (tail?.paused) tail.resume();
-      else tail?.pause();
-      set({ ...s, offset: 0 });
-      pane.bump();
-      return true;
-    case 'logs.source': {
-      const at = ctx.current ? ctx.choices.findIndex((c) => sourceKey(c) === sourceKey(ctx.current!)) : 0;
-      set({ ...s, picker: Math.max(0, at) });
-      return true;
-    }
-    case 'logs.filter':
-      ctl?.prompts.open({ id: 'logs.filter', title: 'Filter log lines', label: '/', initial: pane.filter(), note: 'a substring, or /regex/flags; lowercase ignores case; empty shows every line', accept: (text) => pane.setFilter(text) });
-      return true;
-    case 'up':
-      back(1);
-      return true;
-    case 'down':
-      back(-1);
-      return true;
-    case 'page.up':
-      back(ctx.page);
-      return true;
-    case 'page.down':
-      back(-ctx.page);
-      return true;
-    case 'top':
-      back(FAR);
-      return true;
-    case 'bottom':
-      tail?.resume();
-      set({ ...s, offset: 0 });
-      pane.bump();
-      return true;
-    default:
-      return false;
-  }
-}
-
 function Picker({ choices, selected, current, width, height }: { choices: LogSourceConfig[]; selected: number; current: LogSourceConfig | null; width: number; height: number }) {
-  const rows: Span[][] = [[{ text: 'Choose a log source (Enter follows it, Esc keeps the current one)', bold: true }]];
+  const rows: Span[][] = [[{ text: `Choose a log source (${keysFor('drill')} follows it, ${keysFor('back')} keeps the current one)`, bold: true }]];
   choices.forEach((c, i) => {
     const here = current !== null && sourceKey(c) === sourceKey(current);
     rows.push([{ text: i === selected ? '› ' : '  ', inverse: i === selected }, { text: c.name, bold: true, inverse: i === selected }, { text: `  ${sourceText(c)}${here ? '  (current)' : ''}`, inverse: i === selected }]);
   });
-  if (choices.length === 0) rows.push([{ text: '  no sources: add logs.sources to the config, or press L on a container in the Containers view' }]);
+  if (choices.length === 0) rows.push([{ text: `  no sources: add logs.sources to the config, or press ${keysFor('container.logs')} on a container in the Containers view` }]);
   return (
     <Box flexDirection="column" width={width} height={height}>
       {rows.slice(0, height).map((r, i) => (
@@ -119,10 +56,10 @@ export const LogsView = memo(function LogsView({ width, height, report }: ViewPr
   const pane = ctl?.logs ?? IDLE;
   const source = useActionState((s) => s.logSource);
   useSyncExternalStore(pane.subscribe, pane.version, pane.version);
-  const [scroll, setScrollState] = useState<Scroll>({ offset: 0, picker: null });
+  const [scroll, setScrollState] = useState<LogsScroll>({ offset: 0, picker: null });
   // Several keys can arrive before the next render: each must see the one before it.
   const scrollRef = useRef(scroll);
-  const setScroll = useCallback((next: Scroll) => {
+  const setScroll = useCallback((next: LogsScroll) => {
     scrollRef.current = next;
     setScrollState(next);
   }, []);
@@ -140,7 +77,7 @@ export const LogsView = memo(function LogsView({ width, height, report }: ViewPr
     if (win.offset !== scroll.offset) setScroll({ ...scrollRef.current, offset: win.offset });
   }, [win.offset, scroll.offset, setScroll]);
   const choices = sourceChoices(ctl?.actions.logSources ?? [], source);
-  useViewCommands('logs', (id) => runLogsCommand(id, ctl, pane, scrollRef.current, setScroll, { page: rows, choices, current: source }));
+  useViewTargets('logs', { logs: logsHandle(ctl, pane, () => scrollRef.current, setScroll, { page: rows, choices, current: source }) });
 
   if (scroll.picker !== null) return <Picker choices={choices} selected={scroll.picker} current={source} width={width} height={height} />;
   const failure = pane.failure();
@@ -156,11 +93,11 @@ export const LogsView = memo(function LogsView({ width, height, report }: ViewPr
   });
   let empty = '';
   if (!ctl) empty = 'this console was started without actions: no log tails';
-  else if (!source) empty = 'no log source: add logs.sources to the config, or press L on a container in the Containers view (o chooses)';
+  else if (!source) empty = `no log source: add logs.sources to the config, or press ${keysFor('container.logs')} on a container in the Containers view (${keysFor('logs.source')} chooses)`;
   else if (failure) empty = `✗ ${failure}`;
   else if (win.shown.length === 0) empty = pane.filter() ? `no line matches ${pane.filter()} yet` : 'no lines yet';
   const below = view.newer + win.offset;
-  const footer: Span[] = below > 0 || tail?.paused ? [{ text: tail?.paused ? `▼ ${groupDigits(below)} newer line${below === 1 ? '' : 's'} — G/End follows, Space resumes` : '', bold: true }] : [{ text: win.above > 0 ? `↑ ${win.above} earlier lines (k/PgUp)` : '', dim: true }];
+  const footer: Span[] = below > 0 || tail?.paused ? [{ text: tail?.paused ? `▼ ${groupDigits(below)} newer line${below === 1 ? '' : 's'} — ${keysFor('bottom')} follows, ${keysFor('logs.pause')} resumes` : '', bold: true }] : [{ text: win.above > 0 ? `↑ ${win.above} earlier lines (${keysFor('up')}/${keysFor('page.up', 1)})` : '', dim: true }];
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <PaintedLine width={width} spans={header} />

@@ -1,6 +1,6 @@
 // The Services view: the configured services in start order with their status (asked every 5 s
 // while the view is open, and again after every action), and start/stop of one or of all in the
-// documented order as plans with per-step state; the plan's summary says what runs now.
+// documented order as plans in the task flow; the plan's summary says what runs now.
 import { Box, Text } from 'ink';
 import { memo, useEffect, useState } from 'react';
 import { errorText } from '../../plan/errors.js';
@@ -8,11 +8,11 @@ import { showArgv } from '../../plan/plan.js';
 import type { ServiceState, ServiceStatus } from '../../actions/service-drivers.js';
 import type { ServiceConfig } from '../../config/schema.js';
 import { useActions, useActionState } from '../actions/action-context.js';
-import type { ActionController } from '../actions/action-controller.js';
-import type { CommandId } from '../keymap.js';
+import type { ActionController } from '../../app/console/action-controller.js';
+import { useViewTargets } from '../commands/view-targets.js';
+import { keysFor } from '../key-hints.js';
 import { Table, type Column } from '../table.js';
 import { levelColor, uiColor } from '../theme.js';
-import { useViewCommands, type Handled } from '../view-commands.js';
 import { clampRow, useNavReport, type ViewProps } from './view-props.js';
 
 const POLL_MS = 5000;
@@ -72,26 +72,6 @@ function useStatuses(ctl: ActionController | null): Statuses {
   return st;
 }
 
-/** Runs a service command on the selected row (or all services). */
-export function runServiceCommand(ctl: ActionController | null, id: CommandId, chosen: ServiceConfig | undefined): Handled {
-  if (!ctl || !id.startsWith('service.')) return false;
-  const a = ctl.actions;
-  if (id === 'service.start-all' || id === 'service.stop-all') {
-    const verb = id === 'service.start-all' ? 'start' : 'stop';
-    ctl.plans.propose(verb === 'start' ? 'Start all services' : 'Stop all services', () => a.allServicesPlan(verb));
-    return true;
-  }
-  if (id !== 'service.start' && id !== 'service.stop') return false;
-  if (!chosen) {
-    ctl.store.getState().set({ flash: { text: 'no service selected (add a services: list to the config)', error: true, at: Date.now() } });
-    return true;
-  }
-  const verb = id === 'service.start' ? 'start' : 'stop';
-  const name = chosen.name;
-  ctl.plans.propose(`${verb === 'start' ? 'Start' : 'Stop'} service`, () => a.servicePlan(verb, name));
-  return true;
-}
-
 /** The Services view. */
 export const ServicesView = memo(function ServicesView({ width, height, selected, report }: ViewProps) {
   const ctl = useActions();
@@ -102,7 +82,7 @@ export const ServicesView = memo(function ServicesView({ width, height, selected
   const tableH = Math.max(3, height - 2);
   useNavReport(report, 'services', rows.length, 1, tableH - 1);
   const sel = clampRow(selected, rows.length);
-  useViewCommands('services', (id, at) => runServiceCommand(ctl, id, rows[clampRow(at, rows.length)]?.svc));
+  useViewTargets('services', { service: (at) => rows[clampRow(at, rows.length)]?.svc });
   const stateColor = (s: ServiceState | undefined) => (s === 'stopped' || s === 'partial' ? levelColor('WARNING') : s === 'unknown' ? levelColor('UNKNOWN') : undefined);
   const columns: Column<Row>[] = [
     { id: 'name', header: 'service', min: 10, max: 30, flex: 1, value: (r) => r.svc.name },
@@ -117,7 +97,7 @@ export const ServicesView = memo(function ServicesView({ width, height, selected
     ? 'this console was started without actions'
     : rows.length === 0
       ? 'no services configured: add a services: list to the config (systemd, container, compose or start/stop commands)'
-      : `${rows.length} services in start order · ${st.at === null ? 'asking for status…' : `${running} running`}${st.error ? ` · ✗ status unknown: ${st.error}` : ''} · + starts all, - stops all`;
+      : `${rows.length} services in start order · ${st.at === null ? 'asking for status…' : `${running} running`}${st.error ? ` · ✗ status unknown: ${st.error}` : ''} · ${keysFor('service.start-all')} starts all, ${keysFor('service.stop-all')} stops all`;
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text wrap="truncate" {...(st.error && muted ? { color: muted } : {})}>

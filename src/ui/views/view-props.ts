@@ -1,7 +1,7 @@
 // What every view receives: its box, the navigation state that concerns it, and a way to tell
 // the input handler how long its focused list is (so j/k/G stay within it).
 import { useLayoutEffect } from 'react';
-import type { Mode, ViewId } from '../keymap.js';
+import type { ViewId } from '../keymap.js';
 import type { SortState } from '../view-state.js';
 
 export interface NavInfo {
@@ -11,8 +11,6 @@ export interface NavInfo {
   panels: number;
   /** Rows visible at once (PgUp/PgDn). */
   page: number;
-  /** A modal mode the view is in (a task panel, a question): its keys go to the view, not to navigation. */
-  mode?: Mode | null;
 }
 
 export type NavReport = (view: ViewId, info: NavInfo) => void;
@@ -29,11 +27,11 @@ export interface ViewProps {
   report: NavReport;
 }
 
-/** Reports a view's list sizes (and modal mode, if any) after each render in which they changed. */
-export function useNavReport(report: NavReport, view: ViewId, rows: number, panels: number, page: number, mode: Mode | null = null): void {
+/** Reports a view's list sizes after each render in which they changed. */
+export function useNavReport(report: NavReport, view: ViewId, rows: number, panels: number, page: number): void {
   useLayoutEffect(() => {
-    report(view, { rows, panels, page, mode });
-  }, [report, view, rows, panels, page, mode]);
+    report(view, { rows, panels, page });
+  }, [report, view, rows, panels, page]);
 }
 
 /** Clamps a selection to a list of `rows` rows (-1 when empty). */

@@ -1,7 +1,7 @@
 // The verification comparison as table lines — table, expected, actual, ok — fitted to the panel's
 // width. A mismatch reads "✗" plus its note, so the table needs no colour. Pure.
 import type { Comparison, ComparisonRow } from '../../restore/types.js';
-import type { PanelLine } from '../backups/panel-lines.js';
+import type { PanelLine } from './panel-lines.js';
 import { fitColumns, type ColumnSpec } from '../table-layout.js';
 import { fit } from '../text.js';
 

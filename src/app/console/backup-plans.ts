@@ -11,7 +11,7 @@ import { formatPruneReport, pruneReport } from '../../backup/prune.js';
 import { describePolicy } from '../../backup/retention.js';
 import type { BackupProgress } from '../../backup/types.js';
 import { bytes, rate } from '../../present/format.js';
-import type { BackupsDeps } from '../../app/backups-deps.js';
+import type { BackupsDeps } from '../backups-deps.js';
 
 /** "dump: 310 MB written · 95 MB/s · 12 s" — a running backup's progress label. */
 export function progressLabel(p: BackupProgress): string {

@@ -3,7 +3,6 @@
 // reason in words; the prompt then stays open with the reason under it.
 import { errorText } from '../../plan/errors.js';
 import type { ActionStore } from '../../state/action-state.js';
-import type { CommandId, Mode } from '../keymap.js';
 
 /** One prompt: what it asks, and the function that takes the answer. */
 export interface PromptSpec {
@@ -32,24 +31,33 @@ export class PromptFlow {
     this.store.getState().set({ prompt: { id: spec.id, title: spec.title, label: spec.label, text: spec.initial ?? '', note: spec.note ?? null, error: null } });
   }
 
-  mode(): Mode | null {
+  /** 'input' while a prompt is open. */
+  mode(): 'input' | null {
     return this.store.getState().prompt ? 'input' : null;
   }
 
-  command(id: CommandId): boolean {
+  /** Deletes the last character typed. */
+  erase(): void {
     const p = this.store.getState().prompt;
-    if (!p || !this.spec) return false;
-    if (id === 'input.erase') this.store.getState().patchPrompt({ text: p.text.slice(0, -1), error: null });
-    else if (id === 'input.cancel') {
-      const spec = this.spec;
-      this.closeIf(spec);
-      spec.cancel?.();
-    } else if (id === 'input.accept') this.accept(this.spec, p.text);
-    else return false;
-    return true;
+    if (p) this.store.getState().patchPrompt({ text: p.text.slice(0, -1), error: null });
   }
 
-  text(text: string): void {
+  /** Esc: closes the prompt without an answer. */
+  cancel(): void {
+    const spec = this.spec;
+    if (!spec) return;
+    this.closeIf(spec);
+    spec.cancel?.();
+  }
+
+  /** Enter: hands the answer to the prompt's owner. */
+  submit(): void {
+    const p = this.store.getState().prompt;
+    if (p && this.spec) this.accept(this.spec, p.text);
+  }
+
+  /** Typed text. */
+  type(text: string): void {
     const p = this.store.getState().prompt;
     if (p && !this.busy) this.store.getState().patchPrompt({ text: (p.text + text).slice(0, 200), error: null });
   }

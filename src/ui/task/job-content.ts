@@ -1,14 +1,19 @@
-// What the re-verify and drill panels show, as plain lines. Pure: a task's state in,
-// a PanelContent out (the restore walkthrough has its own, in src/ui/restore).
+// What the task panel shows for a re-verify and a drill, as plain lines. Pure: the flow's state
+// in, a PanelContent out (plans and the restore walkthrough have their own).
 import path from 'node:path';
 import type { PlanRun } from '../../plan/plan.js';
 import { formatChecks, formatDrillLine } from '../../restore/format.js';
-import { comparisonLines } from '../restore/comparison-lines.js';
-import type { DrillTask, VerifyTask } from './backups-store.js';
+import type { FlowDetail, FlowState } from '../../app/console/flow-state.js';
+import { keysFor } from '../key-hints.js';
+import { comparisonLines } from './comparison-lines.js';
 import type { PanelContent } from './panel.js';
 import { focusStep, seconds, stepDetail, stepLines, wrapped, type PanelLine } from './panel-lines.js';
 
-const RUNNING_NOTE: PanelLine = { text: 'x cancels · Esc hides this panel (the job goes on)', tone: 'muted' };
+type Verify = Extract<FlowDetail, { kind: 'verify' }>;
+type Drill = Extract<FlowDetail, { kind: 'drill' }>;
+
+const runningNote = (): PanelLine => ({ text: `${keysFor('task.cancel', 1)} cancels · ${keysFor('task.close')} hides this panel (the job goes on)`, tone: 'muted' });
+const closes = (): PanelLine => ({ text: `${keysFor('task.close')} closes`, tone: 'muted' });
 
 function runLines(run: Pick<PlanRun, 'steps'> | null, width: number): PanelLine[] {
   if (!run) return [{ text: 'starting…', tone: 'muted' }];
@@ -21,26 +26,26 @@ function withNote(foot: PanelLine[], note: string | null, width: number): PanelL
 }
 
 /** The re-verify panel. */
-export function verifyContent(t: VerifyTask, width: number): PanelContent {
+export function verifyContent(f: FlowState, t: Verify, width: number): PanelContent {
   const title = `Re-verify ${path.basename(t.file)}`;
-  if (t.error) return { title, head: [], body: wrapped(`✗ ${t.error}`, width, 'bad'), foot: [{ text: 'Esc closes', tone: 'muted' }] };
-  if (!t.done) return { title, head: [], body: runLines(t.run, width), foot: withNote([RUNNING_NOTE], t.note, width) };
+  if (f.error) return { title, head: [], body: wrapped(`✗ ${f.error}`, width, 'bad'), foot: [closes()] };
+  if (f.phase !== 'summary') return { title, head: [], body: runLines(t.run, width), foot: withNote([runningNote()], f.note, width) };
   const r = t.report;
   const body: PanelLine[] = r ? r.checks.map((c) => ({ text: `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`, ...(c.ok ? {} : { tone: 'bad' as const }) })) : runLines(t.run, width);
   const verdict: PanelLine[] = r
     ? wrapped(`${r.ok ? '✓ VERIFIED' : `✗ NOT VERIFIED: ${r.message}`}${r.recorded ? ' (recorded in the sidecar)' : ' (not recorded: no sidecar)'}`, width, r.ok ? 'ok' : 'bad')
     : wrapped(`✗ could not verify: ${t.run?.error ?? t.run?.result ?? 'unknown error'}`, width, 'bad');
-  return { title, head: [], body, foot: withNote([...verdict, { text: 'Esc closes', tone: 'muted' }], t.note, width) };
+  return { title, head: [], body, foot: withNote([...verdict, closes()], f.note, width) };
 }
 
 /** The drill panel: the four steps, then the result, the comparison table, the time it took and what is left. */
-export function drillContent(t: DrillTask, width: number): PanelContent {
+export function drillContent(f: FlowState, t: Drill, width: number): PanelContent {
   const s = t.snap;
   const title = `Drill ${path.basename(t.file)}${s ? ` → ${s.scratch}` : ''}`;
-  if (t.error) return { title, head: [], body: wrapped(`✗ ${t.error}`, width, 'bad'), foot: [{ text: s ? `If ${s.scratch} still exists, drop it by hand. Esc closes` : 'Nothing was done. Esc closes', tone: 'muted' }] };
+  if (f.error) return { title, head: [], body: wrapped(`✗ ${f.error}`, width, 'bad'), foot: [{ text: `${s ? `If ${s.scratch} still exists, drop it by hand.` : 'Nothing was done.'} ${keysFor('task.close')} closes`, tone: 'muted' }] };
   if (!s || s.phase !== 'done') {
     const body: PanelLine[] = !s || s.phase === 'preflight' ? [{ text: 'preflight: checking the backup and the server…', tone: 'muted' }] : runLines(s, width);
-    return { title, head: [], body, foot: withNote([{ text: 'x cancels (the scratch database is dropped either way)', tone: 'muted' }], t.note, width) };
+    return { title, head: [], body, foot: withNote([{ text: `${keysFor('task.cancel', 1)} cancels (the scratch database is dropped either way)`, tone: 'muted' }], f.note, width) };
   }
   const ok = s.record?.ok === true;
   const head: PanelLine[] = wrapped(formatDrillLine(s), width, ok ? 'ok' : 'bad');
@@ -52,5 +57,5 @@ export function drillContent(t: DrillTask, width: number): PanelContent {
   if (failedChecks.length) body.push({ text: 'Preflight:', bold: true }, ...failedChecks.map((text) => ({ text, tone: 'bad' as const })));
   if (!ok && s.steps.length) body.push(...stepLines(s.steps));
   const after = s.summary.slice(1).flatMap((l) => wrapped(l, width, /STILL THERE|Could NOT/.test(l) ? 'bad' : undefined));
-  return { title, head, body, foot: withNote([...after, { text: 'Esc closes', tone: 'muted' }], t.note, width) };
+  return { title, head, body, foot: withNote([...after, closes()], f.note, width) };
 }

@@ -1,17 +1,17 @@
 // Pure display strings for plans and runs: a symbol and a word per step state (readable without
 // colour), the lines of a step with its exact command and output tail, and a recovery hint per
-// typed error. Shared by every plan panel (containers, services, and any later action).
+// typed error. Shared by every plan in the task panel (containers, services, backup, prune).
 import type { PlanResult, PlanRun, StepState, StepStatus } from '../../plan/plan.js';
 import { supportsUnicode } from '../../present/format.js';
 
 const ascii = !supportsUnicode(process.env);
 
-const STATUS: Record<StepStatus, { symbol: string; ascii: string; word: string; color?: string }> = {
+const STATUS: Record<StepStatus, { symbol: string; ascii: string; word: string }> = {
   pending: { symbol: '·', ascii: '.', word: 'pending' },
-  running: { symbol: '▶', ascii: '>', word: 'running', color: 'cyan' },
-  done: { symbol: '✓', ascii: '+', word: 'done', color: 'green' },
-  failed: { symbol: '✗', ascii: 'x', word: 'FAILED', color: 'red' },
-  cancelled: { symbol: '⊘', ascii: '/', word: 'cancelled', color: 'yellow' },
+  running: { symbol: '▶', ascii: '>', word: 'running' },
+  done: { symbol: '✓', ascii: '+', word: 'done' },
+  failed: { symbol: '✗', ascii: 'x', word: 'FAILED' },
+  cancelled: { symbol: '⊘', ascii: '/', word: 'cancelled' },
   skipped: { symbol: '–', ascii: '-', word: 'skipped' },
 };
 
@@ -21,23 +21,12 @@ export function statusLabel(status: StepStatus): string {
   return `${ascii ? s.ascii : s.symbol} ${s.word}`;
 }
 
-/** The theme colour of a step state (the label carries the meaning without it). */
-export function statusColor(status: StepStatus): string | undefined {
-  return STATUS[status].color;
-}
-
 const RESULT_WORDS: Record<PlanResult, string> = { succeeded: '✓ SUCCEEDED', failed: '✗ FAILED', cancelled: '⊘ CANCELLED', refused: '✗ REFUSED' };
 
 /** The outcome of a run in one word with its symbol; "running" while it is not over. */
 export function resultLabel(run: Pick<PlanRun, 'result'> | null): string {
   if (!run?.result) return '▶ RUNNING';
   return RESULT_WORDS[run.result];
-}
-
-/** A short line for the flash after a run: "container.stop web: succeeded in 2.1 s". */
-export function outcomeLine(run: PlanRun): string {
-  const secs = run.durationMs === undefined ? '' : ` in ${(run.durationMs / 1000).toFixed(1)} s`;
-  return `${run.action} ${run.target}: ${run.result ?? 'running'}${secs}${run.error ? ` — ${run.error}` : ''}`;
 }
 
 export interface RunLine {

@@ -10,6 +10,8 @@ export interface PanelLine {
   text: string;
   tone?: Tone;
   bold?: boolean;
+  /** A differently painted start of the line (a step's state word). */
+  lead?: { text: string; tone?: Tone; bold?: boolean };
 }
 
 /** Splits `text` into lines of at most `width` cells, at spaces where it can, with `indent` before every line after the first. */

@@ -4,11 +4,18 @@
 // sentence about the database. Pure.
 import path from 'node:path';
 import { formatChecks } from '../../restore/format.js';
+import type { FlowDetail, FlowState } from '../../app/console/flow-state.js';
 import type { RestoreSnapshot } from '../../restore/types.js';
-import type { RestoreTask } from '../backups/backups-store.js';
-import type { PanelContent } from '../backups/panel.js';
-import { focusStep, seconds, stepDetail, stepLines, wrapped, type PanelLine } from '../backups/panel-lines.js';
+import { keysFor } from '../key-hints.js';
 import { comparisonLines } from './comparison-lines.js';
+import type { PanelContent } from './panel.js';
+import { focusStep, seconds, stepDetail, stepLines, wrapped, type PanelLine } from './panel-lines.js';
+
+type RestoreDetail = Extract<FlowDetail, { kind: 'restore' }>;
+/** The walkthrough's own detail with the flow's typed text and remarks. */
+type RestoreTask = RestoreDetail & { typed: string; note: string | null; error: string | null };
+
+const closes = (): PanelLine => ({ text: `${keysFor('task.close')} closes`, tone: 'muted' });
 
 /** The sentence for a walkthrough that stopped before the restore began. */
 export function untouchedSentence(database: string): string {
@@ -34,23 +41,28 @@ function withNote(foot: PanelLine[], note: string | null, width: number): PanelL
   return note ? [...wrapped(note, width, 'warn'), ...foot] : foot;
 }
 
-/** The walkthrough's panel for its current state. */
-export function walkthroughContent(t: RestoreTask, width: number, now: number): PanelContent {
+/** The walkthrough's panel for the flow's current state. */
+export function walkthroughContent(f: Pick<FlowState, 'typed' | 'note' | 'refusal' | 'error'>, d: RestoreDetail, width: number, now: number): PanelContent {
+  // A refused name is said where the operator types it.
+  return walkthrough({ ...d, typed: f.typed, note: f.refusal ?? f.note, error: f.error }, width, now);
+}
+
+function walkthrough(t: RestoreTask, width: number, now: number): PanelContent {
   const title = `restore ${t.database} from ${path.basename(t.file)}`;
   if (t.error) {
     const what = t.snap ? `The state of ${t.database} is unknown: last known, ${t.snap.db.text}` : untouchedSentence(t.database);
-    return { title: `Stopped: ${title}`, head: wrapped(`✗ The walkthrough ${t.error}`, width, 'bad'), body: t.snap ? stepLines(t.snap.steps) : checkLines(t), foot: [...wrapped(what, width, 'bad'), { text: 'Esc closes', tone: 'muted' }] };
+    return { title: `Stopped: ${title}`, head: wrapped(`✗ The walkthrough ${t.error}`, width, 'bad'), body: t.snap ? stepLines(t.snap.steps) : checkLines(t), foot: [...wrapped(what, width, 'bad'), closes()] };
   }
   if (t.stage === 'preflight') {
     const body = wrapped('Preflight: checking the backup (checksum, full decompression), the server, the target database and its owner, the connections and the application services. Nothing is changed.', width, 'muted');
-    return { title: `Preflight: ${title}`, head: [], body, foot: withNote([{ text: 'x cancels', tone: 'muted' }], t.note, width) };
+    return { title: `Preflight: ${title}`, head: [], body, foot: withNote([{ text: `${keysFor('task.cancel', 1)} cancels`, tone: 'muted' }], t.note, width) };
   }
   if (t.stage === 'refused') {
     return {
       title: `Stopped at preflight: ${title}`,
       head: [{ text: 'Preflight FAILED: the restore stops here.', tone: 'bad', bold: true }],
       body: checkLines(t),
-      foot: [...wrapped(untouchedSentence(t.database), width, 'ok'), { text: 'Esc closes', tone: 'muted' }],
+      foot: [...wrapped(untouchedSentence(t.database), width, 'ok'), closes()],
     };
   }
   const s = t.snap;
@@ -61,7 +73,7 @@ export function walkthroughContent(t: RestoreTask, width: number, now: number): 
       title: `Preflight passed: ${title}`,
       head: [{ text: 'Preflight passed. Nothing has been changed yet.', tone: 'ok', bold: true }],
       body: [...checkLines(t), { text: '' }, ...planLines(s, width)],
-      foot: withNote([...wrapped(q.question, width), { text: 'y: begin · n/Esc: close, nothing is changed', bold: true }], t.note, width),
+      foot: withNote([...wrapped(q.question, width), { text: `${keysFor('question.yes')}: begin · ${keysFor('question.no', 2)}: close, nothing is changed`, bold: true }], t.note, width),
     };
   }
   const steps = stepLines(s.steps);
@@ -77,17 +89,17 @@ export function walkthroughContent(t: RestoreTask, width: number, now: number): 
     const prompt: PanelLine[] = [
       ...wrapped(q.question, width, 'warn'),
       { text: `> ${t.typed}▏`, bold: true },
-      { text: 'Enter confirms · Esc aborts: nothing is dropped (services are started again)', tone: 'muted' },
+      { text: `${keysFor('typing.accept')} confirms · ${keysFor('typing.cancel', 1)} aborts: nothing is dropped (services are started again)`, tone: 'muted' },
     ];
     return { title: `Confirm the drop: ${title}`, head: steps, body, foot: withNote(prompt, t.note, width) };
   }
   if (q?.stage === 'rollback') {
     if (s.comparison && !s.comparison.ok) body.push(...comparisonLines(s.comparison, width));
-    const foot = [...wrapped(q.question, width, 'bad'), { text: 'y: put the safety dump back · n: leave the database as it is now', bold: true }];
+    const foot = [...wrapped(q.question, width, 'bad'), { text: `${keysFor('question.yes')}: put the safety dump back · ${keysFor('question.no', 1)}: leave the database as it is now`, bold: true }];
     return { title: `FAILED after the drop: ${title}`, head: steps, body, foot: withNote(foot, t.note, width) };
   }
   const elapsed = seconds(now - s.startedAt);
-  return { title: `Running ${elapsed}: ${title}`, head: steps, body, foot: withNote([{ text: 'x cancels at the next safe point', tone: 'muted' }], t.note, width) };
+  return { title: `Running ${elapsed}: ${title}`, head: steps, body, foot: withNote([{ text: `${keysFor('task.cancel', 1)} cancels at the next safe point`, tone: 'muted' }], t.note, width) };
 }
 
 function doneContent(t: RestoreTask, s: RestoreSnapshot, title: string, width: number): PanelContent {
@@ -105,5 +117,5 @@ function doneContent(t: RestoreTask, s: RestoreSnapshot, title: string, width: n
   for (const l of s.summary.slice(2)) body.push(...wrapped(l, width));
   const sentence = wrapped(s.db.text, width, s.db.kind === 'restored' || s.db.kind === 'untouched' || s.db.kind === 'rolled-back' ? 'ok' : 'bad');
   const took = s.durationMs !== undefined ? ` in ${seconds(s.durationMs)}` : '';
-  return { title: `${word}${took}: ${title}`, head, body, foot: withNote([...sentence.map((l) => ({ ...l, bold: true })), { text: 'Esc closes', tone: 'muted' }], t.note, width) };
+  return { title: `${word}${took}: ${title}`, head, body, foot: withNote([...sentence.map((l) => ({ ...l, bold: true })), closes()], t.note, width) };
 }

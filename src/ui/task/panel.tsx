@@ -33,7 +33,9 @@ function toneColor(tone: Tone | undefined): string | undefined {
 }
 
 function Row({ line, width }: { line: PanelLine; width: number }) {
-  return <PaintedLine spans={[{ text: line.text, color: toneColor(line.tone), bold: line.bold ?? false }]} width={width} />;
+  const text = { text: line.text, color: toneColor(line.tone), bold: line.bold ?? false };
+  const lead = line.lead;
+  return <PaintedLine spans={lead ? [{ text: lead.text, color: toneColor(lead.tone), bold: lead.bold ?? false }, text] : [text]} width={width} />;
 }
 
 /** The panel in `width`×`height`, its body scrolled by `scroll` lines (clamped). */
