@@ -1,7 +1,8 @@
 // A/B of the console's first frame: each argument is a shell command line ({config} is replaced
 // by the sandbox config path); they run round-robin RUNS times (default 7) in one 80×24 tmux
 // terminal and the median time from Enter to '[1 Overview]' is printed for each.
-// e.g. node --import tsx bench/_ab-first-frame.ts 'node bin/opsdeck.js --config {config}' 'node /tmp/old/bin/opsdeck.js --config {config}'
+// e.g. node --import tsx bench/_ab-first-frame.ts \
+//        'node bin/opsdeck.js --config {config}' 'node /tmp/old/bin/opsdeck.js --config {config}'
 import path from 'node:path';
 import { TimedTerminal, timeStart } from './console-first-frame.js';
 import { childEnv, ensureBuilt, median, startBenchEnv } from './_sandbox.js';

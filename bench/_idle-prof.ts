@@ -40,8 +40,10 @@ const t = Tmux.start({
   env: { ...childEnv(env.dir), TERM: 'xterm-256color', LANG: 'C.UTF-8' },
 });
 const flags = prof ? `--cpu-prof --cpu-prof-dir=${outDir} --cpu-prof-interval=500` : '';
+const view = process.env.VIEW ? '' : '';
 t.run(
-  `OPSDECK_TRACE=1 node --max-semi-space-size=1 ${flags} bin/opsdeck.js --config ${env.configPath} ${process.env.VIEW ? '' : ''}; echo DONE-$((40+2))`,
+  `OPSDECK_TRACE=1 node --max-semi-space-size=1 ${flags} bin/opsdeck.js --config ${env.configPath} ${view}; ` +
+    'echo DONE-$((40+2))',
 );
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 await sleep(8000);

@@ -21,9 +21,8 @@ const t = Tmux.start({
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const runs = Number(process.env.RUNS) || 3;
 for (let i = 0; i < runs; i++) {
-  t.run(
-    `node --max-semi-space-size=1 --cpu-prof --cpu-prof-dir=${outDir}/${i} --cpu-prof-interval=100 bin/opsdeck.js --config ${env.configPath}; echo DONE-$((40+${i}))`,
-  );
+  const prof = `--cpu-prof --cpu-prof-dir=${outDir}/${i} --cpu-prof-interval=100`;
+  t.run(`node --max-semi-space-size=1 ${prof} bin/opsdeck.js --config ${env.configPath}; echo DONE-$((40+${i}))`);
   for (let k = 0; k < 100 && !t.capture().includes('Overview'); k++) await sleep(50);
   await sleep(1500);
   t.send('q');

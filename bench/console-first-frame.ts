@@ -31,9 +31,11 @@ function App() {
   const { exit } = useApp();
   const [keys, setKeys] = useState(0);
   const [time, setTime] = useState(new Date().toLocaleTimeString());
-  useEffect(() => { const id = setInterval(() => setTime(new Date().toLocaleTimeString()), 1000); return () => clearInterval(id); }, []);
+  useEffect(() => { const id = setInterval(() => setTime(new Date().toLocaleTimeString()), 1000); \
+return () => clearInterval(id); }, []);
   useInput((input) => { if (input === 'q') exit(); else setKeys((k) => k + 1); });
-  return h(Box, { flexDirection: 'column' }, h(Text, null, 'minimal ready ' + time), h(Text, null, 'keys=' + keys + ';'));
+  return h(Box, { flexDirection: 'column' }, h(Text, null, 'minimal ready ' + time), \
+h(Text, null, 'keys=' + keys + ';'));
 }
 render(h(App));
 `;
@@ -185,7 +187,10 @@ export async function idleWindow(pids: number[], seconds: number): Promise<IdleW
   });
 }
 
-/** A test for "all four panels show real data": the sandbox's PostgreSQL and Redis versions, the engine, the host CPU. */
+/**
+ * A test for "all four panels show real data": the sandbox's PostgreSQL and Redis versions, the
+ * engine, the host CPU.
+ */
 export async function allDataTest(env: BenchEnv): Promise<(screen: string) => boolean> {
   const client = new pg.Client({ connectionString: env.sandbox.postgres!.url });
   await client.connect();
@@ -301,8 +306,10 @@ export async function run(): Promise<Row[]> {
     mini.tmux.send('q');
     await Promise.all([console1.until('DONE-42'), mini.until('DONE-42')]);
 
+    const ms = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
     process.stderr.write(
-      `bench: console: first frame runs ${first.map((x) => x.toFixed(0)).join(', ')} ms; all data ${data.map((x) => x.toFixed(0)).join(', ')} ms; RSS ${rss0.toFixed(1)} → ${rss1.toFixed(1)} MiB over ${seconds} s\n`,
+      `bench: console: first frame runs ${ms(first)} ms; all data ${ms(data)} ms; ` +
+        `RSS ${rss0.toFixed(1)} → ${rss1.toFixed(1)} MiB over ${seconds} s\n`,
     );
     return [
       {

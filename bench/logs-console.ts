@@ -236,8 +236,12 @@ export async function run(): Promise<Row[]> {
     const bare = await headless(dir);
     process.stderr.write(
       `bench: logs-console: ${lines} lines in ${(writerMs / 1000).toFixed(1)} s (${mb.toFixed(0)} MB); ` +
-        `screen caught up ${(caughtUp - t0 - writerMs).toFixed(0)} ms after the writer stopped; lag p50 ${median(lagMs).toFixed(0)} ms, p95 ${p95(lagMs).toFixed(0)} ms; ` +
-        `headless pipeline ${bare.linesPerSec.toFixed(0)} lines/s (writer ${bare.writerPerSec.toFixed(0)}); keys idle p95 ${p95(idleKeys).toFixed(0)} ms, flood p95 ${p95(floodKeys).toFixed(0)} ms; RSS idle ${idleRss.toFixed(1)} → warm ${warmRss.toFixed(1)} → peak ${Math.max(...rss).toFixed(1)} → end ${endRss.toFixed(1)} MiB\n`,
+        `screen caught up ${(caughtUp - t0 - writerMs).toFixed(0)} ms after the writer stopped; ` +
+        `lag p50 ${median(lagMs).toFixed(0)} ms, p95 ${p95(lagMs).toFixed(0)} ms; ` +
+        `headless pipeline ${bare.linesPerSec.toFixed(0)} lines/s (writer ${bare.writerPerSec.toFixed(0)}); ` +
+        `keys idle p95 ${p95(idleKeys).toFixed(0)} ms, flood p95 ${p95(floodKeys).toFixed(0)} ms; ` +
+        `RSS idle ${idleRss.toFixed(1)} → warm ${warmRss.toFixed(1)} → peak ${Math.max(...rss).toFixed(1)} → ` +
+        `end ${endRss.toFixed(1)} MiB\n`,
     );
     return [
       {

@@ -147,8 +147,10 @@ export async function run(): Promise<Row[]> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  const rates = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
   process.stderr.write(
-    `bench: logs-throughput: burst ${burst.map((x) => x.toFixed(0)).join(', ')} lines/s; raw ${raw.map((x) => x.toFixed(0)).join(', ')}; live ${live.map((x) => x.toFixed(0)).join(', ')}; writer ${writer.map((x) => x.toFixed(0)).join(', ')}\n`,
+    `bench: logs-throughput: burst ${rates(burst)} lines/s; raw ${rates(raw)}; live ${rates(live)}; ` +
+      `writer ${rates(writer)}\n`,
   );
   const MB = 1024 * 1024;
   return [

@@ -77,7 +77,8 @@ export async function run(): Promise<Row[]> {
     if (opsdeck.failed?.length)
       process.stderr.write(`bench: polling-cpu: some targets failed: ${opsdeck.failed.join('; ')}\n`);
     process.stderr.write(
-      `bench: polling-cpu: ${opsdeck.metrics} metric instances, ${opsdeck.reads} samples each (history), ${seconds} s window\n`,
+      `bench: polling-cpu: ${opsdeck.metrics} metric instances, ` +
+        `${opsdeck.reads} samples each (history), ${seconds} s window\n`,
     );
     return [
       {

@@ -61,7 +61,9 @@ export async function run(): Promise<Row[]> {
     const pgDump = findPgTool('pg_dump');
     const baselineRestore = (): number =>
       sh(
-        `"$1" -X -q -d postgres -c "DROP DATABASE IF EXISTS $2" && "$1" -X -q -d postgres -c "CREATE DATABASE $2" && gunzip -c "$3" | "$1" -X -q -d "$2" >/dev/null`,
+        '"$1" -X -q -d postgres -c "DROP DATABASE IF EXISTS $2" && ' +
+          '"$1" -X -q -d postgres -c "CREATE DATABASE $2" && ' +
+          'gunzip -c "$3" | "$1" -X -q -d "$2" >/dev/null',
         [psql, DB, file],
         env,
       );
@@ -69,7 +71,9 @@ export async function run(): Promise<Row[]> {
       sh(`"$1" -d "$2" | gzip > "$3"`, [pgDump, DB, path.join(dir, 'baseline.sql.gz')], env);
     const baselineDrill = (): number =>
       sh(
-        `"$1" -X -q -d postgres -c "CREATE DATABASE $2_drill" && gunzip -c "$3" | "$1" -X -q -d "$2_drill" >/dev/null && "$1" -X -q -d postgres -c "DROP DATABASE $2_drill"`,
+        '"$1" -X -q -d postgres -c "CREATE DATABASE $2_drill" && ' +
+          'gunzip -c "$3" | "$1" -X -q -d "$2_drill" >/dev/null && ' +
+          '"$1" -X -q -d postgres -c "DROP DATABASE $2_drill"',
         [psql, DB, file],
         env,
       );
@@ -137,8 +141,10 @@ export async function run(): Promise<Row[]> {
         baseOnce();
         await oursOnce();
       }
+      const last = (xs: number[]) => xs.at(-1)!.toFixed(0);
       process.stderr.write(
-        `bench: restore-wall run ${i + 1}: load ${load.at(-1)!.toFixed(0)} ms, plan ${plan.at(-1)!.toFixed(0)} ms, baseline ${base.at(-1)!.toFixed(0)} ms; safety dump ${dump.at(-1)!.toFixed(0)} ms vs ${baseDump.at(-1)!.toFixed(0)} ms; drill ${drill.at(-1)!.toFixed(0)} ms vs ${baseDrill.at(-1)!.toFixed(0)} ms\n`,
+        `bench: restore-wall run ${i + 1}: load ${last(load)} ms, plan ${last(plan)} ms, baseline ${last(base)} ms; ` +
+          `safety dump ${last(dump)} ms vs ${last(baseDump)} ms; drill ${last(drill)} ms vs ${last(baseDrill)} ms\n`,
       );
     }
     const s = `pgbench -s ${SCALE}, median of ${RUNS}`;

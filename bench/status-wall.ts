@@ -46,9 +46,8 @@ export async function run(): Promise<Row[]> {
       opsdeck.push(timeOnce(cli, e, true));
       baseline.push(timeOnce(['-e', '0'], e, false));
     }
-    process.stderr.write(
-      `bench: status-wall: opsdeck ${opsdeck.map((x) => x.toFixed(0)).join(', ')} ms; node -e 0 ${baseline.map((x) => x.toFixed(0)).join(', ')} ms\n`,
-    );
+    const ms = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
+    process.stderr.write(`bench: status-wall: opsdeck ${ms(opsdeck)} ms; node -e 0 ${ms(baseline)} ms\n`);
     return [
       {
         name: `opsdeck status --json, 4 targets up, median of ${RUNS}`,

@@ -66,7 +66,10 @@ interface Options {
   idleRows: number;
 }
 
-const USAGE = `usage: node --import tsx bench/vs.ts [REF] [--runs N] [--idle-seconds S] [--idle-rounds R] [--settle S] [--idle-size COLSxROWS]
+const USAGE_LINE =
+  'usage: node --import tsx bench/vs.ts [REF] [--runs N] [--idle-seconds S] [--idle-rounds R] [--settle S] ' +
+  '[--idle-size COLSxROWS]';
+const USAGE = `${USAGE_LINE}
   REF             git ref to compare against (default ${DEFAULT_REF.slice(0, 7)}, main before the restructure)
   --runs N        first-frame rounds per build, after one warm-up round (default 11)
   --idle-seconds  length of each idle window (default 60)
@@ -255,7 +258,8 @@ async function prepareOld(sha: string): Promise<string> {
   }
   undo.delete(removeTmp);
   process.stderr.write(
-    `vs: old build ready in ${((performance.now() - t0) / 1000).toFixed(0)} s (log: ${path.join(dir, '.opsdeck-vs-build.log')})\n`,
+    `vs: old build ready in ${((performance.now() - t0) / 1000).toFixed(0)} s ` +
+      `(log: ${path.join(dir, '.opsdeck-vs-build.log')})\n`,
   );
   return dir;
 }
@@ -272,7 +276,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The shell line that starts a build's console as installed, with its own state directory. */
 function consoleLine(b: Build, env: BenchEnv): string {
-  return `XDG_STATE_HOME=${quote(path.join(env.dir, `state-${b.key}`))} ${quote(b.bin)} --config ${quote(env.configPath)}`;
+  const stateDir = path.join(env.dir, `state-${b.key}`);
+  return `XDG_STATE_HOME=${quote(stateDir)} ${quote(b.bin)} --config ${quote(env.configPath)}`;
 }
 
 function terminal(columns: number, rows: number, env: BenchEnv, name: string): TimedTerminal {
@@ -335,9 +340,12 @@ async function idleRounds(builds: Build[], env: BenchEnv, o: Options): Promise<R
       }
       await Promise.all(order.map((b) => terms[b.key].until(DONE)));
       const show = (w: IdleWindow) =>
-        `${w.processCpu.toFixed(3)} % (main ${w.mainCpu.toFixed(3)} %), RSS mean ${w.rssMean.toFixed(1)} / peak ${w.rssPeak.toFixed(1)} / end ${w.rss1.toFixed(1)} MiB`;
+        `${w.processCpu.toFixed(3)} % (main ${w.mainCpu.toFixed(3)} %), ` +
+        `RSS mean ${w.rssMean.toFixed(1)} / peak ${w.rssPeak.toFixed(1)} / end ${w.rss1.toFixed(1)} MiB`;
+      const round = `${r + 1}/${o.idleRounds}`;
       process.stderr.write(
-        `vs: idle round ${r + 1}/${o.idleRounds}: new ${show(out.new.at(-1)!)}; old ${show(out.old.at(-1)!)}; load ${loadavg()[0]!.toFixed(2)}\n`,
+        `vs: idle round ${round}: new ${show(out.new.at(-1)!)}; old ${show(out.old.at(-1)!)}; ` +
+          `load ${loadavg()[0]!.toFixed(2)}\n`,
       );
     }
   } finally {
@@ -399,12 +407,12 @@ function report(figures: Figure[]): boolean {
     );
   console.log('');
   for (const f of figures) {
-    console.log(
-      `${f.name}: new [${f.runs.new.map((x) => x.toFixed(f.digits)).join(' ')}]  old [${f.runs.old.map((x) => x.toFixed(f.digits)).join(' ')}]`,
-    );
+    const values = (xs: number[]) => xs.map((x) => x.toFixed(f.digits)).join(' ');
+    console.log(`${f.name}: new [${values(f.runs.new)}]  old [${values(f.runs.old)}]`);
   }
   console.log(
-    `\nnew/old is the ratio of the medians and is what is judged: PASS at new ≤ ${MAX_RATIO} × old. Idle CPU also passes when`,
+    '\nnew/old is the ratio of the medians and is what is judged: ' +
+      `PASS at new ≤ ${MAX_RATIO} × old. Idle CPU also passes when`,
   );
   console.log(
     `new − old < ${IDLE_ABS} % of a core: values that small move by more than 5 % between windows on a shared machine.`,
@@ -421,8 +429,11 @@ async function main(argv: string[]): Promise<number> {
   const sha = resolveRef(o.ref);
   const started = performance.now();
   const idleMin = (o.idleRounds * (o.idleSeconds + o.settle + 5)) / 60;
+  const against = o.ref === sha ? sha.slice(0, 12) : `${o.ref} (${sha.slice(0, 12)})`;
   process.stderr.write(
-    `vs: this tree against ${o.ref === sha ? sha.slice(0, 12) : `${o.ref} (${sha.slice(0, 12)})`}; first frame ${o.runs}+1 rounds, idle ${o.idleRounds} × ${o.idleSeconds} s (+${o.settle} s settle) at ${o.idleColumns}x${o.idleRows}: about ${(idleMin + 0.7).toFixed(1)} min after the builds\n`,
+    `vs: this tree against ${against}; first frame ${o.runs}+1 rounds, ` +
+      `idle ${o.idleRounds} × ${o.idleSeconds} s (+${o.settle} s settle) at ${o.idleColumns}x${o.idleRows}: ` +
+      `about ${(idleMin + 0.7).toFixed(1)} min after the builds\n`,
   );
 
   const oldDir = await prepareOld(sha);
@@ -443,17 +454,21 @@ async function main(argv: string[]): Promise<number> {
     const idle = await idleRounds(builds, env, o);
     const pick = (f: (w: IdleWindow) => number) => ({ new: idle.new.map(f), old: idle.old.map(f) });
     const lost = [...idle.new, ...idle.old].reduce((n, w) => n + w.lostThreads, 0);
+    const minutes = ((performance.now() - started) / 60_000).toFixed(1);
     console.log(
-      `\nvs: new = this tree (${root}), old = ${sha.slice(0, 12)} (${oldDir}); same run, same sandbox; load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}, ${((performance.now() - started) / 60_000).toFixed(1)} min`,
+      `\nvs: new = this tree (${root}), old = ${sha.slice(0, 12)} (${oldDir}); same run, same sandbox; ` +
+        `load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}, ${minutes} min`,
     );
     const busy = Math.max(load0, loadavg()[0]!);
     if (busy > availableParallelism())
       console.log(
-        `vs: warning: load average up to ${busy.toFixed(1)} on ${availableParallelism()} cores: other work competed with the measurement; a FAIL may be noise (rerun when quieter or with more --runs)`,
+        `vs: warning: load average up to ${busy.toFixed(1)} on ${availableParallelism()} cores: ` +
+          'other work competed with the measurement; a FAIL may be noise (rerun when quieter or with more --runs)',
       );
     if (lost)
       console.log(
-        `vs: warning: ${lost} thread(s) exited during idle windows; their CPU is missing from the whole-process figures`,
+        `vs: warning: ${lost} thread(s) exited during idle windows; ` +
+          'their CPU is missing from the whole-process figures',
       );
     console.log('');
     const s = o.idleSeconds;

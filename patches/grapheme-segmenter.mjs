@@ -17,8 +17,10 @@ import { rewritePatch } from './patch.mjs';
 
 const caches = JSON.stringify(fileURLToPath(new URL('./runtime/ink-caches.ts', import.meta.url)));
 /** `new Intl.Segmenter(args)` → `__graphemeSegmenter(args)`, imported from the runtime module. */
-const lazy = (make) => (s, replace) =>
-  `import { graphemeSegmenter as __graphemeSegmenter } from ${caches};\n${replace(s, make, `__graphemeSegmenter${make.slice('new Intl.Segmenter'.length)}`)}`;
+const lazy = (make) => (s, replace) => {
+  const call = `__graphemeSegmenter${make.slice('new Intl.Segmenter'.length)}`;
+  return `import { graphemeSegmenter as __graphemeSegmenter } from ${caches};\n${replace(s, make, call)}`;
+};
 
 export default rewritePatch({
   name: 'grapheme-segmenter',

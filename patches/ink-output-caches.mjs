@@ -19,6 +19,26 @@ import { fileURLToPath } from 'node:url';
 import { rewritePatch } from './patch.mjs';
 
 const caches = JSON.stringify(fileURLToPath(new URL('./runtime/ink-caches.ts', import.meta.url)));
+const runtimeImport =
+  `import { carryOverCaches as __carryOverCaches, BLANK_CELL as __BLANK_CELL, rowText as __rowText } ` +
+  `from ${caches};\n`;
+
+/** Ink's blank cell, as build/output.js makes it afresh for every empty cell of every row. */
+const newBlankCell =
+  'row.push({\n' +
+  "                    type: 'char',\n" +
+  "                    value: ' ',\n" +
+  '                    fullWidth: false,\n' +
+  '                    styles: [],\n' +
+  '                });';
+
+/** Ink's per-row text of a frame, re-made for every row of every frame. */
+const rowToText =
+  '.map(line => {\n' +
+  '            // See https://github.com/vadimdemedes/ink/pull/564#issuecomment-1637022742\n' +
+  '            const lineWithoutEmptyItems = line.filter(item => item !== undefined);\n' +
+  '            return styledCharsToString(lineWithoutEmptyItems).trimEnd();\n' +
+  '        })';
 
 export default rewritePatch({
   name: 'ink-output-caches',
@@ -28,17 +48,9 @@ export default rewritePatch({
       files: {
         'build/output.js': (s, replace) => {
           let out = replace(s, 'caches = new OutputCaches();', 'caches = __carryOverCaches(OutputCaches);');
-          out = replace(
-            out,
-            "row.push({\n                    type: 'char',\n                    value: ' ',\n                    fullWidth: false,\n                    styles: [],\n                });",
-            'row.push(__BLANK_CELL);',
-          );
-          out = replace(
-            out,
-            '.map(line => {\n            // See https://github.com/vadimdemedes/ink/pull/564#issuecomment-1637022742\n            const lineWithoutEmptyItems = line.filter(item => item !== undefined);\n            return styledCharsToString(lineWithoutEmptyItems).trimEnd();\n        })',
-            '.map((line, y) => __rowText(y, line, styledCharsToString))',
-          );
-          return `import { carryOverCaches as __carryOverCaches, BLANK_CELL as __BLANK_CELL, rowText as __rowText } from ${caches};\n${out}`;
+          out = replace(out, newBlankCell, 'row.push(__BLANK_CELL);');
+          out = replace(out, rowToText, '.map((line, y) => __rowText(y, line, styledCharsToString))');
+          return `${runtimeImport}${out}`;
         },
       },
     },

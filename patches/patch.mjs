@@ -28,8 +28,10 @@ export function checkInstalled(patch, root, target) {
     );
   const { name, version } = JSON.parse(readFileSync(manifest, 'utf8'));
   if (name !== target.name || version !== target.version) {
+    const found = name === target.name ? version : `${name} ${version}`;
     throw new Error(
-      `${patchFile(patch)}: ${target.name} ${target.version} expected, found ${name === target.name ? '' : `${name} `}${version} in ${target.dir} — review the patch`,
+      `${patchFile(patch)}: ${target.name} ${target.version} expected, ` +
+        `found ${found} in ${target.dir} — review the patch`,
     );
   }
   return realpathSync(dir);
@@ -44,8 +46,10 @@ export function replaceOnce(patch, target, file, source, from, to) {
   const again = at < 0 ? -1 : source.indexOf(from, at + 1);
   if (at < 0 || again >= 0) {
     const shown = from.length > 70 ? `${from.slice(0, 70)}…` : from;
+    const where = at < 0 ? 'nowhere' : 'more than once';
     throw new Error(
-      `${patchFile(patch)}: does not apply to ${target.name} ${target.version} (${file}: ${JSON.stringify(shown)} found ${at < 0 ? 'nowhere' : 'more than once'}, expected once) — review the patch`,
+      `${patchFile(patch)}: does not apply to ${target.name} ${target.version} ` +
+        `(${file}: ${JSON.stringify(shown)} found ${where}, expected once) — review the patch`,
     );
   }
   return source.slice(0, at) + to + source.slice(at + from.length);
@@ -58,7 +62,9 @@ const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * source to its patched source; each gets `replace(source, from, to)` (replaceOnce bound to that
  * package and file). The esbuild plugin checks every target's version before the build, patches
  * exactly those files of exactly those copies, and fails the build if one of them was not in it.
- * @param {{ name: string, rewrites: { target: Target, files: Record<string, (source: string, replace: (source: string, from: string, to: string) => string) => string> }[] }} spec
+ * @typedef {(source: string, from: string, to: string) => string} Replace
+ * @typedef {(source: string, replace: Replace) => string} Rewrite
+ * @param {{ name: string, rewrites: { target: Target, files: Record<string, Rewrite> }[] }} spec
  */
 export function rewritePatch({ name, rewrites }) {
   return {

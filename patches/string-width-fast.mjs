@@ -47,7 +47,8 @@ export default {
             ).path;
             if (!wrapped.startsWith(dir + path.sep))
               throw new Error(
-                `${patchFile(name)}: the fast path wraps ${wrapped}, not string-width ${target.version} in ${target.dir} — review the patch`,
+                `${patchFile(name)}: the fast path wraps ${wrapped}, ` +
+                  `not string-width ${target.version} in ${target.dir} — review the patch`,
               );
           }
           const theirs = await build.resolve('string-width', {
@@ -64,7 +65,9 @@ export default {
           return {
             errors: [
               {
-                text: `${patchFile(name)}: nothing in the build imported string-width ${target.version}, so the patch did not apply — review the patch`,
+                text:
+                  `${patchFile(name)}: nothing in the build imported string-width ${target.version}, ` +
+                  'so the patch did not apply — review the patch',
               },
             ],
           };

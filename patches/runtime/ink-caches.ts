@@ -1,4 +1,5 @@
-// Caches for Ink's renderer, wired in by the build (patches/ink-output-caches.mjs, ink-bounded-caches.mjs, grapheme-segmenter.mjs).
+// Caches for Ink's renderer, wired in by the build (patches/ink-output-caches.mjs, ink-bounded-caches.mjs,
+// grapheme-segmenter.mjs).
 //
 // - Ink's output buffer caches the styled characters and widths of each line it draws, but in a
 //   fresh cache per frame, so an idle console re-tokenized every unchanged line every frame.
@@ -46,7 +47,10 @@ export class BoundedCache<K, V> {
     return this;
   }
 
-  /** Makes `other`'s current entries this cache's fallback (carries one frame's cache into the next), or drops the fallback. */
+  /**
+   * Makes `other`'s current entries this cache's fallback (carries one frame's cache into the
+   * next), or drops the fallback.
+   */
   fallBackTo(other: BoundedCache<K, V> | undefined): void {
     this.older = other?.current;
   }

@@ -47,7 +47,9 @@ describe('the folder DAG is a lint rule', () => {
     expect(
       await lint(
         'src/restore/x.ts',
-        "import { scanCatalog } from '../backup/catalog.js';\nimport { executePlan } from '../plan/execute.js';\nexport const s = [scanCatalog, executePlan];\n",
+        "import { scanCatalog } from '../backup/catalog.js';\n" +
+          "import { executePlan } from '../plan/execute.js';\n" +
+          'export const s = [scanCatalog, executePlan];\n',
       ),
     ).toEqual([]);
     expect(

@@ -65,7 +65,10 @@ describe('build plugins for Ink', () => {
 
     // Loading yoga's WebAssembly no longer pulls in Node's fetch implementation (undici).
     const loadsUndici = (file: string) => {
-      const probe = `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); m.renderFrames(2); console.log(process.moduleLoadList.some((x) => x.includes('undici')));`;
+      const url = JSON.stringify(pathToFileURL(file).href);
+      const probe =
+        `const m = await import(${url}); m.renderFrames(2); ` +
+        "console.log(process.moduleLoadList.some((x) => x.includes('undici')));";
       const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
         encoding: 'utf8',
         env: { ...process.env, FORCE_COLOR: '0' },
@@ -80,7 +83,9 @@ describe('build plugins for Ink', () => {
     expect(patched.text).not.toMatch(/[\w$]+ = new Intl\.Segmenter\(/);
   }, 60_000);
 
-  it('keep Ink\'s wrap cache from mixing up texts whose key ran together ("51" cut to 2 cells, "5" to 12)', async () => {
+  const wrapCacheTitle =
+    'keep Ink\'s wrap cache from mixing up texts whose key ran together ("51" cut to 2 cells, "5" to 12)';
+  it(wrapCacheTitle, async () => {
     const wrapText = async (name: string, plugins: unknown[]) => {
       const dir = path.join(outDir, name);
       // Both files the patch covers (it fails a build that lacks one).

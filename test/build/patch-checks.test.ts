@@ -125,7 +125,8 @@ describe('dependency patches', () => {
     });
     const message = await buildError(dir, 'entry.js', [byName('yoga-no-fetch').plugin(dir)]);
     expect(message).toContain(
-      'patches/yoga-no-fetch.mjs: does not apply to yoga-layout 3.2.1 (dist/binaries/yoga-wasm-base64-esm.js: "function ya(){return w||\\"function\\"!=typeof fetch?" found nowhere, expected once) — review the patch',
+      'patches/yoga-no-fetch.mjs: does not apply to yoga-layout 3.2.1 (dist/binaries/yoga-wasm-base64-esm.js: ' +
+        '"function ya(){return w||\\"function\\"!=typeof fetch?" found nowhere, expected once) — review the patch',
     );
   });
 
@@ -141,7 +142,8 @@ describe('dependency patches', () => {
         source.replace('caches = new OutputCaches();', 'caches = new OutputCaches();\ncaches = new OutputCaches();'),
       ),
     ).toThrow(
-      'patches/ink-output-caches.mjs: does not apply to ink 6.8.0 (build/output.js: "caches = new OutputCaches();" found more than once, expected once)',
+      'patches/ink-output-caches.mjs: does not apply to ink 6.8.0 ' +
+        '(build/output.js: "caches = new OutputCaches();" found more than once, expected once)',
     );
     // Every rewrite of every patch applies to what is installed, and fails on a file emptied of it.
     const rewrites = all.flatMap((p) => (p.files ?? []).map((f) => ({ patch: p, ...f })));
@@ -161,7 +163,8 @@ describe('dependency patches', () => {
       'entry.js': 'export {};',
     });
     expect(await buildError(dir, 'entry.js', [byName('yoga-no-fetch').plugin(dir)])).toContain(
-      'patches/yoga-no-fetch.mjs: yoga-layout 3.2.1 dist/binaries/yoga-wasm-base64-esm.js was not in the build, so the patch did not apply — review the patch',
+      'patches/yoga-no-fetch.mjs: yoga-layout 3.2.1 dist/binaries/yoga-wasm-base64-esm.js was not in the build, ' +
+        'so the patch did not apply — review the patch',
     );
   });
 
@@ -171,7 +174,8 @@ describe('dependency patches', () => {
       (patchPlugins(root, { off: 'yoga-no-fetch, string-width-fast' }) as { name: string }[]).map((p) => p.name),
     ).toEqual(['ink-output-caches', 'ink-bounded-caches', 'grapheme-segmenter']);
     expect(() => patchPlugins(root, { off: 'yoga' })).toThrow(
-      'patches: no patch named yoga (there are string-width-fast, ink-output-caches, ink-bounded-caches, grapheme-segmenter, yoga-no-fetch)',
+      'patches: no patch named yoga ' +
+        '(there are string-width-fast, ink-output-caches, ink-bounded-caches, grapheme-segmenter, yoga-no-fetch)',
     );
   });
 });
