@@ -2,6 +2,7 @@
 // other one way only (the DAG below, also stated in the README's architecture paragraph), no
 // import cycle between files, only src/ui imports ink or react, and no floating promises.
 import js from '@eslint/js';
+import stylistic from '@stylistic/eslint-plugin';
 import boundaries from 'eslint-plugin-boundaries';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import importX from 'eslint-plugin-import-x';
@@ -96,7 +97,7 @@ const uiImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bin/**', 'scripts/*.mjs', 'patches/*.mjs', 'eslint.config.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/**/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -110,6 +111,22 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
     },
+  },
+  {
+    // Plain JavaScript outside the TypeScript project (build scripts, patches, the entry point,
+    // this file): linted, but without the rules that need type information.
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' },
+    },
+  },
+  {
+    // Prettier formats the tree at 120 columns (`npm run format`); this holds the strings and
+    // comments it does not break to the same width.
+    plugins: { '@stylistic': stylistic },
+    rules: { '@stylistic/max-len': ['error', { code: 120, tabWidth: 2 }] },
   },
   {
     // The folder DAG: an import against it fails the lint, naming both folders.

@@ -67,7 +67,7 @@ const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * @param {{ name: string, rewrites: { target: Target, files: Record<string, Rewrite> }[] }} spec
  */
 export function rewritePatch({ name, rewrites }) {
-  return {
+  const patch = {
     name,
     targets: rewrites.map((r) => r.target),
     /** Every file it rewrites, with its package. */
@@ -79,7 +79,6 @@ export function rewritePatch({ name, rewrites }) {
       return rewrite(source, (s, from, to) => replaceOnce(name, target, file, s, from, to));
     },
     plugin(root) {
-      const patch = this;
       return {
         name,
         setup(build) {
@@ -109,4 +108,5 @@ export function rewritePatch({ name, rewrites }) {
       };
     },
   };
+  return patch;
 }
