@@ -125,7 +125,12 @@ describe('fullscreen lifecycle', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-crash-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const err = new Error('render exploded', { cause: new Error('bad reading') });
-    const file = writeCrashLog(path.join(dir, 'state'), err, { version: '0.1.0', columns: 80, rows: 24, view: 'overview' });
+    const file = writeCrashLog(path.join(dir, 'state'), err, {
+      version: '0.1.0',
+      columns: 80,
+      rows: 24,
+      view: 'overview',
+    });
     expect(file).toMatch(/state\/crash-.*\.log$/);
     const text = readFileSync(file!, 'utf8');
     expect(text).toContain('render exploded');

@@ -2,7 +2,16 @@
 // finds the first key the keymap binds to that command in its scope, and `keyBytes` and
 // `tmuxKey` turn that key name into what a terminal sends or what tmux send-keys takes. A
 // rebinding in the keymap moves the tests with it.
-import { commandFor, COMMANDS, scopesOf, VIEWS, type CommandId, type Mode, type Scope, type ViewId } from '../../src/ui/keymap.js';
+import {
+  commandFor,
+  COMMANDS,
+  scopesOf,
+  VIEWS,
+  type CommandId,
+  type Mode,
+  type Scope,
+  type ViewId,
+} from '../../src/ui/keymap.js';
 
 const isView = (s: Scope): s is ViewId => (VIEWS as readonly string[]).includes(s);
 

@@ -37,7 +37,15 @@ export function filterContainers(list: readonly DockerContainer[], filter: strin
 
 const DETAIL_LINES = 5;
 /** The Containers view. */
-export const ContainersView = memo(function ContainersView({ width, height, selected, sort, filter, detail, report }: ViewProps) {
+export const ContainersView = memo(function ContainersView({
+  width,
+  height,
+  selected,
+  sort,
+  filter,
+  detail,
+  report,
+}: ViewProps) {
   const target = useOps((s) => s.targets.docker);
   const restartRule = useOps((s) => s.rules['docker.restarts']);
   const healthRule = useOps((s) => s.rules['docker.unhealthy']);
@@ -47,15 +55,47 @@ export const ContainersView = memo(function ContainersView({ width, height, sele
   const tableH = Math.max(3, height - 2 - (detail ? DETAIL_LINES : 0));
   useNavReport(report, 'containers', rows.length, 1, tableH - 1);
   const sel = clampRow(selected, rows.length);
-  const restartLevel = (c: DockerContainer): Level | null => (restartRule?.enabled && c.restartCount !== null ? classify(restartRule, c.restartCount) : null);
-  const healthLevel = (c: DockerContainer): Level | null => (healthRule?.enabled && c.health !== 'none' ? classify(healthRule, c.health === 'unhealthy' ? 1 : 0) : null);
+  const restartLevel = (c: DockerContainer): Level | null =>
+    restartRule?.enabled && c.restartCount !== null ? classify(restartRule, c.restartCount) : null;
+  const healthLevel = (c: DockerContainer): Level | null =>
+    healthRule?.enabled && c.health !== 'none' ? classify(healthRule, c.health === 'unhealthy' ? 1 : 0) : null;
   const color = (l: Level | null) => (l && l !== 'OK' ? levelColor(l) : undefined);
   const columns: Column<DockerContainer>[] = [
     { id: 'name', header: 'name', min: 10, max: 40, flex: 2, value: (c) => c.name },
-    { id: 'state', header: 'state', min: 7, max: 10, value: (c) => c.state, color: (c) => (c.state === 'running' ? undefined : color('WARNING')) },
-    { id: 'health', header: 'health', min: 9, max: 11, value: (c) => (c.health === 'unhealthy' ? '✗ unhealthy' : c.health === 'healthy' ? '✓ healthy' : c.health), color: (c) => color(healthLevel(c)) },
-    { id: 'restarts', header: 'restarts', min: 8, align: 'right', value: (c) => (c.restartCount === null ? '—' : `${restartLevel(c) === 'OK' || restartLevel(c) === null ? '' : '! '}${c.restartCount}`), color: (c) => color(restartLevel(c)) },
-    { id: 'uptime', header: 'uptime', min: 7, align: 'right', value: (c) => (c.state === 'running' ? duration(fromSeconds(c.uptimeSeconds)) : '—') },
+    {
+      id: 'state',
+      header: 'state',
+      min: 7,
+      max: 10,
+      value: (c) => c.state,
+      color: (c) => (c.state === 'running' ? undefined : color('WARNING')),
+    },
+    {
+      id: 'health',
+      header: 'health',
+      min: 9,
+      max: 11,
+      value: (c) => (c.health === 'unhealthy' ? '✗ unhealthy' : c.health === 'healthy' ? '✓ healthy' : c.health),
+      color: (c) => color(healthLevel(c)),
+    },
+    {
+      id: 'restarts',
+      header: 'restarts',
+      min: 8,
+      align: 'right',
+      value: (c) =>
+        c.restartCount === null
+          ? '—'
+          : `${restartLevel(c) === 'OK' || restartLevel(c) === null ? '' : '! '}${c.restartCount}`,
+      color: (c) => color(restartLevel(c)),
+    },
+    {
+      id: 'uptime',
+      header: 'uptime',
+      min: 7,
+      align: 'right',
+      value: (c) => (c.state === 'running' ? duration(fromSeconds(c.uptimeSeconds)) : '—'),
+    },
     { id: 'cpu', header: 'cpu', min: 7, align: 'right', value: (c) => pct(c.cpuPercent) },
     { id: 'mem', header: 'memory', min: 8, align: 'right', value: (c) => bytes(c.memoryBytes) },
     { id: 'image', header: 'image', min: 10, max: 50, flex: 1, drop: 1, value: (c) => c.image },
@@ -70,9 +110,28 @@ export const ContainersView = memo(function ContainersView({ width, height, sele
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <TargetStatus target={target} name="Docker" hint="set targets.docker" />
       <Text wrap="truncate">{summary}</Text>
-      <Table columns={columns} rows={rows} width={width} height={tableH} selected={sel} rowKey={(c) => c.id} empty={filter ? `no container matches "${filter}" (${keysFor('input.cancel')} in the filter clears it)` : 'no containers'} />
+      <Table
+        columns={columns}
+        rows={rows}
+        width={width}
+        height={tableH}
+        selected={sel}
+        rowKey={(c) => c.id}
+        empty={
+          filter
+            ? `no container matches "${filter}" (${keysFor('input.cancel')} in the filter clears it)`
+            : 'no containers'
+        }
+      />
       {detail && chosen ? (
-        <Box flexDirection="column" height={DETAIL_LINES} borderStyle="single" borderLeft={false} borderRight={false} borderBottom={false}>
+        <Box
+          flexDirection="column"
+          height={DETAIL_LINES}
+          borderStyle="single"
+          borderLeft={false}
+          borderRight={false}
+          borderBottom={false}
+        >
           <Text wrap="truncate" bold>{`${chosen.name}  ${chosen.id}  ${chosen.image}`}</Text>
           <Text wrap="truncate">{`status: ${chosen.status} · started ${chosen.startedAt ? new Date(chosen.startedAt).toISOString() : '—'}`}</Text>
           <Text wrap="truncate">{`memory ${bytes(chosen.memoryBytes)} of ${bytes(chosen.memoryLimitBytes)} (${pct(chosen.memoryPercent)}) · cpu ${pct(chosen.cpuPercent)} · restarts ${chosen.restartCount ?? '—'}`}</Text>
