@@ -16,7 +16,10 @@ export class BackupsController {
   readonly flow: TaskFlow;
   private reading: Promise<void> | null = null;
 
-  /** `flow` is the console's one task flow; without one (tests of the view alone) it makes its own over the same guard and audit trail. */
+  /**
+   * `flow` is the console's one task flow; without one (tests of the view alone) it makes its own
+   * over the same guard and audit trail.
+   */
   constructor(
     readonly deps: BackupsDeps,
     flow?: TaskFlow,

@@ -19,7 +19,10 @@ export type FlowQuestion =
   | { kind: 'yes'; question: string; stage?: string }
   | { kind: 'type'; question: string; expect: string; stage?: string };
 
-/** What Esc does while the task runs: put it away and flash its result (plans), put it away quietly (the Backups view shows it), cancel it, or stay (a restore past its preflight). */
+/**
+ * What Esc does while the task runs: put it away and flash its result (plans), put it away quietly
+ * (the Backups view shows it), cancel it, or stay (a restore past its preflight).
+ */
 export type Background = 'flash' | 'keep' | 'cancel' | 'stay';
 
 /** A plan as shown before it runs. */

@@ -253,13 +253,12 @@ export class TaskFlow {
     if (s.question) return this.no();
     if (s.phase !== 'running') return this.closeNow();
     switch (s.background) {
-      case 'flash':
+      case 'flash': {
         this.dispatch({ type: 'hidden' });
-        this.deps.flash?.(
-          `${s.detail.kind === 'plan' ? `${s.detail.action} ${s.detail.target}` : s.title} goes on in the background; its result will show here`,
-          false,
-        );
+        const what = s.detail.kind === 'plan' ? `${s.detail.action} ${s.detail.target}` : s.title;
+        this.deps.flash?.(`${what} goes on in the background; its result will show here`, false);
         return;
+      }
       case 'keep':
         return this.dispatch({ type: 'hidden' });
       case 'cancel':
@@ -267,7 +266,9 @@ export class TaskFlow {
       case 'stay':
         return this.dispatch({
           type: 'noted',
-          note: 'The restore is running and stays on screen until it ends (the database state is said then); cancelling stops it at its next safe point.',
+          note:
+            'The restore is running and stays on screen until it ends (the database state is said then);' +
+            ' cancelling stops it at its next safe point.',
         });
     }
   }
