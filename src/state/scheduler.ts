@@ -142,7 +142,10 @@ export interface BoundedRead {
   cancel(): void;
 }
 
-/** One read under an abort at `timeout` and a hard deadline at `timeout + grace`, for probes that ignore their signal. */
+/**
+ * One read under an abort at `timeout` and a hard deadline at `timeout + grace`, for probes that
+ * ignore their signal.
+ */
 export function boundedRead(
   probe: Probe,
   opts: { timeout: number; grace: number; unref?: boolean; now?: () => number },

@@ -83,7 +83,10 @@ export function metricKey(metric: string, instance: string): string {
   return `${metric}|${instance}`;
 }
 
-/** Builds a fresh store; `origins` seeds the target list (not_configured and disabled targets are shown but never judged). */
+/**
+ * Builds a fresh store; `origins` seeds the target list (not_configured and disabled targets are
+ * shown but never judged).
+ */
 export function createOpsStore(opts: OpsStoreOptions): OpsStore {
   const targets: Record<string, TargetState> = {};
   for (const [id, origin] of Object.entries(opts.origins ?? {})) {
