@@ -78,9 +78,8 @@ export function App({
   }, [ui.view, controller]);
 
   if (columns < MIN_SIZE.columns || rows < MIN_SIZE.rows) {
-    return (
-      <Text wrap="truncate">{`terminal too small (need ${MIN_SIZE.columns}×${MIN_SIZE.rows}, have ${columns}×${rows})`}</Text>
-    );
+    const need = `${MIN_SIZE.columns}×${MIN_SIZE.rows}`;
+    return <Text wrap="truncate">{`terminal too small (need ${need}, have ${columns}×${rows})`}</Text>;
   }
   // One line short of the screen: a frame never touches the bottom-right cell (some terminals
   // scroll when it is written).

@@ -135,7 +135,8 @@ export async function runSession(
   const reason = await Promise.race([quitting, appEnded, exits.reason, started]);
   stopping = true;
   app.unmount();
-  // A drill or restore still running is cancelled at its next safe point (a restore says where it stands in the audit trail).
+  // A drill or restore still running is cancelled at its next safe point (a restore says where it
+  // stands in the audit trail).
   backups.dispose();
   stopClock();
   frames.detach();
@@ -193,7 +194,10 @@ async function withinMs(p: Promise<void>, ms: number): Promise<void> {
 
 const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug'] as const;
 
-/** Keeps library console output off the screen while it is ours; returns a function that restores console and hands back the last lines. */
+/**
+ * Keeps library console output off the screen while it is ours; returns a function that restores
+ * console and hands back the last lines.
+ */
 function captureConsole(limit = 50): () => string[] {
   const saved = CONSOLE_METHODS.map((m) => [m, console[m]] as const);
   const lines: string[] = [];

@@ -114,5 +114,6 @@ const TASK_COMMAND: Partial<Record<FlowKind, CommandId>> = {
 function hiddenTaskLine(task: FlowState | null): string {
   const command = task?.hidden ? TASK_COMMAND[task.detail.kind] : undefined;
   if (!task || !command) return '';
-  return `${task.detail.kind} ${flowRunning(task) ? 'running in the background' : 'finished'} — ${keysFor(command, 1)} shows it`;
+  const where = flowRunning(task) ? 'running in the background' : 'finished';
+  return `${task.detail.kind} ${where} — ${keysFor(command, 1)} shows it`;
 }

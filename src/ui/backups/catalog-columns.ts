@@ -64,10 +64,10 @@ export function entryLines(
   if (e.verified) lines.push(`verified ${v ? `${localMinute(Date.parse(v.at))} (${v.message})` : ''}`.trim());
   else lines.push(`NOT verified: ${e.problem ?? v?.message ?? 'no verification recorded'}`);
   const drill = e.source.type === 'postgres' ? catalog.drills[e.sourceKey] : undefined;
-  if (drill)
-    lines.push(
-      `last drill ${age(now - Date.parse(drill.last.at))} ago: ${drill.last.ok ? 'passed' : 'FAILED'} — ${drill.last.message}`,
-    );
+  if (drill) {
+    const result = drill.last.ok ? 'passed' : 'FAILED';
+    lines.push(`last drill ${age(now - Date.parse(drill.last.at))} ago: ${result} — ${drill.last.message}`);
+  }
   if (!detail) return lines;
   const m = e.meta;
   if (!m) return [...lines, 'no sidecar: size, checksum and row counts unknown'];

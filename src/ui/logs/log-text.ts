@@ -78,9 +78,9 @@ export function headerSpans(h: HeaderInfo): Span[] {
         color: s.errorsPerMinute > 0 ? 'red' : undefined,
       },
     );
-    spans.push({
-      text: ` · ${n(s.received)} lines${s.warnings > 0 ? ` · ${n(s.warnings)} warnings` : ''}${s.dropped > 0 ? ` · ${n(s.dropped)} out of buffer` : ''}`,
-    });
+    const warnings = s.warnings > 0 ? ` · ${n(s.warnings)} warnings` : '';
+    const dropped = s.dropped > 0 ? ` · ${n(s.dropped)} out of buffer` : '';
+    spans.push({ text: ` · ${n(s.received)} lines${warnings}${dropped}` });
   }
   if (h.filter) spans.push({ text: ` · filter ${h.filter}: ${n(h.shown)} shown`, bold: true });
   const note = h.ended ? h.ended.reason : h.status;
@@ -89,7 +89,10 @@ export function headerSpans(h: HeaderInfo): Span[] {
   return spans;
 }
 
-/** The window of `rows` lines to show from `lines` (oldest first) scrolled `offset` lines up; the offset clamped to what exists. */
+/**
+ * The window of `rows` lines to show from `lines` (oldest first) scrolled `offset` lines up; the
+ * offset clamped to what exists.
+ */
 export function scrollWindow<T>(
   lines: readonly T[],
   rows: number,

@@ -28,6 +28,12 @@ function withNote(foot: PanelLine[], note: string | null, width: number): PanelL
   return note ? [...wrapped(note, width, 'warn'), ...foot] : foot;
 }
 
+/** The re-verify result and whether it was recorded. */
+function verdictText(r: NonNullable<Verify['report']>): string {
+  const result = r.ok ? '✓ VERIFIED' : `✗ NOT VERIFIED: ${r.message}`;
+  return `${result}${r.recorded ? ' (recorded in the sidecar)' : ' (not recorded: no sidecar)'}`;
+}
+
 /** The re-verify panel. */
 export function verifyContent(f: FlowState, t: Verify, width: number): PanelContent {
   const title = `Re-verify ${path.basename(t.file)}`;
@@ -42,11 +48,7 @@ export function verifyContent(f: FlowState, t: Verify, width: number): PanelCont
       }))
     : runLines(t.run, width);
   const verdict: PanelLine[] = r
-    ? wrapped(
-        `${r.ok ? '✓ VERIFIED' : `✗ NOT VERIFIED: ${r.message}`}${r.recorded ? ' (recorded in the sidecar)' : ' (not recorded: no sidecar)'}`,
-        width,
-        r.ok ? 'ok' : 'bad',
-      )
+    ? wrapped(verdictText(r), width, r.ok ? 'ok' : 'bad')
     : wrapped(`✗ could not verify: ${t.run?.error ?? t.run?.result ?? 'unknown error'}`, width, 'bad');
   return { title, head: [], body, foot: withNote([...verdict, closes()], f.note, width) };
 }
@@ -55,18 +57,15 @@ export function verifyContent(f: FlowState, t: Verify, width: number): PanelCont
 export function drillContent(f: FlowState, t: Drill, width: number): PanelContent {
   const s = t.snap;
   const title = `Drill ${path.basename(t.file)}${s ? ` → ${s.scratch}` : ''}`;
-  if (f.error)
+  if (f.error) {
+    const left = s ? `If ${s.scratch} still exists, drop it by hand.` : 'Nothing was done.';
     return {
       title,
       head: [],
       body: wrapped(`✗ ${f.error}`, width, 'bad'),
-      foot: [
-        {
-          text: `${s ? `If ${s.scratch} still exists, drop it by hand.` : 'Nothing was done.'} ${keysFor('task.close')} closes`,
-          tone: 'muted',
-        },
-      ],
+      foot: [{ text: `${left} ${keysFor('task.close')} closes`, tone: 'muted' }],
     };
+  }
   if (!s || s.phase !== 'done') {
     const body: PanelLine[] =
       !s || s.phase === 'preflight'
@@ -86,10 +85,11 @@ export function drillContent(f: FlowState, t: Drill, width: number): PanelConten
   const ok = s.record?.ok === true;
   const head: PanelLine[] = wrapped(formatDrillLine(s), width, ok ? 'ok' : 'bad');
   const r = s.record;
-  if (r)
-    head.push({
-      text: `took ${seconds(r.durationMs)}${r.loadMs !== undefined ? ` (load ${seconds(r.loadMs)}` : ''}${r.verifyMs !== undefined ? `, verify ${seconds(r.verifyMs)})` : r.loadMs !== undefined ? ')' : ''}`,
-    });
+  if (r) {
+    const load = r.loadMs !== undefined ? ` (load ${seconds(r.loadMs)}` : '';
+    const verify = r.verifyMs !== undefined ? `, verify ${seconds(r.verifyMs)})` : r.loadMs !== undefined ? ')' : '';
+    head.push({ text: `took ${seconds(r.durationMs)}${load}${verify}` });
+  }
   const body: PanelLine[] = [];
   if (s.comparison) body.push(...comparisonLines(s.comparison, width));
   const failedChecks = formatChecks(s.checks.filter((c) => c.status === 'fail'));

@@ -14,7 +14,10 @@ export interface PanelLine {
   lead?: { text: string; tone?: Tone; bold?: boolean };
 }
 
-/** Splits `text` into lines of at most `width` cells, at spaces where it can, with `indent` before every line after the first. */
+/**
+ * Splits `text` into lines of at most `width` cells, at spaces where it can, with `indent` before
+ * every line after the first.
+ */
 export function wrapText(text: string, width: number, indent = ''): string[] {
   const out: string[] = [];
   let rest = text;
@@ -84,7 +87,10 @@ export function focusStep(steps: readonly StepState[]): StepState | undefined {
   );
 }
 
-/** The exact command of a step (before it runs, while it runs), its progress and the last `tail` lines of its output. */
+/**
+ * The exact command of a step (before it runs, while it runs), its progress and the last `tail`
+ * lines of its output.
+ */
 export function stepDetail(s: StepState, width: number, tail = 3): PanelLine[] {
   const verb = s.status === 'pending' ? 'next' : s.status === 'running' ? 'running' : s.status;
   const lines: PanelLine[] = [{ text: `${verb}: ${s.title}`, bold: true }];

@@ -1,7 +1,7 @@
 // Pure display strings for plans and runs: a symbol and a word per step state (readable without
 // colour), the lines of a step with its exact command and output tail, and a recovery hint per
 // typed error. Shared by every plan in the task panel (containers, services, backup, prune).
-import type { PlanResult, PlanRun, StepState, StepStatus } from '../../plan/plan.js';
+import type { PlanResult, PlanRun, StepProgress, StepState, StepStatus } from '../../plan/plan.js';
 import { supportsUnicode } from '../../present/format.js';
 
 const ascii = !supportsUnicode(process.env);
@@ -67,11 +67,12 @@ export function runLines(run: PlanRun, outputLines = 6): RunLine[] {
 function stepTitle(s: StepState): string {
   const secs =
     s.startedAt !== undefined && s.endedAt !== undefined ? ` (${((s.endedAt - s.startedAt) / 1000).toFixed(1)} s)` : '';
-  const progress =
-    s.progress && s.status === 'running'
-      ? ` — ${s.progress.label ?? ''} ${s.progress.done}${s.progress.total ? `/${s.progress.total}` : ''} ${s.progress.unit}`
-      : '';
+  const progress = s.progress && s.status === 'running' ? progressText(s.progress) : '';
   return `${s.title}${s.note ? ` — ${s.note}` : ''}${secs}${progress}`;
+}
+
+function progressText(p: StepProgress): string {
+  return ` — ${p.label ?? ''} ${p.done}${p.total ? `/${p.total}` : ''} ${p.unit}`;
 }
 
 const HINTS: Record<string, string> = {

@@ -76,7 +76,8 @@ function walkthrough(t: RestoreTask, width: number, now: number): PanelContent {
   }
   if (t.stage === 'preflight') {
     const body = wrapped(
-      'Preflight: checking the backup (checksum, full decompression), the server, the target database and its owner, the connections and the application services. Nothing is changed.',
+      'Preflight: checking the backup (checksum, full decompression), the server, the target database' +
+        ' and its owner, the connections and the application services. Nothing is changed.',
       width,
       'muted',
     );
@@ -136,25 +137,20 @@ function walkthrough(t: RestoreTask, width: number, now: number): PanelContent {
     if (rec) body.push(...stepDetail(rec, width));
   }
   if (q?.kind === 'type') {
+    const confirms = `${keysFor('typing.accept')} confirms`;
+    const aborts = `${keysFor('typing.cancel', 1)} aborts: nothing is dropped (services are started again)`;
     const prompt: PanelLine[] = [
       ...wrapped(q.question, width, 'warn'),
       { text: `> ${t.typed}▏`, bold: true },
-      {
-        text: `${keysFor('typing.accept')} confirms · ${keysFor('typing.cancel', 1)} aborts: nothing is dropped (services are started again)`,
-        tone: 'muted',
-      },
+      { text: `${confirms} · ${aborts}`, tone: 'muted' },
     ];
     return { title: `Confirm the drop: ${title}`, head: steps, body, foot: withNote(prompt, t.note, width) };
   }
   if (q?.stage === 'rollback') {
     if (s.comparison && !s.comparison.ok) body.push(...comparisonLines(s.comparison, width));
-    const foot = [
-      ...wrapped(q.question, width, 'bad'),
-      {
-        text: `${keysFor('question.yes')}: put the safety dump back · ${keysFor('question.no', 1)}: leave the database as it is now`,
-        bold: true,
-      },
-    ];
+    const yes = `${keysFor('question.yes')}: put the safety dump back`;
+    const no = `${keysFor('question.no', 1)}: leave the database as it is now`;
+    const foot = [...wrapped(q.question, width, 'bad'), { text: `${yes} · ${no}`, bold: true }];
     return { title: `FAILED after the drop: ${title}`, head: steps, body, foot: withNote(foot, t.note, width) };
   }
   const elapsed = seconds(now - s.startedAt);

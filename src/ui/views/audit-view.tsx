@@ -36,7 +36,8 @@ export function auditTime(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  const date = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+  return `${date} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
 function useAuditEntries(): { entries: AuditEntry[]; error: string | null } {
@@ -105,9 +106,10 @@ export const AuditView = memo(function AuditView({ width, height, selected, deta
     },
   ];
   const chosen = sel >= 0 ? entries[sel] : undefined;
+  const unreadable = error ? ` · ✗ cannot read the audit trail: ${error}` : '';
   const head = !ctl
     ? 'this console was started without actions: no audit trail'
-    : `${entries.length} latest audit entries, newest first${error ? ` · ✗ cannot read the audit trail: ${error}` : ''}`;
+    : `${entries.length} latest audit entries, newest first${unreadable}`;
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text wrap="truncate">{head}</Text>

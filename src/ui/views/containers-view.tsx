@@ -36,6 +36,26 @@ export function filterContainers(list: readonly DockerContainer[], filter: strin
 }
 
 const DETAIL_LINES = 5;
+
+/** "12 containers · 10 running · 2 stopped · 0 unhealthy". */
+function countsText(n: DockerReading['counts']): string {
+  return `${n.total} containers · ${n.running} running · ${n.stopped} stopped · ${n.unhealthy} unhealthy`;
+}
+
+// The chosen container's detail lines, under its name.
+function statusLine(c: DockerContainer): string {
+  return `status: ${c.status} · started ${c.startedAt ? new Date(c.startedAt).toISOString() : '—'}`;
+}
+
+function usageLine(c: DockerContainer): string {
+  const memory = `memory ${bytes(c.memoryBytes)} of ${bytes(c.memoryLimitBytes)} (${pct(c.memoryPercent)})`;
+  return `${memory} · cpu ${pct(c.cpuPercent)} · restarts ${c.restartCount ?? '—'}`;
+}
+
+function sampledLine(c: DockerContainer): string {
+  return `stats sampled ${c.statsAt ? clockTime(c.statsAt) : 'not yet'} · ${keysFor('back')} closes`;
+}
+
 /** The Containers view. */
 export const ContainersView = memo(function ContainersView({
   width,
@@ -103,9 +123,8 @@ export const ContainersView = memo(function ContainersView({
   ];
   const chosen = sel >= 0 ? rows[sel] : undefined;
   useViewTargets('containers', { container: (at) => rows[clampRow(at, rows.length)] });
-  const summary = r
-    ? `${r.counts.total} containers · ${r.counts.running} running · ${r.counts.stopped} stopped · ${r.counts.unhealthy} unhealthy · sorted by ${sortCol.label} ${sort.desc ? '↓' : '↑'}${filter ? ` · filter "${filter}": ${rows.length} shown` : ''}`
-    : '';
+  const shown = filter ? ` · filter "${filter}": ${rows.length} shown` : '';
+  const summary = r ? `${countsText(r.counts)} · sorted by ${sortCol.label} ${sort.desc ? '↓' : '↑'}${shown}` : '';
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <TargetStatus target={target} name="Docker" hint="set targets.docker" />
@@ -133,9 +152,9 @@ export const ContainersView = memo(function ContainersView({
           borderBottom={false}
         >
           <Text wrap="truncate" bold>{`${chosen.name}  ${chosen.id}  ${chosen.image}`}</Text>
-          <Text wrap="truncate">{`status: ${chosen.status} · started ${chosen.startedAt ? new Date(chosen.startedAt).toISOString() : '—'}`}</Text>
-          <Text wrap="truncate">{`memory ${bytes(chosen.memoryBytes)} of ${bytes(chosen.memoryLimitBytes)} (${pct(chosen.memoryPercent)}) · cpu ${pct(chosen.cpuPercent)} · restarts ${chosen.restartCount ?? '—'}`}</Text>
-          <Text wrap="truncate">{`stats sampled ${chosen.statsAt ? clockTime(chosen.statsAt) : 'not yet'} · ${keysFor('back')} closes`}</Text>
+          <Text wrap="truncate">{statusLine(chosen)}</Text>
+          <Text wrap="truncate">{usageLine(chosen)}</Text>
+          <Text wrap="truncate">{sampledLine(chosen)}</Text>
         </Box>
       ) : null}
     </Box>

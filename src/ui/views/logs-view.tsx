@@ -20,6 +20,11 @@ import { groupDigits } from '../../util/text.js';
 
 const IDLE = new LogPane(() => Promise.reject(new Error('no actions in this console')));
 
+/** How to get a log source, for an empty source list and an empty pane. */
+function addSource(): string {
+  return `add logs.sources to the config, or press ${keysFor('container.logs')} on a container in the Containers view`;
+}
+
 /** What a source follows, in words. */
 export function sourceText(s: LogSourceConfig): string {
   if (s.file !== undefined) return `file ${s.file}`;
@@ -66,12 +71,7 @@ function Picker({
       { text: `  ${sourceText(c)}${here ? '  (current)' : ''}`, inverse: i === selected },
     ]);
   });
-  if (choices.length === 0)
-    rows.push([
-      {
-        text: `  no sources: add logs.sources to the config, or press ${keysFor('container.logs')} on a container in the Containers view`,
-      },
-    ]);
+  if (choices.length === 0) rows.push([{ text: `  no sources: ${addSource()}` }]);
   return (
     <Box flexDirection="column" width={width} height={height}>
       {rows.slice(0, height).map((r, i) => (
@@ -127,18 +127,16 @@ export const LogsView = memo(function LogsView({ width, height, report }: ViewPr
   });
   let empty = '';
   if (!ctl) empty = 'this console was started without actions: no log tails';
-  else if (!source)
-    empty = `no log source: add logs.sources to the config, or press ${keysFor('container.logs')} on a container in the Containers view (${keysFor('logs.source')} chooses)`;
+  else if (!source) empty = `no log source: ${addSource()} (${keysFor('logs.source')} chooses)`;
   else if (failure) empty = `✗ ${failure}`;
   else if (win.shown.length === 0) empty = pane.filter() ? `no line matches ${pane.filter()} yet` : 'no lines yet';
   const below = view.newer + win.offset;
+  const newer = `▼ ${groupDigits(below)} newer line${below === 1 ? '' : 's'}`;
   const footer: Span[] =
     below > 0 || tail?.paused
       ? [
           {
-            text: tail?.paused
-              ? `▼ ${groupDigits(below)} newer line${below === 1 ? '' : 's'} — ${keysFor('bottom')} follows, ${keysFor('logs.pause')} resumes`
-              : '',
+            text: tail?.paused ? `${newer} — ${keysFor('bottom')} follows, ${keysFor('logs.pause')} resumes` : '',
             bold: true,
           },
         ]

@@ -54,6 +54,14 @@ const stateCols: Column<[string, number]>[] = [
   { id: 'n', header: 'conns', min: 5, align: 'right', value: ([, n]) => String(n) },
 ];
 
+/** The server line: version, role, replication lag, uptime, connections by state. */
+function serverLine(r: PgReading): string {
+  const lagSeconds = r.replication.lagSeconds;
+  const lag = lagSeconds !== null ? ` · lag ${duration(fromSeconds(lagSeconds))}` : '';
+  const up = duration(fromSeconds(r.uptimeSeconds));
+  return `PostgreSQL ${r.version} · ${r.replication.role}${lag} · up ${up} · ${byStateText(r.connections.byState)}`;
+}
+
 /** The PostgreSQL view. */
 export const PostgresView = memo(function PostgresView({ width, height, focus, selected, detail, report }: ViewProps) {
   const target = useOps((s) => s.targets.postgres);
@@ -87,11 +95,7 @@ export const PostgresView = memo(function PostgresView({ width, height, focus, s
         width={width}
         text={r ? pct(r.cacheHitRatio) : undefined}
       />
-      <Text wrap="truncate">
-        {r
-          ? `PostgreSQL ${r.version} · ${r.replication.role}${r.replication.lagSeconds !== null ? ` · lag ${duration(fromSeconds(r.replication.lagSeconds))}` : ''} · up ${duration(fromSeconds(r.uptimeSeconds))} · ${byStateText(r.connections.byState)}`
-          : ''}
-      </Text>
+      <Text wrap="truncate">{r ? serverLine(r) : ''}</Text>
       <Section title="Longest queries" focused={focus === 0} width={width} height={qH}>
         <Table
           columns={queryCols}

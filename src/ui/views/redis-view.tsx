@@ -31,7 +31,8 @@ const keyCols: Column<Keyspace>[] = [
 function Persistence({ r, width }: { r: RedisReading; width: number }) {
   const p = r.persistence;
   const age = useAge(p.rdbLastSaveAt);
-  const rdb = `${p.rdbLastSaveOk ? 'ok' : 'FAILED'}${p.rdbLastSaveAt ? ` ${age}` : ''} · ${count(p.rdbChangesSinceSave)} changes since${p.rdbSaving ? ' · saving now' : ''}`;
+  const saved = `${p.rdbLastSaveOk ? 'ok' : 'FAILED'}${p.rdbLastSaveAt ? ` ${age}` : ''}`;
+  const rdb = `${saved} · ${count(p.rdbChangesSinceSave)} changes since${p.rdbSaving ? ' · saving now' : ''}`;
   return (
     <>
       <MetricRow
@@ -61,10 +62,14 @@ export const RedisView = memo(function RedisView({ width, height, selected, repo
   }
   const m = r.memory;
   const c = r.clients;
+  const repl = r.replication;
+  const master = repl.masterHost ? ` of ${repl.masterHost} (link ${repl.linkStatus ?? '?'})` : '';
+  const up = duration(fromSeconds(r.uptimeSeconds));
+  const server = `Redis ${r.version} · ${r.mode} · ${r.role}${master} · ${repl.connectedReplicas} replicas · up ${up}`;
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <TargetStatus target={target} name="Redis" />
-      <Text wrap="truncate">{`Redis ${r.version} · ${r.mode} · ${r.role}${r.replication.masterHost ? ` of ${r.replication.masterHost} (link ${r.replication.linkStatus ?? '?'})` : ''} · ${r.replication.connectedReplicas} replicas · up ${duration(fromSeconds(r.uptimeSeconds))}`}</Text>
+      <Text wrap="truncate">{server}</Text>
       <MetricRow
         label="Memory"
         metric="redis.memory"

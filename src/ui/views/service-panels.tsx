@@ -128,7 +128,9 @@ export const PostgresPanel = memo(function PostgresPanel({ width, height, focuse
 
 function RdbLine({ r, width }: { r: RedisReading; width: number }) {
   const age = useAge(r.persistence.rdbLastSaveAt);
-  const text = `${r.persistence.rdbLastSaveOk ? 'ok' : 'FAILED'}${r.persistence.rdbLastSaveAt ? ` ${age}` : ''}${r.persistence.rdbSaving ? ' · saving' : ''}`;
+  const p = r.persistence;
+  const saved = `${p.rdbLastSaveOk ? 'ok' : 'FAILED'}${p.rdbLastSaveAt ? ` ${age}` : ''}`;
+  const text = `${saved}${p.rdbSaving ? ' · saving' : ''}`;
   return <MetricRow label="RDB save" metric="redis.rdbLastSaveFailed" width={width} text={text} />;
 }
 
@@ -186,18 +188,13 @@ export const RedisPanel = memo(function RedisPanel({ width, height, focused }: P
           wrap="truncate"
         >{`db${k.db}        ${count(k.keys)} keys · ${count(k.expires)} with expiry`}</Text>,
       );
-    lines.push(
-      <Text
-        key="aof"
-        wrap="truncate"
-      >{`AOF        ${r.persistence.aofEnabled ? r.persistence.aofState : 'off'} · ${count(r.persistence.rdbChangesSinceSave)} changes since last save`}</Text>,
-    );
-    lines.push(
-      <Text
-        key="repl"
-        wrap="truncate"
-      >{`Replicas   ${r.replication.connectedReplicas}${r.replication.masterHost ? ` · replica of ${r.replication.masterHost} (${r.replication.linkStatus ?? '?'})` : ''}`}</Text>,
-    );
+    const p = r.persistence;
+    const aof = p.aofEnabled ? p.aofState : 'off';
+    const changes = count(p.rdbChangesSinceSave);
+    lines.push(<Text key="aof" wrap="truncate">{`AOF        ${aof} · ${changes} changes since last save`}</Text>);
+    const repl = r.replication;
+    const of = repl.masterHost ? ` · replica of ${repl.masterHost} (${repl.linkStatus ?? '?'})` : '';
+    lines.push(<Text key="repl" wrap="truncate">{`Replicas   ${repl.connectedReplicas}${of}`}</Text>);
   }
   return (
     <Panel

@@ -108,11 +108,15 @@ export const ServicesView = memo(function ServicesView({ width, height, selected
   ];
   const running = st.list.filter((s) => s.state === 'running').length;
   const muted = uiColor('muted');
+  const status = st.at === null ? 'asking for status…' : `${running} running`;
+  const unknown = st.error ? ` · ✗ status unknown: ${st.error}` : '';
+  const startStop = `${keysFor('service.start-all')} starts all, ${keysFor('service.stop-all')} stops all`;
   const summary = !ctl
     ? 'this console was started without actions'
     : rows.length === 0
-      ? 'no services configured: add a services: list to the config (systemd, container, compose or start/stop commands)'
-      : `${rows.length} services in start order · ${st.at === null ? 'asking for status…' : `${running} running`}${st.error ? ` · ✗ status unknown: ${st.error}` : ''} · ${keysFor('service.start-all')} starts all, ${keysFor('service.stop-all')} stops all`;
+      ? 'no services configured: add a services: list to the config' +
+        ' (systemd, container, compose or start/stop commands)'
+      : `${rows.length} services in start order · ${status}${unknown} · ${startStop}`;
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text wrap="truncate" {...(st.error && muted ? { color: muted } : {})}>

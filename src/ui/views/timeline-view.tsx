@@ -68,9 +68,10 @@ export const TimelineView = memo(function TimelineView({ width, height, selected
       value: ({ lastedMs }) => (lastedMs === null ? 'ongoing' : duration(lastedMs)),
     },
   ];
+  const title = `${rows.length} level change${rows.length === 1 ? '' : 's'} since start, newest first`;
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
-      <Text wrap="truncate">{`${rows.length} level change${rows.length === 1 ? '' : 's'} since start, newest first`}</Text>
+      <Text wrap="truncate">{title}</Text>
       <Table
         columns={columns}
         rows={rows}
