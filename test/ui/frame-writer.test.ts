@@ -142,7 +142,7 @@ describe('fullscreen lifecycle', () => {
 });
 
 describe('FrameWriter corner (the header clock)', () => {
-  it('draws the clock at the right end of the first line without a frame, and again after line 1 is rewritten', async () => {
+  it('draws the clock at the right end of line 1 without a frame, and again after line 1 is rewritten', async () => {
     const t = term();
     const w = new FrameWriter(t, { minIntervalMs: 0 });
     w.setCorner('12:00:00');

@@ -74,7 +74,10 @@ export function tmuxKey(name: string): string {
   return name;
 }
 
-/** `key`, after checking the keymap binds it to `id` in `scope` (a test about that very key, e.g. Ctrl-C cancelling). */
+/**
+ * `key`, after checking the keymap binds it to `id` in `scope` (a test about that very key, e.g.
+ * Ctrl-C cancelling).
+ */
 export function boundKey(id: CommandId, key: string, scope: Scope): string {
   const view: ViewId = isView(scope) ? scope : 'overview';
   const mode: Mode | null = scope === 'global' || isView(scope) ? null : scope;

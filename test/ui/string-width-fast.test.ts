@@ -102,7 +102,7 @@ describe('string-width-fast', () => {
     expect(accepted).toBeGreaterThan(30_000);
   });
 
-  it('agrees with string-width on random mixes of text, wide and combining characters, emoji and escape sequences', () => {
+  it('agrees with string-width on random text mixing wide and combining characters, emoji and escape sequences', () => {
     for (const s of randomStrings(20_000, 42)) {
       if (fastWidth(s) !== stringWidth(s))
         expect.unreachable(`${JSON.stringify(s)}: fast ${fastWidth(s)}, string-width ${stringWidth(s)}`);
