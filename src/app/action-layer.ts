@@ -7,7 +7,9 @@ import { ActionGuard } from '../plan/guard.js';
 
 /** Every secret the configuration resolved (passwords from the environment, URLs' credentials). */
 export function configSecrets(config: Pick<OpsdeckConfig, 'postgres' | 'redis'>): string[] {
-  return [config.postgres?.password, config.redis?.password].filter((s): s is string => typeof s === 'string' && s !== '');
+  return [config.postgres?.password, config.redis?.password].filter(
+    (s): s is string => typeof s === 'string' && s !== '',
+  );
 }
 
 export interface ActionLayer {
@@ -22,7 +24,17 @@ export interface ActionLayerOptions {
 }
 
 /** The guard and the audit trail (0600, secrets scrubbed) for `config`. */
-export function createActionLayer(config: Pick<OpsdeckConfig, 'readOnly' | 'auditPath' | 'postgres' | 'redis'>, opts: ActionLayerOptions = {}): ActionLayer {
-  const audit = new AuditLog({ path: config.auditPath, secrets: configSecrets(config), ...(opts.env ? { env: opts.env } : {}) });
-  return { audit, guard: new ActionGuard({ readOnly: config.readOnly, audit, ...(opts.timer === false ? { timer: false } : {}) }) };
+export function createActionLayer(
+  config: Pick<OpsdeckConfig, 'readOnly' | 'auditPath' | 'postgres' | 'redis'>,
+  opts: ActionLayerOptions = {},
+): ActionLayer {
+  const audit = new AuditLog({
+    path: config.auditPath,
+    secrets: configSecrets(config),
+    ...(opts.env ? { env: opts.env } : {}),
+  });
+  return {
+    audit,
+    guard: new ActionGuard({ readOnly: config.readOnly, audit, ...(opts.timer === false ? { timer: false } : {}) }),
+  };
 }

@@ -31,7 +31,10 @@ export interface BackupsDeps {
 }
 
 /** The Backups dependencies of a console: its config plus the console's one guard and audit trail. */
-export function backupsDepsFromConfig(config: OpsdeckConfig, layer: { guard: BackupsDeps['guard']; audit: AuditSink; serviceDeps?: () => Promise<ServiceDeps> }): BackupsDeps {
+export function backupsDepsFromConfig(
+  config: OpsdeckConfig,
+  layer: { guard: BackupsDeps['guard']; audit: AuditSink; serviceDeps?: () => Promise<ServiceDeps> },
+): BackupsDeps {
   return {
     dir: config.backups.dir,
     conn: config.postgres ?? null,
@@ -39,9 +42,13 @@ export function backupsDepsFromConfig(config: OpsdeckConfig, layer: { guard: Bac
     retention: retentionPolicy(config.backups.retention),
     guard: layer.guard,
     audit: layer.audit,
-    backupPlans: async (onProgress) => (await import('../backup/from-config.js')).plansFromConfig(config, { onProgress }),
+    backupPlans: async (onProgress) =>
+      (await import('../backup/from-config.js')).plansFromConfig(config, { onProgress }),
     services: async () => {
-      const [{ appServices }, deps] = await Promise.all([import('../restore/app-services.js'), layer.serviceDeps?.() ?? {}]);
+      const [{ appServices }, deps] = await Promise.all([
+        import('../restore/app-services.js'),
+        layer.serviceDeps?.() ?? {},
+      ]);
       return appServices(config.services, config.startOrder, deps);
     },
   };

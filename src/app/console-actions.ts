@@ -38,7 +38,10 @@ export interface ConsoleActions {
 }
 
 /** The parts of the config actions need. */
-export type ActionConfig = Pick<OpsdeckConfig, 'readOnly' | 'auditPath' | 'docker' | 'services' | 'startOrder' | 'logs' | 'postgres' | 'redis'>;
+export type ActionConfig = Pick<
+  OpsdeckConfig,
+  'readOnly' | 'auditPath' | 'docker' | 'services' | 'startOrder' | 'logs' | 'postgres' | 'redis'
+>;
 
 export interface ConsoleActionOptions {
   /** Defaults: a lapsing guard on the wall clock, and the 0600 audit file of the config. */
@@ -58,7 +61,13 @@ export function createConsoleActions(config: ActionConfig, opts: ConsoleActionOp
   const guard = opts.guard ?? (opts.audit ? new ActionGuard({ readOnly: config.readOnly, audit }) : layer.guard);
   let docker: Promise<DockerEngine> | null = null;
   const dockerClient = () => {
-    if (!config.docker) return Promise.reject(new ActionError('not_supported', 'Docker is not configured and no engine was found (set targets.docker or DOCKER_HOST)'));
+    if (!config.docker)
+      return Promise.reject(
+        new ActionError(
+          'not_supported',
+          'Docker is not configured and no engine was found (set targets.docker or DOCKER_HOST)',
+        ),
+      );
     const conn = config.docker;
     docker ??= import('../docker/client.js').then((m) => m.dockerClient(conn));
     return docker;
@@ -66,7 +75,10 @@ export function createConsoleActions(config: ActionConfig, opts: ConsoleActionOp
   let deps: Promise<ServiceDeps> | null = null;
   const serviceDeps = (): Promise<ServiceDeps> => {
     deps ??= (async () => {
-      const [{ databaseClientsOf }, { detectCompose }] = await Promise.all([import('../actions/blast-radius.js'), import('../actions/service-drivers.js')]);
+      const [{ databaseClientsOf }, { detectCompose }] = await Promise.all([
+        import('../actions/blast-radius.js'),
+        import('../actions/service-drivers.js'),
+      ]);
       const needsDocker = config.services.some((s) => s.container !== undefined);
       const needsCompose = config.services.some((s) => s.compose !== undefined);
       return {
@@ -95,7 +107,8 @@ export function createConsoleActions(config: ActionConfig, opts: ConsoleActionOp
     },
     servicePlan: async (verb, name) => (await services()).servicePlan(config.services, verb, name, await serviceDeps()),
     allServicesPlan: async (verb) => {
-      if (config.services.length === 0) throw new ActionError('not_supported', 'no services are configured (add a services: list to the config)');
+      if (config.services.length === 0)
+        throw new ActionError('not_supported', 'no services are configured (add a services: list to the config)');
       return (await services()).allServicesPlan(config.services, verb, config.startOrder, await serviceDeps());
     },
     serviceStatuses: async (signal) => (await services()).serviceStatuses(config.services, await serviceDeps(), signal),
@@ -103,7 +116,13 @@ export function createConsoleActions(config: ActionConfig, opts: ConsoleActionOp
     openLogTail: async (source, onFrame) => {
       const { openLogTail } = await import('../logs/tail.js');
       const d = source.container !== undefined ? await dockerClient().catch(() => null) : null;
-      return openLogTail({ source, bufferLines: config.logs.bufferLines, docker: d, onFrame, ...(opts.env ? { env: opts.env } : {}) });
+      return openLogTail({
+        source,
+        bufferLines: config.logs.bufferLines,
+        docker: d,
+        onFrame,
+        ...(opts.env ? { env: opts.env } : {}),
+      });
     },
     refreshNow: () => opts.refreshNow?.(),
     dispose: () => guard.dispose(),

@@ -5,8 +5,16 @@ import type { OpsdeckConfig } from '../config/resolve.js';
 import { createOpsStore, type OpsStore } from '../state/store.js';
 
 /** The live store of a console (or the headless polling loop of a benchmark). */
-export function createLiveStore(config: Pick<OpsdeckConfig, 'rules' | 'historyLength' | 'origins' | 'readOnly'>, opts: { readOnly?: boolean } = {}): OpsStore {
-  return createOpsStore({ rules: config.rules, historyLength: config.historyLength, origins: config.origins, readOnly: opts.readOnly ?? config.readOnly });
+export function createLiveStore(
+  config: Pick<OpsdeckConfig, 'rules' | 'historyLength' | 'origins' | 'readOnly'>,
+  opts: { readOnly?: boolean } = {},
+): OpsStore {
+  return createOpsStore({
+    rules: config.rules,
+    historyLength: config.historyLength,
+    origins: config.origins,
+    readOnly: opts.readOnly ?? config.readOnly,
+  });
 }
 
 /** The store of a one-shot status: the same rules with their sustain windows set to zero. */

@@ -6,7 +6,8 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { LogSourceConfig } from '../config/schema.js';
 
 /** The guard's mode as the console shows it. */
-export type GuardMode = { mode: 'read-write' } | { mode: 'read-only' } | { mode: 'armed'; until: number; reason: string };
+export type GuardMode =
+  { mode: 'read-write' } | { mode: 'read-only' } | { mode: 'armed'; until: number; reason: string };
 
 /** The open one-line text prompt. */
 export interface Prompt {

@@ -31,7 +31,13 @@ export interface Scheduler {
 }
 
 /** The delay before the next read: the interval while healthy, interval × 2^failures (capped, jittered) while down. */
-export function nextDelay(interval: number, failures: number, maxBackoff: number, jitter: number, random: () => number): number {
+export function nextDelay(
+  interval: number,
+  failures: number,
+  maxBackoff: number,
+  jitter: number,
+  random: () => number,
+): number {
   if (failures === 0) return interval;
   const cap = Math.max(interval, maxBackoff);
   const base = Math.min(interval * 2 ** Math.min(failures, 30), cap);
@@ -136,8 +142,14 @@ export interface BoundedRead {
   cancel(): void;
 }
 
-/** One read under an abort at `timeout` and a hard deadline at `timeout + grace`, for probes that ignore their signal. */
-export function boundedRead(probe: Probe, opts: { timeout: number; grace: number; unref?: boolean; now?: () => number }): BoundedRead {
+/**
+ * One read under an abort at `timeout` and a hard deadline at `timeout + grace`, for probes that
+ * ignore their signal.
+ */
+export function boundedRead(
+  probe: Probe,
+  opts: { timeout: number; grace: number; unref?: boolean; now?: () => number },
+): BoundedRead {
   const now = opts.now ?? Date.now;
   const started = now();
   const ac = new AbortController();
@@ -167,7 +179,12 @@ export function boundedRead(probe: Probe, opts: { timeout: number; grace: number
 }
 
 /** A read that never rejects: a probe that throws (it should not) becomes a protocol error. */
-async function safeRead(probe: Probe, signal: AbortSignal, started: number, now: () => number): Promise<ProbeResult<unknown>> {
+async function safeRead(
+  probe: Probe,
+  signal: AbortSignal,
+  started: number,
+  now: () => number,
+): Promise<ProbeResult<unknown>> {
   try {
     return await probe.read(signal);
   } catch (err) {

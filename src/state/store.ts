@@ -5,7 +5,14 @@
 // when something else changed.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Rule, TargetOrigin } from '../config/resolve.js';
-import { evaluate, exitCodeFor, worstLevel, type AlertState, type Level, type Transition } from '../engine/thresholds.js';
+import {
+  evaluate,
+  exitCodeFor,
+  worstLevel,
+  type AlertState,
+  type Level,
+  type Transition,
+} from '../engine/thresholds.js';
 import type { MetricSample, ProbeError, ProbeResult } from '../probes/types.js';
 
 /** One target's reads: the latest outcome next to the last good reading, so a view can say "stale". */
@@ -76,7 +83,10 @@ export function metricKey(metric: string, instance: string): string {
   return `${metric}|${instance}`;
 }
 
-/** Builds a fresh store; `origins` seeds the target list (not_configured and disabled targets are shown but never judged). */
+/**
+ * Builds a fresh store; `origins` seeds the target list (not_configured and disabled targets are
+ * shown but never judged).
+ */
 export function createOpsStore(opts: OpsStoreOptions): OpsStore {
   const targets: Record<string, TargetState> = {};
   for (const [id, origin] of Object.entries(opts.origins ?? {})) {
@@ -96,20 +106,29 @@ export function createOpsStore(opts: OpsStoreOptions): OpsStore {
     setOrigin: (targetId, origin) => {
       const prev = get().targets[targetId];
       if (prev?.origin === origin) return;
-      const next: TargetState = prev ? { ...prev, origin } : { id: targetId, origin, latest: null, lastOk: null, lastOkAt: null, failures: 0 };
+      const next: TargetState = prev
+        ? { ...prev, origin }
+        : { id: targetId, origin, latest: null, lastOk: null, lastOkAt: null, failures: 0 };
       set({ targets: { ...get().targets, [targetId]: next } });
     },
   }));
 }
 
 /** The pure core of applyResult: the slices that change, each a new object only if it changed. */
-export function reduceResult(s: OpsData, targetId: string, result: ProbeResult<unknown>, now: number): Partial<OpsData> {
+export function reduceResult(
+  s: OpsData,
+  targetId: string,
+  result: ProbeResult<unknown>,
+  now: number,
+): Partial<OpsData> {
   const prevTarget = s.targets[targetId];
   const target: TargetState = {
     id: targetId,
     origin: prevTarget?.origin ?? 'configured',
     latest: { ok: result.ok, at: result.at, latencyMs: result.latencyMs, error: result.ok ? null : result.error },
-    lastOk: result.ok ? { at: result.at, latencyMs: result.latencyMs, reading: result.reading } : (prevTarget?.lastOk ?? null),
+    lastOk: result.ok
+      ? { at: result.at, latencyMs: result.latencyMs, reading: result.reading }
+      : (prevTarget?.lastOk ?? null),
     lastOkAt: result.ok ? result.at : (prevTarget?.lastOkAt ?? null),
     failures: result.ok ? 0 : (prevTarget?.failures ?? 0) + 1,
   };
@@ -117,7 +136,9 @@ export function reduceResult(s: OpsData, targetId: string, result: ProbeResult<u
   if (target.origin === 'not_configured' || target.origin === 'disabled') return out;
   if (!result.ok && result.error.kind === 'not_configured') return out;
 
-  const samples = result.ok ? okSamples(s, targetId, result.metrics) : errorSamples(s, targetId, result.metrics, result.error);
+  const samples = result.ok
+    ? okSamples(s, targetId, result.metrics)
+    : errorSamples(s, targetId, result.metrics, result.error);
   let alerts = s.alerts;
   let history = s.history;
   const transitions: Transition[] = [];
@@ -191,7 +212,8 @@ function errorSamples(s: OpsData, targetId: string, reported: MetricSample[], er
   if (!known) {
     // Never read successfully: show each enabled rule of the target as UNKNOWN rather than nothing.
     for (const rule of Object.values(s.rules)) {
-      if (rule.enabled && rule.metric !== reachable && rule.metric.startsWith(`${targetId}.`)) add(rule.metric, '', null, '');
+      if (rule.enabled && rule.metric !== reachable && rule.metric.startsWith(`${targetId}.`))
+        add(rule.metric, '', null, '');
     }
   }
   return samples;

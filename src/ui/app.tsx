@@ -40,7 +40,14 @@ const NO_FLOW = createStore<FlowStoreState>(() => ({ flow: null }));
 const CHROME = 3;
 
 /** The whole console. */
-export function App({ hostname, readOnly, onQuit, onRedraw, initialView = 'overview', clockInHeader = true }: AppProps) {
+export function App({
+  hostname,
+  readOnly,
+  onQuit,
+  onRedraw,
+  initialView = 'overview',
+  clockInHeader = true,
+}: AppProps) {
   const { columns, rows } = useSize();
   const [ui, dispatch] = useReducer(uiReducer, initialView, initialUiState);
   const uiRef = useRef<UiState>(ui);
@@ -71,15 +78,26 @@ export function App({ hostname, readOnly, onQuit, onRedraw, initialView = 'overv
   }, [ui.view, controller]);
 
   if (columns < MIN_SIZE.columns || rows < MIN_SIZE.rows) {
-    return <Text wrap="truncate">{`terminal too small (need ${MIN_SIZE.columns}×${MIN_SIZE.rows}, have ${columns}×${rows})`}</Text>;
+    const need = `${MIN_SIZE.columns}×${MIN_SIZE.rows}`;
+    return <Text wrap="truncate">{`terminal too small (need ${need}, have ${columns}×${rows})`}</Text>;
   }
   // One line short of the screen: a frame never touches the bottom-right cell (some terminals
   // scroll when it is written).
   const height = rows - 1;
   const bodyHeight = height - CHROME - (prompting ? PROMPT_LINES : 0);
   let body;
-  if (ui.mode === 'help') body = <HelpOverlay width={columns} height={bodyHeight} scroll={ui.helpScroll} readOnly={locked} />;
-  else if (ui.mode === 'palette') body = <Palette width={columns} height={bodyHeight} query={ui.paletteQuery} selected={ui.paletteSelected} readOnly={locked} />;
+  if (ui.mode === 'help')
+    body = <HelpOverlay width={columns} height={bodyHeight} scroll={ui.helpScroll} readOnly={locked} />;
+  else if (ui.mode === 'palette')
+    body = (
+      <Palette
+        width={columns}
+        height={bodyHeight}
+        query={ui.paletteQuery}
+        selected={ui.paletteSelected}
+        readOnly={locked}
+      />
+    );
   else if (flow && taskMode !== null) body = <TaskPanel flow={flow} width={columns} height={bodyHeight} />;
   else
     body = (
@@ -106,7 +124,14 @@ export function App({ hostname, readOnly, onQuit, onRedraw, initialView = 'overv
       {flash ? (
         <FlashLine width={columns} flash={flash} />
       ) : (
-        <Footer view={ui.view} mode={prompting ? 'input' : (taskMode ?? keymapMode(ui.mode))} readOnly={locked} width={columns} filter={ui.filter} filtering={ui.mode === 'filter'} />
+        <Footer
+          view={ui.view}
+          mode={prompting ? 'input' : (taskMode ?? keymapMode(ui.mode))}
+          readOnly={locked}
+          width={columns}
+          filter={ui.filter}
+          filtering={ui.mode === 'filter'}
+        />
       )}
     </Box>
   );

@@ -14,11 +14,14 @@ export function tickingClock(): Clock {
   let timer: NodeJS.Timeout | null = null;
   const listeners = new Set<() => void>();
   const arm = () => {
-    timer = setTimeout(() => {
-      now = Date.now();
-      for (const l of listeners) l();
-      arm();
-    }, 1000 - (Date.now() % 1000) + 5);
+    timer = setTimeout(
+      () => {
+        now = Date.now();
+        for (const l of listeners) l();
+        arm();
+      },
+      1000 - (Date.now() % 1000) + 5,
+    );
     timer.unref();
   };
   return {

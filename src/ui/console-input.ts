@@ -41,7 +41,10 @@ export function useConsoleInput(c: ConsoleInput): void {
     (input: string, key: Key) => {
       const flow = controller?.flow ?? backups?.flow ?? null;
       const locked = () => (controller ? !controller.enabled() : readOnly);
-      const navOf = (view: ViewId): NavContext => ({ ...(nav.current[view] ?? { rows: 0, panels: 1, page: 10 }), readOnly: locked() });
+      const navOf = (view: ViewId): NavContext => ({
+        ...(nav.current[view] ?? { rows: 0, panels: 1, page: 10 }),
+        readOnly: locked(),
+      });
       const apply = (action: UiAction) => {
         // Keep the ref ahead of React so the next character of a chunk sees the new mode.
         ui.current = uiReducer(ui.current, action);

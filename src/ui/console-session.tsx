@@ -38,7 +38,11 @@ export interface ConsoleOptions {
 }
 
 /** Runs the console until the operator quits (or a signal or crash ends it); resolves to the exit code. */
-export async function runSession(config: OpsdeckConfig, io: ConsoleIo = { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr }, opts: ConsoleOptions = {}): Promise<number> {
+export async function runSession(
+  config: OpsdeckConfig,
+  io: ConsoleIo = { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr },
+  opts: ConsoleOptions = {},
+): Promise<number> {
   const store = createLiveStore(config);
   const screen = enterFullscreen(io.stdout, io.stdin);
   const exits = watchExit(io.stdout, (again) => {
@@ -58,7 +62,14 @@ export async function runSession(config: OpsdeckConfig, io: ConsoleIo = { stdout
   // One guard and one audit trail for every action of this console (plans, arming, backups).
   const actions = new ActionController(createConsoleActions(config, { refreshNow: () => scheduler?.refreshNow() }));
   // Drills and restores go through the same guard (arming applies), audit trail and task flow.
-  const backups = new BackupsController(backupsDepsFromConfig(config, { guard: actions.actions.guard, audit: actions.actions.audit, serviceDeps: () => actions.actions.serviceDeps() }), actions.flow);
+  const backups = new BackupsController(
+    backupsDepsFromConfig(config, {
+      guard: actions.actions.guard,
+      audit: actions.actions.audit,
+      serviceDeps: () => actions.actions.serviceDeps(),
+    }),
+    actions.flow,
+  );
   const redraw = () => frames.invalidate();
   // Probe results land within milliseconds of each other: one render for the whole burst.
   const viewStore = coalesceStore(store, 100);
@@ -66,11 +77,31 @@ export async function runSession(config: OpsdeckConfig, io: ConsoleIo = { stdout
   // The header clock is drawn by the frame writer: a tick costs a few bytes, not an Ink render.
   const stopClock = clock.subscribe(() => frames.setCorner(clockTime(clock.now())));
   frames.setCorner(clockTime(clock.now()));
-  const root = <ConsoleRoot store={viewStore} size={size} clock={clock} hostname={os.hostname()} readOnly={config.readOnly} onQuit={quit} onRedraw={redraw} clockInHeader={false} actions={actions} backups={backups} />;
+  const root = (
+    <ConsoleRoot
+      store={viewStore}
+      size={size}
+      clock={clock}
+      hostname={os.hostname()}
+      readOnly={config.readOnly}
+      onQuit={quit}
+      onRedraw={redraw}
+      clockInHeader={false}
+      actions={actions}
+      backups={backups}
+    />
+  );
   // `debug` makes Ink hand over each whole frame; FrameWriter draws only the changed lines and
   // coalesces bursts of updates into one frame per 33 ms.
   mark('render');
-  const app = render(root, { stdout: frames as unknown as NodeJS.WriteStream, stdin: io.stdin, stderr: io.stderr, exitOnCtrlC: false, patchConsole: false, debug: true });
+  const app = render(root, {
+    stdout: frames as unknown as NodeJS.WriteStream,
+    stdin: io.stdin,
+    stderr: io.stderr,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    debug: true,
+  });
   const appEnded = app.waitUntilExit().then(
     (): ExitReason => ({ kind: 'quit' }),
     (error: unknown): ExitReason => ({ kind: 'crash', error }),
@@ -81,7 +112,10 @@ export async function runSession(config: OpsdeckConfig, io: ConsoleIo = { stdout
   const version = opts.version ?? pkg.version;
   const started = (async () => {
     // Probe clients (pg, ioredis, the Docker client) are not needed for the first frame.
-    const [{ createProbes }, { startScheduler }] = await Promise.all([import('../app/probes.js'), import('../state/scheduler.js')]);
+    const [{ createProbes }, { startScheduler }] = await Promise.all([
+      import('../app/probes.js'),
+      import('../state/scheduler.js'),
+    ]);
     // Quit before the probes were even loaded: do not start them.
     if (stopping) return;
     scheduler = startScheduler(createProbes(config), store, {
@@ -101,7 +135,8 @@ export async function runSession(config: OpsdeckConfig, io: ConsoleIo = { stdout
   const reason = await Promise.race([quitting, appEnded, exits.reason, started]);
   stopping = true;
   app.unmount();
-  // A drill or restore still running is cancelled at its next safe point (a restore says where it stands in the audit trail).
+  // A drill or restore still running is cancelled at its next safe point (a restore says where it
+  // stands in the audit trail).
   backups.dispose();
   stopClock();
   frames.detach();
@@ -113,13 +148,22 @@ export async function runSession(config: OpsdeckConfig, io: ConsoleIo = { stdout
   const code = exitCodeFor(reason);
   if (tracing) io.stderr.write(`${traceLine()}\nopsdeck: frames ${JSON.stringify(frames.stats)}\n`);
   if (reason.kind === 'crash') {
-    const file = writeCrashLog(config.stateDir, reason.error, { version, columns: io.stdout.columns, rows: io.stdout.rows });
+    const file = writeCrashLog(config.stateDir, reason.error, {
+      version,
+      columns: io.stdout.columns,
+      rows: io.stdout.rows,
+    });
     const message = reason.error instanceof Error ? reason.error.message : String(reason.error);
-    io.stderr.write(`opsdeck: unexpected error: ${message}\n${file ? `opsdeck: details were written to ${file}\n` : ''}`);
+    io.stderr.write(
+      `opsdeck: unexpected error: ${message}\n${file ? `opsdeck: details were written to ${file}\n` : ''}`,
+    );
   } else if (reason.kind === 'signal' && reason.signal !== 'SIGHUP') {
     io.stderr.write(`opsdeck: stopped by ${reason.signal}\n`);
   }
-  await Promise.all([stopWithin(scheduler, opts.closeTimeoutMs ?? 2000), withinMs(actions.dispose(), opts.closeTimeoutMs ?? 2000)]);
+  await Promise.all([
+    stopWithin(scheduler, opts.closeTimeoutMs ?? 2000),
+    withinMs(actions.dispose(), opts.closeTimeoutMs ?? 2000),
+  ]);
   exits.dispose();
   const force = opts.forceExitAfterMs ?? 1500;
   if (force > 0) {
@@ -150,7 +194,10 @@ async function withinMs(p: Promise<void>, ms: number): Promise<void> {
 
 const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug'] as const;
 
-/** Keeps library console output off the screen while it is ours; returns a function that restores console and hands back the last lines. */
+/**
+ * Keeps library console output off the screen while it is ours; returns a function that restores
+ * console and hands back the last lines.
+ */
 function captureConsole(limit = 50): () => string[] {
   const saved = CONSOLE_METHODS.map((m) => [m, console[m]] as const);
   const lines: string[] = [];

@@ -27,14 +27,23 @@ export function crashReport(error: unknown, ctx: CrashContext, now = new Date())
   ];
   let cause = error instanceof Error ? error.cause : undefined;
   for (let i = 0; cause !== undefined && i < 5; i++) {
-    lines.push('', 'caused by:', cause instanceof Error ? (cause.stack ?? String(cause)) : inspect(cause, { depth: 2 }));
+    lines.push(
+      '',
+      'caused by:',
+      cause instanceof Error ? (cause.stack ?? String(cause)) : inspect(cause, { depth: 2 }),
+    );
     cause = cause instanceof Error ? cause.cause : undefined;
   }
   return `${lines.join('\n')}\n`;
 }
 
 /** Writes a crash report to `<stateDir>/crash-<time>.log` (fallback: the temp dir); returns its path, or null. */
-export function writeCrashLog(stateDir: string, error: unknown, ctx: CrashContext = {}, now = new Date()): string | null {
+export function writeCrashLog(
+  stateDir: string,
+  error: unknown,
+  ctx: CrashContext = {},
+  now = new Date(),
+): string | null {
   const name = `crash-${now.toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`;
   const text = crashReport(error, ctx, now);
   for (const dir of [stateDir, path.join(os.tmpdir(), 'opsdeck')]) {

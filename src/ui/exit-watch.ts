@@ -2,7 +2,8 @@
 // drop, SIGINT from kill), an error nobody caught, or the terminal going away under us.
 import os from 'node:os';
 
-export type ExitReason = { kind: 'quit' } | { kind: 'signal'; signal: NodeJS.Signals } | { kind: 'crash'; error: unknown };
+export type ExitReason =
+  { kind: 'quit' } | { kind: 'signal'; signal: NodeJS.Signals } | { kind: 'crash'; error: unknown };
 
 export interface ExitWatch {
   /** Settles with the first reason to stop. */

@@ -17,7 +17,21 @@ export function fitHints(hints: { keys: string; label: string }[], width: number
 }
 
 /** The bottom line: hints, or the filter being typed. */
-export const Footer = memo(function Footer({ view, mode, readOnly, width, filter, filtering }: { view: ViewId; mode: Mode | null; readOnly: boolean; width: number; filter: string; filtering: boolean }) {
+export const Footer = memo(function Footer({
+  view,
+  mode,
+  readOnly,
+  width,
+  filter,
+  filtering,
+}: {
+  view: ViewId;
+  mode: Mode | null;
+  readOnly: boolean;
+  width: number;
+  filter: string;
+  filtering: boolean;
+}) {
   const muted = uiColor('muted');
   const hints = footerHints(view, mode, readOnly);
   if (filtering) {
@@ -25,7 +39,9 @@ export const Footer = memo(function Footer({ view, mode, readOnly, width, filter
     return (
       <Box width={width} height={1}>
         <Text bold>{prompt}</Text>
-        <Text {...(muted ? { color: muted } : {})}>{`  ${fitHints(hints, Math.max(0, width - displayWidth(prompt) - 2))}`}</Text>
+        <Text
+          {...(muted ? { color: muted } : {})}
+        >{`  ${fitHints(hints, Math.max(0, width - displayWidth(prompt) - 2))}`}</Text>
       </Box>
     );
   }

@@ -28,7 +28,15 @@ function WorstLevel() {
 export const CLOCK_WIDTH = 9;
 
 /** The top line of the console; `clock` false leaves the clock's cells empty for the terminal writer to fill. */
-export const Header = memo(function Header({ hostname, width, clock = true }: { hostname: string; width: number; clock?: boolean }) {
+export const Header = memo(function Header({
+  hostname,
+  width,
+  clock = true,
+}: {
+  hostname: string;
+  width: number;
+  clock?: boolean;
+}) {
   const accent = uiColor('accent');
   return (
     <Box width={width} height={1} justifyContent="space-between">

@@ -1,7 +1,17 @@
 // The `?` overlay: every command from the keymap, grouped by where it applies.
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import { COMMANDS, keysLabel, MODE_TITLES, scopesOf, VIEW_TITLES, type Command, type Mode, type Scope, type ViewId } from './keymap.js';
+import {
+  COMMANDS,
+  keysLabel,
+  MODE_TITLES,
+  scopesOf,
+  VIEW_TITLES,
+  type Command,
+  type Mode,
+  type Scope,
+  type ViewId,
+} from './keymap.js';
 import { fit } from './text.js';
 
 function scopeTitle(scope: Scope): string {
@@ -12,7 +22,10 @@ function scopeTitle(scope: Scope): string {
 }
 
 /** Lines of the help text: group titles and "keys  description" rows. */
-export function helpLines(readOnly: boolean, commands: readonly Command[] = COMMANDS): { title: boolean; text: string; keys?: string }[] {
+export function helpLines(
+  readOnly: boolean,
+  commands: readonly Command[] = COMMANDS,
+): { title: boolean; text: string; keys?: string }[] {
   const groups = new Map<string, Command[]>();
   for (const c of commands) {
     if (readOnly && c.dangerous) continue;
@@ -23,13 +36,24 @@ export function helpLines(readOnly: boolean, commands: readonly Command[] = COMM
   const lines: { title: boolean; text: string; keys?: string }[] = [];
   for (const [title, list] of groups) {
     lines.push({ title: true, text: title });
-    for (const c of list) lines.push({ title: false, keys: keysLabel(c), text: c.description + (c.dangerous ? ' (changes state)' : '') });
+    for (const c of list)
+      lines.push({ title: false, keys: keysLabel(c), text: c.description + (c.dangerous ? ' (changes state)' : '') });
   }
   return lines;
 }
 
 /** The help overlay, scrolled by `scroll` lines. */
-export const HelpOverlay = memo(function HelpOverlay({ width, height, scroll, readOnly }: { width: number; height: number; scroll: number; readOnly: boolean }) {
+export const HelpOverlay = memo(function HelpOverlay({
+  width,
+  height,
+  scroll,
+  readOnly,
+}: {
+  width: number;
+  height: number;
+  scroll: number;
+  readOnly: boolean;
+}) {
   const lines = helpLines(readOnly);
   const bodyHeight = Math.max(1, height - 2);
   const start = Math.max(0, Math.min(scroll, lines.length - bodyHeight));

@@ -47,7 +47,14 @@ export function keyLabel(name: string): string {
   return name;
 }
 
-const CONTROL_NAMES: Record<string, string> = { '\r': 'enter', '\n': 'enter', '\t': 'tab', '\x7f': 'backspace', '\b': 'backspace', '\x1b': 'esc' };
+const CONTROL_NAMES: Record<string, string> = {
+  '\r': 'enter',
+  '\n': 'enter',
+  '\t': 'tab',
+  '\x7f': 'backspace',
+  '\b': 'backspace',
+  '\x1b': 'esc',
+};
 
 export interface Press {
   /** Key name for the keymap ('' when the press has none). */
@@ -63,7 +70,8 @@ export interface Press {
  */
 export function keyPresses(input: string, key: Key): Press[] {
   const name = keyName(input, key);
-  if (name !== '' || input.length <= 1 || key.ctrl || key.meta) return [{ name, text: key.ctrl || key.meta || name.length > 1 ? '' : input }];
+  if (name !== '' || input.length <= 1 || key.ctrl || key.meta)
+    return [{ name, text: key.ctrl || key.meta || name.length > 1 ? '' : input }];
   return [...input].map((ch) => {
     const control = CONTROL_NAMES[ch];
     if (control) return { name: control, text: '' };

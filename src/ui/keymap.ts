@@ -7,7 +7,18 @@
 import type { ConsoleMode } from '../app/console/action-controller.js';
 import { keyLabel } from './key-names.js';
 
-export const VIEWS = ['overview', 'host', 'containers', 'postgres', 'redis', 'timeline', 'backups', 'services', 'logs', 'audit'] as const;
+export const VIEWS = [
+  'overview',
+  'host',
+  'containers',
+  'postgres',
+  'redis',
+  'timeline',
+  'backups',
+  'services',
+  'logs',
+  'audit',
+] as const;
 export type ViewId = (typeof VIEWS)[number];
 
 /**
@@ -118,61 +129,383 @@ const viewCommands: Command[] = VIEWS.map((view, i) => ({
 
 /** Every command opsdeck knows, in the order the help overlay lists them. */
 export const COMMANDS: readonly Command[] = [
-  { id: 'up', keys: ['up', 'k'], description: 'Select the previous row', scope: 'global', dangerous: false, hint: 'move' },
-  { id: 'down', keys: ['down', 'j'], description: 'Select the next row', scope: 'global', dangerous: false, hint: 'move' },
+  {
+    id: 'up',
+    keys: ['up', 'k'],
+    description: 'Select the previous row',
+    scope: 'global',
+    dangerous: false,
+    hint: 'move',
+  },
+  {
+    id: 'down',
+    keys: ['down', 'j'],
+    description: 'Select the next row',
+    scope: 'global',
+    dangerous: false,
+    hint: 'move',
+  },
   { id: 'top', keys: ['g', 'home'], description: 'Jump to the first row', scope: 'global', dangerous: false },
   { id: 'bottom', keys: ['G', 'end'], description: 'Jump to the last row', scope: 'global', dangerous: false },
   { id: 'page.up', keys: ['pageup', 'ctrl-u'], description: 'Scroll one page up', scope: 'global', dangerous: false },
-  { id: 'page.down', keys: ['pagedown', 'ctrl-d'], description: 'Scroll one page down', scope: 'global', dangerous: false },
-  { id: 'focus.prev', keys: ['left', 'h'], description: 'Focus the previous panel or table', scope: 'global', dangerous: false, hint: 'panel' },
-  { id: 'focus.next', keys: ['right', 'l'], description: 'Focus the next panel or table', scope: 'global', dangerous: false, hint: 'panel' },
-  { id: 'drill', keys: ['enter'], description: 'Open the selected panel or show details of the selected row', scope: 'global', dangerous: false, hint: 'open' },
-  { id: 'back', keys: ['esc'], description: 'Close details, or go back to the previous view', scope: 'global', dangerous: false, hint: 'back' },
-  { id: 'view.next', keys: ['tab'], description: 'Show the next view', scope: 'global', dangerous: false, hint: 'view' },
+  {
+    id: 'page.down',
+    keys: ['pagedown', 'ctrl-d'],
+    description: 'Scroll one page down',
+    scope: 'global',
+    dangerous: false,
+  },
+  {
+    id: 'focus.prev',
+    keys: ['left', 'h'],
+    description: 'Focus the previous panel or table',
+    scope: 'global',
+    dangerous: false,
+    hint: 'panel',
+  },
+  {
+    id: 'focus.next',
+    keys: ['right', 'l'],
+    description: 'Focus the next panel or table',
+    scope: 'global',
+    dangerous: false,
+    hint: 'panel',
+  },
+  {
+    id: 'drill',
+    keys: ['enter'],
+    description: 'Open the selected panel or show details of the selected row',
+    scope: 'global',
+    dangerous: false,
+    hint: 'open',
+  },
+  {
+    id: 'back',
+    keys: ['esc'],
+    description: 'Close details, or go back to the previous view',
+    scope: 'global',
+    dangerous: false,
+    hint: 'back',
+  },
+  {
+    id: 'view.next',
+    keys: ['tab'],
+    description: 'Show the next view',
+    scope: 'global',
+    dangerous: false,
+    hint: 'view',
+  },
   { id: 'view.prev', keys: ['shift-tab'], description: 'Show the previous view', scope: 'global', dangerous: false },
   ...viewCommands,
-  { id: 'sort', keys: ['s'], description: 'Sort by the next column', scope: ['host', 'containers'], dangerous: false, hint: 'sort' },
-  { id: 'sort.reverse', keys: ['S'], description: 'Reverse the sort order', scope: ['host', 'containers'], dangerous: false },
-  { id: 'filter', keys: ['/'], description: 'Filter containers by name, image or state', scope: ['containers'], dangerous: false, hint: 'filter' },
-  { id: 'palette', keys: [':'], description: 'Open the command palette (fuzzy search over every command)', scope: 'global', dangerous: false, hint: 'cmd' },
+  {
+    id: 'sort',
+    keys: ['s'],
+    description: 'Sort by the next column',
+    scope: ['host', 'containers'],
+    dangerous: false,
+    hint: 'sort',
+  },
+  {
+    id: 'sort.reverse',
+    keys: ['S'],
+    description: 'Reverse the sort order',
+    scope: ['host', 'containers'],
+    dangerous: false,
+  },
+  {
+    id: 'filter',
+    keys: ['/'],
+    description: 'Filter containers by name, image or state',
+    scope: ['containers'],
+    dangerous: false,
+    hint: 'filter',
+  },
+  {
+    id: 'palette',
+    keys: [':'],
+    description: 'Open the command palette (fuzzy search over every command)',
+    scope: 'global',
+    dangerous: false,
+    hint: 'cmd',
+  },
   { id: 'help', keys: ['?'], description: 'Show every key binding', scope: 'global', dangerous: false, hint: 'help' },
-  { id: 'quit', keys: ['q'], description: 'Quit opsdeck and restore the terminal', scope: ['global', 'help'], dangerous: false, hint: 'quit' },
-  { id: 'interrupt', keys: ['ctrl-c'], description: 'Quit opsdeck from anywhere, even while typing', scope: ['global', 'help', 'input'], dangerous: false },
-  { id: 'redraw', keys: ['ctrl-l'], description: 'Redraw the whole screen', scope: ['global', 'help', 'input', 'task', 'question', 'typing'], dangerous: false },
+  {
+    id: 'quit',
+    keys: ['q'],
+    description: 'Quit opsdeck and restore the terminal',
+    scope: ['global', 'help'],
+    dangerous: false,
+    hint: 'quit',
+  },
+  {
+    id: 'interrupt',
+    keys: ['ctrl-c'],
+    description: 'Quit opsdeck from anywhere, even while typing',
+    scope: ['global', 'help', 'input'],
+    dangerous: false,
+  },
+  {
+    id: 'redraw',
+    keys: ['ctrl-l'],
+    description: 'Redraw the whole screen',
+    scope: ['global', 'help', 'input', 'task', 'question', 'typing'],
+    dangerous: false,
+  },
   { id: 'help.up', keys: ['up', 'k'], description: 'Scroll the help up', scope: 'help', dangerous: false },
   { id: 'help.down', keys: ['down', 'j'], description: 'Scroll the help down', scope: 'help', dangerous: false },
-  { id: 'help.close', keys: ['esc', '?'], description: 'Close the help', scope: 'help', dangerous: false, hint: 'close' },
-  { id: 'input.up', keys: ['up', 'ctrl-p'], description: 'Select the previous match (palette)', scope: 'input', dangerous: false, hint: 'select' },
-  { id: 'input.down', keys: ['down', 'ctrl-n'], description: 'Select the next match (palette)', scope: 'input', dangerous: false, hint: 'select' },
-  { id: 'input.erase', keys: ['backspace'], description: 'Delete the last character', scope: 'input', dangerous: false },
-  { id: 'input.accept', keys: ['enter'], description: 'Run the selected command, or keep the filter', scope: 'input', dangerous: false, hint: 'run' },
-  { id: 'input.cancel', keys: ['esc'], description: 'Close the palette, or clear the filter', scope: 'input', dangerous: false, hint: 'cancel' },
-  { id: 'backups.verify', keys: ['v'], description: 'Re-verify the selected backup (checksum, decompression, dump marker)', scope: 'backups', dangerous: false, hint: 'verify' },
-  { id: 'backups.backup', keys: ['b'], description: 'Take a backup of every configured source now', scope: 'backups', dangerous: true, hint: 'backup' },
-  { id: 'backups.prune', keys: ['p'], description: 'Prune by the retention policy (the list and reasons first)', scope: 'backups', dangerous: true, hint: 'prune' },
-  { id: 'backups.drill', keys: ['D'], description: 'Drill: restore the selected backup into a scratch database, verify, drop it', scope: 'backups', dangerous: true, hint: 'drill' },
-  { id: 'backups.restore', keys: ['R'], description: 'Restore the database from the selected backup (guided walkthrough)', scope: 'backups', dangerous: true, hint: 'restore' },
-  { id: 'task.cancel', keys: ['x', 'ctrl-c'], description: 'Cancel the running job at its next safe point', scope: 'task', dangerous: false, hint: 'cancel' },
-  { id: 'task.close', keys: ['esc'], description: 'Close the panel (a running action, backup, prune, verify or drill goes on; a restore stays)', scope: 'task', dangerous: false, hint: 'close' },
-  { id: 'task.up', keys: ['up', 'k'], description: 'Scroll the panel up', scope: ['task', 'question'], dangerous: false, hint: 'scroll' },
-  { id: 'task.down', keys: ['down', 'j'], description: 'Scroll the panel down', scope: ['task', 'question'], dangerous: false, hint: 'scroll' },
-  { id: 'question.yes', keys: ['y'], description: 'Answer yes: go ahead', scope: 'question', dangerous: false, hint: 'yes' },
-  { id: 'question.no', keys: ['n', 'esc', 'ctrl-c'], description: 'Answer no: nothing more is done', scope: 'question', dangerous: false, hint: 'no' },
-  { id: 'typing.accept', keys: ['enter'], description: 'Confirm the typed name', scope: 'typing', dangerous: false, hint: 'confirm' },
-  { id: 'typing.cancel', keys: ['esc', 'ctrl-c'], description: 'Abort the typed confirmation: nothing more is done (a drop does not happen)', scope: 'typing', dangerous: false, hint: 'abort' },
-  { id: 'typing.erase', keys: ['backspace'], description: 'Delete the last typed character', scope: 'typing', dangerous: false },
-  { id: 'container.start', keys: ['U'], description: 'Start the selected container', scope: 'containers', dangerous: true, hint: 'start' },
-  { id: 'container.stop', keys: ['X'], description: 'Stop the selected container (asks for a yes)', scope: 'containers', dangerous: true, hint: 'stop' },
-  { id: 'container.restart', keys: ['R'], description: 'Restart the selected container (asks for a yes)', scope: 'containers', dangerous: true, hint: 'restart' },
-  { id: 'container.logs', keys: ['L'], description: "Follow the selected container's log in the Logs view", scope: 'containers', dangerous: false, hint: 'logs' },
-  { id: 'service.start', keys: ['U'], description: 'Start the selected service', scope: 'services', dangerous: true, hint: 'start' },
-  { id: 'service.stop', keys: ['X'], description: 'Stop the selected service (asks for a yes)', scope: 'services', dangerous: true, hint: 'stop' },
-  { id: 'service.start-all', keys: ['+'], description: 'Start all services in the documented order, then a health check', scope: 'services', dangerous: true, hint: 'all up' },
-  { id: 'service.stop-all', keys: ['-'], description: 'Stop all services in reverse order, then a status check', scope: 'services', dangerous: true, hint: 'all down' },
-  { id: 'logs.pause', keys: [' '], description: 'Pause or resume following the log', scope: 'logs', dangerous: false, hint: 'pause' },
-  { id: 'logs.filter', keys: ['/'], description: 'Filter log lines by substring or /regex/ (matches highlighted)', scope: 'logs', dangerous: false, hint: 'filter' },
-  { id: 'logs.source', keys: ['o'], description: 'Choose the log source to follow', scope: 'logs', dangerous: false, hint: 'source' },
-  { id: 'arm', keys: ['A'], description: 'Arm actions for some minutes with a reason (read-only mode), or disarm', scope: 'global', dangerous: false },
+  {
+    id: 'help.close',
+    keys: ['esc', '?'],
+    description: 'Close the help',
+    scope: 'help',
+    dangerous: false,
+    hint: 'close',
+  },
+  {
+    id: 'input.up',
+    keys: ['up', 'ctrl-p'],
+    description: 'Select the previous match (palette)',
+    scope: 'input',
+    dangerous: false,
+    hint: 'select',
+  },
+  {
+    id: 'input.down',
+    keys: ['down', 'ctrl-n'],
+    description: 'Select the next match (palette)',
+    scope: 'input',
+    dangerous: false,
+    hint: 'select',
+  },
+  {
+    id: 'input.erase',
+    keys: ['backspace'],
+    description: 'Delete the last character',
+    scope: 'input',
+    dangerous: false,
+  },
+  {
+    id: 'input.accept',
+    keys: ['enter'],
+    description: 'Run the selected command, or keep the filter',
+    scope: 'input',
+    dangerous: false,
+    hint: 'run',
+  },
+  {
+    id: 'input.cancel',
+    keys: ['esc'],
+    description: 'Close the palette, or clear the filter',
+    scope: 'input',
+    dangerous: false,
+    hint: 'cancel',
+  },
+  {
+    id: 'backups.verify',
+    keys: ['v'],
+    description: 'Re-verify the selected backup (checksum, decompression, dump marker)',
+    scope: 'backups',
+    dangerous: false,
+    hint: 'verify',
+  },
+  {
+    id: 'backups.backup',
+    keys: ['b'],
+    description: 'Take a backup of every configured source now',
+    scope: 'backups',
+    dangerous: true,
+    hint: 'backup',
+  },
+  {
+    id: 'backups.prune',
+    keys: ['p'],
+    description: 'Prune by the retention policy (the list and reasons first)',
+    scope: 'backups',
+    dangerous: true,
+    hint: 'prune',
+  },
+  {
+    id: 'backups.drill',
+    keys: ['D'],
+    description: 'Drill: restore the selected backup into a scratch database, verify, drop it',
+    scope: 'backups',
+    dangerous: true,
+    hint: 'drill',
+  },
+  {
+    id: 'backups.restore',
+    keys: ['R'],
+    description: 'Restore the database from the selected backup (guided walkthrough)',
+    scope: 'backups',
+    dangerous: true,
+    hint: 'restore',
+  },
+  {
+    id: 'task.cancel',
+    keys: ['x', 'ctrl-c'],
+    description: 'Cancel the running job at its next safe point',
+    scope: 'task',
+    dangerous: false,
+    hint: 'cancel',
+  },
+  {
+    id: 'task.close',
+    keys: ['esc'],
+    description: 'Close the panel (a running action, backup, prune, verify or drill goes on; a restore stays)',
+    scope: 'task',
+    dangerous: false,
+    hint: 'close',
+  },
+  {
+    id: 'task.up',
+    keys: ['up', 'k'],
+    description: 'Scroll the panel up',
+    scope: ['task', 'question'],
+    dangerous: false,
+    hint: 'scroll',
+  },
+  {
+    id: 'task.down',
+    keys: ['down', 'j'],
+    description: 'Scroll the panel down',
+    scope: ['task', 'question'],
+    dangerous: false,
+    hint: 'scroll',
+  },
+  {
+    id: 'question.yes',
+    keys: ['y'],
+    description: 'Answer yes: go ahead',
+    scope: 'question',
+    dangerous: false,
+    hint: 'yes',
+  },
+  {
+    id: 'question.no',
+    keys: ['n', 'esc', 'ctrl-c'],
+    description: 'Answer no: nothing more is done',
+    scope: 'question',
+    dangerous: false,
+    hint: 'no',
+  },
+  {
+    id: 'typing.accept',
+    keys: ['enter'],
+    description: 'Confirm the typed name',
+    scope: 'typing',
+    dangerous: false,
+    hint: 'confirm',
+  },
+  {
+    id: 'typing.cancel',
+    keys: ['esc', 'ctrl-c'],
+    description: 'Abort the typed confirmation: nothing more is done (a drop does not happen)',
+    scope: 'typing',
+    dangerous: false,
+    hint: 'abort',
+  },
+  {
+    id: 'typing.erase',
+    keys: ['backspace'],
+    description: 'Delete the last typed character',
+    scope: 'typing',
+    dangerous: false,
+  },
+  {
+    id: 'container.start',
+    keys: ['U'],
+    description: 'Start the selected container',
+    scope: 'containers',
+    dangerous: true,
+    hint: 'start',
+  },
+  {
+    id: 'container.stop',
+    keys: ['X'],
+    description: 'Stop the selected container (asks for a yes)',
+    scope: 'containers',
+    dangerous: true,
+    hint: 'stop',
+  },
+  {
+    id: 'container.restart',
+    keys: ['R'],
+    description: 'Restart the selected container (asks for a yes)',
+    scope: 'containers',
+    dangerous: true,
+    hint: 'restart',
+  },
+  {
+    id: 'container.logs',
+    keys: ['L'],
+    description: "Follow the selected container's log in the Logs view",
+    scope: 'containers',
+    dangerous: false,
+    hint: 'logs',
+  },
+  {
+    id: 'service.start',
+    keys: ['U'],
+    description: 'Start the selected service',
+    scope: 'services',
+    dangerous: true,
+    hint: 'start',
+  },
+  {
+    id: 'service.stop',
+    keys: ['X'],
+    description: 'Stop the selected service (asks for a yes)',
+    scope: 'services',
+    dangerous: true,
+    hint: 'stop',
+  },
+  {
+    id: 'service.start-all',
+    keys: ['+'],
+    description: 'Start all services in the documented order, then a health check',
+    scope: 'services',
+    dangerous: true,
+    hint: 'all up',
+  },
+  {
+    id: 'service.stop-all',
+    keys: ['-'],
+    description: 'Stop all services in reverse order, then a status check',
+    scope: 'services',
+    dangerous: true,
+    hint: 'all down',
+  },
+  {
+    id: 'logs.pause',
+    keys: [' '],
+    description: 'Pause or resume following the log',
+    scope: 'logs',
+    dangerous: false,
+    hint: 'pause',
+  },
+  {
+    id: 'logs.filter',
+    keys: ['/'],
+    description: 'Filter log lines by substring or /regex/ (matches highlighted)',
+    scope: 'logs',
+    dangerous: false,
+    hint: 'filter',
+  },
+  {
+    id: 'logs.source',
+    keys: ['o'],
+    description: 'Choose the log source to follow',
+    scope: 'logs',
+    dangerous: false,
+    hint: 'source',
+  },
+  {
+    id: 'arm',
+    keys: ['A'],
+    description: 'Arm actions for some minutes with a reason (read-only mode), or disarm',
+    scope: 'global',
+    dangerous: false,
+  },
 ];
 
 const MODES: readonly Scope[] = ['help', 'input', 'task', 'question', 'typing'];
@@ -198,7 +531,12 @@ export function isActive(cmd: Command, view: ViewId, mode: Mode | null): boolean
 }
 
 /** The key → command table for one view or mode; dangerous commands are left out in read-only mode. */
-export function bindings(view: ViewId, mode: Mode | null, readOnly: boolean, commands: readonly Command[] = COMMANDS): Map<string, Command> {
+export function bindings(
+  view: ViewId,
+  mode: Mode | null,
+  readOnly: boolean,
+  commands: readonly Command[] = COMMANDS,
+): Map<string, Command> {
   const map = new Map<string, Command>();
   for (const cmd of commands) {
     if (!isActive(cmd, view, mode) || (readOnly && cmd.dangerous)) continue;
@@ -208,13 +546,26 @@ export function bindings(view: ViewId, mode: Mode | null, readOnly: boolean, com
 }
 
 /** The command a key runs in this view or mode, if any. */
-export function commandFor(key: string, view: ViewId, mode: Mode | null, readOnly: boolean, commands: readonly Command[] = COMMANDS): Command | undefined {
+export function commandFor(
+  key: string,
+  view: ViewId,
+  mode: Mode | null,
+  readOnly: boolean,
+  commands: readonly Command[] = COMMANDS,
+): Command | undefined {
   return bindings(view, mode, readOnly, commands).get(key);
 }
 
 /** Commands the palette offers: every non-modal command (dangerous ones only when writable). */
 export function paletteCommands(readOnly: boolean, commands: readonly Command[] = COMMANDS): Command[] {
-  return commands.filter((c) => !scopesOf(c).every((s) => isMode(s)) && !(readOnly && c.dangerous) && c.id !== 'palette' && c.id !== 'interrupt' && c.id !== 'redraw');
+  return commands.filter(
+    (c) =>
+      !scopesOf(c).every((s) => isMode(s)) &&
+      !(readOnly && c.dangerous) &&
+      c.id !== 'palette' &&
+      c.id !== 'interrupt' &&
+      c.id !== 'redraw',
+  );
 }
 
 /** The first view a command is bound in, for running a view command from elsewhere via the palette. */
@@ -235,9 +586,17 @@ export interface Hint {
 }
 
 /** Footer hints for the current view or mode, view-specific ones first, from the `hint` labels. */
-export function footerHints(view: ViewId, mode: Mode | null, readOnly: boolean, commands: readonly Command[] = COMMANDS): Hint[] {
+export function footerHints(
+  view: ViewId,
+  mode: Mode | null,
+  readOnly: boolean,
+  commands: readonly Command[] = COMMANDS,
+): Hint[] {
   const active = commands.filter((c) => c.hint !== undefined && isActive(c, view, mode) && !(readOnly && c.dangerous));
-  const ordered = [...active.filter((c) => !scopesOf(c).includes('global')), ...active.filter((c) => scopesOf(c).includes('global'))];
+  const ordered = [
+    ...active.filter((c) => !scopesOf(c).includes('global')),
+    ...active.filter((c) => scopesOf(c).includes('global')),
+  ];
   const groups = new Map<string, string[]>();
   for (const c of ordered) {
     const label = c.hint!;
@@ -245,5 +604,8 @@ export function footerHints(view: ViewId, mode: Mode | null, readOnly: boolean, 
     list.push(keyLabel(c.keys[0]!));
     groups.set(label, list);
   }
-  return [...groups].map(([label, keys]) => ({ label, keys: keys.every((k) => k.length === 1) ? keys.join('') : keys.join('/') }));
+  return [...groups].map(([label, keys]) => ({
+    label,
+    keys: keys.every((k) => k.length === 1) ? keys.join('') : keys.join('/'),
+  }));
 }

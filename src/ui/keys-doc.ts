@@ -13,7 +13,8 @@ export function keysMarkdown(commands: readonly Command[] = COMMANDS): string {
   const rows = commands.map((c) => {
     const where = scopesOf(c).map(scopeTitle).join(', ');
     const keys = keysLabel(c).replace(/\|/g, '\\|');
-    return `| ${where} | \`${keys}\` | ${c.description}${c.dangerous ? ' (changes things; hidden in read-only mode)' : ''} |`;
+    const changes = c.dangerous ? ' (changes things; hidden in read-only mode)' : '';
+    return `| ${where} | \`${keys}\` | ${c.description}${changes} |`;
   });
   return ['| where | keys | what it does |', '| --- | --- | --- |', ...rows].join('\n');
 }

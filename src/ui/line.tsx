@@ -38,7 +38,14 @@ export const Line = memo(function Line({ segments, width }: { segments: readonly
     <Box height={1} {...(width !== undefined ? { width } : {})} overflowY="hidden" flexWrap="nowrap">
       {shown.map((s, i) =>
         s.text === '' ? null : (
-          <Text key={i} wrap="truncate" bold={s.bold ?? false} inverse={s.inverse ?? false} dimColor={s.dim ?? false} {...(s.color ? { color: s.color } : {})}>
+          <Text
+            key={i}
+            wrap="truncate"
+            bold={s.bold ?? false}
+            inverse={s.inverse ?? false}
+            dimColor={s.dim ?? false}
+            {...(s.color ? { color: s.color } : {})}
+          >
             {s.text}
           </Text>
         ),

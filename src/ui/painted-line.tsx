@@ -17,7 +17,18 @@ export interface Span {
   dim?: boolean;
 }
 
-const FG: Record<string, number> = { black: 30, red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, white: 37, gray: 90, grey: 90 };
+const FG: Record<string, number> = {
+  black: 30,
+  red: 31,
+  green: 32,
+  yellow: 33,
+  blue: 34,
+  magenta: 35,
+  cyan: 36,
+  white: 37,
+  gray: 90,
+  grey: 90,
+};
 
 function sgr(span: Span, color: boolean): [string, string] {
   const codes: number[] = [];

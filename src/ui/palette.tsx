@@ -8,7 +8,19 @@ import { uiColor } from './theme.js';
 import { paletteMatches } from './view-state.js';
 
 /** The palette overlay for `query` with match `selected` highlighted. */
-export const Palette = memo(function Palette({ width, height, query, selected, readOnly }: { width: number; height: number; query: string; selected: number; readOnly: boolean }) {
+export const Palette = memo(function Palette({
+  width,
+  height,
+  query,
+  selected,
+  readOnly,
+}: {
+  width: number;
+  height: number;
+  query: string;
+  selected: number;
+  readOnly: boolean;
+}) {
   const matches = paletteMatches(query, readOnly);
   const listHeight = Math.max(1, height - 3);
   const start = windowStart(matches.length, selected, listHeight);

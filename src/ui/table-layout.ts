@@ -26,8 +26,14 @@ export const GAP = 1;
 export const MARKER = 2;
 
 /** Widths for `columns` fitted to `total` cells, given the cell texts of each column. */
-export function fitColumns<C extends ColumnSpec>(columns: readonly C[], cells: readonly (readonly string[])[], total: number): FittedColumn<C>[] {
-  const natural = columns.map((c, i) => Math.max(displayWidth(c.header), ...(cells.map((row) => displayWidth(row[i] ?? '')) as number[]), 0));
+export function fitColumns<C extends ColumnSpec>(
+  columns: readonly C[],
+  cells: readonly (readonly string[])[],
+  total: number,
+): FittedColumn<C>[] {
+  const natural = columns.map((c, i) =>
+    Math.max(displayWidth(c.header), ...(cells.map((row) => displayWidth(row[i] ?? '')) as number[]), 0),
+  );
   // What a column needs to be shown whole: its content up to its max (a column with no max,
   // like a query text, is content to be cut and only needs its min).
   const wants = columns.map((c, i) => (c.max === undefined ? c.min : Math.max(c.min, Math.min(natural[i]!, c.max))));
@@ -36,7 +42,8 @@ export function fitColumns<C extends ColumnSpec>(columns: readonly C[], cells: r
     const fitted = fitOnce(columns, kept, natural, total);
     const droppable = kept.filter((i) => (columns[i]!.drop ?? 0) > 0);
     const starved = fitted.some((f, k) => (columns[kept[k]!]!.drop ?? 0) === 0 && f.width < wants[kept[k]!]!);
-    const over = kept.reduce((sum, i) => sum + columns[i]!.min, 0) + MARKER + GAP * Math.max(0, kept.length - 1) > total;
+    const over =
+      kept.reduce((sum, i) => sum + columns[i]!.min, 0) + MARKER + GAP * Math.max(0, kept.length - 1) > total;
     // Optional columns give way when the columns that matter are cut or do not fit at all.
     if ((!starved && !over) || droppable.length === 0) return fitted;
     const victim = droppable.sort((a, b) => (columns[b]!.drop ?? 0) - (columns[a]!.drop ?? 0) || b - a)[0]!;
@@ -44,7 +51,12 @@ export function fitColumns<C extends ColumnSpec>(columns: readonly C[], cells: r
   }
 }
 
-function fitOnce<C extends ColumnSpec>(columns: readonly C[], kept: readonly number[], natural: readonly number[], total: number): FittedColumn<C>[] {
+function fitOnce<C extends ColumnSpec>(
+  columns: readonly C[],
+  kept: readonly number[],
+  natural: readonly number[],
+  total: number,
+): FittedColumn<C>[] {
   const room = total - MARKER - GAP * Math.max(0, kept.length - 1);
   const widths = kept.map((i) => columns[i]!.min);
   let spare = room - widths.reduce((a, b) => a + b, 0);
@@ -66,7 +78,9 @@ function fitOnce<C extends ColumnSpec>(columns: readonly C[], kept: readonly num
     spare -= grant;
   });
   // Then flex columns share the rest in proportion to their weight.
-  const flexers = kept.map((i, k) => ({ k, f: columns[i]!.flex ?? 0, max: columns[i]!.max ?? Infinity })).filter((x) => x.f > 0);
+  const flexers = kept
+    .map((i, k) => ({ k, f: columns[i]!.flex ?? 0, max: columns[i]!.max ?? Infinity }))
+    .filter((x) => x.f > 0);
   while (spare > 0) {
     const open = flexers.filter((x) => widths[x.k]! < x.max);
     if (open.length === 0) break;

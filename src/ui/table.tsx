@@ -28,7 +28,16 @@ export interface TableProps<Row> {
 }
 
 /** Renders rows as a fixed-width table that scrolls to keep the selected row in view. */
-export function Table<Row>({ columns, rows, width, height, selected = -1, active = true, empty = 'nothing to show', rowKey }: TableProps<Row>) {
+export function Table<Row>({
+  columns,
+  rows,
+  width,
+  height,
+  selected = -1,
+  active = true,
+  empty = 'nothing to show',
+  rowKey,
+}: TableProps<Row>) {
   const startRef = useRef(0);
   const texts = rows.map((row) => columns.map((c) => oneLine(c.value(row))));
   const fitted = fitColumns(columns, texts, width);
@@ -54,7 +63,11 @@ export function Table<Row>({ columns, rows, width, height, selected = -1, active
             const colIndex = columns.indexOf(f.column);
             const cell = fit(rowTexts[colIndex] ?? '', f.width, f.column.align);
             // Each cell its own text: Ink caches sizes per distinct text (see line.tsx).
-            segments.push({ text: `${i > 0 ? gap : ''}${cell}`, inverse: isSelected, color: isSelected ? undefined : f.column.color?.(row) });
+            segments.push({
+              text: `${i > 0 ? gap : ''}${cell}`,
+              inverse: isSelected,
+              color: isSelected ? undefined : f.column.color?.(row),
+            });
           });
           return <Line key={rowKey(row, index)} segments={segments} width={width} />;
         })

@@ -7,7 +7,13 @@ import { VIEWS, VIEW_TITLES, type ViewId } from './keymap.js';
 import { useOps } from './store-context.js';
 import { levelColor, levelSymbol } from './theme.js';
 
-const VIEW_TARGET: Partial<Record<ViewId, string>> = { host: 'host', containers: 'docker', postgres: 'postgres', redis: 'redis', backups: 'backup' };
+const VIEW_TARGET: Partial<Record<ViewId, string>> = {
+  host: 'host',
+  containers: 'docker',
+  postgres: 'postgres',
+  redis: 'redis',
+  backups: 'backup',
+};
 
 function TabLevel({ target }: { target: string }) {
   const level = useOps((s) => selectTargetLevel(s, target));
@@ -19,13 +25,34 @@ function TabLevel({ target }: { target: string }) {
 // Inactive tabs in a narrow terminal: ten views must fit in 80 columns.
 const SHORT: Partial<Record<ViewId, string>> = { overview: 'Over', timeline: 'Time', backups: 'Bkp', services: 'Svc' };
 
-function Tab({ view, index, active, compact, narrow }: { view: ViewId; index: number; active: boolean; compact: boolean; narrow: boolean }) {
-  const title = compact && view === 'containers' ? 'Docker' : compact && view === 'postgres' ? 'PG' : narrow && !active ? (SHORT[view] ?? VIEW_TITLES[view]) : VIEW_TITLES[view];
+function Tab({
+  view,
+  index,
+  active,
+  compact,
+  narrow,
+}: {
+  view: ViewId;
+  index: number;
+  active: boolean;
+  compact: boolean;
+  narrow: boolean;
+}) {
+  const title =
+    compact && view === 'containers'
+      ? 'Docker'
+      : compact && view === 'postgres'
+        ? 'PG'
+        : narrow && !active
+          ? (SHORT[view] ?? VIEW_TITLES[view])
+          : VIEW_TITLES[view];
   const target = VIEW_TARGET[view];
   const key = (index + 1) % 10;
   return (
     <Text>
-      <Text inverse={active} bold={active}>{active ? `[${key} ${title}]` : `${key} ${title}`}</Text>
+      <Text inverse={active} bold={active}>
+        {active ? `[${key} ${title}]` : `${key} ${title}`}
+      </Text>
       {target ? <TabLevel target={target} /> : null}
     </Text>
   );

@@ -1,7 +1,17 @@
 // The console's own state — which view, which row, sort, filter, palette — as a pure reducer
 // over keymap commands, so navigation is tested without rendering anything.
 import { fuzzyRank } from './fuzzy.js';
-import { homeView, isActive, paletteCommands, VIEWS, VIEW_TITLES, type Command, type CommandId, type Mode, type ViewId } from './keymap.js';
+import {
+  homeView,
+  isActive,
+  paletteCommands,
+  VIEWS,
+  VIEW_TITLES,
+  type Command,
+  type CommandId,
+  type Mode,
+  type ViewId,
+} from './keymap.js';
 
 export type UiMode = 'normal' | 'help' | 'palette' | 'filter';
 
@@ -66,9 +76,11 @@ export interface NavContext {
   readOnly: boolean;
 }
 
-export type UiAction = { type: 'command'; id: CommandId; nav: NavContext } | { type: 'text'; text: string; nav: NavContext };
+export type UiAction =
+  { type: 'command'; id: CommandId; nav: NavContext } | { type: 'text'; text: string; nav: NavContext };
 
-const perView = <T>(make: (v: ViewId) => T): Record<ViewId, T> => Object.fromEntries(VIEWS.map((v) => [v, make(v)])) as Record<ViewId, T>;
+const perView = <T>(make: (v: ViewId) => T): Record<ViewId, T> =>
+  Object.fromEntries(VIEWS.map((v) => [v, make(v)])) as Record<ViewId, T>;
 
 /** The state the console starts in. */
 export function initialUiState(view: ViewId = 'overview'): UiState {
@@ -152,7 +164,8 @@ function runCommand(state: UiState, id: CommandId, nav: NavContext): UiState {
       return cycle(state, -1);
     case 'back':
       if (state.detail) return { ...state, detail: false };
-      if (state.history.length > 0) return { ...state, view: state.history[state.history.length - 1]!, history: state.history.slice(0, -1) };
+      if (state.history.length > 0)
+        return { ...state, view: state.history[state.history.length - 1]!, history: state.history.slice(0, -1) };
       return state.view === 'overview' ? state : { ...state, view: 'overview' };
     case 'drill':
       if (state.view === 'overview') return goTo(state, OVERVIEW_PANELS[state.focus.overview] ?? 'overview');
@@ -231,7 +244,8 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
     // eslint-disable-next-line no-control-regex -- typed text must not carry control characters
     const text = action.text.replace(/[\x00-\x1f\x7f]/g, '');
     if (text === '') return state;
-    if (state.mode === 'palette') return { ...state, paletteQuery: (state.paletteQuery + text).slice(0, 60), paletteSelected: 0 };
+    if (state.mode === 'palette')
+      return { ...state, paletteQuery: (state.paletteQuery + text).slice(0, 60), paletteSelected: 0 };
     if (state.mode === 'filter') return withFilter(state, (state.filter + text).slice(0, 60));
     return state;
   }

@@ -30,7 +30,8 @@ describe.skipIf(noTmux)('actions and logs in a real terminal', () => {
   let dir: string;
 
   beforeAll(() => {
-    if (!existsSync(path.join(root, 'dist/main.js'))) execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+    if (!existsSync(path.join(root, 'dist/main.js')))
+      execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
     dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-e2e-actions-'));
   });
   afterAll(() => {
@@ -50,11 +51,18 @@ describe.skipIf(noTmux)('actions and logs in a real terminal', () => {
     const log = path.join(dir, 'app.log');
     writeFileSync(log, 'INFO opsdeck e2e first line\n');
     const config = path.join(dir, 'logs.yaml');
-    writeFileSync(config, ['discover: false', 'logs:', '  sources:', `    - { name: app, file: ${JSON.stringify(log)} }`, ''].join('\n'));
+    writeFileSync(
+      config,
+      ['discover: false', 'logs:', '  sources:', `    - { name: app, file: ${JSON.stringify(log)} }`, ''].join('\n'),
+    );
     const t = terminal(config);
     await t.waitFor('[1 Overview]', 20_000);
     t.command('view.logs');
-    await t.waitFor((s) => s.includes('[9 Logs]') && s.includes('FOLLOWING') && s.includes('INFO opsdeck e2e first line'), 15_000, 'the file followed');
+    await t.waitFor(
+      (s) => s.includes('[9 Logs]') && s.includes('FOLLOWING') && s.includes('INFO opsdeck e2e first line'),
+      15_000,
+      'the file followed',
+    );
     appendFileSync(log, 'ERROR opsdeck e2e appended one\nINFO opsdeck e2e appended two\n');
     const s = await t.waitFor('INFO opsdeck e2e appended two', 10_000);
     expect(s).toContain('✗ ERROR opsdeck e2e appended one');
@@ -76,15 +84,29 @@ describe.skipIf(noTmux)('actions and logs in a real terminal', () => {
     beforeAll(async () => {
       const ds = dockerService();
       docker = new Docker({ socketPath: ds.socketPath });
-      await runSandboxContainer(new DockerEngine({ socketPath: ds.socketPath }), ds.image, { name, cmd: ['sh', '-c', "trap 'exit 0' TERM; while :; do sleep 0.2; done"] });
+      await runSandboxContainer(new DockerEngine({ socketPath: ds.socketPath }), ds.image, {
+        name,
+        cmd: ['sh', '-c', "trap 'exit 0' TERM; while :; do sleep 0.2; done"],
+      });
     });
     afterAll(async () => {
-      await docker?.getContainer(name).remove({ force: true }).catch(() => undefined);
+      await docker
+        ?.getContainer(name)
+        .remove({ force: true })
+        .catch(() => undefined);
     });
 
     it('stops a container through the dialog and records it in the audit trail', async () => {
       const config = path.join(dir, 'docker.yaml');
-      writeFileSync(config, ['discover: false', 'targets:', `  docker: { socket: ${JSON.stringify(dockerService().socketPath)}, stopTimeout: 3s }`, ''].join('\n'));
+      writeFileSync(
+        config,
+        [
+          'discover: false',
+          'targets:',
+          `  docker: { socket: ${JSON.stringify(dockerService().socketPath)}, stopTimeout: 3s }`,
+          '',
+        ].join('\n'),
+      );
       const t = terminal(config);
       await t.waitFor('[1 Overview]', 20_000);
       t.command('view.containers');
@@ -104,8 +126,14 @@ describe.skipIf(noTmux)('actions and logs in a real terminal', () => {
       expect((await docker.getContainer(name).inspect()).State.Running).toBe(false);
       t.command('quit');
       await t.waitFor('EXIT=0');
-      const trail = readFileSync(path.join(dir, 'state', 'opsdeck', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; action: string; target: string });
-      expect(trail.map((e) => `${e.event} ${e.action} ${e.target}`)).toEqual([`confirmed container.stop ${name}`, `succeeded container.stop ${name}`]);
+      const trail = readFileSync(path.join(dir, 'state', 'opsdeck', 'audit.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { event: string; action: string; target: string });
+      expect(trail.map((e) => `${e.event} ${e.action} ${e.target}`)).toEqual([
+        `confirmed container.stop ${name}`,
+        `succeeded container.stop ${name}`,
+      ]);
     });
   });
 });

@@ -30,7 +30,8 @@ describe.skipIf(missing)('the Backups view in a real terminal', () => {
   let db: string;
 
   beforeAll(async () => {
-    if (!existsSync(path.join(root, 'dist/main.js'))) execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+    if (!existsSync(path.join(root, 'dist/main.js')))
+      execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
     const pgs = postgresService();
     db = await createDatabase('e2e_bk');
     await sql(db, ...SEED);
@@ -64,7 +65,11 @@ describe.skipIf(missing)('the Backups view in a real terminal', () => {
     t.run(`node bin/opsdeck.js --config ${config}; echo "EXIT=$?"`);
     await t.waitFor('[1 Overview]', 20_000);
     t.command('view.backups');
-    const list = await t.waitFor((s) => s.includes('[7 Backups]') && s.includes(db) && s.includes('✓ yes'), 15_000, 'the backup in the catalog');
+    const list = await t.waitFor(
+      (s) => s.includes('[7 Backups]') && s.includes(db) && s.includes('✓ yes'),
+      15_000,
+      'the backup in the catalog',
+    );
     for (const l of list.split('\n')) expect([...l].length).toBeLessThanOrEqual(80);
     t.command('backups.drill');
     const done = await t.waitFor(/PASSED|FAILED/, 60_000, 'the drill result');

@@ -16,7 +16,11 @@ import { boundKey, tmuxKey } from '../ui/keys.js';
 import { Tmux } from './tmux.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const missing = unavailable('postgres') || unavailable('redis') || unavailable('docker') || (hasTmux() ? false : 'tmux is not installed');
+const missing =
+  unavailable('postgres') ||
+  unavailable('redis') ||
+  unavailable('docker') ||
+  (hasTmux() ? false : 'tmux is not installed');
 
 function hasTmux(): boolean {
   try {
@@ -37,19 +41,25 @@ describe.skipIf(missing)('opsdeck console in a real terminal', () => {
   let container: ContainerHandle | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(path.join(root, 'dist/main.js'))) execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+    if (!existsSync(path.join(root, 'dist/main.js')))
+      execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
     const pgs = postgresService();
     const rs = redisService();
     const ds = dockerService();
     const client = new pg.Client({ connectionString: pgs.url });
     await client.connect();
-    pgVersion = String((await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v).split(' ')[0]!;
+    pgVersion = String(
+      (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v,
+    ).split(' ')[0]!;
     await client.end();
     const redis = new Redis(rs.url, { lazyConnect: true });
     await redis.connect();
     redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))![1]!;
     redis.disconnect();
-    container = await runSandboxContainer(new DockerEngine({ socketPath: ds.socketPath }), ds.image, { name: containerName, cmd: ['sleep', '3600'] });
+    container = await runSandboxContainer(new DockerEngine({ socketPath: ds.socketPath }), ds.image, {
+      name: containerName,
+      cmd: ['sleep', '3600'],
+    });
     dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-e2e-'));
     config = path.join(dir, 'opsdeck.yaml');
     writeFileSync(
@@ -82,7 +92,11 @@ describe.skipIf(missing)('opsdeck console in a real terminal', () => {
   const launch = (t: Tmux, node = 'node') => t.run(`${node} bin/opsdeck.js --config ${config}; echo "EXIT=$?"`);
 
   /** The overview with real data in all four panels. */
-  const overviewReady = (s: string) => s.includes(pgVersion) && s.includes(redisVersion) && /Docker\s+\S+ (OK|WARNING|CRITICAL)\s+engine/.test(s) && /CPU\s+\d/.test(s);
+  const overviewReady = (s: string) =>
+    s.includes(pgVersion) &&
+    s.includes(redisVersion) &&
+    /Docker\s+\S+ (OK|WARNING|CRITICAL)\s+engine/.test(s) &&
+    /CPU\s+\d/.test(s);
 
   it('at 80×24: shows real values, switches views, redraws on resize, restores the terminal on q', async () => {
     const t = terminal(80, 24);
@@ -109,7 +123,11 @@ describe.skipIf(missing)('opsdeck console in a real terminal', () => {
     await t.waitFor('[6 Timeline]');
 
     t.resize(120, 36);
-    const wide = await t.waitFor((s) => s.includes('3 Containers') && s.split('\n')[34]?.includes('q quit') === true, 10_000, 'redraw at 120×36');
+    const wide = await t.waitFor(
+      (s) => s.includes('3 Containers') && s.split('\n')[34]?.includes('q quit') === true,
+      10_000,
+      'redraw at 120×36',
+    );
     expect(wide.split('\n')[0]!.trimEnd().length).toBeGreaterThan(100); // the clock moved to the right edge
     t.resize(60, 12);
     await t.waitFor('terminal too small (need 60×15, have 60×12)');
@@ -155,12 +173,19 @@ describe.skipIf(missing)('opsdeck console in a real terminal', () => {
   });
 
   it('restores the terminal on SIGTERM and SIGHUP, with the conventional exit codes', async () => {
-    for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    for (const [signal, code] of [
+      ['SIGTERM', 143],
+      ['SIGHUP', 129],
+    ] as const) {
       const t = terminal(80, 24);
       await t.waitFor('PRE-RUN-MARKER');
       launch(t);
       await t.waitFor('[1 Overview]');
-      const pid = Number(execFileSync('pgrep', ['-P', String(t.panePid()), '-f', 'opsdeck'], { encoding: 'utf8' }).trim().split('\n')[0]);
+      const pid = Number(
+        execFileSync('pgrep', ['-P', String(t.panePid()), '-f', 'opsdeck'], { encoding: 'utf8' })
+          .trim()
+          .split('\n')[0],
+      );
       process.kill(pid, signal);
       const after = await t.waitFor(`EXIT=${code}`);
       expect(t.alternateOn()).toBe(false);

@@ -17,7 +17,19 @@ export interface TmuxOptions {
 /** The environment for a terminal session: no CI markers (they change how Ink renders). */
 export function terminalEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', ...extra };
-  for (const k of ['CI', 'CONTINUOUS_INTEGRATION', 'BUILD_NUMBER', 'RUN_ID', 'GITHUB_ACTIONS', 'VITEST', 'VITEST_WORKER_ID', 'VITEST_POOL_ID', 'TMUX', 'TMUX_PANE']) delete env[k];
+  for (const k of [
+    'CI',
+    'CONTINUOUS_INTEGRATION',
+    'BUILD_NUMBER',
+    'RUN_ID',
+    'GITHUB_ACTIONS',
+    'VITEST',
+    'VITEST_WORKER_ID',
+    'VITEST_POOL_ID',
+    'TMUX',
+    'TMUX_PANE',
+  ])
+    delete env[k];
   return env;
 }
 
@@ -30,7 +42,25 @@ export class Tmux {
   /** Starts a detached session of `columns`×`rows` running a plain bash with prompt "$ ". */
   static start(opts: TmuxOptions): Tmux {
     const t = new Tmux(terminalEnv(opts.env));
-    t.tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(opts.columns), '-y', String(opts.rows), '-c', opts.cwd, 'env', 'PS1=$ ', 'bash', '--norc', '--noprofile');
+    t.tmux(
+      '-f',
+      '/dev/null',
+      'new-session',
+      '-d',
+      '-s',
+      'main',
+      '-x',
+      String(opts.columns),
+      '-y',
+      String(opts.rows),
+      '-c',
+      opts.cwd,
+      'env',
+      'PS1=$ ',
+      'bash',
+      '--norc',
+      '--noprofile',
+    );
     t.tmux('set-option', '-g', 'status', 'off');
     t.tmux('set-option', '-g', 'window-size', 'manual');
     t.tmux('resize-window', '-t', 'main', '-x', String(opts.columns), '-y', String(opts.rows));
@@ -39,7 +69,11 @@ export class Tmux {
 
   /** Runs a tmux command on this server and returns its output. */
   tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, ...args], { env: this.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('tmux', ['-L', this.socket, ...args], {
+      env: this.env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   }
 
   /** Types a shell command line and presses Enter. */
@@ -84,7 +118,11 @@ export class Tmux {
   }
 
   /** Polls the screen until `test` passes; throws with the last screen after `timeoutMs`. */
-  async waitFor(test: string | RegExp | ((screen: string) => boolean), timeoutMs = 15_000, what = String(test)): Promise<string> {
+  async waitFor(
+    test: string | RegExp | ((screen: string) => boolean),
+    timeoutMs = 15_000,
+    what = String(test),
+  ): Promise<string> {
     return waitForText(() => this.capture(), test, { timeoutMs, what, intervalMs: 50 });
   }
 

@@ -47,14 +47,30 @@ export function actionFixture(opts: ActionFixtureOptions = {}): ActionFixture {
   const clock = { now: () => t, advance: (ms: number) => void (t += ms) };
   const audit = new AuditLog({ path: auditPath });
   const guard = new ActionGuard({ readOnly: opts.readOnly ?? false, audit, clock, timer: false });
-  const docker: DockerConnection | null = opts.docker ? { socketPath: opts.docker.socketPath, interval: 60_000, statsInterval: 60_000, stopTimeout: 2000 } : null;
+  const docker: DockerConnection | null = opts.docker
+    ? { socketPath: opts.docker.socketPath, interval: 60_000, statsInterval: 60_000, stopTimeout: 2000 }
+    : null;
   const fx = { refreshes: 0 };
   const actions = createConsoleActions(
-    { readOnly: opts.readOnly ?? false, auditPath, docker, services: parsed.services, ...(opts.startOrder ? { startOrder: opts.startOrder } : {}), logs: parsed.logs, postgres: null, redis: null },
-    { guard, audit, refreshNow: () => {
-      fx.refreshes++;
-      opts.refreshNow?.();
-    }, serviceDeps: { pollMs: 100 } },
+    {
+      readOnly: opts.readOnly ?? false,
+      auditPath,
+      docker,
+      services: parsed.services,
+      ...(opts.startOrder ? { startOrder: opts.startOrder } : {}),
+      logs: parsed.logs,
+      postgres: null,
+      redis: null,
+    },
+    {
+      guard,
+      audit,
+      refreshNow: () => {
+        fx.refreshes++;
+        opts.refreshNow?.();
+      },
+      serviceDeps: { pollMs: 100 },
+    },
   );
   const controller = new ActionController(actions, { guardPollMs: 20 });
   return {

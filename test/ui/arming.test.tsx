@@ -34,7 +34,11 @@ describe('arming helpers', () => {
 describe('read-only console', () => {
   it('hides and unbinds the stop key; arming brings it back until the arming lapses', async () => {
     fx = actionFixture({ readOnly: true, at: T0 });
-    const ui = renderConsole(filledStore({ readOnly: true }), { view: 'containers', actions: fx.controller, readOnly: true });
+    const ui = renderConsole(filledStore({ readOnly: true }), {
+      view: 'containers',
+      actions: fx.controller,
+      readOnly: true,
+    });
     let f = plain(await ui.waitFor('READ-ONLY'));
     expect(f).toContain('A arms');
     expect(f).toContain('› itsm-backend');
@@ -85,13 +89,20 @@ describe('read-only console', () => {
     // The lapse is written to the audit trail in the background (the guard's state is
     // synchronous): wait for the line rather than racing the append on a busy machine.
     const trail = fx;
-    await vi.waitFor(async () => expect((await trail.audit()).map((e) => e.event)).toEqual(['armed', 'disarmed']), { timeout: 5000, interval: 20 });
+    await vi.waitFor(async () => expect((await trail.audit()).map((e) => e.event)).toEqual(['armed', 'disarmed']), {
+      timeout: 5000,
+      interval: 20,
+    });
     expect((await fx.audit())[1]).toMatchObject({ reason: 'arming expired' });
   });
 
   it('disarms with A while armed', async () => {
     fx = actionFixture({ readOnly: true, at: T0 });
-    const ui = renderConsole(filledStore({ readOnly: true }), { view: 'containers', actions: fx.controller, readOnly: true });
+    const ui = renderConsole(filledStore({ readOnly: true }), {
+      view: 'containers',
+      actions: fx.controller,
+      readOnly: true,
+    });
     await ui.waitFor('READ-ONLY');
     await ui.command('arm', 'input.accept'); // the default: 15 minutes
     await ui.waitFor('Reason');
@@ -100,6 +111,9 @@ describe('read-only console', () => {
     await ui.waitFor('ARMED 15m');
     await ui.command('arm');
     await ui.waitFor((x) => plain(x).includes('disarmed: read-only again') && plain(x).includes('READ-ONLY'));
-    expect((await fx.audit()).map((e) => `${e.event}:${e.reason ?? ''}`)).toEqual(['armed:maintenance window', 'disarmed:disarmed by the operator']);
+    expect((await fx.audit()).map((e) => `${e.event}:${e.reason ?? ''}`)).toEqual([
+      'armed:maintenance window',
+      'disarmed:disarmed by the operator',
+    ]);
   });
 });

@@ -48,7 +48,14 @@ export interface ConsoleSetup {
 /** An application service driven by argv commands: running while `marker` exists (it starts running). */
 export function fakeAppService(name: string, marker: string): ServiceConfig {
   writeFileSync(marker, '');
-  return { name, group: 'application', start: ['touch', marker], stop: ['rm', '-f', marker], status: ['test', '-e', marker], timeout: 30_000 } as ServiceConfig;
+  return {
+    name,
+    group: 'application',
+    start: ['touch', marker],
+    stop: ['rm', '-f', marker],
+    status: ['test', '-e', marker],
+    timeout: 30_000,
+  } as ServiceConfig;
 }
 
 /** The console at 80×24 on the Backups view, wired to the real layers. */
@@ -57,7 +64,17 @@ export function renderBackups(s: ConsoleSetup): BackupsConsole {
   const readOnly = s.readOnly ?? false;
   const guard = new ActionGuard({ readOnly, audit, timer: false });
   const services = s.services ?? [];
-  const config = { backups: { dir: s.dir, format: 'plain' as const, databases: s.databases ?? [], files: [], retention: { preset: 'itsm' as const }, verifyQueries: [] }, postgres: { ...s.conn } };
+  const config = {
+    backups: {
+      dir: s.dir,
+      format: 'plain' as const,
+      databases: s.databases ?? [],
+      files: [],
+      retention: { preset: 'itsm' as const },
+      verifyQueries: [],
+    },
+    postgres: { ...s.conn },
+  };
   const deps: BackupsDeps = {
     dir: s.dir,
     conn: s.conn,
@@ -69,7 +86,18 @@ export function renderBackups(s: ConsoleSetup): BackupsConsole {
     services: () => appServices(services, undefined),
   };
   const actions = new ActionController(
-    createConsoleActions({ readOnly, auditPath: '/dev/null', docker: null, services, logs: { sources: [], bufferLines: 1000 }, postgres: null, redis: null } as never, { guard, audit }),
+    createConsoleActions(
+      {
+        readOnly,
+        auditPath: '/dev/null',
+        docker: null,
+        services,
+        logs: { sources: [], bufferLines: 1000 },
+        postgres: null,
+        redis: null,
+      } as never,
+      { guard, audit },
+    ),
   );
   // The console's one task flow runs the view's tasks, as in a real session.
   const ctl = new BackupsController(deps, actions.flow);

@@ -21,13 +21,41 @@ function step(id: string, title: string, status: StepState['status'], command: s
 type RestoreDetail = Extract<FlowDetail, { kind: 'restore' }>;
 
 function restoreDetail(snap: RestoreSnapshot | null, over: Partial<RestoreDetail> = {}): RestoreDetail {
-  return { kind: 'restore', file: '/b/postgres/itsm/full_backup_20250105_030000.sql.gz', database: 'itsm', stage: 'walk', checks: [], snap, startedAt: 0, ...over };
+  return {
+    kind: 'restore',
+    file: '/b/postgres/itsm/full_backup_20250105_030000.sql.gz',
+    database: 'itsm',
+    stage: 'walk',
+    checks: [],
+    snap,
+    startedAt: 0,
+    ...over,
+  };
 }
 
 /** The flow of a restore walkthrough, asking what its snapshot asks. */
-function restoreFlow(snap: RestoreSnapshot | null, over: Partial<RestoreDetail> = {}, flow: Partial<FlowState> = {}): FlowState {
+function restoreFlow(
+  snap: RestoreSnapshot | null,
+  over: Partial<RestoreDetail> = {},
+  flow: Partial<FlowState> = {},
+): FlowState {
   const q = snap?.phase === 'confirming' ? (snap.pending ?? null) : null;
-  return { id: 1, title: 'Restore', phase: 'running', detail: restoreDetail(snap, over), question: q, typed: '', refusal: null, error: null, note: null, cancelling: false, hidden: false, background: 'stay', scroll: 0, ...flow };
+  return {
+    id: 1,
+    title: 'Restore',
+    phase: 'running',
+    detail: restoreDetail(snap, over),
+    question: q,
+    typed: '',
+    refusal: null,
+    error: null,
+    note: null,
+    cancelling: false,
+    hidden: false,
+    background: 'stay',
+    scroll: 0,
+    ...flow,
+  };
 }
 
 function snapshot(over: Partial<RestoreSnapshot>): RestoreSnapshot {
@@ -36,7 +64,10 @@ function snapshot(over: Partial<RestoreSnapshot>): RestoreSnapshot {
     database: 'itsm',
     phase: 'running',
     checks: [],
-    steps: [step('safety-dump', 'safety dump', 'done', 'pg_dump'), step('recreate', 'drop and recreate the database', 'pending', 'DROP DATABASE "itsm"')],
+    steps: [
+      step('safety-dump', 'safety dump', 'done', 'pg_dump'),
+      step('recreate', 'drop and recreate the database', 'pending', 'DROP DATABASE "itsm"'),
+    ],
     db: { kind: 'untouched', text: 'UNTOUCHED: itsm was not dropped; its data is exactly as before.' },
     summary: [],
     startedAt: 0,
@@ -54,7 +85,10 @@ describe('wrapText', () => {
 
 describe('the keyboard mode of a panel', () => {
   it('is a typed confirmation at the drop, a question at a yes, the task panel otherwise, none when hidden', () => {
-    const drop = snapshot({ phase: 'confirming', pending: { stage: 'drop', kind: 'type', question: 'Type "itsm"', expect: 'itsm' } });
+    const drop = snapshot({
+      phase: 'confirming',
+      pending: { stage: 'drop', kind: 'type', question: 'Type "itsm"', expect: 'itsm' },
+    });
     const start = snapshot({ phase: 'confirming', pending: { stage: 'start', kind: 'yes', question: 'Go? [y/N]' } });
     expect(flowMode(restoreFlow(drop))).toBe('typing');
     expect(flowMode(restoreFlow(start))).toBe('question');
@@ -77,15 +111,25 @@ describe('the comparison table', () => {
       ],
     };
     const lines = comparisonLines(cmp, 80);
-    expect(lines[0]).toMatchObject({ text: 'Verification: FAILED — public.users: expected 24 rows, found 25', tone: 'bad' });
+    expect(lines[0]).toMatchObject({
+      text: 'Verification: FAILED — public.users: expected 24 rows, found 25',
+      tone: 'bad',
+    });
     expect(lines[1]!.text).toMatch(/^ {2}table\s+expected\s+actual ok$/);
-    expect(lines.slice(2).map((l) => l.text.replace(/\s+/g, ' ').trim())).toEqual(['public.users 24 25 ✗ +1 rows', 'public.gone 7 — ✗ table missing', 'public.incidents 3000 3000 ✓']);
+    expect(lines.slice(2).map((l) => l.text.replace(/\s+/g, ' ').trim())).toEqual([
+      'public.users 24 25 ✗ +1 rows',
+      'public.gone 7 — ✗ table missing',
+      'public.incidents 3000 3000 ✓',
+    ]);
   });
 });
 
 describe('what the walkthrough shows', () => {
   it('stops at a failed preflight with every check and says the database is untouched', () => {
-    const f = restoreFlow(null, { stage: 'refused', checks: [{ id: 'backup', title: 'backup file', status: 'fail', detail: 'gzip: unexpected end of file' }] });
+    const f = restoreFlow(null, {
+      stage: 'refused',
+      checks: [{ id: 'backup', title: 'backup file', status: 'fail', detail: 'gzip: unexpected end of file' }],
+    });
     const c = walkthroughContent(f, f.detail as RestoreDetail, 80, 0);
     expect(c.title).toMatch(/^Stopped at preflight: restore itsm from full_backup_/);
     expect(text(c.body)).toContain('FAIL  backup file: gzip: unexpected end of file');
@@ -93,7 +137,10 @@ describe('what the walkthrough shows', () => {
   });
 
   it('asks for the name before the drop, with the command that is next and what was typed', () => {
-    const snap = snapshot({ phase: 'confirming', pending: { stage: 'drop', kind: 'type', question: 'Type the name "itsm" to drop it:', expect: 'itsm' } });
+    const snap = snapshot({
+      phase: 'confirming',
+      pending: { stage: 'drop', kind: 'type', question: 'Type the name "itsm" to drop it:', expect: 'itsm' },
+    });
     const f = restoreFlow(snap, {}, { typed: 'its' });
     const c = walkthroughContent(f, f.detail as RestoreDetail, 80, 0);
     expect(c.title).toMatch(/^Confirm the drop:/);
@@ -104,7 +151,15 @@ describe('what the walkthrough shows', () => {
   });
 
   it('ends with the headline and the sentence about the database, whatever happened', () => {
-    const snap = snapshot({ phase: 'done', result: 'declined', summary: ['Declined at the drop: itsm was not dropped.', 'UNTOUCHED: itsm was not dropped; its data is exactly as before.'], durationMs: 4200 });
+    const snap = snapshot({
+      phase: 'done',
+      result: 'declined',
+      summary: [
+        'Declined at the drop: itsm was not dropped.',
+        'UNTOUCHED: itsm was not dropped; its data is exactly as before.',
+      ],
+      durationMs: 4200,
+    });
     const f = restoreFlow(snap);
     const c = walkthroughContent(f, f.detail as RestoreDetail, 80, 0);
     expect(c.title).toMatch(/^DECLINED in 4\.2 s:/);
@@ -143,13 +198,32 @@ describe('take a backup now', () => {
       },
     });
     expect(plan).toMatchObject({ action: 'backup.all', target: 'itsm, files:config', danger: 'confirm' });
-    expect(plan.steps.map((s) => `${s.id} ${s.title}`)).toEqual(['itsm:dump itsm: dump the database', 'files:config:dump files:config: dump the database']);
+    expect(plan.steps.map((s) => `${s.id} ${s.title}`)).toEqual([
+      'itsm:dump itsm: dump the database',
+      'files:config:dump files:config: dump the database',
+    ]);
     report!('itsm', { phase: 'dump', bytesIn: 5e6, bytesWritten: 1.2e6, elapsedMs: 65_000, rate: 2e6 });
     const got: StepProgress[] = [];
-    const ctx: StepContext = { signal: new AbortController().signal, output: () => undefined, progress: (p) => got.push(p) };
+    const ctx: StepContext = {
+      signal: new AbortController().signal,
+      output: () => undefined,
+      progress: (p) => got.push(p),
+    };
     await plan.steps[0]!.run(ctx);
     expect(got[0]!.label).toBe('dump: 1.2 MB written · 2 MB/s · 1m05s');
-    const epilogue = await plan.epilogue!({ action: '', target: '', steps: [], startedAt: 0, warnings: [], result: 'succeeded', summary: [], durationMs: 1 }, new AbortController().signal);
+    const epilogue = await plan.epilogue!(
+      {
+        action: '',
+        target: '',
+        steps: [],
+        startedAt: 0,
+        warnings: [],
+        result: 'succeeded',
+        summary: [],
+        durationMs: 1,
+      },
+      new AbortController().signal,
+    );
     expect(epilogue).toEqual(['itsm: Backup: itsm.sql.gz', 'files:config: Backup: files:config.sql.gz']);
   });
 });

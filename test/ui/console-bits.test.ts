@@ -24,7 +24,28 @@ describe('theme', () => {
 });
 
 describe('key chunks', () => {
-  const none: Key = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false };
+  const none: Key = {
+    upArrow: false,
+    downArrow: false,
+    leftArrow: false,
+    rightArrow: false,
+    pageDown: false,
+    pageUp: false,
+    home: false,
+    end: false,
+    return: false,
+    escape: false,
+    ctrl: false,
+    shift: false,
+    tab: false,
+    backspace: false,
+    delete: false,
+    meta: false,
+    super: false,
+    hyper: false,
+    capsLock: false,
+    numLock: false,
+  };
   it('splits a run of characters into presses, naming control characters', () => {
     expect(keyPresses(':ab\r', none).map((p) => p.name)).toEqual([':', 'a', 'b', 'enter']);
     expect(keyPresses('x\t\x7f\x03', none).map((p) => p.name)).toEqual(['x', 'tab', 'backspace', 'ctrl-c']);

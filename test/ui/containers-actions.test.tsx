@@ -28,7 +28,10 @@ describe.skipIf(unavailable('docker'))('Containers view actions on a real engine
     socketPath = svc.socketPath;
     docker = new Docker({ socketPath });
     // A shell that exits on TERM at once (PID 1 ignores signals it has no handler for).
-    await runSandboxContainer(new DockerEngine({ socketPath }), svc.image, { name, cmd: ['sh', '-c', "trap 'exit 0' TERM; while :; do sleep 0.2; done"] });
+    await runSandboxContainer(new DockerEngine({ socketPath }), svc.image, {
+      name,
+      cmd: ['sh', '-c', "trap 'exit 0' TERM; while :; do sleep 0.2; done"],
+    });
   });
   afterEach(async () => {
     cleanup();
@@ -38,7 +41,10 @@ describe.skipIf(unavailable('docker'))('Containers view actions on a real engine
     fx = null;
   });
   afterAll(async () => {
-    await docker?.getContainer(name).remove({ force: true }).catch(() => undefined);
+    await docker
+      ?.getContainer(name)
+      .remove({ force: true })
+      .catch(() => undefined);
   });
 
   it('stops the selected container through the dialog, and the next poll shows it exited', async () => {
@@ -48,15 +54,25 @@ describe.skipIf(unavailable('docker'))('Containers view actions on a real engine
     const sched = startScheduler([probe], store, { timeout: 5000 });
     scheduler = sched;
     fx = actionFixture({ docker: { socketPath }, refreshNow: () => sched.refreshNow() });
-    const ui = renderConsole(store, { view: 'containers', actions: fx.controller, columns: 100, rows: 30, waitMs: 15_000 });
+    const ui = renderConsole(store, {
+      view: 'containers',
+      actions: fx.controller,
+      columns: 100,
+      rows: 30,
+      waitMs: 15_000,
+    });
     await ui.waitFor((x) => plain(x).includes(name), 'the container in the table');
     await ui.command('filter');
     await ui.press(...name);
     await ui.command('input.accept');
-    let f = plain(await ui.waitFor((x) => new RegExp(`› ${name}\\s+running`).test(plain(x)), 'the container selected, running'));
+    let f = plain(
+      await ui.waitFor((x) => new RegExp(`› ${name}\\s+running`).test(plain(x)), 'the container selected, running'),
+    );
 
     await ui.command('container.stop');
-    f = plain(await ui.waitFor((x) => plain(x).includes('no other container depends on it'), 'the plan and its blast radius'));
+    f = plain(
+      await ui.waitFor((x) => plain(x).includes('no other container depends on it'), 'the plan and its blast radius'),
+    );
     expect(f).toContain(`api: POST /containers/${name}/stop?t=2`);
     expect(f).toMatch(/running for \d/);
     expect(f).toContain(`Run container.stop on ${name}? [y/N]`);
@@ -66,7 +82,10 @@ describe.skipIf(unavailable('docker'))('Containers view actions on a real engine
     expect(f).toMatch(/✓ done\s+1\. stop container/);
     expect(f).toMatch(/✓ done\s+2\. check container .* is stopped — exit code 0/);
     await ui.command('task.close');
-    await ui.waitFor((x) => new RegExp(`› ${name}\\s+exited`).test(plain(x)), 'the table showing it exited after the refresh');
+    await ui.waitFor(
+      (x) => new RegExp(`› ${name}\\s+exited`).test(plain(x)),
+      'the table showing it exited after the refresh',
+    );
     expect(fx.refreshes).toBeGreaterThan(0);
 
     // Stopping it again: a typed error, in words, with what it means.
@@ -88,7 +107,14 @@ describe.skipIf(unavailable('docker'))('Containers view actions on a real engine
     expect((await docker.getContainer(name).inspect()).State.Running).toBe(true);
 
     const events = (await fx.audit()).map((e) => `${e.event} ${e.action}`);
-    expect(events).toEqual(['confirmed container.stop', 'succeeded container.stop', 'confirmed container.stop', 'failed container.stop', 'confirmed container.start', 'succeeded container.start']);
+    expect(events).toEqual([
+      'confirmed container.stop',
+      'succeeded container.stop',
+      'confirmed container.stop',
+      'failed container.stop',
+      'confirmed container.start',
+      'succeeded container.start',
+    ]);
   });
 
   it('Esc on the question runs nothing and records the refusal', async () => {
@@ -96,7 +122,13 @@ describe.skipIf(unavailable('docker'))('Containers view actions on a real engine
     const probe = new DockerProbe({ socketPath, interval: 600_000, statsInterval: 600_000, stopTimeout: 2000 }, 5000);
     scheduler = startScheduler([probe], store, { timeout: 5000 });
     fx = actionFixture({ docker: { socketPath } });
-    const ui = renderConsole(store, { view: 'containers', actions: fx.controller, columns: 100, rows: 30, waitMs: 15_000 });
+    const ui = renderConsole(store, {
+      view: 'containers',
+      actions: fx.controller,
+      columns: 100,
+      rows: 30,
+      waitMs: 15_000,
+    });
     await ui.waitFor((x) => plain(x).includes(name));
     await ui.command('filter');
     await ui.press(...name);
@@ -108,11 +140,16 @@ describe.skipIf(unavailable('docker'))('Containers view actions on a real engine
     await ui.waitFor((x) => plain(x).includes('not run (declined by the operator)'));
     // The refusal is written after the panel closes.
     const trail = fx;
-    const entries = await waitFor(async () => {
-      const list = await trail.audit();
-      return list.length > 0 ? list : null;
-    }, { what: 'the refusal in the audit trail' });
-    expect(entries.map((e) => `${e.event} ${e.action} ${e.reason ?? ''}`)).toEqual(['refused container.restart declined by the operator']);
+    const entries = await waitFor(
+      async () => {
+        const list = await trail.audit();
+        return list.length > 0 ? list : null;
+      },
+      { what: 'the refusal in the audit trail' },
+    );
+    expect(entries.map((e) => `${e.event} ${e.action} ${e.reason ?? ''}`)).toEqual([
+      'refused container.restart declined by the operator',
+    ]);
     expect(entries[0]!.steps?.[0]).toContain(`POST /containers/${name}/restart?t=2`);
   });
 });

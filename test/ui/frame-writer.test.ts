@@ -125,7 +125,12 @@ describe('fullscreen lifecycle', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'opsdeck-crash-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const err = new Error('render exploded', { cause: new Error('bad reading') });
-    const file = writeCrashLog(path.join(dir, 'state'), err, { version: '0.1.0', columns: 80, rows: 24, view: 'overview' });
+    const file = writeCrashLog(path.join(dir, 'state'), err, {
+      version: '0.1.0',
+      columns: 80,
+      rows: 24,
+      view: 'overview',
+    });
     expect(file).toMatch(/state\/crash-.*\.log$/);
     const text = readFileSync(file!, 'utf8');
     expect(text).toContain('render exploded');
@@ -137,7 +142,7 @@ describe('fullscreen lifecycle', () => {
 });
 
 describe('FrameWriter corner (the header clock)', () => {
-  it('draws the clock at the right end of the first line without a frame, and again after line 1 is rewritten', async () => {
+  it('draws the clock at the right end of line 1 without a frame, and again after line 1 is rewritten', async () => {
     const t = term();
     const w = new FrameWriter(t, { minIntervalMs: 0 });
     w.setCorner('12:00:00');

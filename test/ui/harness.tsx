@@ -31,7 +31,18 @@ export interface Harness {
 }
 
 /** Renders the whole console at `columns`×`rows` (columns ≤ 100: ink-testing-library's width). */
-export function renderConsole(store: OpsStore, opts: { columns?: number; rows?: number; view?: ViewId; now?: number; readOnly?: boolean; actions?: ActionController | null; waitMs?: number } = {}): Harness {
+export function renderConsole(
+  store: OpsStore,
+  opts: {
+    columns?: number;
+    rows?: number;
+    view?: ViewId;
+    now?: number;
+    readOnly?: boolean;
+    actions?: ActionController | null;
+    waitMs?: number;
+  } = {},
+): Harness {
   const counters = { quits: 0, redraws: 0 };
   const app = render(
     <ConsoleRoot
@@ -47,7 +58,8 @@ export function renderConsole(store: OpsStore, opts: { columns?: number; rows?: 
     />,
   );
   const frame = () => app.lastFrame() ?? '';
-  const waitFor = (test: string | RegExp | ((f: string) => boolean), what = String(test)) => waitForText(frame, test, { what, timeoutMs: opts.waitMs ?? 5000, intervalMs: 5 });
+  const waitFor = (test: string | RegExp | ((f: string) => boolean), what = String(test)) =>
+    waitForText(frame, test, { what, timeoutMs: opts.waitMs ?? 5000, intervalMs: 5 });
   const press = async (...keys: string[]) => {
     for (const k of keys) {
       app.stdin.write(k);

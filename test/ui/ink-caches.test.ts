@@ -21,7 +21,7 @@ describe('BoundedCache', () => {
     expect(c.size).toBeLessThanOrEqual(3);
   });
 
-  it('does not grow with a stream of distinct keys (the leak in Ink\'s measure and wrap caches)', () => {
+  it("does not grow with a stream of distinct keys (the leak in Ink's measure and wrap caches)", () => {
     const c = new BoundedCache<string, number>(100);
     for (let i = 0; i < 100_000; i++) c.set(`up ${i}s`, i);
     expect(c.size).toBeLessThanOrEqual(100);

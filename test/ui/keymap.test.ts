@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { bindings, commandFor, COMMANDS, footerHints, paletteCommands, scopesOf, scopesOverlap, VIEWS, type Command } from '../../src/ui/keymap.js';
+import {
+  bindings,
+  commandFor,
+  COMMANDS,
+  footerHints,
+  paletteCommands,
+  scopesOf,
+  scopesOverlap,
+  VIEWS,
+  type Command,
+} from '../../src/ui/keymap.js';
 import { helpLines } from '../../src/ui/help-overlay.js';
 import { fitHints } from '../../src/ui/footer.js';
 import { HANDLERS } from '../../src/ui/commands/handlers.js';
@@ -16,8 +26,14 @@ describe('the keymap table', () => {
   it('gives every command a handler, and every handler a command', () => {
     const rows = new Set<string>(COMMANDS.map((c) => c.id));
     const handlers = new Set(Object.keys(HANDLERS));
-    expect([...rows].filter((id) => !handlers.has(id)), 'commands without a handler').toEqual([]);
-    expect([...handlers].filter((id) => !rows.has(id)), 'handlers without a command').toEqual([]);
+    expect(
+      [...rows].filter((id) => !handlers.has(id)),
+      'commands without a handler',
+    ).toEqual([]);
+    expect(
+      [...handlers].filter((id) => !rows.has(id)),
+      'handlers without a command',
+    ).toEqual([]);
     for (const [id, h] of Object.entries(HANDLERS)) expect(typeof h, id).toBe('function');
   });
 
@@ -54,7 +70,14 @@ describe('the keymap table', () => {
     expect([key('h'), key('l'), key('g'), key('G')]).toEqual(['focus.prev', 'focus.next', 'top', 'bottom']);
     expect([key('tab'), key('shift-tab')]).toEqual(['view.next', 'view.prev']);
     expect(VIEWS.map((_, i) => key(String((i + 1) % 10)))).toEqual(VIEWS.map((v) => `view.${v}`)); // 1…9, then 0
-    expect([key('enter'), key('esc'), key(':'), key('?'), key('q'), key('ctrl-c')]).toEqual(['drill', 'back', 'palette', 'help', 'quit', 'interrupt']);
+    expect([key('enter'), key('esc'), key(':'), key('?'), key('q'), key('ctrl-c')]).toEqual([
+      'drill',
+      'back',
+      'palette',
+      'help',
+      'quit',
+      'interrupt',
+    ]);
     expect([key('/'), key('s'), key('S')]).toEqual(['filter', 'sort', 'sort.reverse']);
   });
 
@@ -72,7 +95,10 @@ describe('the keymap table', () => {
   });
 
   it('leaves dangerous commands unbound in read-only mode', () => {
-    const table: Command[] = [...COMMANDS, { id: 'sort', keys: ['x'], description: 'Stop the selected container', scope: ['containers'], dangerous: true }];
+    const table: Command[] = [
+      ...COMMANDS,
+      { id: 'sort', keys: ['x'], description: 'Stop the selected container', scope: ['containers'], dangerous: true },
+    ];
     expect(bindings('containers', null, false, table).get('x')?.description).toBe('Stop the selected container');
     expect(bindings('containers', null, true, table).has('x')).toBe(false);
     expect(paletteCommands(true, table).some((c) => c.keys.includes('x'))).toBe(false);
@@ -87,6 +113,10 @@ describe('the keymap table', () => {
     expect(hints).toContainEqual({ keys: 'q', label: 'quit' });
     expect(fitHints(hints, 20)).toBe('s sort  / filter');
     const help = helpLines(false);
-    for (const c of COMMANDS) expect(help.some((l) => l.text === c.description + (c.dangerous ? ' (changes state)' : '')), c.id).toBe(true);
+    for (const c of COMMANDS)
+      expect(
+        help.some((l) => l.text === c.description + (c.dangerous ? ' (changes state)' : '')),
+        c.id,
+      ).toBe(true);
   });
 });

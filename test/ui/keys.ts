@@ -2,7 +2,16 @@
 // finds the first key the keymap binds to that command in its scope, and `keyBytes` and
 // `tmuxKey` turn that key name into what a terminal sends or what tmux send-keys takes. A
 // rebinding in the keymap moves the tests with it.
-import { commandFor, COMMANDS, scopesOf, VIEWS, type CommandId, type Mode, type Scope, type ViewId } from '../../src/ui/keymap.js';
+import {
+  commandFor,
+  COMMANDS,
+  scopesOf,
+  VIEWS,
+  type CommandId,
+  type Mode,
+  type Scope,
+  type ViewId,
+} from '../../src/ui/keymap.js';
 
 const isView = (s: Scope): s is ViewId => (VIEWS as readonly string[]).includes(s);
 
@@ -65,7 +74,10 @@ export function tmuxKey(name: string): string {
   return name;
 }
 
-/** `key`, after checking the keymap binds it to `id` in `scope` (a test about that very key, e.g. Ctrl-C cancelling). */
+/**
+ * `key`, after checking the keymap binds it to `id` in `scope` (a test about that very key, e.g.
+ * Ctrl-C cancelling).
+ */
 export function boundKey(id: CommandId, key: string, scope: Scope): string {
   const view: ViewId = isView(scope) ? scope : 'overview';
   const mode: Mode | null = scope === 'global' || isView(scope) ? null : scope;

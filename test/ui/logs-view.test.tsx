@@ -37,9 +37,21 @@ describe('log line display', () => {
   it('marks levels, highlights matches and never passes escapes through', () => {
     const f = parseFilter('boom');
     if (!f.ok || !f.filter) throw new Error('filter');
-    const spans = lineSpans({ seq: 1, time: 0, level: 'error', text: 'ERROR boom at boom', ranges: f.filter.ranges('ERROR boom at boom') }, f.filter);
-    expect(spans.map((s) => [s.text, s.inverse ?? false])).toEqual([['✗ ', false], ['ERROR ', false], ['boom', true], [' at ', false], ['boom', true]]);
-    expect(safeLine({ text: '\x1b[31mred\x1b[0m\tboom\x07' }, f.filter)).toEqual({ text: 'red boom ', ranges: [[4, 8]] });
+    const spans = lineSpans(
+      { seq: 1, time: 0, level: 'error', text: 'ERROR boom at boom', ranges: f.filter.ranges('ERROR boom at boom') },
+      f.filter,
+    );
+    expect(spans.map((s) => [s.text, s.inverse ?? false])).toEqual([
+      ['✗ ', false],
+      ['ERROR ', false],
+      ['boom', true],
+      [' at ', false],
+      ['boom', true],
+    ]);
+    expect(safeLine({ text: '\x1b[31mred\x1b[0m\tboom\x07' }, f.filter)).toEqual({
+      text: 'red boom ',
+      ranges: [[4, 8]],
+    });
     expect(scrollWindow([1, 2, 3, 4, 5], 2, 0)).toEqual({ shown: [4, 5], offset: 0, above: 3 });
     expect(scrollWindow([1, 2, 3, 4, 5], 2, 99)).toEqual({ shown: [1, 2], offset: 3, above: 0 });
   });
@@ -84,7 +96,12 @@ describe('Logs view', () => {
     f = plain(await ui.waitFor((x) => plain(x).includes('▼ 1 newer line'), 'a newer line held back'));
     expect(f).not.toContain('INFO after the pause');
     await ui.command('bottom');
-    f = plain(await ui.waitFor((x) => plain(x).includes('INFO after the pause') && plain(x).includes('FOLLOWING'), 'following again'));
+    f = plain(
+      await ui.waitFor(
+        (x) => plain(x).includes('INFO after the pause') && plain(x).includes('FOLLOWING'),
+        'following again',
+      ),
+    );
 
     // Scroll back: k pauses and moves up a line, G follows the newest again.
     appendFileSync(file, `${Array.from({ length: 60 }, (_, i) => `INFO bulk ${i}`).join('\n')}\n`);
@@ -92,16 +109,31 @@ describe('Logs view', () => {
     await ui.key('up', 'k');
     await ui.key('up', 'k');
     await ui.key('up', 'k');
-    f = plain(await ui.waitFor((x) => plain(x).includes('PAUSED') && plain(x).includes('INFO bulk 56') && !plain(x).includes('INFO bulk 57'), 'scrolled up three lines'));
+    f = plain(
+      await ui.waitFor(
+        (x) => plain(x).includes('PAUSED') && plain(x).includes('INFO bulk 56') && !plain(x).includes('INFO bulk 57'),
+        'scrolled up three lines',
+      ),
+    );
     await ui.key('page.up', 'pageup');
     await ui.waitFor((x) => !plain(x).includes('INFO bulk 56'), 'a page up');
     await ui.key('bottom', 'G');
-    await ui.waitFor((x) => plain(x).includes('INFO bulk 59') && plain(x).includes('FOLLOWING'), 'the newest line again');
+    await ui.waitFor(
+      (x) => plain(x).includes('INFO bulk 59') && plain(x).includes('FOLLOWING'),
+      'the newest line again',
+    );
   });
 
   it('stops the pty child when the view is left, and when another source is chosen', async () => {
     const cmd = (tag: string) => ['sh', '-c', `echo ${tag}-pid=$$; while :; do echo ${tag} tick; sleep 0.2; done`];
-    fx = actionFixture({ logs: { sources: [{ name: 'first', command: cmd('first') }, { name: 'second', command: cmd('second') }] } });
+    fx = actionFixture({
+      logs: {
+        sources: [
+          { name: 'first', command: cmd('first') },
+          { name: 'second', command: cmd('second') },
+        ],
+      },
+    });
     const ui = renderConsole(store(), { view: 'logs', actions: fx.controller, columns: 100, rows: 30, waitMs: 10_000 });
     const pidOf = (tag: string, f: string) => Number(new RegExp(`${tag}-pid=(\\d+)`).exec(plain(f))?.[1]);
     let f = await ui.waitFor((x) => /first-pid=\d+/.test(plain(x)), 'the first command');

@@ -9,7 +9,16 @@ describe('PaintedLine', () => {
   it('fits spans to the width exactly, cutting with … and padding with blanks', () => {
     expect(paintSpans([{ text: 'abc' }, { text: 'def' }], 5, false)).toBe('abcd…');
     expect(paintSpans([{ text: 'ab' }], 5, false)).toBe('ab   ');
-    expect(paintSpans([{ text: 'ab', inverse: true }, { text: 'c', color: 'red' }], 4, false)).toBe('\x1b[7mab\x1b[0mc ');
+    expect(
+      paintSpans(
+        [
+          { text: 'ab', inverse: true },
+          { text: 'c', color: 'red' },
+        ],
+        4,
+        false,
+      ),
+    ).toBe('\x1b[7mab\x1b[0mc ');
     expect(paintSpans([{ text: 'c', color: 'red' }], 1, true)).toBe('\x1b[31mc\x1b[0m');
   });
 

@@ -28,16 +28,43 @@ function step(id: string, run: Step['run'], cancellable = false): Step {
 }
 
 function plan(danger: Plan['danger'], steps: Step[], target = 'itsm_db'): Plan {
-  return { action: 'db.drop', target, danger, steps, blastRadius: async () => ['12 client connections: 12× itsm-backend'] };
+  return {
+    action: 'db.drop',
+    target,
+    danger,
+    steps,
+    blastRadius: async () => ['12 client connections: 12× itsm-backend'],
+  };
 }
 
 describe('state words', () => {
   it('gives every step state a symbol and a word, and typed errors a recovery line', () => {
-    expect(['pending', 'running', 'done', 'failed', 'cancelled', 'skipped'].map((s) => statusLabel(s as never))).toEqual(['· pending', '▶ running', '✓ done', '✗ FAILED', '⊘ cancelled', '– skipped']);
+    expect(
+      ['pending', 'running', 'done', 'failed', 'cancelled', 'skipped'].map((s) => statusLabel(s as never)),
+    ).toEqual(['· pending', '▶ running', '✓ done', '✗ FAILED', '⊘ cancelled', '– skipped']);
     expect(recoveryHint('already_stopped')).toMatch(/already stopped/);
     expect(recoveryHint('weird')).toBe('');
-    const rows = progressLines({ action: 'a', target: 't', startedAt: 0, warnings: [], steps: [{ id: 's', title: 'dump', description: { kind: 'argv', text: 'pg_dump itsm' }, status: 'running', output: ['line 1', 'line 2'] }] });
-    expect(rows.map((r) => `${r.lead?.text ?? ''}${r.text}`)).toEqual(['▶ running   1. dump', '            argv: pg_dump itsm', '            │ line 1', '            │ line 2']);
+    const rows = progressLines({
+      action: 'a',
+      target: 't',
+      startedAt: 0,
+      warnings: [],
+      steps: [
+        {
+          id: 's',
+          title: 'dump',
+          description: { kind: 'argv', text: 'pg_dump itsm' },
+          status: 'running',
+          output: ['line 1', 'line 2'],
+        },
+      ],
+    });
+    expect(rows.map((r) => `${r.lead?.text ?? ''}${r.text}`)).toEqual([
+      '▶ running   1. dump',
+      '            argv: pg_dump itsm',
+      '            │ line 1',
+      '            │ line 2',
+    ]);
   });
 });
 
@@ -47,7 +74,9 @@ describe('plan dialog', () => {
     const ran: string[] = [];
     const ui = renderConsole(store(), { actions: fx.controller, columns: 100, rows: 30 });
     await ui.waitFor('[1 Overview]');
-    fx.controller.flow.propose('Drop database', async () => plan('destructive', [step('drop', async () => void ran.push('drop'))]));
+    fx.controller.flow.propose('Drop database', async () =>
+      plan('destructive', [step('drop', async () => void ran.push('drop'))]),
+    );
     let f = plain(await ui.waitFor((x) => plain(x).includes('Type the name "itsm_db"'), 'the typed confirmation'));
     expect(f).toContain('12 client connections');
     expect(f).toContain('sql: -- drop');
@@ -74,10 +103,14 @@ describe('plan dialog', () => {
     fx.controller.flow.propose('Long job', async () =>
       plan('confirm', [
         step('first', async () => 'quick'),
-        step('wait', async (ctx) => {
-          ctx.output('waiting for the replica');
-          await sleep(30_000, ctx.signal);
-        }, true),
+        step(
+          'wait',
+          async (ctx) => {
+            ctx.output('waiting for the replica');
+            await sleep(30_000, ctx.signal);
+          },
+          true,
+        ),
         step('last', async () => undefined),
       ]),
     );

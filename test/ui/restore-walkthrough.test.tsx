@@ -7,7 +7,18 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { postgresService, unavailable } from '../helpers/services.js';
-import { backup, checksum, createDatabase, DAMAGE, databaseExists, dropDatabase, SEED, server, sql, tempDir } from '../restore/helpers.js';
+import {
+  backup,
+  checksum,
+  createDatabase,
+  DAMAGE,
+  databaseExists,
+  dropDatabase,
+  SEED,
+  server,
+  sql,
+  tempDir,
+} from '../restore/helpers.js';
 import { fakeAppService, renderBackups, type BackupsConsole } from './backups-harness.js';
 
 const flat = (f: string): string => f.replace(/\s+/g, ' ');
@@ -25,7 +36,9 @@ describe.skipIf(unavailable('postgres'))('the restore walkthrough', () => {
   });
 
   /** A seeded database, a backup of it in its own root, and the checksum of its data. */
-  async function setup(prefix: string): Promise<{ db: string; dir: string; file: string; original: Record<string, string> }> {
+  async function setup(
+    prefix: string,
+  ): Promise<{ db: string; dir: string; file: string; original: Record<string, string> }> {
     const db = await createDatabase(prefix);
     cleanups.push(() => dropDatabase(db));
     await sql(db, ...SEED);
@@ -38,7 +51,13 @@ describe.skipIf(unavailable('postgres'))('the restore walkthrough', () => {
   /** A client of the application, connected to `db` from this host, so preflight has a connection to list. */
   async function appClient(db: string): Promise<void> {
     const s = postgresService();
-    const c = new pg.Client({ host: s.host, port: s.port, user: s.user, database: db, application_name: 'itsm-backend' });
+    const c = new pg.Client({
+      host: s.host,
+      port: s.port,
+      user: s.user,
+      database: db,
+      application_name: 'itsm-backend',
+    });
     c.on('error', () => undefined); // the restore terminates it
     await c.connect();
     cleanups.push(() => c.end().catch(() => undefined));

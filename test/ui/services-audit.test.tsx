@@ -36,7 +36,13 @@ const store = () => createOpsStore({ rules, origins: { host: 'configured' } });
 describe('Services view', () => {
   it('starts all in the documented order, stops one, and the audit view shows each step of it', async () => {
     // Listed out of order on purpose: the plan puts the database first, the application last.
-    fx = actionFixture({ services: (dir) => [markerService(dir, 'app', 'application'), markerService(dir, 'mq', 'queue'), markerService(dir, 'db', 'database')] });
+    fx = actionFixture({
+      services: (dir) => [
+        markerService(dir, 'app', 'application'),
+        markerService(dir, 'mq', 'queue'),
+        markerService(dir, 'db', 'database'),
+      ],
+    });
     const d = fx.dir;
     const ui = renderConsole(store(), { view: 'services', actions: fx.controller, columns: 100, rows: 32 });
     let f = plain(await ui.waitFor((x) => plain(x).includes('0 running'), 'the statuses'));
@@ -45,7 +51,12 @@ describe('Services view', () => {
     expect(f.indexOf('mq')).toBeLessThan(f.indexOf('app '));
 
     await ui.command('service.start-all');
-    f = plain(await ui.waitFor((x) => plain(x).includes('start 3 services in this order: db → mq → app'), 'the plan and who is affected'));
+    f = plain(
+      await ui.waitFor(
+        (x) => plain(x).includes('start 3 services in this order: db → mq → app'),
+        'the plan and who is affected',
+      ),
+    );
     expect(f).toContain(`touch ${marker(d, 'db')}`);
     expect(f).toContain('Run service.start-all on all services? [y/N]');
     await ui.command('question.yes');
@@ -74,25 +85,47 @@ describe('Services view', () => {
     expect(existsSync(marker(d, 'db'))).toBe(true);
 
     await ui.command('up', 'view.audit');
-    f = plain(await ui.waitFor((x) => plain(x).includes('⊘ refused') && plain(x).includes('service.stop-all'), 'the audit view'));
+    f = plain(
+      await ui.waitFor(
+        (x) => plain(x).includes('⊘ refused') && plain(x).includes('service.stop-all'),
+        'the audit view',
+      ),
+    );
     expect(f).toMatch(/✓ succeeded\s+service\.start-all\s+all services/);
     expect(f).toMatch(/✓ succeeded\s+service\.stop\s+app/);
     await ui.command('drill'); // details of the newest entry
     f = plain(await ui.waitFor((x) => plain(x).includes('reason: declined by the operator'), 'the entry details'));
     expect(f).toMatch(/1\. stop app: unless already stopped: rm -f .*\n.*2\. stop mq/); // reverse order
     const events = (await fx.audit()).map((e) => `${e.event} ${e.action}`);
-    expect(events).toEqual(['confirmed service.start-all', 'succeeded service.start-all', 'confirmed service.stop', 'succeeded service.stop', 'refused service.stop-all']);
+    expect(events).toEqual([
+      'confirmed service.start-all',
+      'succeeded service.start-all',
+      'confirmed service.stop',
+      'succeeded service.stop',
+      'refused service.stop-all',
+    ]);
   });
 
   it('stops "start all" at the failed step and says what runs now', async () => {
-    fx = actionFixture({ services: (dir) => [markerService(dir, 'db', 'database'), markerService(dir, 'mq', 'queue', true), markerService(dir, 'app', 'application')] });
+    fx = actionFixture({
+      services: (dir) => [
+        markerService(dir, 'db', 'database'),
+        markerService(dir, 'mq', 'queue', true),
+        markerService(dir, 'app', 'application'),
+      ],
+    });
     const d = fx.dir;
     const ui = renderConsole(store(), { view: 'services', actions: fx.controller, columns: 100, rows: 32 });
     await ui.waitFor((x) => plain(x).includes('0 running'));
     await ui.command('service.start-all');
     await ui.waitFor('Run service.start-all');
     await ui.command('question.yes');
-    const f = plain(await ui.waitFor((x) => plain(x).includes('✗ FAILED') && plain(x).includes('Now:'), 'the failure and the state now'));
+    const f = plain(
+      await ui.waitFor(
+        (x) => plain(x).includes('✗ FAILED') && plain(x).includes('Now:'),
+        'the failure and the state now',
+      ),
+    );
     expect(f).toMatch(/✓ done\s+1\. start db/);
     expect(f).toMatch(/✗ FAILED\s+2\. start mq/);
     expect(f).toMatch(/– skipped\s+3\. start app/);

@@ -83,10 +83,15 @@ describe('<Table>', () => {
     { id: 'name', header: 'name', min: 8, max: 30, flex: 1, value: (r) => r.name },
     { id: 'cpu', header: 'cpu', min: 5, align: 'right', value: (r) => `${r.cpu} %` },
   ];
-  const rows: Row[] = Array.from({ length: 30 }, (_, i) => ({ name: i === 1 ? 'a-container-name-far-longer-than-thirty-cells' : `c${i}`, cpu: i }));
+  const rows: Row[] = Array.from({ length: 30 }, (_, i) => ({
+    name: i === 1 ? 'a-container-name-far-longer-than-thirty-cells' : `c${i}`,
+    cpu: i,
+  }));
 
   it('shows a header, truncates long values with "…" and marks the selected row without colour', () => {
-    const { lastFrame } = render(<Table columns={columns} rows={rows} width={40} height={6} selected={1} rowKey={(r) => r.name} />);
+    const { lastFrame } = render(
+      <Table columns={columns} rows={rows} width={40} height={6} selected={1} rowKey={(r) => r.name} />,
+    );
     const lines = (lastFrame() ?? '').split('\n');
     expect(lines[0]).toMatch(/^\s+name\s+cpu$/);
     expect(lines[2]).toBe('› a-container-name-far-longer-t…   1 %');
@@ -96,7 +101,9 @@ describe('<Table>', () => {
   });
 
   it('scrolls to the selected row', () => {
-    const { lastFrame } = render(<Table columns={columns} rows={rows} width={40} height={6} selected={20} rowKey={(r) => r.name} />);
+    const { lastFrame } = render(
+      <Table columns={columns} rows={rows} width={40} height={6} selected={20} rowKey={(r) => r.name} />,
+    );
     const frame = lastFrame() ?? '';
     expect(frame).toContain('› c20');
     expect(frame).not.toContain(' c0 ');
@@ -104,7 +111,9 @@ describe('<Table>', () => {
   });
 
   it('says so when there are no rows', () => {
-    const { lastFrame } = render(<Table columns={columns} rows={[]} width={40} height={6} rowKey={(r) => r.name} empty="no containers" />);
+    const { lastFrame } = render(
+      <Table columns={columns} rows={[]} width={40} height={6} rowKey={(r) => r.name} empty="no containers" />,
+    );
     expect(lastFrame()).toContain('no containers');
   });
 });

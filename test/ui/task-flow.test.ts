@@ -14,7 +14,12 @@ function setup(readOnly = false) {
   const guard = new ActionGuard({ readOnly, audit, timer: false });
   const flashes: string[] = [];
   const finished: string[] = [];
-  const flow = new TaskFlow({ guard, audit, flash: (t) => void (t && flashes.push(t)), onFinished: (f) => void finished.push(f.detail.kind) });
+  const flow = new TaskFlow({
+    guard,
+    audit,
+    flash: (t) => void (t && flashes.push(t)),
+    onFinished: (f) => void finished.push(f.detail.kind),
+  });
   return { audit, guard, flow, flashes, finished, events: () => audit.entries.map((e) => `${e.event} ${e.action}`) };
 }
 
@@ -24,7 +29,15 @@ function plan(danger: Plan['danger'], ran: string[], wait?: number): Plan {
     target: 'itsm',
     danger,
     changesState: true,
-    steps: [{ id: 'go', title: 'go', cancellable: true, describe: () => ({ kind: 'sql', text: '-- go' }), run: async (ctx) => void (wait ? await sleep(wait, ctx.signal) : ran.push('go')) }],
+    steps: [
+      {
+        id: 'go',
+        title: 'go',
+        cancellable: true,
+        describe: () => ({ kind: 'sql', text: '-- go' }),
+        run: async (ctx) => void (wait ? await sleep(wait, ctx.signal) : ran.push('go')),
+      },
+    ],
   };
 }
 
@@ -65,7 +78,11 @@ describe('the task flow controller', () => {
     await waitFor(() => t.flow.state?.question, { what: 'the question' });
     t.flow.no();
     await waitFor(() => t.audit.entries.length === 1, { what: 'the refusal' });
-    expect(t.audit.entries[0]).toMatchObject({ event: 'refused', action: 'db.drop', reason: 'declined by the operator' });
+    expect(t.audit.entries[0]).toMatchObject({
+      event: 'refused',
+      action: 'db.drop',
+      reason: 'declined by the operator',
+    });
     expect(t.flow.state).toBeNull();
     expect(t.flashes).toContain('db.drop itsm: not run (declined by the operator)');
     expect(t.finished).toEqual([]);
@@ -79,7 +96,10 @@ describe('the task flow controller', () => {
     t.flow.close();
     t.flow.propose('Broken', async () => Promise.reject(new Error('Docker is not configured')));
     await waitFor(() => t.flow.state?.error, { what: 'the error' });
-    expect(t.flow.state).toMatchObject({ phase: 'summary', error: 'could not prepare the action: Docker is not configured' });
+    expect(t.flow.state).toMatchObject({
+      phase: 'summary',
+      error: 'could not prepare the action: Docker is not configured',
+    });
   });
 
   it('cancels a running plan; Esc puts it away and its result is flashed when it ends', async () => {
@@ -104,7 +124,15 @@ describe('the task flow controller', () => {
     let signal: AbortSignal | undefined;
     const job: FlowTask<'restore'> = {
       title: 'Restore',
-      detail: { kind: 'restore', file: 'f', database: 'itsm', stage: 'preflight', checks: [], snap: null, startedAt: 0 },
+      detail: {
+        kind: 'restore',
+        file: 'f',
+        database: 'itsm',
+        stage: 'preflight',
+        checks: [],
+        snap: null,
+        startedAt: 0,
+      },
       background: 'cancel',
       phase: 'running',
       run: async (h) => {
@@ -131,8 +159,20 @@ describe('the task flow controller', () => {
 describe('one task at a time', () => {
   it('shows a finished task put away again on its own key, and lets another kind replace it', async () => {
     const t = setup();
-    const verify: FlowTask<'verify'> = { title: 'Re-verify', detail: { kind: 'verify', file: 'f', run: null, report: null }, background: 'keep', phase: 'running', run: async () => undefined };
-    const drill: FlowTask<'drill'> = { title: 'Drill', detail: { kind: 'drill', file: 'f', snap: null }, background: 'keep', phase: 'running', run: async () => undefined };
+    const verify: FlowTask<'verify'> = {
+      title: 'Re-verify',
+      detail: { kind: 'verify', file: 'f', run: null, report: null },
+      background: 'keep',
+      phase: 'running',
+      run: async () => undefined,
+    };
+    const drill: FlowTask<'drill'> = {
+      title: 'Drill',
+      detail: { kind: 'drill', file: 'f', snap: null },
+      background: 'keep',
+      phase: 'running',
+      run: async () => undefined,
+    };
     t.flow.start(verify);
     await waitFor(() => t.flow.state?.phase === 'summary', { what: 'the verify to end' });
     t.flow.store.setState({ flow: { ...t.flow.state!, hidden: true } });

@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { VIEWS, type CommandId } from '../../src/ui/keymap.js';
-import { initialUiState, paletteMatches, selectedRow, uiReducer, type NavContext, type UiState } from '../../src/ui/view-state.js';
+import {
+  initialUiState,
+  paletteMatches,
+  selectedRow,
+  uiReducer,
+  type NavContext,
+  type UiState,
+} from '../../src/ui/view-state.js';
 
 const nav: NavContext = { rows: 5, panels: 3, page: 2, readOnly: false };
-const run = (state: UiState, ...ids: CommandId[]) => ids.reduce((s, id) => uiReducer(s, { type: 'command', id, nav }), state);
+const run = (state: UiState, ...ids: CommandId[]) =>
+  ids.reduce((s, id) => uiReducer(s, { type: 'command', id, nav }), state);
 const type = (state: UiState, text: string) => uiReducer(state, { type: 'text', text, nav });
 
 describe('view state reducer', () => {
@@ -47,7 +55,8 @@ describe('view state reducer', () => {
 
   it('drills from the focused overview panel into its view', () => {
     const overview = { ...nav, panels: 4 };
-    const go = (state: UiState, ...ids: CommandId[]) => ids.reduce((st, id) => uiReducer(st, { type: 'command', id, nav: overview }), state);
+    const go = (state: UiState, ...ids: CommandId[]) =>
+      ids.reduce((st, id) => uiReducer(st, { type: 'command', id, nav: overview }), state);
     let s = initialUiState();
     s = go(s, 'focus.next', 'focus.next', 'drill');
     expect(s.view).toBe('postgres');

@@ -33,7 +33,9 @@ describe('overview', () => {
   });
 
   it('says "not configured" for absent targets instead of empty panels', async () => {
-    const store = filledStore({ origins: { host: 'configured', docker: 'not_configured', postgres: 'configured', redis: 'not_configured' } });
+    const store = filledStore({
+      origins: { host: 'configured', docker: 'not_configured', postgres: 'configured', redis: 'not_configured' },
+    });
     const ui = renderConsole(store);
     const f = await ui.waitFor('Redis not configured');
     expect(f).toContain('Docker not configured');

@@ -47,7 +47,10 @@ export class ActionController {
       },
     });
     this.prompts = new PromptFlow(this.store);
-    this.arming = new Arming(actions.guard, this.store, this.prompts, { ...(opts.guardPollMs ? { pollMs: opts.guardPollMs } : {}), now: this.now });
+    this.arming = new Arming(actions.guard, this.store, this.prompts, {
+      ...(opts.guardPollMs ? { pollMs: opts.guardPollMs } : {}),
+      now: this.now,
+    });
     this.logs = new LogPane((source, onFrame) => actions.openLogTail(source, onFrame));
   }
 

@@ -97,7 +97,11 @@ export class Arming {
     if (prev.mode !== next.mode || (prev.mode === 'armed' && next.mode === 'armed' && prev.until !== next.until)) {
       this.store.getState().set({ guard: next });
       this.store.getState().bumpAudit();
-      if (prev.mode === 'armed' && next.mode === 'read-only' && this.store.getState().flash?.text !== 'disarmed: read-only again') {
+      if (
+        prev.mode === 'armed' &&
+        next.mode === 'read-only' &&
+        this.store.getState().flash?.text !== 'disarmed: read-only again'
+      ) {
         this.flash('arming lapsed: read-only again', false);
       }
     }

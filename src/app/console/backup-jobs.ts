@@ -12,12 +12,21 @@ import type { FlowHost } from './task-flow.js';
 /** Re-verifies `file` as the audited `backup.verify` plan (allowed in read-only mode). */
 export async function verifyJob(host: FlowHost<'verify'>, file: string): Promise<void> {
   const vp = verifyPlan(file);
-  const out = await executePlan(vp.plan, { guard: host.guard, audit: host.audit, signal: host.signal, onUpdate: (run) => host.update((d) => ({ ...d, run })) });
+  const out = await executePlan(vp.plan, {
+    guard: host.guard,
+    audit: host.audit,
+    signal: host.signal,
+    onUpdate: (run) => host.update((d) => ({ ...d, run })),
+  });
   host.update((d) => ({ ...d, run: out, report: vp.report() ?? null }));
 }
 
 /** Drills `file`: restore into a scratch database, verify, record, drop (refused by the guard in read-only mode). */
-export async function drillJob(host: FlowHost<'drill'>, deps: Pick<BackupsDeps, 'conn' | 'dir' | 'verifyQueries' | 'env'>, file: string): Promise<string | void> {
+export async function drillJob(
+  host: FlowHost<'drill'>,
+  deps: Pick<BackupsDeps, 'conn' | 'dir' | 'verifyQueries' | 'env'>,
+  file: string,
+): Promise<string | void> {
   const { conn, dir, verifyQueries, env } = deps;
   if (!conn) return 'no PostgreSQL target is configured (targets.postgres) to drill on';
   try {

@@ -51,7 +51,10 @@ export async function backupNowPlan(deps: Pick<BackupsDeps, 'backupPlans'>): Pro
     // Every source's own epilogue: the published file, or "no backup was published; temp removed".
     async epilogue(outcome, signal) {
       const lines: string[] = [];
-      for (const bp of plans) lines.push(...((await bp.plan.epilogue?.(outcome, signal)) ?? []).map((l) => (many ? `${bp.plan.target}: ${l}` : l)));
+      for (const bp of plans)
+        lines.push(
+          ...((await bp.plan.epilogue?.(outcome, signal)) ?? []).map((l) => (many ? `${bp.plan.target}: ${l}` : l)),
+        );
       return lines;
     },
   };
@@ -71,4 +74,3 @@ export async function pruneNowPlan(deps: Pick<BackupsDeps, 'dir' | 'retention'>)
   }
   return { ...plan, blastRadius: async () => list };
 }
-

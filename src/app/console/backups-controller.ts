@@ -16,7 +16,10 @@ export class BackupsController {
   readonly flow: TaskFlow;
   private reading: Promise<void> | null = null;
 
-  /** `flow` is the console's one task flow; without one (tests of the view alone) it makes its own over the same guard and audit trail. */
+  /**
+   * `flow` is the console's one task flow; without one (tests of the view alone) it makes its own
+   * over the same guard and audit trail.
+   */
   constructor(
     readonly deps: BackupsDeps,
     flow?: TaskFlow,
@@ -39,7 +42,17 @@ export class BackupsController {
         catalog.problems.push(`drill log unreadable: ${errorText(err)}`);
         return new Map();
       });
-      this.store.setState({ catalog: { root: catalog.root, entries: catalog.entries, partials: catalog.partials, problems: catalog.problems, drills: Object.fromEntries(drills), loadedAt: Date.now(), error: null } });
+      this.store.setState({
+        catalog: {
+          root: catalog.root,
+          entries: catalog.entries,
+          partials: catalog.partials,
+          problems: catalog.problems,
+          drills: Object.fromEntries(drills),
+          loadedAt: Date.now(),
+          error: null,
+        },
+      });
     } catch (err) {
       // Keep the last good table on screen and say why it is old.
       this.store.setState((s) => ({ catalog: { ...s.catalog, error: errorText(err) } }));
@@ -85,10 +98,30 @@ export class BackupsController {
   /** Opens the restore walkthrough for a backup, into the database it was taken from. */
   restore(e: CatalogEntry): void {
     const database = e.source.name;
-    const detail = { kind: 'restore' as const, file: e.path, database, stage: 'preflight' as const, checks: [], snap: null, startedAt: Date.now() };
+    const detail = {
+      kind: 'restore' as const,
+      file: e.path,
+      database,
+      stage: 'preflight' as const,
+      checks: [],
+      snap: null,
+      startedAt: Date.now(),
+    };
     if (e.source.type !== 'postgres') {
-      const check = { id: 'kind' as const, title: 'backup kind', status: 'fail' as const, detail: `${e.file} is a file-set archive; the walkthrough restores PostgreSQL databases` };
-      this.flow.start({ title: 'Restore', detail: { ...detail, stage: 'refused', checks: [check] }, background: 'cancel', phase: 'running', run: async () => undefined, onClosed: this.reread });
+      const check = {
+        id: 'kind' as const,
+        title: 'backup kind',
+        status: 'fail' as const,
+        detail: `${e.file} is a file-set archive; the walkthrough restores PostgreSQL databases`,
+      };
+      this.flow.start({
+        title: 'Restore',
+        detail: { ...detail, stage: 'refused', checks: [check] },
+        background: 'cancel',
+        phase: 'running',
+        run: async () => undefined,
+        onClosed: this.reread,
+      });
       return;
     }
     // Esc during the preflight cancels it; once the walk begins the restore stays on screen.
@@ -105,12 +138,16 @@ export class BackupsController {
 
   /** Takes a backup of every configured source (a plan: its steps, a yes, progress). */
   backup(): void {
-    this.flow.propose('Take a backup now', async () => (await import('./backup-plans.js')).backupNowPlan(this.deps), { onFinished: this.reread });
+    this.flow.propose('Take a backup now', async () => (await import('./backup-plans.js')).backupNowPlan(this.deps), {
+      onFinished: this.reread,
+    });
   }
 
   /** Prunes by the retention policy (the dry-run list first, then a yes). */
   prune(): void {
-    this.flow.propose('Prune backups', async () => (await import('./backup-plans.js')).pruneNowPlan(this.deps), { onFinished: this.reread });
+    this.flow.propose('Prune backups', async () => (await import('./backup-plans.js')).pruneNowPlan(this.deps), {
+      onFinished: this.reread,
+    });
   }
 
   /** Shows a one-line message under the table (null clears it). */

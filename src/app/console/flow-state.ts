@@ -15,9 +15,14 @@ export type FlowMode = 'task' | 'question' | 'typing';
 export type FlowPhase = 'preparing' | 'shown' | 'running' | 'summary';
 
 /** A question the flow asks: a yes, or a name to type exactly. `stage` says which (a restore asks three). */
-export type FlowQuestion = { kind: 'yes'; question: string; stage?: string } | { kind: 'type'; question: string; expect: string; stage?: string };
+export type FlowQuestion =
+  | { kind: 'yes'; question: string; stage?: string }
+  | { kind: 'type'; question: string; expect: string; stage?: string };
 
-/** What Esc does while the task runs: put it away and flash its result (plans), put it away quietly (the Backups view shows it), cancel it, or stay (a restore past its preflight). */
+/**
+ * What Esc does while the task runs: put it away and flash its result (plans), put it away quietly
+ * (the Backups view shows it), cancel it, or stay (a restore past its preflight).
+ */
 export type Background = 'flash' | 'keep' | 'cancel' | 'stay';
 
 /** A plan as shown before it runs. */
@@ -36,7 +41,15 @@ export type FlowDetail =
   | ({ kind: 'plan' } & PlanShown)
   | { kind: 'verify'; file: string; run: PlanRun | null; report: VerifyReport | null }
   | { kind: 'drill'; file: string; snap: DrillSnapshot | null }
-  | { kind: 'restore'; file: string; database: string; stage: 'preflight' | 'refused' | 'walk'; checks: Check[]; snap: RestoreSnapshot | null; startedAt: number };
+  | {
+      kind: 'restore';
+      file: string;
+      database: string;
+      stage: 'preflight' | 'refused' | 'walk';
+      checks: Check[];
+      snap: RestoreSnapshot | null;
+      startedAt: number;
+    };
 
 export type FlowKind = FlowDetail['kind'];
 
@@ -66,7 +79,15 @@ export interface FlowState {
 
 export type FlowAction =
   | { type: 'open'; id: number; title: string; detail: FlowDetail; background: Background; phase?: FlowPhase }
-  | { type: 'planShown'; id: number; action: string; target: string; danger: Danger | null; lines: string[]; blast: string[] | null }
+  | {
+      type: 'planShown';
+      id: number;
+      action: string;
+      target: string;
+      danger: Danger | null;
+      lines: string[];
+      blast: string[] | null;
+    }
   | { type: 'blast'; id: number; lines: string[] }
   | { type: 'ask'; id: number; question: FlowQuestion }
   | { type: 'typed'; text: string }
@@ -89,21 +110,50 @@ const MAX_TYPED = 200;
 /** The flow after `a`; actions for another task than the open one change nothing. */
 export function flowReducer(s: FlowState | null, a: FlowAction): FlowState | null {
   if (a.type === 'open') {
-    return { id: a.id, title: a.title, phase: a.phase ?? 'preparing', detail: a.detail, question: null, typed: '', refusal: null, error: null, note: null, cancelling: false, hidden: false, background: a.background, scroll: 0 };
+    return {
+      id: a.id,
+      title: a.title,
+      phase: a.phase ?? 'preparing',
+      detail: a.detail,
+      question: null,
+      typed: '',
+      refusal: null,
+      error: null,
+      note: null,
+      cancelling: false,
+      hidden: false,
+      background: a.background,
+      scroll: 0,
+    };
   }
   if (!s) return s;
   if ('id' in a && a.id !== s.id) return s;
   switch (a.type) {
     case 'planShown':
       if (s.detail.kind !== 'plan') return s;
-      return { ...s, phase: 'shown', detail: { ...s.detail, action: a.action, target: a.target, danger: a.danger, lines: a.lines, blast: a.blast } };
+      return {
+        ...s,
+        phase: 'shown',
+        detail: { ...s.detail, action: a.action, target: a.target, danger: a.danger, lines: a.lines, blast: a.blast },
+      };
     case 'blast':
       return s.detail.kind === 'plan' ? { ...s, detail: { ...s.detail, blast: a.lines } } : s;
     case 'ask':
       // A new question starts with an empty line; the same typed question keeps what was typed.
-      return { ...s, question: a.question, hidden: false, refusal: null, typed: s.question?.kind === 'type' && a.question.kind === 'type' && s.question.stage === a.question.stage ? s.typed : '' };
+      return {
+        ...s,
+        question: a.question,
+        hidden: false,
+        refusal: null,
+        typed:
+          s.question?.kind === 'type' && a.question.kind === 'type' && s.question.stage === a.question.stage
+            ? s.typed
+            : '',
+      };
     case 'typed':
-      return s.question?.kind === 'type' ? { ...s, typed: (s.typed + a.text).slice(0, MAX_TYPED), refusal: null, note: null } : s;
+      return s.question?.kind === 'type'
+        ? { ...s, typed: (s.typed + a.text).slice(0, MAX_TYPED), refusal: null, note: null }
+        : s;
     case 'erased':
       return s.question?.kind === 'type' ? { ...s, typed: s.typed.slice(0, -1), refusal: null } : s;
     case 'answerRefused':
@@ -127,7 +177,14 @@ export function flowReducer(s: FlowState | null, a: FlowAction): FlowState | nul
     case 'scrolled':
       return { ...s, scroll: Math.max(0, Math.min(a.max, s.scroll + a.delta)) };
     case 'finished':
-      return { ...s, phase: 'summary', question: null, cancelling: false, error: a.error ?? s.error, note: a.error ? null : s.note };
+      return {
+        ...s,
+        phase: 'summary',
+        question: null,
+        cancelling: false,
+        error: a.error ?? s.error,
+        note: a.error ? null : s.note,
+      };
     case 'closed':
       return null;
   }

@@ -35,7 +35,13 @@ async function decline(plan: Plan, host: FlowHost<'plan'>, reason: string): Prom
   host.close();
   host.flash(`${plan.action} ${plan.target}: not run (${reason})`, false);
   try {
-    await host.audit.record({ event: 'refused', action: plan.action, target: plan.target, steps: stepTexts(plan), reason });
+    await host.audit.record({
+      event: 'refused',
+      action: plan.action,
+      target: plan.target,
+      steps: stepTexts(plan),
+      reason,
+    });
     host.audited();
   } catch (err) {
     host.flash(`the audit trail could not be written: ${errorText(err)}`, true);
@@ -43,7 +49,11 @@ async function decline(plan: Plan, host: FlowHost<'plan'>, reason: string): Prom
 }
 
 /** The flow task of the plan `build` makes. */
-export function planTask(title: string, build: () => Promise<Plan>, opts: { blastTimeoutMs: number; onFinished?: () => void }): FlowTask<'plan'> {
+export function planTask(
+  title: string,
+  build: () => Promise<Plan>,
+  opts: { blastTimeoutMs: number; onFinished?: () => void },
+): FlowTask<'plan'> {
   let last: PlanRun | null = null;
   return {
     title,
@@ -61,19 +71,36 @@ export function planTask(title: string, build: () => Promise<Plan>, opts: { blas
       // Closed while it was being built: nothing was asked, nothing to record.
       if (!host.open()) return;
       const confirmation = confirmationFor(plan);
-      host.dispatch({ type: 'planShown', action: plan.action, target: plan.target, danger: plan.danger, lines: formatPlan(plan), blast: confirmation.kind === 'none' ? [] : null });
+      host.dispatch({
+        type: 'planShown',
+        action: plan.action,
+        target: plan.target,
+        danger: plan.danger,
+        lines: formatPlan(plan),
+        blast: confirmation.kind === 'none' ? [] : null,
+      });
       if (confirmation.kind !== 'none') {
         const looking = new AbortController();
         void blastOf(plan, host, opts.blastTimeoutMs, looking);
         const answer = await host.ask(confirmation);
         looking.abort();
         if (answer === null) {
-          await decline(plan, host, host.disposed() ? 'the console was closed before an answer' : 'declined by the operator');
+          await decline(
+            plan,
+            host,
+            host.disposed() ? 'the console was closed before an answer' : 'declined by the operator',
+          );
           return;
         }
       }
       host.dispatch({ type: 'started' });
-      const outcome = await executePlan(plan, { guard: host.guard, audit: host.audit, signal: host.signal, now: host.now, onUpdate: (run) => host.update((d) => ({ ...d, run })) });
+      const outcome = await executePlan(plan, {
+        guard: host.guard,
+        audit: host.audit,
+        signal: host.signal,
+        now: host.now,
+        onUpdate: (run) => host.update((d) => ({ ...d, run })),
+      });
       last = outcome;
       host.update((d) => ({ ...d, run: outcome }));
     },

@@ -28,7 +28,16 @@ export class PromptFlow {
   open(spec: PromptSpec): void {
     this.spec = spec;
     this.busy = false;
-    this.store.getState().set({ prompt: { id: spec.id, title: spec.title, label: spec.label, text: spec.initial ?? '', note: spec.note ?? null, error: null } });
+    this.store.getState().set({
+      prompt: {
+        id: spec.id,
+        title: spec.title,
+        label: spec.label,
+        text: spec.initial ?? '',
+        note: spec.note ?? null,
+        error: null,
+      },
+    });
   }
 
   /** 'input' while a prompt is open. */

@@ -10,16 +10,33 @@ import type { Check } from '../../restore/types.js';
 import type { BackupsDeps } from '../backups-deps.js';
 import type { FlowHost } from './task-flow.js';
 
-const refuse = (host: FlowHost<'restore'>, check: Check): void => host.update((d) => ({ ...d, stage: 'refused', checks: [...d.checks, check] }));
+const refuse = (host: FlowHost<'restore'>, check: Check): void =>
+  host.update((d) => ({ ...d, stage: 'refused', checks: [...d.checks, check] }));
 
 /** Runs the walkthrough for `file` into `database` to the end; never rejects. */
-export async function restoreJob(host: FlowHost<'restore'>, deps: BackupsDeps, file: string, database: string): Promise<void> {
-  if (!deps.conn) return refuse(host, { id: 'server', title: 'PostgreSQL server', status: 'fail', detail: 'no PostgreSQL target is configured (targets.postgres) to restore into' });
+export async function restoreJob(
+  host: FlowHost<'restore'>,
+  deps: BackupsDeps,
+  file: string,
+  database: string,
+): Promise<void> {
+  if (!deps.conn)
+    return refuse(host, {
+      id: 'server',
+      title: 'PostgreSQL server',
+      status: 'fail',
+      detail: 'no PostgreSQL target is configured (targets.postgres) to restore into',
+    });
   let services;
   try {
     services = await deps.services();
   } catch (err) {
-    return refuse(host, { id: 'services', title: 'application services', status: 'fail', detail: `cannot prepare the service layer: ${errorText(err)}` });
+    return refuse(host, {
+      id: 'services',
+      title: 'application services',
+      status: 'fail',
+      detail: `cannot prepare the service layer: ${errorText(err)}`,
+    });
   }
   let prepared;
   try {
@@ -35,7 +52,12 @@ export async function restoreJob(host: FlowHost<'restore'>, deps: BackupsDeps, f
       ...(deps.env ? { tools: { env: deps.env } } : {}),
     });
   } catch (err) {
-    return refuse(host, { id: 'backup', title: 'preflight', status: 'fail', detail: `the preflight could not run: ${errorText(err)}` });
+    return refuse(host, {
+      id: 'backup',
+      title: 'preflight',
+      status: 'fail',
+      detail: `the preflight could not run: ${errorText(err)}`,
+    });
   }
   const { report, restore } = prepared;
   host.update((d) => ({ ...d, checks: report.checks }));

@@ -8,7 +8,19 @@ import type { AuditSink } from '../../plan/audit.js';
 import { errorText } from '../../plan/errors.js';
 import type { PlanGuard } from '../../plan/guard.js';
 import type { Plan } from '../../plan/plan.js';
-import { flowMode, flowReducer, flowRunning, type Background, type FlowAction, type FlowDetail, type FlowKind, type FlowMode, type FlowPhase, type FlowQuestion, type FlowState } from './flow-state.js';
+import {
+  flowMode,
+  flowReducer,
+  flowRunning,
+  type Background,
+  type FlowAction,
+  type FlowDetail,
+  type FlowKind,
+  type FlowMode,
+  type FlowPhase,
+  type FlowQuestion,
+  type FlowState,
+} from './flow-state.js';
 import { planTask } from './plan-task.js';
 
 export interface FlowStoreState {
@@ -126,16 +138,33 @@ export class TaskFlow {
     }
     if (cur) this.closeNow();
     const id = ++this.seq;
-    const handle: Handle = { id, task: task as unknown as FlowTask<FlowKind>, abort: new AbortController(), answer: null };
+    const handle: Handle = {
+      id,
+      task: task as unknown as FlowTask<FlowKind>,
+      abort: new AbortController(),
+      answer: null,
+    };
     this.handle = handle;
-    this.dispatch({ type: 'open', id, title: task.title, detail: task.detail, background: task.background, ...(task.phase ? { phase: task.phase } : {}) });
+    this.dispatch({
+      type: 'open',
+      id,
+      title: task.title,
+      detail: task.detail,
+      background: task.background,
+      ...(task.phase ? { phase: task.phase } : {}),
+    });
     this.deps.flash?.('', false);
     const host: FlowHost<K> = {
       guard: this.deps.guard,
       audit: this.deps.audit,
       signal: handle.abort.signal,
       now: this.now,
-      update: (fn) => this.dispatch({ type: 'progress', id, detail: (d) => (d.kind === task.detail.kind ? fn(d as DetailOf<K>) : d) }),
+      update: (fn) =>
+        this.dispatch({
+          type: 'progress',
+          id,
+          detail: (d) => (d.kind === task.detail.kind ? fn(d as DetailOf<K>) : d),
+        }),
       dispatch: (a) => this.dispatch({ ...a, id } as FlowAction),
       ask: (q) =>
         new Promise((resolve) => {
@@ -224,16 +253,23 @@ export class TaskFlow {
     if (s.question) return this.no();
     if (s.phase !== 'running') return this.closeNow();
     switch (s.background) {
-      case 'flash':
+      case 'flash': {
         this.dispatch({ type: 'hidden' });
-        this.deps.flash?.(`${s.detail.kind === 'plan' ? `${s.detail.action} ${s.detail.target}` : s.title} goes on in the background; its result will show here`, false);
+        const what = s.detail.kind === 'plan' ? `${s.detail.action} ${s.detail.target}` : s.title;
+        this.deps.flash?.(`${what} goes on in the background; its result will show here`, false);
         return;
+      }
       case 'keep':
         return this.dispatch({ type: 'hidden' });
       case 'cancel':
         return this.cancel();
       case 'stay':
-        return this.dispatch({ type: 'noted', note: 'The restore is running and stays on screen until it ends (the database state is said then); cancelling stops it at its next safe point.' });
+        return this.dispatch({
+          type: 'noted',
+          note:
+            'The restore is running and stays on screen until it ends (the database state is said then);' +
+            ' cancelling stops it at its next safe point.',
+        });
     }
   }
 

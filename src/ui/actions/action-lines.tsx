@@ -39,7 +39,9 @@ export function GuardBadge() {
       <Text inverse bold {...(color ? { color } : {})}>
         {' READ-ONLY '}
       </Text>
-      {hasActions ? <Text {...(uiColor('muted') ? { color: uiColor('muted')! } : {})}>{` ${keysFor('arm')} arms`}</Text> : null}
+      {hasActions ? (
+        <Text {...(uiColor('muted') ? { color: uiColor('muted')! } : {})}>{` ${keysFor('arm')} arms`}</Text>
+      ) : null}
     </Text>
   );
 }
@@ -53,8 +55,21 @@ export function PromptLines({ width }: { width: number }) {
   if (!prompt) return null;
   return (
     <Box flexDirection="column" width={width} height={PROMPT_LINES}>
-      <PaintedLine width={width} spans={[{ text: prompt.title, bold: true, inverse: true }, { text: prompt.note ? `  ${prompt.note}` : '', dim: true }]} />
-      <PaintedLine width={width} spans={[{ text: prompt.label, bold: true }, { text: `${prompt.text}▏` }, { text: prompt.error ? `   ✗ ${prompt.error}` : '', color: 'red', bold: true }]} />
+      <PaintedLine
+        width={width}
+        spans={[
+          { text: prompt.title, bold: true, inverse: true },
+          { text: prompt.note ? `  ${prompt.note}` : '', dim: true },
+        ]}
+      />
+      <PaintedLine
+        width={width}
+        spans={[
+          { text: prompt.label, bold: true },
+          { text: `${prompt.text}▏` },
+          { text: prompt.error ? `   ✗ ${prompt.error}` : '', color: 'red', bold: true },
+        ]}
+      />
     </Box>
   );
 }
@@ -71,5 +86,13 @@ export function useFlash(): { text: string; error: boolean } | null {
 
 /** The flash line (in place of the footer). */
 export function FlashLine({ width, flash }: { width: number; flash: { text: string; error: boolean } }) {
-  return <PaintedLine width={width} spans={[{ text: flash.error ? '✗ ' : '› ', bold: true, color: flash.error ? 'red' : undefined }, { text: flash.text, bold: flash.error }]} />;
+  return (
+    <PaintedLine
+      width={width}
+      spans={[
+        { text: flash.error ? '✗ ' : '› ', bold: true, color: flash.error ? 'red' : undefined },
+        { text: flash.text, bold: flash.error },
+      ]}
+    />
+  );
 }

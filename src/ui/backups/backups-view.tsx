@@ -50,7 +50,11 @@ function Backups({ ctl, width, height, selected, detail, report }: ViewProps & {
   const entry = sel >= 0 ? rows[sel] : undefined;
   const info = entry ? entryLines(entry, catalog, now, detail) : [];
   const infoH = Math.min(info.length, detail ? 8 : 3);
-  const statusLines = [catalog.error ? `✗ cannot read ${catalog.root}: ${catalog.error} (showing the last good list)` : '', hiddenTaskLine(task), notice ?? ''].filter(Boolean);
+  const statusLines = [
+    catalog.error ? `✗ cannot read ${catalog.root}: ${catalog.error} (showing the last good list)` : '',
+    hiddenTaskLine(task),
+    notice ?? '',
+  ].filter(Boolean);
   const tableH = Math.max(3, height - 1 - statusLines.length - (infoH > 0 ? infoH + 1 : 0));
   useNavReport(report, 'backups', rows.length, 1, tableH - 1);
   useViewTargets('backups', { backup: (at) => rows[clampRow(at, rows.length)] });
@@ -59,7 +63,10 @@ function Backups({ ctl, width, height, selected, detail, report }: ViewProps & {
   const locked = actions ? guard === 'read-only' : startedReadOnly;
   const bad = (l: 'CRITICAL' | 'WARNING'): string | undefined => levelColor(l);
   const muted = uiColor('muted');
-  const empty = catalog.loadedAt === null ? 'reading the backup directory…' : `no backups in ${catalog.root} yet${locked ? '' : ` — ${keysFor('backups.backup', 1)} takes one now`}`;
+  const empty =
+    catalog.loadedAt === null
+      ? 'reading the backup directory…'
+      : `no backups in ${catalog.root} yet${locked ? '' : ` — ${keysFor('backups.backup', 1)} takes one now`}`;
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text wrap="truncate">{catalogSummary(catalog, now)}</Text>
@@ -68,9 +75,24 @@ function Backups({ ctl, width, height, selected, detail, report }: ViewProps & {
           {l}
         </Text>
       ))}
-      <Table columns={catalogColumns(catalog, now, bad)} rows={rows} width={width} height={tableH} selected={sel} rowKey={(e) => e.path} empty={empty} />
+      <Table
+        columns={catalogColumns(catalog, now, bad)}
+        rows={rows}
+        width={width}
+        height={tableH}
+        selected={sel}
+        rowKey={(e) => e.path}
+        empty={empty}
+      />
       {infoH > 0 ? (
-        <Box flexDirection="column" height={infoH + 1} borderStyle="single" borderLeft={false} borderRight={false} borderBottom={false}>
+        <Box
+          flexDirection="column"
+          height={infoH + 1}
+          borderStyle="single"
+          borderLeft={false}
+          borderRight={false}
+          borderBottom={false}
+        >
           {info.slice(0, infoH).map((l, i) => (
             <Text key={i} wrap="truncate" {...(muted && i > 0 ? { color: muted } : {})}>
               {l}
@@ -82,11 +104,16 @@ function Backups({ ctl, width, height, selected, detail, report }: ViewProps & {
   );
 }
 
-const TASK_COMMAND: Partial<Record<FlowKind, CommandId>> = { verify: 'backups.verify', drill: 'backups.drill', restore: 'backups.restore' };
+const TASK_COMMAND: Partial<Record<FlowKind, CommandId>> = {
+  verify: 'backups.verify',
+  drill: 'backups.drill',
+  restore: 'backups.restore',
+};
 
 /** "drill running in the background — D shows it": a task of this view put away. */
 function hiddenTaskLine(task: FlowState | null): string {
   const command = task?.hidden ? TASK_COMMAND[task.detail.kind] : undefined;
   if (!task || !command) return '';
-  return `${task.detail.kind} ${flowRunning(task) ? 'running in the background' : 'finished'} — ${keysFor(command, 1)} shows it`;
+  const where = flowRunning(task) ? 'running in the background' : 'finished';
+  return `${task.detail.kind} ${where} — ${keysFor(command, 1)} shows it`;
 }

@@ -8,7 +8,8 @@ import type { Column } from '../table.js';
 import type { CatalogData } from '../../app/console/backups-store.js';
 import { age, bytes, localMinute } from '../../present/format.js';
 
-const asMap = (drills: Record<string, DrillSummary>): ReadonlyMap<string, DrillSummary> => new Map(Object.entries(drills));
+const asMap = (drills: Record<string, DrillSummary>): ReadonlyMap<string, DrillSummary> =>
+  new Map(Object.entries(drills));
 
 /** "✓ yes", "✓ re-verified", "✗ NO". */
 export function verifiedCell(e: CatalogEntry): string {
@@ -17,7 +18,11 @@ export function verifiedCell(e: CatalogEntry): string {
 }
 
 /** The table columns at time `now`, with the drill summaries of the catalog. */
-export function catalogColumns(catalog: Pick<CatalogData, 'drills'>, now: number, bad: (color: 'CRITICAL' | 'WARNING') => string | undefined): Column<CatalogEntry>[] {
+export function catalogColumns(
+  catalog: Pick<CatalogData, 'drills'>,
+  now: number,
+  bad: (color: 'CRITICAL' | 'WARNING') => string | undefined,
+): Column<CatalogEntry>[] {
   const drills = asMap(catalog.drills);
   return [
     { id: 'time', header: 'time', min: 16, value: (e) => localMinute(e.time) },
@@ -25,7 +30,14 @@ export function catalogColumns(catalog: Pick<CatalogData, 'drills'>, now: number
     { id: 'source', header: 'source', min: 8, max: 30, flex: 1, value: (e) => e.sourceKey },
     { id: 'size', header: 'size', min: 7, align: 'right', value: (e) => bytes(e.size) },
     { id: 'age', header: 'age', min: 6, align: 'right', value: (e) => age(now - e.time) },
-    { id: 'verified', header: 'verified', min: 8, max: 13, value: verifiedCell, color: (e) => (e.verified ? undefined : bad('CRITICAL')) },
+    {
+      id: 'verified',
+      header: 'verified',
+      min: 8,
+      max: 13,
+      value: verifiedCell,
+      color: (e) => (e.verified ? undefined : bad('CRITICAL')),
+    },
     {
       id: 'drill',
       header: 'last drill',
@@ -33,20 +45,29 @@ export function catalogColumns(catalog: Pick<CatalogData, 'drills'>, now: number
       max: 20,
       drop: 1,
       value: (e) => drillWord(e, drills, now),
-      color: (e) => (/FAILED|never/.test(drillWord(e, drills, now)) && e.source.type === 'postgres' ? bad('WARNING') : undefined),
+      color: (e) =>
+        /FAILED|never/.test(drillWord(e, drills, now)) && e.source.type === 'postgres' ? bad('WARNING') : undefined,
     },
     { id: 'file', header: 'file', min: 12, max: 44, flex: 1, drop: 2, value: (e) => e.file },
   ];
 }
 
 /** What the view says about the selected backup: its file and why it is (not) trusted; more when `detail`. */
-export function entryLines(e: CatalogEntry, catalog: Pick<CatalogData, 'drills'>, now: number, detail: boolean): string[] {
+export function entryLines(
+  e: CatalogEntry,
+  catalog: Pick<CatalogData, 'drills'>,
+  now: number,
+  detail: boolean,
+): string[] {
   const lines = [detail ? e.path : e.file];
   const v = e.lastVerify;
   if (e.verified) lines.push(`verified ${v ? `${localMinute(Date.parse(v.at))} (${v.message})` : ''}`.trim());
   else lines.push(`NOT verified: ${e.problem ?? v?.message ?? 'no verification recorded'}`);
   const drill = e.source.type === 'postgres' ? catalog.drills[e.sourceKey] : undefined;
-  if (drill) lines.push(`last drill ${age(now - Date.parse(drill.last.at))} ago: ${drill.last.ok ? 'passed' : 'FAILED'} — ${drill.last.message}`);
+  if (drill) {
+    const result = drill.last.ok ? 'passed' : 'FAILED';
+    lines.push(`last drill ${age(now - Date.parse(drill.last.at))} ago: ${result} — ${drill.last.message}`);
+  }
   if (!detail) return lines;
   const m = e.meta;
   if (!m) return [...lines, 'no sidecar: size, checksum and row counts unknown'];
@@ -66,7 +87,12 @@ export function catalogSummary(catalog: CatalogData, now: number): string {
   for (const e of catalog.entries) if (e.verified && !newest.has(e.sourceKey)) newest.set(e.sourceKey, e);
   const ages = [...newest.values()].map((e) => `${e.sourceKey} ${age(now - e.time)}`);
   const partial = catalog.partials.filter((p) => p.alive).length;
-  return [`${n} backup${n === 1 ? '' : 's'}`, ages.length ? `newest verified: ${ages.join(', ')}` : 'no verified backup', partial ? `${partial} in progress` : '', catalog.root]
+  return [
+    `${n} backup${n === 1 ? '' : 's'}`,
+    ages.length ? `newest verified: ${ages.join(', ')}` : 'no verified backup',
+    partial ? `${partial} in progress` : '',
+    catalog.root,
+  ]
     .filter(Boolean)
     .join(' · ');
 }

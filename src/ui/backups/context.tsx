@@ -6,7 +6,13 @@ import type { BackupsController } from '../../app/console/backups-controller.js'
 const BackupsContext = createContext<BackupsController | null>(null);
 
 /** Makes `controller` available to the Backups view. */
-export function BackupsProvider({ controller, children }: { controller: BackupsController | null; children: ReactNode }) {
+export function BackupsProvider({
+  controller,
+  children,
+}: {
+  controller: BackupsController | null;
+  children: ReactNode;
+}) {
   return <BackupsContext.Provider value={controller}>{children}</BackupsContext.Provider>;
 }
 

@@ -16,7 +16,9 @@ export function containerAction(verb: 'start' | 'stop' | 'restart'): Handler {
     const chosen = c.targets.container?.(c.selected);
     if (!chosen) return flash(c, 'no container selected');
     const name = chosen.name;
-    ctl.flow.propose(`${verb[0]!.toUpperCase()}${verb.slice(1)} container`, () => ctl.actions.containerPlan(verb, name));
+    ctl.flow.propose(`${verb[0]!.toUpperCase()}${verb.slice(1)} container`, () =>
+      ctl.actions.containerPlan(verb, name),
+    );
   };
 }
 
@@ -47,7 +49,9 @@ export function allServices(verb: 'start' | 'stop'): Handler {
   return (c) => {
     const ctl = c.actions;
     if (!ctl) return;
-    ctl.flow.propose(verb === 'start' ? 'Start all services' : 'Stop all services', () => ctl.actions.allServicesPlan(verb));
+    ctl.flow.propose(verb === 'start' ? 'Start all services' : 'Stop all services', () =>
+      ctl.actions.allServicesPlan(verb),
+    );
   };
 }
 

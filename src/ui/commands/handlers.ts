@@ -4,7 +4,15 @@
 // no handler or a handler has no row.
 import { homeView, type CommandId, VIEWS, type ViewId } from '../keymap.js';
 import { paletteMatches } from '../view-state.js';
-import { allServices, backupPlan, backupTask, containerAction, containerLogs, logsFirst, serviceAction } from './action-handlers.js';
+import {
+  allServices,
+  backupPlan,
+  backupTask,
+  containerAction,
+  containerLogs,
+  logsFirst,
+  serviceAction,
+} from './action-handlers.js';
 import type { CommandContext, Handler } from './command-context.js';
 
 /** Navigation, overlays and view switching: the console's own reducer. */
@@ -35,7 +43,10 @@ function acceptPalette(c: CommandContext): void {
   c.run(chosen.id, home);
 }
 
-const viewHandlers = Object.fromEntries(VIEWS.map((v) => [`view.${v}`, nav(`view.${v}`)])) as Record<`view.${ViewId}`, Handler>;
+const viewHandlers = Object.fromEntries(VIEWS.map((v) => [`view.${v}`, nav(`view.${v}`)])) as Record<
+  `view.${ViewId}`,
+  Handler
+>;
 
 /** Every command's handler. */
 export const HANDLERS: Record<CommandId, Handler> = {
@@ -97,4 +108,23 @@ export const HANDLERS: Record<CommandId, Handler> = {
 };
 
 /** Commands the navigation reducer runs by itself (the palette hands them to it whole). */
-const NAVIGATION = new Set<CommandId>(['quit', 'help', 'view.next', 'view.prev', ...VIEWS.map((v) => `view.${v}` as const), 'back', 'drill', 'up', 'down', 'top', 'bottom', 'page.up', 'page.down', 'focus.prev', 'focus.next', 'sort', 'sort.reverse', 'filter']);
+const NAVIGATION = new Set<CommandId>([
+  'quit',
+  'help',
+  'view.next',
+  'view.prev',
+  ...VIEWS.map((v) => `view.${v}` as const),
+  'back',
+  'drill',
+  'up',
+  'down',
+  'top',
+  'bottom',
+  'page.up',
+  'page.down',
+  'focus.prev',
+  'focus.next',
+  'sort',
+  'sort.reverse',
+  'filter',
+]);

@@ -14,14 +14,21 @@ const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[
 const CONTROLS = /[\x00-\x1f\x7f]/g;
 
 /** A log line made safe for the screen, with the filter's match ranges on the safe text. */
-export function safeLine(line: Pick<ViewLine, 'text' | 'ranges'>, filter: LogFilter | null): { text: string; ranges: readonly MatchRange[] } {
+export function safeLine(
+  line: Pick<ViewLine, 'text' | 'ranges'>,
+  filter: LogFilter | null,
+): { text: string; ranges: readonly MatchRange[] } {
   const noEscapes = line.text.includes('\x1b') ? line.text.replace(ESCAPES, '') : line.text;
   const text = noEscapes.replace(CONTROLS, ' ');
   if (noEscapes === line.text) return { text, ranges: line.ranges ?? [] };
   return { text, ranges: filter ? filter.ranges(text) : [] };
 }
 
-const MARKS = { error: { text: '✗ ', color: 'red' }, warn: { text: '! ', color: 'yellow' }, info: { text: '  ', color: undefined } } as const;
+const MARKS = {
+  error: { text: '✗ ', color: 'red' },
+  warn: { text: '! ', color: 'yellow' },
+  info: { text: '  ', color: undefined },
+} as const;
 
 /** The spans of one line: its level mark, then the text with matches highlighted. */
 export function lineSpans(line: ViewLine, filter: LogFilter | null): Span[] {
@@ -55,12 +62,25 @@ const n = groupDigits;
 
 /** The header: FOLLOWING/PAUSED, the source, errors per minute, counts, the filter, the source's state. */
 export function headerSpans(h: HeaderInfo): Span[] {
-  const state: Span = h.ended ? { text: ' ■ ENDED ', inverse: true, bold: true } : h.paused ? { text: ' ‖ PAUSED ', inverse: true, bold: true } : { text: ' ● FOLLOWING ', bold: true };
+  const state: Span = h.ended
+    ? { text: ' ■ ENDED ', inverse: true, bold: true }
+    : h.paused
+      ? { text: ' ‖ PAUSED ', inverse: true, bold: true }
+      : { text: ' ● FOLLOWING ', bold: true };
   const s = h.stats;
   const spans: Span[] = [state, { text: ` ${h.source}`, bold: true }];
   if (s) {
-    spans.push({ text: ' · ' }, { text: `${n(s.errorsPerMinute)} errors/min`, bold: s.errorsPerMinute > 0, color: s.errorsPerMinute > 0 ? 'red' : undefined });
-    spans.push({ text: ` · ${n(s.received)} lines${s.warnings > 0 ? ` · ${n(s.warnings)} warnings` : ''}${s.dropped > 0 ? ` · ${n(s.dropped)} out of buffer` : ''}` });
+    spans.push(
+      { text: ' · ' },
+      {
+        text: `${n(s.errorsPerMinute)} errors/min`,
+        bold: s.errorsPerMinute > 0,
+        color: s.errorsPerMinute > 0 ? 'red' : undefined,
+      },
+    );
+    const warnings = s.warnings > 0 ? ` · ${n(s.warnings)} warnings` : '';
+    const dropped = s.dropped > 0 ? ` · ${n(s.dropped)} out of buffer` : '';
+    spans.push({ text: ` · ${n(s.received)} lines${warnings}${dropped}` });
   }
   if (h.filter) spans.push({ text: ` · filter ${h.filter}: ${n(h.shown)} shown`, bold: true });
   const note = h.ended ? h.ended.reason : h.status;
@@ -69,8 +89,15 @@ export function headerSpans(h: HeaderInfo): Span[] {
   return spans;
 }
 
-/** The window of `rows` lines to show from `lines` (oldest first) scrolled `offset` lines up; the offset clamped to what exists. */
-export function scrollWindow<T>(lines: readonly T[], rows: number, offset: number): { shown: T[]; offset: number; above: number } {
+/**
+ * The window of `rows` lines to show from `lines` (oldest first) scrolled `offset` lines up; the
+ * offset clamped to what exists.
+ */
+export function scrollWindow<T>(
+  lines: readonly T[],
+  rows: number,
+  offset: number,
+): { shown: T[]; offset: number; above: number } {
   const max = Math.max(0, lines.length - rows);
   const off = Math.max(0, Math.min(offset, max));
   const end = lines.length - off;

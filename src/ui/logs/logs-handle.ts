@@ -14,7 +14,13 @@ export interface LogsScroll {
 const FAR = 1e9;
 
 /** The Logs view's handle over `pane`, with `get`/`set` of its scroll state. */
-export function logsHandle(ctl: ActionController | null, pane: LogPane, get: () => LogsScroll, set: (s: LogsScroll) => void, ctx: { page: number; choices: LogSourceConfig[]; current: LogSourceConfig | null }): LogsHandle {
+export function logsHandle(
+  ctl: ActionController | null,
+  pane: LogPane,
+  get: () => LogsScroll,
+  set: (s: LogsScroll) => void,
+  ctx: { page: number; choices: LogSourceConfig[]; current: LogSourceConfig | null },
+): LogsHandle {
   const back = (by: number) => {
     const s = get();
     pane.tail()?.pause();
@@ -34,7 +40,14 @@ export function logsHandle(ctl: ActionController | null, pane: LogPane, get: () 
       pane.bump();
     },
     filter: () =>
-      ctl?.prompts.open({ id: 'logs.filter', title: 'Filter log lines', label: '/', initial: pane.filter(), note: 'a substring, or /regex/flags; lowercase ignores case; empty shows every line', accept: (text) => pane.setFilter(text) }),
+      ctl?.prompts.open({
+        id: 'logs.filter',
+        title: 'Filter log lines',
+        label: '/',
+        initial: pane.filter(),
+        note: 'a substring, or /regex/flags; lowercase ignores case; empty shows every line',
+        accept: (text) => pane.setFilter(text),
+      }),
     source: () => {
       const s = get();
       if (s.picker !== null) return set({ ...s, picker: null });

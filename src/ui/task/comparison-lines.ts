@@ -13,7 +13,12 @@ const COLUMNS: ColumnSpec[] = [
 ];
 
 function cells(r: ComparisonRow): string[] {
-  return [r.name, r.expected ?? '—', r.actual ?? '—', r.ok ? `✓${r.note ? ` ${r.note}` : ''}` : `✗ ${r.note ?? 'mismatch'}`];
+  return [
+    r.name,
+    r.expected ?? '—',
+    r.actual ?? '—',
+    r.ok ? `✓${r.note ? ` ${r.note}` : ''}` : `✗ ${r.note ?? 'mismatch'}`,
+  ];
 }
 
 /** The comparison's headline and one line per row (mismatches first), header included. */
@@ -21,8 +26,11 @@ export function comparisonLines(cmp: Comparison, width: number): PanelLine[] {
   const rows = [...cmp.rows].sort((a, b) => Number(a.ok) - Number(b.ok));
   const texts = rows.map(cells);
   const fitted = fitColumns(COLUMNS, texts, width);
-  const line = (t: string[]): string => `  ${fitted.map((f) => fit(t[COLUMNS.indexOf(f.column)] ?? '', f.width, f.column.align)).join(' ')}`.trimEnd();
-  const out: PanelLine[] = [{ text: `Verification: ${cmp.ok ? 'PASSED' : 'FAILED'} — ${cmp.message}`, tone: cmp.ok ? 'ok' : 'bad', bold: true }];
+  const line = (t: string[]): string =>
+    `  ${fitted.map((f) => fit(t[COLUMNS.indexOf(f.column)] ?? '', f.width, f.column.align)).join(' ')}`.trimEnd();
+  const out: PanelLine[] = [
+    { text: `Verification: ${cmp.ok ? 'PASSED' : 'FAILED'} — ${cmp.message}`, tone: cmp.ok ? 'ok' : 'bad', bold: true },
+  ];
   out.push({ text: line(COLUMNS.map((c) => c.header)), bold: true });
   rows.forEach((r, i) => out.push({ text: line(texts[i]!), ...(r.ok ? {} : { tone: 'bad' as const }) }));
   return out;

@@ -12,7 +12,10 @@ import { focusStep, seconds, stepDetail, stepLines, wrapped, type PanelLine } fr
 type Verify = Extract<FlowDetail, { kind: 'verify' }>;
 type Drill = Extract<FlowDetail, { kind: 'drill' }>;
 
-const runningNote = (): PanelLine => ({ text: `${keysFor('task.cancel', 1)} cancels · ${keysFor('task.close')} hides this panel (the job goes on)`, tone: 'muted' });
+const runningNote = (): PanelLine => ({
+  text: `${keysFor('task.cancel', 1)} cancels · ${keysFor('task.close')} hides this panel (the job goes on)`,
+  tone: 'muted',
+});
 const closes = (): PanelLine => ({ text: `${keysFor('task.close')} closes`, tone: 'muted' });
 
 function runLines(run: Pick<PlanRun, 'steps'> | null, width: number): PanelLine[] {
@@ -25,15 +28,27 @@ function withNote(foot: PanelLine[], note: string | null, width: number): PanelL
   return note ? [...wrapped(note, width, 'warn'), ...foot] : foot;
 }
 
+/** The re-verify result and whether it was recorded. */
+function verdictText(r: NonNullable<Verify['report']>): string {
+  const result = r.ok ? '✓ VERIFIED' : `✗ NOT VERIFIED: ${r.message}`;
+  return `${result}${r.recorded ? ' (recorded in the sidecar)' : ' (not recorded: no sidecar)'}`;
+}
+
 /** The re-verify panel. */
 export function verifyContent(f: FlowState, t: Verify, width: number): PanelContent {
   const title = `Re-verify ${path.basename(t.file)}`;
   if (f.error) return { title, head: [], body: wrapped(`✗ ${f.error}`, width, 'bad'), foot: [closes()] };
-  if (f.phase !== 'summary') return { title, head: [], body: runLines(t.run, width), foot: withNote([runningNote()], f.note, width) };
+  if (f.phase !== 'summary')
+    return { title, head: [], body: runLines(t.run, width), foot: withNote([runningNote()], f.note, width) };
   const r = t.report;
-  const body: PanelLine[] = r ? r.checks.map((c) => ({ text: `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`, ...(c.ok ? {} : { tone: 'bad' as const }) })) : runLines(t.run, width);
+  const body: PanelLine[] = r
+    ? r.checks.map((c) => ({
+        text: `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`,
+        ...(c.ok ? {} : { tone: 'bad' as const }),
+      }))
+    : runLines(t.run, width);
   const verdict: PanelLine[] = r
-    ? wrapped(`${r.ok ? '✓ VERIFIED' : `✗ NOT VERIFIED: ${r.message}`}${r.recorded ? ' (recorded in the sidecar)' : ' (not recorded: no sidecar)'}`, width, r.ok ? 'ok' : 'bad')
+    ? wrapped(verdictText(r), width, r.ok ? 'ok' : 'bad')
     : wrapped(`✗ could not verify: ${t.run?.error ?? t.run?.result ?? 'unknown error'}`, width, 'bad');
   return { title, head: [], body, foot: withNote([...verdict, closes()], f.note, width) };
 }
@@ -42,20 +57,47 @@ export function verifyContent(f: FlowState, t: Verify, width: number): PanelCont
 export function drillContent(f: FlowState, t: Drill, width: number): PanelContent {
   const s = t.snap;
   const title = `Drill ${path.basename(t.file)}${s ? ` → ${s.scratch}` : ''}`;
-  if (f.error) return { title, head: [], body: wrapped(`✗ ${f.error}`, width, 'bad'), foot: [{ text: `${s ? `If ${s.scratch} still exists, drop it by hand.` : 'Nothing was done.'} ${keysFor('task.close')} closes`, tone: 'muted' }] };
+  if (f.error) {
+    const left = s ? `If ${s.scratch} still exists, drop it by hand.` : 'Nothing was done.';
+    return {
+      title,
+      head: [],
+      body: wrapped(`✗ ${f.error}`, width, 'bad'),
+      foot: [{ text: `${left} ${keysFor('task.close')} closes`, tone: 'muted' }],
+    };
+  }
   if (!s || s.phase !== 'done') {
-    const body: PanelLine[] = !s || s.phase === 'preflight' ? [{ text: 'preflight: checking the backup and the server…', tone: 'muted' }] : runLines(s, width);
-    return { title, head: [], body, foot: withNote([{ text: `${keysFor('task.cancel', 1)} cancels (the scratch database is dropped either way)`, tone: 'muted' }], f.note, width) };
+    const body: PanelLine[] =
+      !s || s.phase === 'preflight'
+        ? [{ text: 'preflight: checking the backup and the server…', tone: 'muted' }]
+        : runLines(s, width);
+    return {
+      title,
+      head: [],
+      body,
+      foot: withNote(
+        [{ text: `${keysFor('task.cancel', 1)} cancels (the scratch database is dropped either way)`, tone: 'muted' }],
+        f.note,
+        width,
+      ),
+    };
   }
   const ok = s.record?.ok === true;
   const head: PanelLine[] = wrapped(formatDrillLine(s), width, ok ? 'ok' : 'bad');
   const r = s.record;
-  if (r) head.push({ text: `took ${seconds(r.durationMs)}${r.loadMs !== undefined ? ` (load ${seconds(r.loadMs)}` : ''}${r.verifyMs !== undefined ? `, verify ${seconds(r.verifyMs)})` : r.loadMs !== undefined ? ')' : ''}` });
+  if (r) {
+    const load = r.loadMs !== undefined ? ` (load ${seconds(r.loadMs)}` : '';
+    const verify = r.verifyMs !== undefined ? `, verify ${seconds(r.verifyMs)})` : r.loadMs !== undefined ? ')' : '';
+    head.push({ text: `took ${seconds(r.durationMs)}${load}${verify}` });
+  }
   const body: PanelLine[] = [];
   if (s.comparison) body.push(...comparisonLines(s.comparison, width));
   const failedChecks = formatChecks(s.checks.filter((c) => c.status === 'fail'));
-  if (failedChecks.length) body.push({ text: 'Preflight:', bold: true }, ...failedChecks.map((text) => ({ text, tone: 'bad' as const })));
+  if (failedChecks.length)
+    body.push({ text: 'Preflight:', bold: true }, ...failedChecks.map((text) => ({ text, tone: 'bad' as const })));
   if (!ok && s.steps.length) body.push(...stepLines(s.steps));
-  const after = s.summary.slice(1).flatMap((l) => wrapped(l, width, /STILL THERE|Could NOT/.test(l) ? 'bad' : undefined));
+  const after = s.summary
+    .slice(1)
+    .flatMap((l) => wrapped(l, width, /STILL THERE|Could NOT/.test(l) ? 'bad' : undefined));
   return { title, head, body, foot: withNote([...after, closes()], f.note, width) };
 }

@@ -14,7 +14,10 @@ export interface PanelLine {
   lead?: { text: string; tone?: Tone; bold?: boolean };
 }
 
-/** Splits `text` into lines of at most `width` cells, at spaces where it can, with `indent` before every line after the first. */
+/**
+ * Splits `text` into lines of at most `width` cells, at spaces where it can, with `indent` before
+ * every line after the first.
+ */
 export function wrapText(text: string, width: number, indent = ''): string[] {
   const out: string[] = [];
   let rest = text;
@@ -46,30 +49,63 @@ export function wrapped(text: string, width: number, tone?: Tone, indent = '  ')
   return wrapText(text, width, indent).map((t) => (tone ? { text: t, tone } : { text: t }));
 }
 
-const SYMBOL: Record<StepState['status'], string> = { pending: '·', running: '▸', done: '✓', failed: '✗', cancelled: '⊘', skipped: '–' };
-const TONE: Partial<Record<StepState['status'], Tone>> = { done: 'ok', failed: 'bad', cancelled: 'warn', skipped: 'muted', pending: 'muted', running: 'accent' };
+const SYMBOL: Record<StepState['status'], string> = {
+  pending: '·',
+  running: '▸',
+  done: '✓',
+  failed: '✗',
+  cancelled: '⊘',
+  skipped: '–',
+};
+const TONE: Partial<Record<StepState['status'], Tone>> = {
+  done: 'ok',
+  failed: 'bad',
+  cancelled: 'warn',
+  skipped: 'muted',
+  pending: 'muted',
+  running: 'accent',
+};
 
 /** One line per step (cut at the panel's width when drawn): symbol, "[3/9] title: state — note". */
 export function stepLines(steps: readonly StepState[]): PanelLine[] {
   return steps.map((s, i) => {
     const tone = TONE[s.status];
-    return { text: `${SYMBOL[s.status]} ${formatStepLine(i, steps.length, s)}`, ...(tone ? { tone } : {}), ...(s.status === 'running' ? { bold: true } : {}) };
+    return {
+      text: `${SYMBOL[s.status]} ${formatStepLine(i, steps.length, s)}`,
+      ...(tone ? { tone } : {}),
+      ...(s.status === 'running' ? { bold: true } : {}),
+    };
   });
 }
 
 /** The step that matters now: the running one, else the failed one, else the next to run. */
 export function focusStep(steps: readonly StepState[]): StepState | undefined {
-  return steps.find((s) => s.status === 'running') ?? steps.find((s) => s.status === 'failed' || s.status === 'cancelled') ?? steps.find((s) => s.status === 'pending');
+  return (
+    steps.find((s) => s.status === 'running') ??
+    steps.find((s) => s.status === 'failed' || s.status === 'cancelled') ??
+    steps.find((s) => s.status === 'pending')
+  );
 }
 
-/** The exact command of a step (before it runs, while it runs), its progress and the last `tail` lines of its output. */
+/**
+ * The exact command of a step (before it runs, while it runs), its progress and the last `tail`
+ * lines of its output.
+ */
 export function stepDetail(s: StepState, width: number, tail = 3): PanelLine[] {
   const verb = s.status === 'pending' ? 'next' : s.status === 'running' ? 'running' : s.status;
   const lines: PanelLine[] = [{ text: `${verb}: ${s.title}`, bold: true }];
-  lines.push(...wrapped(`${s.description.kind === 'argv' ? '$' : `${s.description.kind}:`} ${s.description.text}`, width, 'muted', '    ').map((l) => ({ ...l, text: `  ${l.text}` })));
+  lines.push(
+    ...wrapped(
+      `${s.description.kind === 'argv' ? '$' : `${s.description.kind}:`} ${s.description.text}`,
+      width,
+      'muted',
+      '    ',
+    ).map((l) => ({ ...l, text: `  ${l.text}` })),
+  );
   const progress = formatStepProgress(s);
   if (progress) lines.push({ text: `  progress: ${progress}`, tone: 'accent' });
-  if (s.error && (s.status === 'failed' || s.status === 'cancelled')) lines.push(...wrapped(`  error: ${s.error}`, width, 'bad', '    '));
+  if (s.error && (s.status === 'failed' || s.status === 'cancelled'))
+    lines.push(...wrapped(`  error: ${s.error}`, width, 'bad', '    '));
   for (const o of s.output.slice(-tail)) lines.push({ text: `  │ ${o}`, tone: 'muted' });
   return lines;
 }

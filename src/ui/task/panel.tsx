@@ -35,11 +35,26 @@ function toneColor(tone: Tone | undefined): string | undefined {
 function Row({ line, width }: { line: PanelLine; width: number }) {
   const text = { text: line.text, color: toneColor(line.tone), bold: line.bold ?? false };
   const lead = line.lead;
-  return <PaintedLine spans={lead ? [{ text: lead.text, color: toneColor(lead.tone), bold: lead.bold ?? false }, text] : [text]} width={width} />;
+  return (
+    <PaintedLine
+      spans={lead ? [{ text: lead.text, color: toneColor(lead.tone), bold: lead.bold ?? false }, text] : [text]}
+      width={width}
+    />
+  );
 }
 
 /** The panel in `width`×`height`, its body scrolled by `scroll` lines (clamped). */
-export function Panel({ content, width, height, scroll }: { content: PanelContent; width: number; height: number; scroll: number }) {
+export function Panel({
+  content,
+  width,
+  height,
+  scroll,
+}: {
+  content: PanelContent;
+  width: number;
+  height: number;
+  scroll: number;
+}) {
   const room = bodyRoom(content, height);
   const start = Math.max(0, Math.min(scroll, content.body.length - room));
   const shown = content.body.slice(start, start + room);

@@ -13,7 +13,9 @@ const TONES: Partial<Record<StepStatus, Tone>> = { running: 'accent', done: 'ok'
 
 /** The plan and its blast radius (formatPlan's lines, the "Who is affected" list). */
 export function confirmLines(planLines: readonly string[], blast: readonly string[] | null): PanelLine[] {
-  const rows: PanelLine[] = planLines.map((l, i) => (i === 0 ? { text: l, bold: true } : /^\s+\d+\./.test(l) ? { text: l } : { text: l, tone: 'muted' }));
+  const rows: PanelLine[] = planLines.map((l, i) =>
+    i === 0 ? { text: l, bold: true } : /^\s+\d+\./.test(l) ? { text: l } : { text: l, tone: 'muted' },
+  );
   rows.push({ text: '' });
   rows.push({ text: 'Who is affected:', bold: true });
   if (blast === null) rows.push({ text: '  … looking it up' });
@@ -25,12 +27,17 @@ export function confirmLines(planLines: readonly string[], blast: readonly strin
 /** The pinned question: a yes, or the name to type with what was typed so far and why it was refused. */
 export function questionLines(f: Pick<FlowState, 'question' | 'typed' | 'refusal' | 'phase'>): PanelLine[] {
   const q = f.question;
-  if (!q) return f.phase === 'preparing' ? [{ text: `… preparing the plan (${keysFor('question.no', 2)} closes)` }] : [];
+  if (!q)
+    return f.phase === 'preparing' ? [{ text: `… preparing the plan (${keysFor('question.no', 2)} closes)` }] : [];
   const rows: PanelLine[] = [];
   if (q.kind === 'type') {
     rows.push({ text: `⚠ ${q.question}`, bold: true, tone: 'bad' });
     rows.push({ text: `> ${f.typed}▏`, bold: true });
-  } else rows.push({ text: `${q.question}  (${keysFor('question.yes')}: yes, ${keysFor('question.no', 2)}: no)`, bold: true });
+  } else
+    rows.push({
+      text: `${q.question}  (${keysFor('question.yes')}: yes, ${keysFor('question.no', 2)}: no)`,
+      bold: true,
+    });
   if (f.refusal) rows.push({ text: `✗ ${f.refusal}`, tone: 'bad' });
   return rows;
 }
@@ -53,9 +60,14 @@ export function progressLines(run: PlanRun): PanelLine[] {
 /** The task panel for a plan, in whichever phase the flow is. */
 export function planContent(f: FlowState, d: PlanShown): PanelContent {
   const title = d.action ? `${f.title} · ${d.action} ${d.target}` : f.title;
-  if (f.phase === 'preparing' || f.phase === 'shown') return { title, head: [], body: confirmLines(d.lines, d.blast), foot: [{ text: '' }, ...questionLines(f)] };
+  if (f.phase === 'preparing' || f.phase === 'shown')
+    return { title, head: [], body: confirmLines(d.lines, d.blast), foot: [{ text: '' }, ...questionLines(f)] };
   const over = f.phase === 'summary';
-  const body: PanelLine[] = d.run ? progressLines(d.run) : over ? [] : [{ text: '… starting (recording it in the audit trail first)' }];
+  const body: PanelLine[] = d.run
+    ? progressLines(d.run)
+    : over
+      ? []
+      : [{ text: '… starting (recording it in the audit trail first)' }];
   if (f.error) body.push({ text: `✗ ${f.error}`, tone: 'bad' });
   const state = f.error && !d.run ? '✗ NOT RUN' : resultLabel(d.run);
   const status = over

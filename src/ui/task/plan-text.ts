@@ -1,7 +1,7 @@
 // Pure display strings for plans and runs: a symbol and a word per step state (readable without
 // colour), the lines of a step with its exact command and output tail, and a recovery hint per
 // typed error. Shared by every plan in the task panel (containers, services, backup, prune).
-import type { PlanResult, PlanRun, StepState, StepStatus } from '../../plan/plan.js';
+import type { PlanResult, PlanRun, StepProgress, StepState, StepStatus } from '../../plan/plan.js';
 import { supportsUnicode } from '../../present/format.js';
 
 const ascii = !supportsUnicode(process.env);
@@ -21,7 +21,12 @@ export function statusLabel(status: StepStatus): string {
   return `${ascii ? s.ascii : s.symbol} ${s.word}`;
 }
 
-const RESULT_WORDS: Record<PlanResult, string> = { succeeded: '✓ SUCCEEDED', failed: '✗ FAILED', cancelled: '⊘ CANCELLED', refused: '✗ REFUSED' };
+const RESULT_WORDS: Record<PlanResult, string> = {
+  succeeded: '✓ SUCCEEDED',
+  failed: '✗ FAILED',
+  cancelled: '⊘ CANCELLED',
+  refused: '✗ REFUSED',
+};
 
 /** The outcome of a run in one word with its symbol; "running" while it is not over. */
 export function resultLabel(run: Pick<PlanRun, 'result'> | null): string {
@@ -42,7 +47,10 @@ export function runLines(run: PlanRun, outputLines = 6): RunLine[] {
     lines.push({ kind: 'step', status: s.status, text: `${i + 1}. ${stepTitle(s)}` });
     lines.push({ kind: 'command', text: `   ${s.description.kind}: ${s.description.text}` });
     if (s.error) lines.push({ kind: 'error', text: `   ${s.error}` });
-    const tail = s.status === 'running' || s.status === 'failed' ? s.output.slice(-outputLines) : s.output.slice(-Math.min(2, outputLines));
+    const tail =
+      s.status === 'running' || s.status === 'failed'
+        ? s.output.slice(-outputLines)
+        : s.output.slice(-Math.min(2, outputLines));
     for (const o of tail) lines.push({ kind: 'output', text: `   │ ${o}` });
   });
   if (run.summary) {
@@ -57,9 +65,14 @@ export function runLines(run: PlanRun, outputLines = 6): RunLine[] {
 }
 
 function stepTitle(s: StepState): string {
-  const secs = s.startedAt !== undefined && s.endedAt !== undefined ? ` (${((s.endedAt - s.startedAt) / 1000).toFixed(1)} s)` : '';
-  const progress = s.progress && s.status === 'running' ? ` — ${s.progress.label ?? ''} ${s.progress.done}${s.progress.total ? `/${s.progress.total}` : ''} ${s.progress.unit}` : '';
+  const secs =
+    s.startedAt !== undefined && s.endedAt !== undefined ? ` (${((s.endedAt - s.startedAt) / 1000).toFixed(1)} s)` : '';
+  const progress = s.progress && s.status === 'running' ? progressText(s.progress) : '';
   return `${s.title}${s.note ? ` — ${s.note}` : ''}${secs}${progress}`;
+}
+
+function progressText(p: StepProgress): string {
+  return ` — ${p.label ?? ''} ${p.done}${p.total ? `/${p.total}` : ''} ${p.unit}`;
 }
 
 const HINTS: Record<string, string> = {

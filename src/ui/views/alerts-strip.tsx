@@ -19,7 +19,8 @@ export function selectProblemCount(s: Pick<OpsState, 'alerts' | 'targets'>): num
 
 /** The text of one level change, without its age. */
 export function transitionText(t: Transition): string {
-  return `${levelLabel(t.to)} ${metricLabel(t.metric, t.instance)} ${t.value === null ? 'no data' : formatValue(t.metric, t.value, t.unit)}`;
+  const value = t.value === null ? 'no data' : formatValue(t.metric, t.value, t.unit);
+  return `${levelLabel(t.to)} ${metricLabel(t.metric, t.instance)} ${value}`;
 }
 
 function ChangeLine({ t }: { t: Transition }) {
@@ -39,10 +40,11 @@ export const AlertsStrip = memo(function AlertsStrip({ width, height }: { width:
   const problems = useOps(selectProblemCount);
   const shown = transitions.slice(-Math.max(0, height - 1)).reverse();
   const muted = uiColor('muted');
+  const status = problems === 0 ? 'nothing wrong right now' : `${problems} metric${problems === 1 ? '' : 's'} not OK`;
   return (
     <Box flexDirection="column" width={width} height={height} paddingX={1} overflowY="hidden">
       <Text bold wrap="truncate">
-        {`Alerts · ${problems === 0 ? 'nothing wrong right now' : `${problems} metric${problems === 1 ? '' : 's'} not OK`} · latest changes (6 for the full timeline)`}
+        {`Alerts · ${status} · latest changes (6 for the full timeline)`}
       </Text>
       {shown.length === 0 ? <Text {...(muted ? { color: muted } : {})}>no level changes yet</Text> : null}
       {shown.map((t, i) => (

@@ -36,7 +36,8 @@ export function auditTime(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  const date = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+  return `${date} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
 function useAuditEntries(): { entries: AuditEntry[]; error: string | null } {
@@ -74,26 +75,85 @@ export const AuditView = memo(function AuditView({ width, height, selected, deta
   const tableH = Math.max(3, height - 1 - (detail ? DETAIL_LINES : 0));
   useNavReport(report, 'audit', entries.length, 1, tableH - 1);
   const sel = clampRow(selected, entries.length);
-  const bad = (e: AuditEntry) => (e.event === 'failed' ? levelColor('CRITICAL') : e.event === 'refused' || e.event === 'cancelled' ? levelColor('WARNING') : undefined);
+  const bad = (e: AuditEntry) =>
+    e.event === 'failed'
+      ? levelColor('CRITICAL')
+      : e.event === 'refused' || e.event === 'cancelled'
+        ? levelColor('WARNING')
+        : undefined;
   const columns: Column<AuditEntry>[] = [
     { id: 'time', header: 'time', min: 19, max: 19, value: (e) => auditTime(e.time) },
     { id: 'who', header: 'operator', min: 8, max: 24, drop: 2, value: operatorText },
     { id: 'event', header: 'result', min: 11, max: 11, value: (e) => EVENT_LABEL[e.event] ?? e.event, color: bad },
     { id: 'action', header: 'action', min: 12, max: 24, value: (e) => e.action },
     { id: 'target', header: 'target', min: 8, max: 30, flex: 1, value: (e) => e.target },
-    { id: 'dur', header: 'took', min: 6, align: 'right', drop: 1, value: (e) => (e.durationMs === undefined ? '' : `${(e.durationMs / 1000).toFixed(1)} s`) },
-    { id: 'why', header: 'error / reason', min: 12, max: 80, flex: 2, drop: 3, value: (e) => e.error ?? e.reason ?? '' },
+    {
+      id: 'dur',
+      header: 'took',
+      min: 6,
+      align: 'right',
+      drop: 1,
+      value: (e) => (e.durationMs === undefined ? '' : `${(e.durationMs / 1000).toFixed(1)} s`),
+    },
+    {
+      id: 'why',
+      header: 'error / reason',
+      min: 12,
+      max: 80,
+      flex: 2,
+      drop: 3,
+      value: (e) => e.error ?? e.reason ?? '',
+    },
   ];
   const chosen = sel >= 0 ? entries[sel] : undefined;
-  const head = !ctl ? 'this console was started without actions: no audit trail' : `${entries.length} latest audit entries, newest first${error ? ` · ✗ cannot read the audit trail: ${error}` : ''}`;
+  const unreadable = error ? ` · ✗ cannot read the audit trail: ${error}` : '';
+  const head = !ctl
+    ? 'this console was started without actions: no audit trail'
+    : `${entries.length} latest audit entries, newest first${unreadable}`;
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text wrap="truncate">{head}</Text>
-      <Table columns={columns} rows={entries} width={width} height={tableH} selected={sel} rowKey={(e, i) => `${e.time}|${i}`} empty="no entries yet: every action, refusal and arming is recorded here" />
+      <Table
+        columns={columns}
+        rows={entries}
+        width={width}
+        height={tableH}
+        selected={sel}
+        rowKey={(e, i) => `${e.time}|${i}`}
+        empty="no entries yet: every action, refusal and arming is recorded here"
+      />
       {detail && chosen ? (
-        <Box flexDirection="column" height={DETAIL_LINES} borderStyle="single" borderLeft={false} borderRight={false} borderBottom={false}>
-          <PaintedLine width={width} spans={[{ text: `${chosen.event} ${chosen.action} ${chosen.target} by ${operatorText(chosen)} on ${chosen.host}`, bold: true }]} />
-          <PaintedLine width={width} spans={[{ text: chosen.error ? `error: ${chosen.error}` : chosen.reason ? `reason: ${chosen.reason}` : chosen.until ? `until ${chosen.until}` : '' }]} />
+        <Box
+          flexDirection="column"
+          height={DETAIL_LINES}
+          borderStyle="single"
+          borderLeft={false}
+          borderRight={false}
+          borderBottom={false}
+        >
+          <PaintedLine
+            width={width}
+            spans={[
+              {
+                text: `${chosen.event} ${chosen.action} ${chosen.target} by ${operatorText(chosen)} on ${chosen.host}`,
+                bold: true,
+              },
+            ]}
+          />
+          <PaintedLine
+            width={width}
+            spans={[
+              {
+                text: chosen.error
+                  ? `error: ${chosen.error}`
+                  : chosen.reason
+                    ? `reason: ${chosen.reason}`
+                    : chosen.until
+                      ? `until ${chosen.until}`
+                      : '',
+              },
+            ]}
+          />
           {(chosen.steps ?? []).slice(0, DETAIL_LINES - 3).map((s, i) => (
             <PaintedLine key={i} width={width} spans={[{ text: `  ${i + 1}. ${s}`, dim: true }]} />
           ))}

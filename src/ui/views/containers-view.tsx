@@ -36,8 +36,36 @@ export function filterContainers(list: readonly DockerContainer[], filter: strin
 }
 
 const DETAIL_LINES = 5;
+
+/** "12 containers · 10 running · 2 stopped · 0 unhealthy". */
+function countsText(n: DockerReading['counts']): string {
+  return `${n.total} containers · ${n.running} running · ${n.stopped} stopped · ${n.unhealthy} unhealthy`;
+}
+
+// The chosen container's detail lines, under its name.
+function statusLine(c: DockerContainer): string {
+  return `status: ${c.status} · started ${c.startedAt ? new Date(c.startedAt).toISOString() : '—'}`;
+}
+
+function usageLine(c: DockerContainer): string {
+  const memory = `memory ${bytes(c.memoryBytes)} of ${bytes(c.memoryLimitBytes)} (${pct(c.memoryPercent)})`;
+  return `${memory} · cpu ${pct(c.cpuPercent)} · restarts ${c.restartCount ?? '—'}`;
+}
+
+function sampledLine(c: DockerContainer): string {
+  return `stats sampled ${c.statsAt ? clockTime(c.statsAt) : 'not yet'} · ${keysFor('back')} closes`;
+}
+
 /** The Containers view. */
-export const ContainersView = memo(function ContainersView({ width, height, selected, sort, filter, detail, report }: ViewProps) {
+export const ContainersView = memo(function ContainersView({
+  width,
+  height,
+  selected,
+  sort,
+  filter,
+  detail,
+  report,
+}: ViewProps) {
   const target = useOps((s) => s.targets.docker);
   const restartRule = useOps((s) => s.rules['docker.restarts']);
   const healthRule = useOps((s) => s.rules['docker.unhealthy']);
@@ -47,15 +75,47 @@ export const ContainersView = memo(function ContainersView({ width, height, sele
   const tableH = Math.max(3, height - 2 - (detail ? DETAIL_LINES : 0));
   useNavReport(report, 'containers', rows.length, 1, tableH - 1);
   const sel = clampRow(selected, rows.length);
-  const restartLevel = (c: DockerContainer): Level | null => (restartRule?.enabled && c.restartCount !== null ? classify(restartRule, c.restartCount) : null);
-  const healthLevel = (c: DockerContainer): Level | null => (healthRule?.enabled && c.health !== 'none' ? classify(healthRule, c.health === 'unhealthy' ? 1 : 0) : null);
+  const restartLevel = (c: DockerContainer): Level | null =>
+    restartRule?.enabled && c.restartCount !== null ? classify(restartRule, c.restartCount) : null;
+  const healthLevel = (c: DockerContainer): Level | null =>
+    healthRule?.enabled && c.health !== 'none' ? classify(healthRule, c.health === 'unhealthy' ? 1 : 0) : null;
   const color = (l: Level | null) => (l && l !== 'OK' ? levelColor(l) : undefined);
   const columns: Column<DockerContainer>[] = [
     { id: 'name', header: 'name', min: 10, max: 40, flex: 2, value: (c) => c.name },
-    { id: 'state', header: 'state', min: 7, max: 10, value: (c) => c.state, color: (c) => (c.state === 'running' ? undefined : color('WARNING')) },
-    { id: 'health', header: 'health', min: 9, max: 11, value: (c) => (c.health === 'unhealthy' ? '✗ unhealthy' : c.health === 'healthy' ? '✓ healthy' : c.health), color: (c) => color(healthLevel(c)) },
-    { id: 'restarts', header: 'restarts', min: 8, align: 'right', value: (c) => (c.restartCount === null ? '—' : `${restartLevel(c) === 'OK' || restartLevel(c) === null ? '' : '! '}${c.restartCount}`), color: (c) => color(restartLevel(c)) },
-    { id: 'uptime', header: 'uptime', min: 7, align: 'right', value: (c) => (c.state === 'running' ? duration(fromSeconds(c.uptimeSeconds)) : '—') },
+    {
+      id: 'state',
+      header: 'state',
+      min: 7,
+      max: 10,
+      value: (c) => c.state,
+      color: (c) => (c.state === 'running' ? undefined : color('WARNING')),
+    },
+    {
+      id: 'health',
+      header: 'health',
+      min: 9,
+      max: 11,
+      value: (c) => (c.health === 'unhealthy' ? '✗ unhealthy' : c.health === 'healthy' ? '✓ healthy' : c.health),
+      color: (c) => color(healthLevel(c)),
+    },
+    {
+      id: 'restarts',
+      header: 'restarts',
+      min: 8,
+      align: 'right',
+      value: (c) =>
+        c.restartCount === null
+          ? '—'
+          : `${restartLevel(c) === 'OK' || restartLevel(c) === null ? '' : '! '}${c.restartCount}`,
+      color: (c) => color(restartLevel(c)),
+    },
+    {
+      id: 'uptime',
+      header: 'uptime',
+      min: 7,
+      align: 'right',
+      value: (c) => (c.state === 'running' ? duration(fromSeconds(c.uptimeSeconds)) : '—'),
+    },
     { id: 'cpu', header: 'cpu', min: 7, align: 'right', value: (c) => pct(c.cpuPercent) },
     { id: 'mem', header: 'memory', min: 8, align: 'right', value: (c) => bytes(c.memoryBytes) },
     { id: 'image', header: 'image', min: 10, max: 50, flex: 1, drop: 1, value: (c) => c.image },
@@ -63,20 +123,38 @@ export const ContainersView = memo(function ContainersView({ width, height, sele
   ];
   const chosen = sel >= 0 ? rows[sel] : undefined;
   useViewTargets('containers', { container: (at) => rows[clampRow(at, rows.length)] });
-  const summary = r
-    ? `${r.counts.total} containers · ${r.counts.running} running · ${r.counts.stopped} stopped · ${r.counts.unhealthy} unhealthy · sorted by ${sortCol.label} ${sort.desc ? '↓' : '↑'}${filter ? ` · filter "${filter}": ${rows.length} shown` : ''}`
-    : '';
+  const shown = filter ? ` · filter "${filter}": ${rows.length} shown` : '';
+  const summary = r ? `${countsText(r.counts)} · sorted by ${sortCol.label} ${sort.desc ? '↓' : '↑'}${shown}` : '';
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <TargetStatus target={target} name="Docker" hint="set targets.docker" />
       <Text wrap="truncate">{summary}</Text>
-      <Table columns={columns} rows={rows} width={width} height={tableH} selected={sel} rowKey={(c) => c.id} empty={filter ? `no container matches "${filter}" (${keysFor('input.cancel')} in the filter clears it)` : 'no containers'} />
+      <Table
+        columns={columns}
+        rows={rows}
+        width={width}
+        height={tableH}
+        selected={sel}
+        rowKey={(c) => c.id}
+        empty={
+          filter
+            ? `no container matches "${filter}" (${keysFor('input.cancel')} in the filter clears it)`
+            : 'no containers'
+        }
+      />
       {detail && chosen ? (
-        <Box flexDirection="column" height={DETAIL_LINES} borderStyle="single" borderLeft={false} borderRight={false} borderBottom={false}>
+        <Box
+          flexDirection="column"
+          height={DETAIL_LINES}
+          borderStyle="single"
+          borderLeft={false}
+          borderRight={false}
+          borderBottom={false}
+        >
           <Text wrap="truncate" bold>{`${chosen.name}  ${chosen.id}  ${chosen.image}`}</Text>
-          <Text wrap="truncate">{`status: ${chosen.status} · started ${chosen.startedAt ? new Date(chosen.startedAt).toISOString() : '—'}`}</Text>
-          <Text wrap="truncate">{`memory ${bytes(chosen.memoryBytes)} of ${bytes(chosen.memoryLimitBytes)} (${pct(chosen.memoryPercent)}) · cpu ${pct(chosen.cpuPercent)} · restarts ${chosen.restartCount ?? '—'}`}</Text>
-          <Text wrap="truncate">{`stats sampled ${chosen.statsAt ? clockTime(chosen.statsAt) : 'not yet'} · ${keysFor('back')} closes`}</Text>
+          <Text wrap="truncate">{statusLine(chosen)}</Text>
+          <Text wrap="truncate">{usageLine(chosen)}</Text>
+          <Text wrap="truncate">{sampledLine(chosen)}</Text>
         </Box>
       ) : null}
     </Box>

@@ -55,13 +55,33 @@ export const HostView = memo(function HostView({ width, height, focus, selected,
     { id: 'used', header: 'used', min: 7, align: 'right', value: (d) => bytes(d.usedBytes) },
     { id: 'size', header: 'size', min: 7, align: 'right', drop: 1, value: (d) => bytes(d.totalBytes) },
     { id: 'pct', header: 'use', min: 6, align: 'right', value: (d) => pct(d.percent) },
-    { id: 'level', header: 'level', min: 6, max: 11, value: (d) => { const l = diskLevel(d); return l ? levelLabel(l) : ''; }, color: (d) => { const l = diskLevel(d); return l ? levelColor(l) : undefined; } },
+    {
+      id: 'level',
+      header: 'level',
+      min: 6,
+      max: 11,
+      value: (d) => {
+        const l = diskLevel(d);
+        return l ? levelLabel(l) : '';
+      },
+      color: (d) => {
+        const l = diskLevel(d);
+        return l ? levelColor(l) : undefined;
+      },
+    },
   ];
   const netCols: Column<NetInterface>[] = [
     { id: 'name', header: 'interface', min: 6, max: 20, flex: 1, value: (n) => n.name },
     { id: 'rx', header: 'in', min: 9, align: 'right', value: (n) => rate(n.rxBytesPerSec) },
     { id: 'tx', header: 'out', min: 9, align: 'right', value: (n) => rate(n.txBytesPerSec) },
-    { id: 'speed', header: 'link', min: 8, align: 'right', drop: 1, value: (n) => (n.speedMbps ? `${n.speedMbps} Mb/s` : '?') },
+    {
+      id: 'speed',
+      header: 'link',
+      min: 8,
+      align: 'right',
+      drop: 1,
+      value: (n) => (n.speedMbps ? `${n.speedMbps} Mb/s` : '?'),
+    },
     { id: 'pct', header: 'use', min: 6, align: 'right', value: (n) => pct(n.percent) },
   ];
   const procCols: Column<ProcessInfo>[] = [
@@ -75,17 +95,69 @@ export const HostView = memo(function HostView({ width, height, focus, selected,
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <TargetStatus target={target} name="host" />
-      <MetricRow label="CPU" metric="host.cpu" width={width} text={r ? pct(r.cpu.percent) : undefined} spark={{ min: 0, max: 100 }} />
-      <MetricRow label="Memory" metric="host.memory" width={width} text={r ? `${pct(r.memory.percent)} of ${bytes(r.memory.totalBytes)}` : undefined} spark={{ min: 0, max: 100 }} />
-      <Line width={width} segments={r ? [...loadSegments(r), { text: ' · swap ' }, { text: pct(r.swap.percent) }, { text: ` · ${r.hostname}` }] : []} />
+      <MetricRow
+        label="CPU"
+        metric="host.cpu"
+        width={width}
+        text={r ? pct(r.cpu.percent) : undefined}
+        spark={{ min: 0, max: 100 }}
+      />
+      <MetricRow
+        label="Memory"
+        metric="host.memory"
+        width={width}
+        text={r ? `${pct(r.memory.percent)} of ${bytes(r.memory.totalBytes)}` : undefined}
+        spark={{ min: 0, max: 100 }}
+      />
+      <Line
+        width={width}
+        segments={
+          r
+            ? [...loadSegments(r), { text: ' · swap ' }, { text: pct(r.swap.percent) }, { text: ` · ${r.hostname}` }]
+            : []
+        }
+      />
       <Section title="Mounts" focused={focus === 0} width={width} height={mountsH}>
-        <Table columns={mountCols} rows={disks} width={width} height={mountsH - 1} selected={sel(0)} active={focus === 0} rowKey={(d) => d.mount} empty="no mounts read yet" />
+        <Table
+          columns={mountCols}
+          rows={disks}
+          width={width}
+          height={mountsH - 1}
+          selected={sel(0)}
+          active={focus === 0}
+          rowKey={(d) => d.mount}
+          empty="no mounts read yet"
+        />
       </Section>
       <Section title="Interfaces" focused={focus === 1} width={width} height={netsH}>
-        <Table columns={netCols} rows={nets} width={width} height={netsH - 1} selected={sel(1)} active={focus === 1} rowKey={(n) => n.name} empty="no interfaces read yet" />
+        <Table
+          columns={netCols}
+          rows={nets}
+          width={width}
+          height={netsH - 1}
+          selected={sel(1)}
+          active={focus === 1}
+          rowKey={(n) => n.name}
+          empty="no interfaces read yet"
+        />
       </Section>
-      <Section title="Top processes" focused={focus === 2} width={width} height={procH} note={`sorted by ${sortCol.label} ${sort.desc ? '↓' : '↑'}`}>
-        <Table columns={procCols} rows={processes} width={width} height={procH - 1} selected={sel(2)} active={focus === 2} rowKey={(p) => String(p.pid)} empty="processes are sampled every few seconds…" />
+      <Section
+        title="Top processes"
+        focused={focus === 2}
+        width={width}
+        height={procH}
+        note={`sorted by ${sortCol.label} ${sort.desc ? '↓' : '↑'}`}
+      >
+        <Table
+          columns={procCols}
+          rows={processes}
+          width={width}
+          height={procH - 1}
+          selected={sel(2)}
+          active={focus === 2}
+          rowKey={(p) => String(p.pid)}
+          empty="processes are sampled every few seconds…"
+        />
       </Section>
     </Box>
   );

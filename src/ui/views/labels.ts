@@ -32,5 +32,13 @@ export function metricLabel(metric: string, instance: string): string {
 
 /** The display title of a target id. */
 export function targetTitle(target: string): string {
-  return target === 'postgres' ? 'PostgreSQL' : target === 'redis' ? 'Redis' : target === 'docker' ? 'Docker' : target === 'host' ? 'Host' : target;
+  return target === 'postgres'
+    ? 'PostgreSQL'
+    : target === 'redis'
+      ? 'Redis'
+      : target === 'docker'
+        ? 'Docker'
+        : target === 'host'
+          ? 'Host'
+          : target;
 }

@@ -15,13 +15,22 @@ export function selectMetricLevel(s: Pick<OpsState, 'alerts'>, metric: string): 
 }
 
 /** "Label  text  ✓ OK" where the level is the worst over all instances of `metric`. */
-export const LevelLine = memo(function LevelLine({ label, text, metric, labelWidth = 10 }: { label: string; text: string; metric: string; labelWidth?: number }) {
+export const LevelLine = memo(function LevelLine({
+  label,
+  text,
+  metric,
+  labelWidth = 10,
+}: {
+  label: string;
+  text: string;
+  metric: string;
+  labelWidth?: number;
+}) {
   const level = useOps((s) => selectMetricLevel(s, metric));
   const color = level ? levelColor(level) : undefined;
   return (
     <Text wrap="truncate">
-      {fit(label, labelWidth)}{' '}
-      <Text {...(color ? { color } : {})}>{level ? `${levelLabel(level, true)}  ` : ''}</Text>
+      {fit(label, labelWidth)} <Text {...(color ? { color } : {})}>{level ? `${levelLabel(level, true)}  ` : ''}</Text>
       {text}
     </Text>
   );

@@ -20,6 +20,11 @@ import { groupDigits } from '../../util/text.js';
 
 const IDLE = new LogPane(() => Promise.reject(new Error('no actions in this console')));
 
+/** How to get a log source, for an empty source list and an empty pane. */
+function addSource(): string {
+  return `add logs.sources to the config, or press ${keysFor('container.logs')} on a container in the Containers view`;
+}
+
 /** What a source follows, in words. */
 export function sourceText(s: LogSourceConfig): string {
   if (s.file !== undefined) return `file ${s.file}`;
@@ -28,19 +33,45 @@ export function sourceText(s: LogSourceConfig): string {
 }
 
 /** The configured sources plus the current one when it is not among them (a container chosen with L). */
-export function sourceChoices(configured: readonly LogSourceConfig[], current: LogSourceConfig | null): LogSourceConfig[] {
+export function sourceChoices(
+  configured: readonly LogSourceConfig[],
+  current: LogSourceConfig | null,
+): LogSourceConfig[] {
   const list = [...configured];
   if (current && !list.some((s) => sourceKey(s) === sourceKey(current))) list.push(current);
   return list;
 }
 
-function Picker({ choices, selected, current, width, height }: { choices: LogSourceConfig[]; selected: number; current: LogSourceConfig | null; width: number; height: number }) {
-  const rows: Span[][] = [[{ text: `Choose a log source (${keysFor('drill')} follows it, ${keysFor('back')} keeps the current one)`, bold: true }]];
+function Picker({
+  choices,
+  selected,
+  current,
+  width,
+  height,
+}: {
+  choices: LogSourceConfig[];
+  selected: number;
+  current: LogSourceConfig | null;
+  width: number;
+  height: number;
+}) {
+  const rows: Span[][] = [
+    [
+      {
+        text: `Choose a log source (${keysFor('drill')} follows it, ${keysFor('back')} keeps the current one)`,
+        bold: true,
+      },
+    ],
+  ];
   choices.forEach((c, i) => {
     const here = current !== null && sourceKey(c) === sourceKey(current);
-    rows.push([{ text: i === selected ? '› ' : '  ', inverse: i === selected }, { text: c.name, bold: true, inverse: i === selected }, { text: `  ${sourceText(c)}${here ? '  (current)' : ''}`, inverse: i === selected }]);
+    rows.push([
+      { text: i === selected ? '› ' : '  ', inverse: i === selected },
+      { text: c.name, bold: true, inverse: i === selected },
+      { text: `  ${sourceText(c)}${here ? '  (current)' : ''}`, inverse: i === selected },
+    ]);
   });
-  if (choices.length === 0) rows.push([{ text: `  no sources: add logs.sources to the config, or press ${keysFor('container.logs')} on a container in the Containers view` }]);
+  if (choices.length === 0) rows.push([{ text: `  no sources: ${addSource()}` }]);
   return (
     <Box flexDirection="column" width={width} height={height}>
       {rows.slice(0, height).map((r, i) => (
@@ -77,9 +108,12 @@ export const LogsView = memo(function LogsView({ width, height, report }: ViewPr
     if (win.offset !== scroll.offset) setScroll({ ...scrollRef.current, offset: win.offset });
   }, [win.offset, scroll.offset, setScroll]);
   const choices = sourceChoices(ctl?.actions.logSources ?? [], source);
-  useViewTargets('logs', { logs: logsHandle(ctl, pane, () => scrollRef.current, setScroll, { page: rows, choices, current: source }) });
+  useViewTargets('logs', {
+    logs: logsHandle(ctl, pane, () => scrollRef.current, setScroll, { page: rows, choices, current: source }),
+  });
 
-  if (scroll.picker !== null) return <Picker choices={choices} selected={scroll.picker} current={source} width={width} height={height} />;
+  if (scroll.picker !== null)
+    return <Picker choices={choices} selected={scroll.picker} current={source} width={width} height={height} />;
   const failure = pane.failure();
   const header = headerSpans({
     source: source ? source.name : 'no source',
@@ -93,11 +127,25 @@ export const LogsView = memo(function LogsView({ width, height, report }: ViewPr
   });
   let empty = '';
   if (!ctl) empty = 'this console was started without actions: no log tails';
-  else if (!source) empty = `no log source: add logs.sources to the config, or press ${keysFor('container.logs')} on a container in the Containers view (${keysFor('logs.source')} chooses)`;
+  else if (!source) empty = `no log source: ${addSource()} (${keysFor('logs.source')} chooses)`;
   else if (failure) empty = `✗ ${failure}`;
   else if (win.shown.length === 0) empty = pane.filter() ? `no line matches ${pane.filter()} yet` : 'no lines yet';
   const below = view.newer + win.offset;
-  const footer: Span[] = below > 0 || tail?.paused ? [{ text: tail?.paused ? `▼ ${groupDigits(below)} newer line${below === 1 ? '' : 's'} — ${keysFor('bottom')} follows, ${keysFor('logs.pause')} resumes` : '', bold: true }] : [{ text: win.above > 0 ? `↑ ${win.above} earlier lines (${keysFor('up')}/${keysFor('page.up', 1)})` : '', dim: true }];
+  const newer = `▼ ${groupDigits(below)} newer line${below === 1 ? '' : 's'}`;
+  const footer: Span[] =
+    below > 0 || tail?.paused
+      ? [
+          {
+            text: tail?.paused ? `${newer} — ${keysFor('bottom')} follows, ${keysFor('logs.pause')} resumes` : '',
+            bold: true,
+          },
+        ]
+      : [
+          {
+            text: win.above > 0 ? `↑ ${win.above} earlier lines (${keysFor('up')}/${keysFor('page.up', 1)})` : '',
+            dim: true,
+          },
+        ];
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <PaintedLine width={width} spans={header} />

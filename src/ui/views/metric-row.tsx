@@ -30,7 +30,15 @@ const LIMITS_WIDTH = 13;
 const FLAG_METRICS = new Set(['redis.rdbLastSaveFailed', 'docker.unhealthy']);
 
 /** A metric line for panels and views: label, value, level, limits, then the sparkline. */
-export const MetricRow = memo(function MetricRow({ label, metric, instance = '', width, text, spark, labelWidth = 10 }: MetricRowProps) {
+export const MetricRow = memo(function MetricRow({
+  label,
+  metric,
+  instance = '',
+  width,
+  text,
+  spark,
+  labelWidth = 10,
+}: MetricRowProps) {
   const key = metricKey(metric, instance);
   const alert = useOps((s) => s.alerts[key]);
   const rule = useOps((s) => s.rules[metric]);
@@ -39,7 +47,10 @@ export const MetricRow = memo(function MetricRow({ label, metric, instance = '',
   const level: Level | null = alert ? alert.level : null;
   const valueText = text ?? (alert ? formatValue(metric, alert.value, unit) : '—');
   const levelText = level ? levelLabel(level, true) : '';
-  const limits = rule?.enabled && !FLAG_METRICS.has(metric) ? formatLimits(rule, unit || (metric.endsWith('Seconds') ? 's' : '%')) : '';
+  const limits =
+    rule?.enabled && !FLAG_METRICS.has(metric)
+      ? formatLimits(rule, unit || (metric.endsWith('Seconds') ? 's' : '%'))
+      : '';
   const valueWidth = Math.max(8, displayWidth(valueText));
   const fixed = labelWidth + 1 + valueWidth + 1 + LEVEL_WIDTH;
   const limitsWidth = Math.max(LIMITS_WIDTH, displayWidth(limits) + 1);
@@ -51,7 +62,9 @@ export const MetricRow = memo(function MetricRow({ label, metric, instance = '',
     { text: fit(valueText, valueWidth, 'right'), bold: true, color },
     { text: ` ${fit(levelText, LEVEL_WIDTH)}`, color },
     { text: showLimits ? fit(limits, limitsWidth) : '' },
-    ...(sparkWidth > 0 ? [{ text: ' ' }, ...sparkSegments(sparkline(values, Math.min(sparkWidth, 120), spark!.min, spark!.max))] : []),
+    ...(sparkWidth > 0
+      ? [{ text: ' ' }, ...sparkSegments(sparkline(values, Math.min(sparkWidth, 120), spark!.min, spark!.max))]
+      : []),
   ];
   return <Line segments={segments} width={width} />;
 });

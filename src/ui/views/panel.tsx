@@ -25,7 +25,14 @@ export function Panel({ title, target, width, height, focused, subtitle, childre
   const configured = state !== 'not_configured';
   const color = levelColor(level);
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle={focused ? 'double' : 'round'} paddingX={1} overflowY="hidden">
+    <Box
+      flexDirection="column"
+      width={width}
+      height={height}
+      borderStyle={focused ? 'double' : 'round'}
+      paddingX={1}
+      overflowY="hidden"
+    >
       <Text wrap="truncate">
         <Text bold underline={focused}>
           {title}
@@ -35,7 +42,11 @@ export function Panel({ title, target, width, height, focused, subtitle, childre
             {`  ${levelLabel(level)}  `}
           </Text>
         ) : null}
-        {state === 'down' ? <Text bold inverse>{' STALE '}</Text> : null}
+        {state === 'down' ? (
+          <Text bold inverse>
+            {' STALE '}
+          </Text>
+        ) : null}
         {subtitle ? `  ${subtitle}` : ''}
       </Text>
       {children}

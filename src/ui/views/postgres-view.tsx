@@ -27,7 +27,13 @@ const queryCols: Column<PgQuery>[] = [
 ];
 const lockCols: Column<PgWaitingLock>[] = [
   { id: 'pid', header: 'pid', min: 5, max: 8, align: 'right', value: (l) => String(l.pid) },
-  { id: 'by', header: 'blocked by', min: 10, max: 16, value: (l) => (l.blockedBy.length ? l.blockedBy.join(',') : '—') },
+  {
+    id: 'by',
+    header: 'blocked by',
+    min: 10,
+    max: 16,
+    value: (l) => (l.blockedBy.length ? l.blockedBy.join(',') : '—'),
+  },
   { id: 'wait', header: 'waiting', min: 7, align: 'right', value: (l) => duration(fromSeconds(l.seconds)) },
   { id: 'mode', header: 'mode', min: 8, max: 20, drop: 2, value: (l) => l.mode },
   { id: 'rel', header: 'relation', min: 8, max: 24, drop: 1, value: (l) => l.relation ?? l.locktype },
@@ -35,12 +41,26 @@ const lockCols: Column<PgWaitingLock>[] = [
 ];
 const sizeCols: Column<DbSize>[] = [
   { id: 'name', header: 'database', min: 8, max: 30, flex: 1, value: (d) => d.name },
-  { id: 'size', header: 'size', min: 8, align: 'right', value: (d) => (d.sizeBytes === null ? 'no access' : bytes(d.sizeBytes)) },
+  {
+    id: 'size',
+    header: 'size',
+    min: 8,
+    align: 'right',
+    value: (d) => (d.sizeBytes === null ? 'no access' : bytes(d.sizeBytes)),
+  },
 ];
 const stateCols: Column<[string, number]>[] = [
   { id: 'state', header: 'state', min: 8, max: 30, flex: 1, value: ([s]) => s },
   { id: 'n', header: 'conns', min: 5, align: 'right', value: ([, n]) => String(n) },
 ];
+
+/** The server line: version, role, replication lag, uptime, connections by state. */
+function serverLine(r: PgReading): string {
+  const lagSeconds = r.replication.lagSeconds;
+  const lag = lagSeconds !== null ? ` · lag ${duration(fromSeconds(lagSeconds))}` : '';
+  const up = duration(fromSeconds(r.uptimeSeconds));
+  return `PostgreSQL ${r.version} · ${r.replication.role}${lag} · up ${up} · ${byStateText(r.connections.byState)}`;
+}
 
 /** The PostgreSQL view. */
 export const PostgresView = memo(function PostgresView({ width, height, focus, selected, detail, report }: ViewProps) {
@@ -62,27 +82,78 @@ export const PostgresView = memo(function PostgresView({ width, height, focus, s
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <TargetStatus target={target} name="PostgreSQL" hint="set targets.postgres" />
-      <MetricRow label="Conns" metric="postgres.connections" width={width} text={r ? `${r.connections.total}/${r.connections.max}` : undefined} spark={{ min: 0, max: 100 }} />
-      <MetricRow label="Cache hit" metric="postgres.cacheHitRatio" width={width} text={r ? pct(r.cacheHitRatio) : undefined} />
-      <Text wrap="truncate">
-        {r ? `PostgreSQL ${r.version} · ${r.replication.role}${r.replication.lagSeconds !== null ? ` · lag ${duration(fromSeconds(r.replication.lagSeconds))}` : ''} · up ${duration(fromSeconds(r.uptimeSeconds))} · ${byStateText(r.connections.byState)}` : ''}
-      </Text>
+      <MetricRow
+        label="Conns"
+        metric="postgres.connections"
+        width={width}
+        text={r ? `${r.connections.total}/${r.connections.max}` : undefined}
+        spark={{ min: 0, max: 100 }}
+      />
+      <MetricRow
+        label="Cache hit"
+        metric="postgres.cacheHitRatio"
+        width={width}
+        text={r ? pct(r.cacheHitRatio) : undefined}
+      />
+      <Text wrap="truncate">{r ? serverLine(r) : ''}</Text>
       <Section title="Longest queries" focused={focus === 0} width={width} height={qH}>
-        <Table columns={queryCols} rows={queries} width={width} height={qH - 1} selected={sel(0)} active={focus === 0} rowKey={(q) => String(q.pid)} empty="no active queries" />
+        <Table
+          columns={queryCols}
+          rows={queries}
+          width={width}
+          height={qH - 1}
+          selected={sel(0)}
+          active={focus === 0}
+          rowKey={(q) => String(q.pid)}
+          empty="no active queries"
+        />
       </Section>
       <Section title="Waiting locks" focused={focus === 1} width={width} height={lH}>
-        <Table columns={lockCols} rows={locks} width={width} height={lH - 1} selected={sel(1)} active={focus === 1} rowKey={(l, i) => `${l.pid}:${i}`} empty="no session is waiting for a lock" />
+        <Table
+          columns={lockCols}
+          rows={locks}
+          width={width}
+          height={lH - 1}
+          selected={sel(1)}
+          active={focus === 1}
+          rowKey={(l, i) => `${l.pid}:${i}`}
+          empty="no session is waiting for a lock"
+        />
       </Section>
       <Box height={bottomH} width={width}>
         <Section title="Database sizes" focused={focus === 2} width={half} height={bottomH}>
-          <Table columns={sizeCols} rows={sizes} width={half - 1} height={bottomH - 1} selected={sel(2)} active={focus === 2} rowKey={(d) => d.name} empty="sizes are read once a minute…" />
+          <Table
+            columns={sizeCols}
+            rows={sizes}
+            width={half - 1}
+            height={bottomH - 1}
+            selected={sel(2)}
+            active={focus === 2}
+            rowKey={(d) => d.name}
+            empty="sizes are read once a minute…"
+          />
         </Section>
         <Section title="Connections by state" focused={false} width={width - half} height={bottomH}>
-          <Table columns={stateCols} rows={states} width={width - half} height={bottomH - 1} active={false} rowKey={([s]) => s} empty="no client connections" />
+          <Table
+            columns={stateCols}
+            rows={states}
+            width={width - half}
+            height={bottomH - 1}
+            active={false}
+            rowKey={([s]) => s}
+            empty="no client connections"
+          />
         </Section>
       </Box>
       {detail && chosen ? (
-        <Box flexDirection="column" height={DETAIL_LINES} borderStyle="single" borderLeft={false} borderRight={false} borderBottom={false}>
+        <Box
+          flexDirection="column"
+          height={DETAIL_LINES}
+          borderStyle="single"
+          borderLeft={false}
+          borderRight={false}
+          borderBottom={false}
+        >
           <Text wrap="wrap">{`pid ${chosen.pid}: ${oneLine(chosen.query)}`}</Text>
         </Box>
       ) : null}

@@ -4,11 +4,27 @@ import type { ReactNode } from 'react';
 import { compareText } from '../../util/text.js';
 
 /** A section title line plus its content. */
-export function Section({ title, focused, width, height, note, children }: { title: string; focused: boolean; width: number; height: number; note?: string; children: ReactNode }) {
+export function Section({
+  title,
+  focused,
+  width,
+  height,
+  note,
+  children,
+}: {
+  title: string;
+  focused: boolean;
+  width: number;
+  height: number;
+  note?: string;
+  children: ReactNode;
+}) {
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text wrap="truncate">
-        <Text bold inverse={focused}>{focused ? `▸ ${title} ` : `  ${title} `}</Text>
+        <Text bold inverse={focused}>
+          {focused ? `▸ ${title} ` : `  ${title} `}
+        </Text>
         {note ? ` ${note}` : ''}
       </Text>
       {children}

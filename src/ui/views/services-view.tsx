@@ -17,7 +17,12 @@ import { clampRow, useNavReport, type ViewProps } from './view-props.js';
 
 const POLL_MS = 5000;
 
-const STATE_LABEL: Record<ServiceState, string> = { running: '✓ running', stopped: '■ stopped', partial: '! partial', unknown: '? unknown' };
+const STATE_LABEL: Record<ServiceState, string> = {
+  running: '✓ running',
+  stopped: '■ stopped',
+  partial: '! partial',
+  unknown: '? unknown',
+};
 
 /** How a service is driven, in words: `systemd nginx.service`, `container web`, `argv redis-server …`. */
 export function serviceKind(s: ServiceConfig): string {
@@ -77,33 +82,55 @@ export const ServicesView = memo(function ServicesView({ width, height, selected
   const ctl = useActions();
   const st = useStatuses(ctl);
   const order = st.list.map((s) => s.name);
-  const services = [...(ctl?.actions.services ?? [])].sort((a, b) => (order.indexOf(a.name) + 1 || 1e6) - (order.indexOf(b.name) + 1 || 1e6));
+  const services = [...(ctl?.actions.services ?? [])].sort(
+    (a, b) => (order.indexOf(a.name) + 1 || 1e6) - (order.indexOf(b.name) + 1 || 1e6),
+  );
   const rows: Row[] = services.map((svc) => ({ svc, status: st.list.find((s) => s.name === svc.name) }));
   const tableH = Math.max(3, height - 2);
   useNavReport(report, 'services', rows.length, 1, tableH - 1);
   const sel = clampRow(selected, rows.length);
   useViewTargets('services', { service: (at) => rows[clampRow(at, rows.length)]?.svc });
-  const stateColor = (s: ServiceState | undefined) => (s === 'stopped' || s === 'partial' ? levelColor('WARNING') : s === 'unknown' ? levelColor('UNKNOWN') : undefined);
+  const stateColor = (s: ServiceState | undefined) =>
+    s === 'stopped' || s === 'partial' ? levelColor('WARNING') : s === 'unknown' ? levelColor('UNKNOWN') : undefined;
   const columns: Column<Row>[] = [
     { id: 'name', header: 'service', min: 10, max: 30, flex: 1, value: (r) => r.svc.name },
     { id: 'group', header: 'group', min: 8, max: 12, value: (r) => r.svc.group },
-    { id: 'state', header: 'state', min: 10, max: 10, value: (r) => (r.status ? STATE_LABEL[r.status.state] : '… asking'), color: (r) => stateColor(r.status?.state) },
+    {
+      id: 'state',
+      header: 'state',
+      min: 10,
+      max: 10,
+      value: (r) => (r.status ? STATE_LABEL[r.status.state] : '… asking'),
+      color: (r) => stateColor(r.status?.state),
+    },
     { id: 'detail', header: 'detail', min: 12, max: 50, flex: 2, value: (r) => r.status?.detail ?? '' },
     { id: 'kind', header: 'driven by', min: 10, max: 50, flex: 1, drop: 1, value: (r) => serviceKind(r.svc) },
   ];
   const running = st.list.filter((s) => s.state === 'running').length;
   const muted = uiColor('muted');
+  const status = st.at === null ? 'asking for status…' : `${running} running`;
+  const unknown = st.error ? ` · ✗ status unknown: ${st.error}` : '';
+  const startStop = `${keysFor('service.start-all')} starts all, ${keysFor('service.stop-all')} stops all`;
   const summary = !ctl
     ? 'this console was started without actions'
     : rows.length === 0
-      ? 'no services configured: add a services: list to the config (systemd, container, compose or start/stop commands)'
-      : `${rows.length} services in start order · ${st.at === null ? 'asking for status…' : `${running} running`}${st.error ? ` · ✗ status unknown: ${st.error}` : ''} · ${keysFor('service.start-all')} starts all, ${keysFor('service.stop-all')} stops all`;
+      ? 'no services configured: add a services: list to the config' +
+        ' (systemd, container, compose or start/stop commands)'
+      : `${rows.length} services in start order · ${status}${unknown} · ${startStop}`;
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text wrap="truncate" {...(st.error && muted ? { color: muted } : {})}>
         {summary}
       </Text>
-      <Table columns={columns} rows={rows} width={width} height={tableH} selected={sel} rowKey={(r) => r.svc.name} empty="no services" />
+      <Table
+        columns={columns}
+        rows={rows}
+        width={width}
+        height={tableH}
+        selected={sel}
+        rowKey={(r) => r.svc.name}
+        empty="no services"
+      />
     </Box>
   );
 });

@@ -38,7 +38,14 @@ export function TargetStatus({ target, name, hint }: { target: TargetState | und
   if (state === 'waiting') return <Text wrap="truncate">{'… waiting for the first reading'}</Text>;
   const err = target?.latest?.error;
   const color = levelColor('CRITICAL');
-  const kind = err?.kind === 'timeout' ? 'no answer' : err?.kind === 'auth' ? 'login refused' : err?.kind === 'protocol' ? 'bad answer' : 'unreachable';
+  const kind =
+    err?.kind === 'timeout'
+      ? 'no answer'
+      : err?.kind === 'auth'
+        ? 'login refused'
+        : err?.kind === 'protocol'
+          ? 'bad answer'
+          : 'unreachable';
   const since = lastOkAt === null ? 'no data yet' : `last good ${age}`;
   return (
     <Text wrap="truncate" {...(color ? { color } : {})}>

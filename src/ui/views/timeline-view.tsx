@@ -40,17 +40,47 @@ export const TimelineView = memo(function TimelineView({ width, height, selected
   useNavReport(report, 'timeline', rows.length, 1, height - 2);
   const columns: Column<TimelineRow>[] = [
     { id: 'time', header: 'time', min: 8, max: 19, value: ({ t }) => clock(t.at, now) },
-    { id: 'to', header: 'level', min: 10, max: 10, value: ({ t }) => levelLabel(t.to), color: ({ t }) => levelColor(t.to) },
+    {
+      id: 'to',
+      header: 'level',
+      min: 10,
+      max: 10,
+      value: ({ t }) => levelLabel(t.to),
+      color: ({ t }) => levelColor(t.to),
+    },
     { id: 'from', header: 'was', min: 7, max: 8, drop: 2, value: ({ t }) => t.from ?? 'new' },
     { id: 'target', header: 'target', min: 6, max: 10, drop: 3, value: ({ t }) => targetTitle(t.target) },
     { id: 'metric', header: 'metric', min: 10, max: 40, flex: 1, value: ({ t }) => metricLabel(t.metric, t.instance) },
-    { id: 'value', header: 'value', min: 8, max: 12, align: 'right', value: ({ t }) => formatValue(t.metric, t.value, t.unit) },
-    { id: 'lasted', header: 'lasted', min: 8, max: 12, align: 'right', value: ({ lastedMs }) => (lastedMs === null ? 'ongoing' : duration(lastedMs)) },
+    {
+      id: 'value',
+      header: 'value',
+      min: 8,
+      max: 12,
+      align: 'right',
+      value: ({ t }) => formatValue(t.metric, t.value, t.unit),
+    },
+    {
+      id: 'lasted',
+      header: 'lasted',
+      min: 8,
+      max: 12,
+      align: 'right',
+      value: ({ lastedMs }) => (lastedMs === null ? 'ongoing' : duration(lastedMs)),
+    },
   ];
+  const title = `${rows.length} level change${rows.length === 1 ? '' : 's'} since start, newest first`;
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
-      <Text wrap="truncate">{`${rows.length} level change${rows.length === 1 ? '' : 's'} since start, newest first`}</Text>
-      <Table columns={columns} rows={rows} width={width} height={height - 1} selected={clampRow(selected, rows.length)} rowKey={({ t }, i) => `${t.at}|${t.metric}|${t.instance}|${i}`} empty="no level changes yet" />
+      <Text wrap="truncate">{title}</Text>
+      <Table
+        columns={columns}
+        rows={rows}
+        width={width}
+        height={height - 1}
+        selected={clampRow(selected, rows.length)}
+        rowKey={({ t }, i) => `${t.at}|${t.metric}|${t.instance}|${i}`}
+        empty="no level changes yet"
+      />
     </Box>
   );
 });
