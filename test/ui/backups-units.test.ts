@@ -8,6 +8,7 @@ import type { Comparison, RestoreSnapshot } from '../../src/restore/types.js';
 import { backupNowPlan } from '../../src/app/console/backup-plans.js';
 import type { BackupProgress } from '../../src/backup/types.js';
 import { flowMode, type FlowDetail, type FlowState } from '../../src/app/console/flow-state.js';
+import { drillTiming } from '../../src/ui/task/job-content.js';
 import { wrapText } from '../../src/ui/task/panel-lines.js';
 import { comparisonLines } from '../../src/ui/task/comparison-lines.js';
 import { walkthroughContent } from '../../src/ui/task/walkthrough-content.js';
@@ -225,5 +226,16 @@ describe('take a backup now', () => {
       new AbortController().signal,
     );
     expect(epilogue).toEqual(['itsm: Backup: itsm.sql.gz', 'files:config: Backup: files:config.sql.gz']);
+  });
+});
+
+describe('drill timing line', () => {
+  it('names each timed part and closes its bracket whichever parts were timed', () => {
+    expect(drillTiming({ durationMs: 12_300, loadMs: 9_100, verifyMs: 2_000 })).toBe(
+      'took 12.3 s (load 9.1 s, verify 2.0 s)',
+    );
+    expect(drillTiming({ durationMs: 12_300, verifyMs: 2_000 })).toBe('took 12.3 s (verify 2.0 s)');
+    expect(drillTiming({ durationMs: 12_300, loadMs: 9_100 })).toBe('took 12.3 s (load 9.1 s)');
+    expect(drillTiming({ durationMs: 12_300 })).toBe('took 12.3 s');
   });
 });

@@ -54,6 +54,15 @@ export function verifyContent(f: FlowState, t: Verify, width: number): PanelCont
 }
 
 /** The drill panel: the four steps, then the result, the comparison table, the time it took and what is left. */
+/** "took 12.3 s (load 9.1 s, verify 2.0 s)", each part only when it was timed. */
+export function drillTiming(r: { durationMs: number; loadMs?: number; verifyMs?: number }): string {
+  const parts = [
+    r.loadMs !== undefined ? `load ${seconds(r.loadMs)}` : null,
+    r.verifyMs !== undefined ? `verify ${seconds(r.verifyMs)}` : null,
+  ].filter((p): p is string => p !== null);
+  return `took ${seconds(r.durationMs)}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+}
+
 export function drillContent(f: FlowState, t: Drill, width: number): PanelContent {
   const s = t.snap;
   const title = `Drill ${path.basename(t.file)}${s ? ` → ${s.scratch}` : ''}`;
@@ -86,9 +95,7 @@ export function drillContent(f: FlowState, t: Drill, width: number): PanelConten
   const head: PanelLine[] = wrapped(formatDrillLine(s), width, ok ? 'ok' : 'bad');
   const r = s.record;
   if (r) {
-    const load = r.loadMs !== undefined ? ` (load ${seconds(r.loadMs)}` : '';
-    const verify = r.verifyMs !== undefined ? `, verify ${seconds(r.verifyMs)})` : r.loadMs !== undefined ? ')' : '';
-    head.push({ text: `took ${seconds(r.durationMs)}${load}${verify}` });
+    head.push({ text: drillTiming(r) });
   }
   const body: PanelLine[] = [];
   if (s.comparison) body.push(...comparisonLines(s.comparison, width));
