@@ -107,7 +107,9 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
       const onAbort = (): void => t.kill();
       signal.addEventListener('abort', onAbort, { once: true });
       // Runs beside the dump in the same snapshot (plain: the table list; custom: count(*) of every
-      // table); its failure must not go unhandled meanwhile.
+      // table); its failure must not go unhandled meanwhile. Started with pg_dump, not later: its
+      // first ≈ 100 ms are catalog queries, a ping-pong that leaves a core free (an A/B that waited
+      // for pg_dump's first bytes was not faster: paired 1.078× against 1.010×, 21 rounds).
       const counting: Promise<SnapshotTable[] | Record<string, number>> = opts.format === 'plain' ? s.listTables() : s.countRows(signal);
       counting.catch(() => undefined);
       try {
