@@ -85,7 +85,29 @@ async function main(): Promise<void> {
     async function ours(format: 'plain' | 'custom'): Promise<Record<string, number>> {
       const t0 = performance.now();
       const marks: Record<string, number> = {};
-      const job = pgBackupJob({ root: path.join(work, 'opsdeck'), target, kind: 'full', format, pgDump, onSpawn: () => (marks.spawn = performance.now() - t0) });
+      // When pg_dump has exited (checked every 10 ms): what follows it is ours alone (the rest of
+      // the counts, fsync, read-back hash, pg_restore --list, publish).
+      const watchExit = (pid: number): void => {
+        const timer = setInterval(() => {
+          try {
+            process.kill(pid, 0);
+          } catch {
+            marks.exited = performance.now() - t0;
+            clearInterval(timer);
+          }
+        }, 10);
+      };
+      const job = pgBackupJob({
+        root: path.join(work, 'opsdeck'),
+        target,
+        kind: 'full',
+        format,
+        pgDump,
+        onSpawn: (pid) => {
+          marks.spawn = performance.now() - t0;
+          watchExit(pid);
+        },
+      });
       const rec = await (async () => {
         const signal = new AbortController().signal;
         await job.preflight(signal);

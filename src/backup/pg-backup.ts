@@ -3,8 +3,9 @@
 // pg_dump itself so the archive keeps the seekable table of contents that selective and parallel
 // pg_restore need — into a hidden temp file; then verified and published (see job.ts).
 // Plain dumps count their rows in the stream (copy-count.ts); custom ones with count(*) in the
-// dump's exported snapshot, beside the dump (nothing runs inside pg_dump). Whatever does not depend on the previous step runs alongside it (tool version, fsync,
-// read-back hash, pg_restore --list): on 2 cores, serial milliseconds are the wall-time budget.
+// dump's exported snapshot, beside the dump (nothing runs inside pg_dump). Whatever does not
+// depend on the previous step runs alongside it (tool version, fsync, read-back hash,
+// pg_restore --list): on 2 cores, serial milliseconds are the wall-time budget.
 import type { FileHandle } from 'node:fs/promises';
 import { stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -109,7 +110,8 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
       // Runs beside the dump in the same snapshot (plain: the table list; custom: count(*) of every
       // table); its failure must not go unhandled meanwhile. Started with pg_dump, not later: its
       // first ≈ 100 ms are catalog queries, a ping-pong that leaves a core free (an A/B that waited
-      // for pg_dump's first bytes was not faster: paired 1.078× against 1.010×, 21 rounds).
+      // for pg_dump's first bytes was not faster: paired 1.078× against 1.010×, 21 rounds, on a
+      // machine shared with other jobs).
       const counting: Promise<SnapshotTable[] | Record<string, number>> = opts.format === 'plain' ? s.listTables() : s.countRows(signal);
       counting.catch(() => undefined);
       try {
