@@ -110,7 +110,8 @@ describe.skipIf(unavailable('postgres'))('custom-format row counts: count(*) in 
     }
   });
 
-  it('cancelled while its count(*) waits for a lock: the backup ends at once, with nothing left and its snapshot transaction ended', async () => {
+  // Over TCP and over the Unix socket: the cancel request goes to the server the way the session did.
+  it.each(['tcp', 'socket'] as const)('cancelled while its count(*) waits for a lock (%s): the backup ends at once, with nothing left and its snapshot transaction ended', async (via) => {
     const db = await createDatabase('bk_custom_cancel');
     const holder = await session(db);
     const watch = await session(db);
@@ -120,7 +121,8 @@ describe.skipIf(unavailable('postgres'))('custom-format row counts: count(*) in 
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE public.t IN ACCESS EXCLUSIVE MODE');
       const ac = new AbortController();
-      const backup = runBackupJob(pgBackupJob({ root: t.dir, target: targetFor(db), kind: 'full', format: 'custom' }), { signal: ac.signal }).then(
+      const target = via === 'tcp' ? targetFor(db) : { ...targetFor(db), host: postgresService().socketDir };
+      const backup = runBackupJob(pgBackupJob({ root: t.dir, target, kind: 'full', format: 'custom' }), { signal: ac.signal }).then(
         () => undefined,
         (e: unknown) => e,
       );
