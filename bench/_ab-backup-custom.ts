@@ -1,10 +1,12 @@
-// Interleaved A/B of the custom-format (-Fc) backup against the bare `pg_dump -Fc > file`, with a
-// timeline of where our extra milliseconds go. Not part of `npm run bench` (leading underscore).
-//   node --import tsx bench/_ab-backup-custom.ts        ROUNDS=11 SCALE=20 VARIANTS=bare,ours,count,snap
-// Variants: bare — bash -c 'pg_dump -Fc > f'; ours — the custom backup job (row counts from the
-// copy-tags library); count — the same with copyTags: false (count(*) beside the dump); snap — pg_dump -Fc
-// --snapshot=<exported> --file --no-sync from our own connection, nothing else (the floor of any
-// design that counts rows in the dump's snapshot).
+// Interleaved A/B of the backups against the bare shell pipelines, in one run: custom format
+// (-Fc) against `pg_dump -Fc > file`, plain against `pg_dump | gzip > file`, with a timeline of
+// where our extra milliseconds go. Not part of `npm run bench` (leading underscore).
+//   node --import tsx bench/_ab-backup-custom.ts        ROUNDS=11 SCALE=20 VARIANTS=bare,ours,snap,gzip,plain
+// Variants: bare — bash -c 'pg_dump -Fc > f'; ours — the custom backup job (count(*) of every
+// table in the exported snapshot, beside pg_dump); snap — pg_dump -Fc --snapshot=<exported> --file
+// --no-sync from our own connection, nothing else (the floor of any design that counts rows in
+// the dump's snapshot); gzip — bash -c 'pg_dump | gzip > f'; plain — the plain backup job (counts
+// from the stream). Each round runs every variant once, the order rotated by one per round.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,7 @@ function exec(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   });
 }
 
+const PLAIN = new Set(['gzip', 'plain']);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const cpuOfServer = async (pid: number): Promise<number> => {
   // CPU (ms) of the postmaster and its children: its own, its live children's, and — through its
@@ -46,7 +49,7 @@ const cpuOfServer = async (pid: number): Promise<number> => {
 async function main(): Promise<void> {
   const rounds = Number(process.env.ROUNDS ?? 11);
   const scale = process.env.SCALE ?? '20';
-  const variants = (process.env.VARIANTS ?? 'bare,ours,count,snap').split(',');
+  const variants = (process.env.VARIANTS ?? 'bare,ours,snap,gzip,plain').split(',');
   const server = await startPostgres({ database: 'bench' });
   const work = mkdtempSync(path.join(tmpdir(), 'opsdeck-ab-custom-'));
   try {
@@ -63,8 +66,12 @@ async function main(): Promise<void> {
         await exec(['bash', '-c', '"$0" -Fc > "$1"', pgDump, out], env);
         return {};
       },
-      ours: () => ours(undefined),
-      count: () => ours(false),
+      ours: () => ours('custom'),
+      gzip: async () => {
+        await exec(['bash', '-c', '"$0" | gzip > "$1"', pgDump, out], env);
+        return {};
+      },
+      plain: () => ours('plain'),
       snap: async () => {
         const c = new pg.Client({ host: target.host, port: target.port, user: target.user, database: target.database });
         await c.connect();
@@ -75,27 +82,49 @@ async function main(): Promise<void> {
         return {};
       },
     };
-    async function ours(copyTags: false | undefined): Promise<Record<string, number>> {
-        const t0 = performance.now();
-        const marks: Record<string, number> = {};
-        const job = pgBackupJob({ root: path.join(work, 'opsdeck'), target, kind: 'full', format: 'custom', pgDump, ...(copyTags === false ? { copyTags } : {}), onSpawn: () => (marks.spawn = performance.now() - t0) });
-        const rec = await (async () => {
-          const signal = new AbortController().signal;
-          await job.preflight(signal);
-          marks.preflight = performance.now() - t0;
-          await job.dump(signal);
-          marks.dump = performance.now() - t0;
-          await job.verify(signal);
-          marks.verify = performance.now() - t0;
-          const r = await job.publish();
-          marks.publish = performance.now() - t0;
-          return r;
-        })();
-        rmSync(rec.path);
-        rmSync(`${rec.path}.json`);
-        if (rec.meta.rowCounts?.['public.pgbench_accounts'] !== Number(scale) * 100_000) throw new Error(`wrong count ${JSON.stringify(rec.meta.rowCounts)}`);
-        if (rec.meta.rowCountMethod !== (copyTags === false ? 'exported-snapshot' : 'dump-copy-tag')) throw new Error(`counted by ${rec.meta.rowCountMethod}`);
-        return marks;
+    async function ours(format: 'plain' | 'custom'): Promise<Record<string, number>> {
+      const t0 = performance.now();
+      const marks: Record<string, number> = {};
+      // When pg_dump has exited (checked every 10 ms): what follows it is ours alone (the rest of
+      // the counts, fsync, read-back hash, pg_restore --list, publish).
+      const watchExit = (pid: number): void => {
+        const timer = setInterval(() => {
+          try {
+            process.kill(pid, 0);
+          } catch {
+            marks.exited = performance.now() - t0;
+            clearInterval(timer);
+          }
+        }, 10);
+      };
+      const job = pgBackupJob({
+        root: path.join(work, 'opsdeck'),
+        target,
+        kind: 'full',
+        format,
+        pgDump,
+        onSpawn: (pid) => {
+          marks.spawn = performance.now() - t0;
+          watchExit(pid);
+        },
+      });
+      const rec = await (async () => {
+        const signal = new AbortController().signal;
+        await job.preflight(signal);
+        marks.preflight = performance.now() - t0;
+        await job.dump(signal);
+        marks.dump = performance.now() - t0;
+        await job.verify(signal);
+        marks.verify = performance.now() - t0;
+        const r = await job.publish();
+        marks.publish = performance.now() - t0;
+        return r;
+      })();
+      rmSync(rec.path);
+      rmSync(`${rec.path}.json`);
+      if (rec.meta.rowCounts?.['public.pgbench_accounts'] !== Number(scale) * 100_000) throw new Error(`wrong count ${JSON.stringify(rec.meta.rowCounts)}`);
+      if (rec.meta.rowCountMethod !== (format === 'custom' ? 'exported-snapshot' : 'dump-stream')) throw new Error(`counted by ${rec.meta.rowCountMethod}`);
+      return marks;
     }
     for (const v of variants) await run[v]!();
     const wall: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v, []]));
@@ -118,9 +147,17 @@ async function main(): Promise<void> {
         rmSync(out, { force: true });
       }
     }
-    const base = median(wall.bare ?? wall[variants[0]!]!);
+    // Custom variants against the bare -Fc, plain ones against the bare gzip pipeline.
+    const baseOf = (v: string): number => median(wall[PLAIN.has(v) ? 'gzip' : 'bare'] ?? wall[v]!);
+    process.stdout.write(`${rounds} rounds, pgbench -s ${scale}; ratios: ${variants.map((v) => `${v}/${PLAIN.has(v) ? 'gzip' : 'bare'}`).join(', ')}\n`);
+    // Each round's ratio to its baseline of the same round (run minutes apart at most): steadier than
+    // the ratio of medians while other work on the machine comes and goes.
+    const paired = (v: string): number => {
+      const b = wall[PLAIN.has(v) ? 'gzip' : 'bare'] ?? wall[v]!;
+      return median(wall[v]!.map((x, r) => x / b[r]!));
+    };
     for (const v of variants) {
-      process.stdout.write(`${v.padEnd(6)} wall ${median(wall[v]!).toFixed(0)} ms  ${(median(wall[v]!) / base).toFixed(3)}×  (ours+server cpu ${median(cpu[v]!).toFixed(0)} ms, ours ${median(cpuOurs[v]!).toFixed(0)})  [${wall[v]!.map((x) => x.toFixed(0)).join(' ')}]\n`);
+      process.stdout.write(`${v.padEnd(6)} paired ${paired(v).toFixed(3)}×  wall ${median(wall[v]!).toFixed(0)} ms  ${(median(wall[v]!) / baseOf(v)).toFixed(3)}×  (ours+server cpu ${median(cpu[v]!).toFixed(0)} ms, ours ${median(cpuOurs[v]!).toFixed(0)})  [${wall[v]!.map((x) => x.toFixed(0)).join(' ')}]\n`);
     }
     for (const [k, xs] of Object.entries(marks)) process.stdout.write(`  ${k.padEnd(16)} ${median(xs).toFixed(1)} ms\n`);
   } finally {

@@ -66,8 +66,6 @@ const checks = [
   { what: 'dockerd + containerd + runc', pkg: 'docker.io', found: () => (which('containerd') && which('runc') ? which('dockerd') : undefined) },
   { what: 'static /bin/busybox', pkg: 'busybox-static', found: () => ['/bin/busybox', '/usr/bin/busybox'].find(isStaticElf) },
   { what: 'tmux', pkg: 'tmux', found: () => which('tmux') },
-  // Not a sandbox service (so not in requirements.ts): the build compiles dist/native/copy-tags.so with it.
-  { what: 'C compiler (cc)', pkg: 'gcc', found: () => which(process.env.CC || 'cc') },
 ];
 
 const missing = () => checks.filter((c) => !c.found());
@@ -89,7 +87,7 @@ if (absent.length && isRoot && which('apt-get')) {
 
 if (absent.length === 0) {
   const note = isRoot ? '' : ' (not root: the Docker sandbox needs root and its tests will skip)';
-  console.log(`provision: sandbox binaries present — PostgreSQL ${postgresBin()?.split('/')[4] ?? '?'}, pg_dump, redis-server, dockerd, busybox-static, tmux, cc${note}`);
+  console.log(`provision: sandbox binaries present — PostgreSQL ${postgresBin()?.split('/')[4] ?? '?'}, pg_dump, redis-server, dockerd, busybox-static, tmux${note}`);
   process.exit(0);
 }
 

@@ -4,8 +4,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
-const PRELOAD_SKIPPED = /^ERROR: ld\.so: object .* from LD_PRELOAD cannot be preloaded/;
-
 export interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -23,21 +21,16 @@ export interface Tool {
   kill(graceMs?: number): void;
 }
 
-/**
- * Spawns `bin args` with stdout piped (or ignored) and stderr collected; with `fd3`, the child also
- * gets a pipe as fd 3 whose bytes go to `fd3` (all of them before `exited` resolves).
- */
-export function spawnTool(bin: string, args: string[], env: NodeJS.ProcessEnv, stdout: 'pipe' | 'ignore', fd3?: (chunk: Buffer) => void): Tool {
-  const child = spawn(bin, args, { env, stdio: fd3 ? ['ignore', stdout, 'pipe', 'pipe'] : ['ignore', stdout, 'pipe'] });
-  if (fd3) (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', (b: Buffer) => fd3(b));
+/** Spawns `bin args` with stdout piped (or ignored) and stderr collected. */
+export function spawnTool(bin: string, args: string[], env: NodeJS.ProcessEnv, stdout: 'pipe' | 'ignore'): Tool {
+  const child = spawn(bin, args, { env, stdio: ['ignore', stdout, 'pipe'] });
   const tail: string[] = [];
   let carry = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (s: string) => {
     const parts = (carry + s).split('\n');
     carry = parts.pop() ?? '';
-    // The dynamic loader's complaint about a preload it skipped is not the tool's error.
-    for (const p of parts) if (p.trim() !== '' && !PRELOAD_SKIPPED.test(p)) tail.push(p.trim());
+    for (const p of parts) if (p.trim() !== '') tail.push(p.trim());
     if (tail.length > 20) tail.splice(0, tail.length - 20);
   });
   const exited = new Promise<Exit>((resolve) => {
@@ -46,7 +39,7 @@ export function spawnTool(bin: string, args: string[], env: NodeJS.ProcessEnv, s
       resolve({ code: null, signal: null, spawnError: `${path.basename(bin)}: ${why}` });
     });
     child.once('close', (code, signal) => {
-      if (carry.trim() !== '' && !PRELOAD_SKIPPED.test(carry)) tail.push(carry.trim());
+      if (carry.trim() !== '') tail.push(carry.trim());
       resolve({ code, signal });
     });
   });

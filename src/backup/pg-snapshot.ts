@@ -4,7 +4,10 @@
 // snapshot is only importable while its exporter's transaction lives). Where a snapshot cannot be
 // exported (some poolers, old servers) the transaction is a separate one, begun just before the
 // dump, and the sidecar says so (rowCountMethod). Plain dumps count rows in the dump stream itself
-// (copy-count.ts) and only ask count(*) for tables the stream did not account for.
+// (copy-count.ts) and only ask count(*) for tables the stream did not account for; custom dumps
+// count every table here, beside pg_dump — nothing runs inside pg_dump.
+import net from 'node:net';
+import path from 'node:path';
 import pg from 'pg';
 import type { PgTarget } from './pg-tools.js';
 import { BackupError } from './types.js';
@@ -54,11 +57,25 @@ export async function openSession(target: PgTarget): Promise<PgSession> {
   });
   // A server that goes away mid-dump must fail the backup, not crash the process.
   client.on('error', () => undefined);
-  let closed = false;
-  const close = async (): Promise<void> => {
-    if (closed) return;
-    closed = true;
-    await client.query('ROLLBACK').catch(() => undefined);
+  let closing: Promise<void> | undefined;
+  // The statement on the wire, if any: close() must not queue its ROLLBACK behind it.
+  let busy: Promise<unknown> | undefined;
+  const query = <R extends pg.QueryResultRow>(text: string): Promise<pg.QueryResult<R>> => {
+    const p = client.query<R>(text);
+    busy = p;
+    const clear = (): void => void (busy === p && (busy = undefined));
+    p.then(clear, clear);
+    return p;
+  };
+  // Every caller (the abort handler, discard) waits for the same, whole close.
+  const close = (): Promise<void> => (closing ??= end());
+  const end = async (): Promise<void> => {
+    // A count(*) still running (a failed or cancelled backup) would keep the snapshot, its locks
+    // and its backend until it finished — minutes on a big table, forever behind a lock: cancel it.
+    const running = busy;
+    const settled = running === undefined || (await cancelQuery(target, client, running));
+    // Unsettled (the server does not answer): end() then drops the socket instead of waiting.
+    if (settled) await client.query('ROLLBACK').catch(() => undefined);
     await client.end().catch(() => undefined);
   };
   try {
@@ -69,8 +86,8 @@ export async function openSession(target: PgTarget): Promise<PgSession> {
       serverVersion: row.v,
       databaseSize: Number(row.size),
       beginSnapshot: () => beginSnapshot(client),
-      listTables: async () => (await client.query<{ name: string; schema: string; table: string }>(TABLES_SQL)).rows.map((r) => ({ key: r.name, schema: r.schema, table: r.table })),
-      countRows: (signal, only) => countRows(client, signal, close, only),
+      listTables: async () => (await query<{ name: string; schema: string; table: string }>(TABLES_SQL)).rows.map((r) => ({ key: r.name, schema: r.schema, table: r.table })),
+      countRows: (signal, only) => countRows(query, signal, close, only),
       close,
     };
   } catch (err) {
@@ -97,8 +114,17 @@ async function beginSnapshot(client: pg.Client): Promise<string | null> {
   }
 }
 
-async function countRows(client: pg.Client, signal: AbortSignal, close: () => Promise<void>, only?: readonly string[]): Promise<Record<string, number>> {
-  // Aborting ends the connection at once, which also fails a count(*) still running on it.
+// Tables per count statement: one statement (one plan, one round trip) for a typical database,
+// without building a statement of unbounded size for one with many thousands of partitions.
+const COUNT_BATCH = 500;
+
+async function countRows(
+  query: <R extends pg.QueryResultRow>(text: string) => Promise<pg.QueryResult<R>>,
+  signal: AbortSignal,
+  close: () => Promise<void>,
+  only?: readonly string[],
+): Promise<Record<string, number>> {
+  // Aborting ends the connection, cancelling a count(*) still running on it.
   const onAbort = (): void => void close();
   signal.addEventListener('abort', onAbort, { once: true });
   try {
@@ -107,13 +133,17 @@ async function countRows(client: pg.Client, signal: AbortSignal, close: () => Pr
     // it saves. Exact either way; SET LOCAL ends with the transaction. The planner already picks an
     // index-only scan where the visibility map allows (a vacuumed pgbench_accounts reads its pkey).
     // Through pg_settings, so a server too old to know either setting just skips it.
-    await client.query(`SELECT set_config(name, CASE name WHEN 'jit' THEN 'off' ELSE '0' END, true) FROM pg_settings WHERE name IN ('jit', 'max_parallel_workers_per_gather')`);
-    const names = only ?? (await client.query<{ name: string }>(TABLES_SQL)).rows.map((r) => r.name);
+    await query(`SELECT set_config(name, CASE name WHEN 'jit' THEN 'off' ELSE '0' END, true) FROM pg_settings WHERE name IN ('jit', 'max_parallel_workers_per_gather')`);
+    const names = only ?? (await query<{ name: string }>(TABLES_SQL)).rows.map((r) => r.name);
     const counts: Record<string, number> = {};
-    for (const name of names) {
+    for (let at = 0; at < names.length; at += COUNT_BATCH) {
       if (signal.aborted) throw new BackupError('cancelled', 'cancelled while counting rows');
-      const r = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${name}`);
-      counts[name] = Number(r.rows[0]!.n);
+      const batch = names.slice(at, at + COUNT_BATCH);
+      // One aggregate per table, tagged with its index (the names are already quoted by %I).
+      const text = batch.map((name, i) => `SELECT ${i} AS i, count(*)::text AS n FROM ${name}`).join('\nUNION ALL ');
+      const r = await query<{ i: number; n: string }>(text);
+      for (const row of r.rows) counts[batch[row.i]!] = Number(row.n);
+      if (r.rows.length !== batch.length) throw new BackupError('source', `counting rows failed: ${r.rows.length} counts for ${batch.length} tables`);
     }
     return counts;
   } catch (err) {
@@ -122,6 +152,44 @@ async function countRows(client: pg.Client, signal: AbortSignal, close: () => Pr
     throw new BackupError('source', `counting rows failed: ${(err as Error).message}`);
   } finally {
     signal.removeEventListener('abort', onAbort);
+  }
+}
+
+// How long close() waits for a cancelled statement to end before it drops the connection.
+const CANCEL_WAIT_MS = 5000;
+
+/**
+ * Asks the server to cancel what `client` is running — the protocol's CancelRequest on a new
+ * socket, as libpq's PQcancel does, so it needs no login of its own — and waits for `running` to
+ * settle. Resolves false when it did not settle in time.
+ */
+async function cancelQuery(target: PgTarget, client: pg.Client, running: Promise<unknown>): Promise<boolean> {
+  // node-postgres keeps the BackendKeyData of the connection but does not declare it.
+  const key = client as unknown as { processID?: number | null; secretKey?: number | null };
+  if (typeof key.processID === 'number' && typeof key.secretKey === 'number') {
+    const req = Buffer.alloc(16);
+    req.writeInt32BE(16, 0);
+    req.writeInt32BE(80877102, 4); // the cancel request code (1234 << 16 | 5678)
+    req.writeInt32BE(key.processID, 8);
+    req.writeInt32BE(key.secretKey, 12);
+    await new Promise<void>((resolve) => {
+      const sock = target.host.startsWith('/') ? net.connect(path.join(target.host, `.s.PGSQL.${target.port}`)) : net.connect(target.port, target.host);
+      const done = (): void => {
+        sock.destroy();
+        resolve();
+      };
+      sock.setTimeout(CANCEL_WAIT_MS, done);
+      sock.once('error', done);
+      sock.once('close', done);
+      sock.once('connect', () => sock.end(req));
+    });
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CANCEL_WAIT_MS)));
+  try {
+    return await Promise.race([running.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -45,11 +45,11 @@ export const sidecarSchema = z.object({
   rowCounts: z.optional(z.record(z.string(), z.number())),
   /**
    * How the counts relate to the dump: `dump-stream` — rows of each table's COPY block counted in
-   * the plain dump as it was written; `dump-copy-tag` — the server's "COPY n" tag for pg_dump's
-   * own COPY of each table (custom format, copy-tags.ts); in both, count(*) in pg_dump's snapshot
-   * for a table the dump did not account for; `exported-snapshot` — count(*) in pg_dump's own
-   * snapshot; `separate-transaction` — (some) count(*) in a separate transaction just before the
-   * dump.
+   * the plain dump as it was written, with count(*) in pg_dump's snapshot for a table the stream
+   * did not account for; `exported-snapshot` — count(*) in pg_dump's own snapshot (every custom
+   * backup); `separate-transaction` — (some) count(*) in a separate transaction just before the
+   * dump. `dump-copy-tag` — the server's "COPY n" tags read by a library earlier versions preloaded
+   * into pg_dump — is no longer written, but their sidecars must still read.
    */
   rowCountMethod: z.optional(z.enum(['dump-stream', 'dump-copy-tag', 'exported-snapshot', 'separate-transaction'])),
   /** Number of archive entries (tar). */

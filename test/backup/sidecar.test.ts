@@ -60,6 +60,11 @@ describe('sidecar', () => {
     expect(read).not.toHaveProperty('addedLater');
   });
 
+  it('a custom backup of an earlier version, counted from COPY tags, still reads', async () => {
+    const old: Sidecar = { ...pgMeta, format: 'custom', file: 'full_backup_20261120_120000.dump', rowCountMethod: 'dump-copy-tag' };
+    expect(await readSidecar(sidecarOf(old))).toEqual(old);
+  });
+
   it('a re-verification keeps the rest', async () => {
     const file = sidecarOf(pgMeta);
     const again = { ...verify, at: '2025-07-01T00:00:00.000Z' };
