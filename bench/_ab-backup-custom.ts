@@ -122,8 +122,10 @@ async function main(): Promise<void> {
       })();
       rmSync(rec.path);
       rmSync(`${rec.path}.json`);
-      if (rec.meta.rowCounts?.['public.pgbench_accounts'] !== Number(scale) * 100_000) throw new Error(`wrong count ${JSON.stringify(rec.meta.rowCounts)}`);
-      if (rec.meta.rowCountMethod !== (format === 'custom' ? 'exported-snapshot' : 'dump-stream')) throw new Error(`counted by ${rec.meta.rowCountMethod}`);
+      if (rec.meta.rowCounts?.['public.pgbench_accounts'] !== Number(scale) * 100_000)
+        throw new Error(`wrong count ${JSON.stringify(rec.meta.rowCounts)}`);
+      if (rec.meta.rowCountMethod !== (format === 'custom' ? 'exported-snapshot' : 'dump-stream'))
+        throw new Error(`counted by ${rec.meta.rowCountMethod}`);
       return marks;
     }
     for (const v of variants) await run[v]!();
@@ -149,7 +151,9 @@ async function main(): Promise<void> {
     }
     // Custom variants against the bare -Fc, plain ones against the bare gzip pipeline.
     const baseOf = (v: string): number => median(wall[PLAIN.has(v) ? 'gzip' : 'bare'] ?? wall[v]!);
-    process.stdout.write(`${rounds} rounds, pgbench -s ${scale}; ratios: ${variants.map((v) => `${v}/${PLAIN.has(v) ? 'gzip' : 'bare'}`).join(', ')}\n`);
+    process.stdout.write(
+      `${rounds} rounds, pgbench -s ${scale}; ratios: ${variants.map((v) => `${v}/${PLAIN.has(v) ? 'gzip' : 'bare'}`).join(', ')}\n`,
+    );
     // Each round's ratio to its baseline of the same round (run minutes apart at most): steadier than
     // the ratio of medians while other work on the machine comes and goes.
     const paired = (v: string): number => {
@@ -157,9 +161,12 @@ async function main(): Promise<void> {
       return median(wall[v]!.map((x, r) => x / b[r]!));
     };
     for (const v of variants) {
-      process.stdout.write(`${v.padEnd(6)} paired ${paired(v).toFixed(3)}×  wall ${median(wall[v]!).toFixed(0)} ms  ${(median(wall[v]!) / baseOf(v)).toFixed(3)}×  (ours+server cpu ${median(cpu[v]!).toFixed(0)} ms, ours ${median(cpuOurs[v]!).toFixed(0)})  [${wall[v]!.map((x) => x.toFixed(0)).join(' ')}]\n`);
+      process.stdout.write(
+        `${v.padEnd(6)} paired ${paired(v).toFixed(3)}×  wall ${median(wall[v]!).toFixed(0)} ms  ${(median(wall[v]!) / baseOf(v)).toFixed(3)}×  (ours+server cpu ${median(cpu[v]!).toFixed(0)} ms, ours ${median(cpuOurs[v]!).toFixed(0)})  [${wall[v]!.map((x) => x.toFixed(0)).join(' ')}]\n`,
+      );
     }
-    for (const [k, xs] of Object.entries(marks)) process.stdout.write(`  ${k.padEnd(16)} ${median(xs).toFixed(1)} ms\n`);
+    for (const [k, xs] of Object.entries(marks))
+      process.stdout.write(`  ${k.padEnd(16)} ${median(xs).toFixed(1)} ms\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
     await server.stop();

@@ -42,20 +42,36 @@ export async function run(): Promise<Row[]> {
     const target: PgTarget = { host: server.host, port: server.port, user: 'postgres', database: 'bench' };
     const env = pgChildEnv(target);
     process.stderr.write(`bench: pgbench -i -s ${scale} …\n`);
-    await exec([findPgTool('psql').replace(/psql$/, 'pgbench'), '-i', '-q', '-s', scale], env).catch(() => exec(['pgbench', '-i', '-q', '-s', scale], env));
+    await exec([findPgTool('psql').replace(/psql$/, 'pgbench'), '-i', '-q', '-s', scale], env).catch(() =>
+      exec(['pgbench', '-i', '-q', '-s', scale], env),
+    );
     const pgDump = findPgTool('pg_dump');
     const out = path.join(work, 'baseline.out');
     // The baselines are the operator's shell one-liners; bash only ever sees these fixed strings and "$0"/"$1".
     const shellPlain = (): Promise<void> => exec(['bash', '-c', '"$0" | gzip > "$1"', pgDump, out], env);
     const shellCustom = (): Promise<void> => exec(['bash', '-c', '"$0" -Fc > "$1"', pgDump, out], env);
     const ours = (format: 'plain' | 'custom') => async (): Promise<void> => {
-      const rec = await runBackupJob(pgBackupJob({ root: path.join(work, 'opsdeck'), target, kind: 'full', format, pgDump }));
+      const rec = await runBackupJob(
+        pgBackupJob({ root: path.join(work, 'opsdeck'), target, kind: 'full', format, pgDump }),
+      );
       rmSync(rec.path);
       rmSync(`${rec.path}.json`);
     };
     const cases = [
-      { name: 'backup wall time, plain (.sql.gz)', baselineName: 'pg_dump | gzip > file', base: shellPlain, mine: ours('plain'), target: '≤ 1.05×' },
-      { name: 'backup wall time, custom (-Fc)', baselineName: 'pg_dump -Fc > file', base: shellCustom, mine: ours('custom'), target: '≤ 1.10×' },
+      {
+        name: 'backup wall time, plain (.sql.gz)',
+        baselineName: 'pg_dump | gzip > file',
+        base: shellPlain,
+        mine: ours('plain'),
+        target: '≤ 1.05×',
+      },
+      {
+        name: 'backup wall time, custom (-Fc)',
+        baselineName: 'pg_dump -Fc > file',
+        base: shellCustom,
+        mine: ours('custom'),
+        target: '≤ 1.10×',
+      },
     ];
     const variants = cases.flatMap((c, i) => [
       { key: `${i}.base`, run: c.base },
@@ -73,8 +89,17 @@ export async function run(): Promise<Row[]> {
     for (const [i, c] of cases.entries()) {
       const m = times[`${i}.mine`]!;
       const b = times[`${i}.base`]!;
-      process.stderr.write(`bench: ${c.name}: opsdeck ${m.map((x) => x.toFixed(2)).join(' ')} s, baseline ${b.map((x) => x.toFixed(2)).join(' ')} s\n`);
-      rows.push({ name: `${c.name}, pgbench -s ${scale}`, unit: 's', opsdeck: median(m), baseline: median(b), baselineName: c.baselineName, target: c.target });
+      process.stderr.write(
+        `bench: ${c.name}: opsdeck ${m.map((x) => x.toFixed(2)).join(' ')} s, baseline ${b.map((x) => x.toFixed(2)).join(' ')} s\n`,
+      );
+      rows.push({
+        name: `${c.name}, pgbench -s ${scale}`,
+        unit: 's',
+        opsdeck: median(m),
+        baseline: median(b),
+        baselineName: c.baselineName,
+        target: c.target,
+      });
     }
     return rows;
   } finally {

@@ -34,7 +34,9 @@ function postgresBin() {
     return undefined;
   }
   majors.sort((a, b) => Number(b) - Number(a));
-  return majors.map((m) => `/usr/lib/postgresql/${m}/bin`).find((b) => executable(join(b, 'postgres')) && executable(join(b, 'initdb')));
+  return majors
+    .map((m) => `/usr/lib/postgresql/${m}/bin`)
+    .find((b) => executable(join(b, 'postgres')) && executable(join(b, 'initdb')));
 }
 
 /** 64-bit ELF without a PT_INTERP program header = statically linked. */
@@ -63,8 +65,16 @@ const checks = [
   { what: 'PostgreSQL server (initdb, postgres)', pkg: 'postgresql', found: postgresBin },
   { what: 'pg_dump', pkg: 'postgresql-client', found: () => which('pg_dump') },
   { what: 'redis-server', pkg: 'redis-server', found: () => which('redis-server') },
-  { what: 'dockerd + containerd + runc', pkg: 'docker.io', found: () => (which('containerd') && which('runc') ? which('dockerd') : undefined) },
-  { what: 'static /bin/busybox', pkg: 'busybox-static', found: () => ['/bin/busybox', '/usr/bin/busybox'].find(isStaticElf) },
+  {
+    what: 'dockerd + containerd + runc',
+    pkg: 'docker.io',
+    found: () => (which('containerd') && which('runc') ? which('dockerd') : undefined),
+  },
+  {
+    what: 'static /bin/busybox',
+    pkg: 'busybox-static',
+    found: () => ['/bin/busybox', '/usr/bin/busybox'].find(isStaticElf),
+  },
   { what: 'tmux', pkg: 'tmux', found: () => which('tmux') },
 ];
 
@@ -72,7 +82,10 @@ const missing = () => checks.filter((c) => !c.found());
 
 function run(argv) {
   console.log(`provision: $ ${argv.join(' ')}`);
-  const r = spawnSync(argv[0], argv.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const r = spawnSync(argv[0], argv.slice(1), {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (r.error) console.error(`provision: ${argv[0]} failed to run: ${r.error.message}`);
   return r.status === 0;
 }
@@ -87,7 +100,9 @@ if (absent.length && isRoot && which('apt-get')) {
 
 if (absent.length === 0) {
   const note = isRoot ? '' : ' (not root: the Docker sandbox needs root and its tests will skip)';
-  console.log(`provision: sandbox binaries present — PostgreSQL ${postgresBin()?.split('/')[4] ?? '?'}, pg_dump, redis-server, dockerd, busybox-static, tmux${note}`);
+  console.log(
+    `provision: sandbox binaries present — PostgreSQL ${postgresBin()?.split('/')[4] ?? '?'}, pg_dump, redis-server, dockerd, busybox-static, tmux${note}`,
+  );
   process.exit(0);
 }
 

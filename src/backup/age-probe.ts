@@ -65,7 +65,10 @@ export interface BackupAgeProbeOptions {
 
 /** The configured source keys: every database in backups.databases and every file set. */
 export function configuredSources(cfg: Pick<OpsdeckConfig, 'backups'>): string[] {
-  return [...cfg.backups.databases.map((name) => sourceKey({ type: 'postgres', name })), ...cfg.backups.files.map((f) => sourceKey({ type: 'files', name: f.name }))];
+  return [
+    ...cfg.backups.databases.map((name) => sourceKey({ type: 'postgres', name })),
+    ...cfg.backups.files.map((f) => sourceKey({ type: 'files', name: f.name })),
+  ];
 }
 
 /** The drill row of one database from the drill log's summary. Pure. */
@@ -80,15 +83,30 @@ export function drillAge(source: string, s: DrillSummary | undefined, now: numbe
 }
 
 /** Creates the 'backup' probe for the config's backup directory and sources. */
-export function createBackupAgeProbe(cfg: Pick<OpsdeckConfig, 'backups' | 'rules' | 'probeTimeout'>, opts: BackupAgeProbeOptions = {}): Probe<BackupAgeReading> {
+export function createBackupAgeProbe(
+  cfg: Pick<OpsdeckConfig, 'backups' | 'rules' | 'probeTimeout'>,
+  opts: BackupAgeProbeOptions = {},
+): Probe<BackupAgeReading> {
   const now = opts.now ?? Date.now;
   const dir = cfg.backups.dir;
   const sources = configuredSources(cfg);
   // Drills restore databases: file sets have none.
   const databases = cfg.backups.databases.map((name) => sourceKey({ type: 'postgres', name }));
-  const sample = (instance: string, value: number | null): MetricSample => ({ metric: 'backup.ageHours', instance, value, unit: 'h' });
-  const drillSample = (instance: string, value: number | null): MetricSample => ({ metric: 'backup.drillAgeDays', instance, value, unit: 'd' });
-  const intervals = [cfg.rules['backup.ageHours']?.interval, cfg.rules['backup.drillAgeDays']?.interval].filter((i): i is number => i !== undefined);
+  const sample = (instance: string, value: number | null): MetricSample => ({
+    metric: 'backup.ageHours',
+    instance,
+    value,
+    unit: 'h',
+  });
+  const drillSample = (instance: string, value: number | null): MetricSample => ({
+    metric: 'backup.drillAgeDays',
+    instance,
+    value,
+    unit: 'd',
+  });
+  const intervals = [cfg.rules['backup.ageHours']?.interval, cfg.rules['backup.drillAgeDays']?.interval].filter(
+    (i): i is number => i !== undefined,
+  );
   return {
     id: 'backup',
     interval: intervals.length > 0 ? Math.min(...intervals) : 60_000,
@@ -97,12 +115,17 @@ export function createBackupAgeProbe(cfg: Pick<OpsdeckConfig, 'backups' | 'rules
         signal,
         {
           timeoutMs: opts.timeoutMs ?? Math.max(cfg.probeTimeout, 10_000),
-          context: { what: `backup directory ${dir}`, hints: { auth: 'opsdeck needs read access to the backup directory' } },
+          context: {
+            what: `backup directory ${dir}`,
+            hints: { auth: 'opsdeck needs read access to the backup directory' },
+          },
           failureMetrics: () => [...sources.map((s) => sample(s, null)), ...databases.map((d) => drillSample(d, null))],
         },
         async () => {
           const catalog = await scanCatalog(dir).catch((err: NodeJS.ErrnoException) => {
-            throw err.code === 'EACCES' || err.code === 'EPERM' ? new ProbeFailure('auth', `permission denied reading ${dir}`) : err;
+            throw err.code === 'EACCES' || err.code === 'EPERM'
+              ? new ProbeFailure('auth', `permission denied reading ${dir}`)
+              : err;
           });
           const newest = newestVerified(catalog.entries);
           const t = now();
@@ -129,10 +152,18 @@ export function createBackupAgeProbe(cfg: Pick<OpsdeckConfig, 'backups' | 'rules
             }
           }
           return {
-            reading: { dir, sources: rows, drills: drills ?? [], inProgress: catalog.partials.filter((p) => p.alive).length, problems },
+            reading: {
+              dir,
+              sources: rows,
+              drills: drills ?? [],
+              inProgress: catalog.partials.filter((p) => p.alive).length,
+              problems,
+            },
             metrics: [
               ...rows.map((r) => sample(r.source, r.ageHours)),
-              ...(drills ? drills.map((d) => drillSample(d.source, d.ageDays)) : databases.map((d) => drillSample(d, null))),
+              ...(drills
+                ? drills.map((d) => drillSample(d.source, d.ageDays))
+                : databases.map((d) => drillSample(d, null))),
             ],
           };
         },

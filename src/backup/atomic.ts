@@ -87,6 +87,7 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
 export function ioError(what: string, err: unknown): BackupError {
   if (err instanceof BackupError) return err;
   const e = err as NodeJS.ErrnoException;
-  if (e.code === 'ENOSPC' || e.code === 'EDQUOT') return new BackupError('no_space', `${what}: the filesystem is full (${e.code})`);
+  if (e.code === 'ENOSPC' || e.code === 'EDQUOT')
+    return new BackupError('no_space', `${what}: the filesystem is full (${e.code})`);
   return new BackupError('io', `${what}: ${e.message ?? String(err)}`);
 }

@@ -28,7 +28,10 @@ import { age, bytes, localMinute } from '../present/format.js';
 export type DrillSummaries = ReadonlyMap<string, DrillSummary>;
 
 function verifiedWord(e: CatalogEntry): string {
-  if (e.verified) return e.lastVerify && e.lastVerify.at !== e.meta?.verify.at ? `yes (re-verified ${localMinute(Date.parse(e.lastVerify.at))})` : 'yes';
+  if (e.verified)
+    return e.lastVerify && e.lastVerify.at !== e.meta?.verify.at
+      ? `yes (re-verified ${localMinute(Date.parse(e.lastVerify.at))})`
+      : 'yes';
   if (e.problem) return `NO: ${e.problem}`;
   return `NO: ${e.lastVerify?.message ?? 'not verified'}`;
 }
@@ -37,7 +40,11 @@ function verifiedWord(e: CatalogEntry): string {
  * The LAST DRILL cell of a source: the age of its newest successful drill ("3d 4h", "never"),
  * plus ", last FAILED" when the newest drill failed; "-" for file sets (they are not drilled).
  */
-export function drillWord(e: Pick<CatalogEntry, 'source' | 'sourceKey'>, drills: DrillSummaries | undefined, now: number): string {
+export function drillWord(
+  e: Pick<CatalogEntry, 'source' | 'sourceKey'>,
+  drills: DrillSummaries | undefined,
+  now: number,
+): string {
   if (e.source.type !== 'postgres') return '-';
   const s = drills?.get(e.sourceKey);
   const ok = s?.lastOk ? age(now - Date.parse(s.lastOk.at)) : 'never';
@@ -48,7 +55,16 @@ export function drillWord(e: Pick<CatalogEntry, 'source' | 'sourceKey'>, drills:
 export function catalogRows(entries: readonly CatalogEntry[], now: number, drills?: DrillSummaries): string[][] {
   const rows = [['TIME', 'KIND', 'SOURCE', 'SIZE', 'AGE', 'VERIFIED', 'LAST DRILL', 'FILE']];
   for (const e of entries) {
-    rows.push([localMinute(e.time), e.kind === 'data' ? 'data-only' : e.kind, e.sourceKey, bytes(e.size), age(now - e.time), verifiedWord(e), drillWord(e, drills, now), e.file]);
+    rows.push([
+      localMinute(e.time),
+      e.kind === 'data' ? 'data-only' : e.kind,
+      e.sourceKey,
+      bytes(e.size),
+      age(now - e.time),
+      verifiedWord(e),
+      drillWord(e, drills, now),
+      e.file,
+    ]);
   }
   return rows;
 }

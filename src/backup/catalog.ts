@@ -51,7 +51,8 @@ async function listDir(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR')
+      return [];
     throw err;
   }
 }
@@ -66,20 +67,40 @@ async function scanDir(dir: string, source: BackupSource, catalog: Catalog): Pro
       const st = await stat(full).catch(() => undefined);
       if (!st) continue;
       const pid = partialPid(name);
-      catalog.partials.push({ path: full, ...(pid !== undefined ? { pid } : {}), alive: pid !== undefined && isAlive(pid), size: st.size, mtime: st.mtimeMs });
+      catalog.partials.push({
+        path: full,
+        ...(pid !== undefined ? { pid } : {}),
+        alive: pid !== undefined && isAlive(pid),
+        size: st.size,
+        mtime: st.mtimeMs,
+      });
       continue;
     }
     if (name.endsWith(SIDECAR_SUFFIX)) {
-      if (!present.has(name.slice(0, -SIDECAR_SUFFIX.length))) catalog.problems.push(`${full}: sidecar without its backup file`);
+      if (!present.has(name.slice(0, -SIDECAR_SUFFIX.length)))
+        catalog.problems.push(`${full}: sidecar without its backup file`);
       continue;
     }
     const parsed = parseBackupFileName(name);
     if (!parsed) continue;
     const st = await stat(full).catch(() => undefined);
     if (!st?.isFile()) continue;
-    const base = { path: full, file: name, source, sourceKey: sourceKey(source), kind: parsed.kind, format: parsed.format, size: st.size };
+    const base = {
+      path: full,
+      file: name,
+      source,
+      sourceKey: sourceKey(source),
+      kind: parsed.kind,
+      format: parsed.format,
+      size: st.size,
+    };
     if (!present.has(name + SIDECAR_SUFFIX)) {
-      catalog.entries.push({ ...base, time: parsed.at.getTime(), verified: false, problem: 'no sidecar (interrupted or not made by opsdeck): not verified' });
+      catalog.entries.push({
+        ...base,
+        time: parsed.at.getTime(),
+        verified: false,
+        problem: 'no sidecar (interrupted or not made by opsdeck): not verified',
+      });
       continue;
     }
     try {
@@ -96,7 +117,12 @@ async function scanDir(dir: string, source: BackupSource, catalog: Catalog): Pro
         ...(sizeOk ? {} : { problem: `size is ${st.size} bytes, the sidecar says ${meta.size}: the file changed` }),
       });
     } catch (err) {
-      catalog.entries.push({ ...base, time: parsed.at.getTime(), verified: false, problem: `sidecar unreadable: ${(err as Error).message}` });
+      catalog.entries.push({
+        ...base,
+        time: parsed.at.getTime(),
+        verified: false,
+        problem: `sidecar unreadable: ${(err as Error).message}`,
+      });
     }
   }
 }

@@ -35,7 +35,10 @@ export function spawnTool(bin: string, args: string[], env: NodeJS.ProcessEnv, s
   });
   const exited = new Promise<Exit>((resolve) => {
     child.once('error', (e: NodeJS.ErrnoException) => {
-      const why = e.code === 'ENOENT' ? 'not found (install the PostgreSQL client tools, Debian package postgresql-client)' : e.message;
+      const why =
+        e.code === 'ENOENT'
+          ? 'not found (install the PostgreSQL client tools, Debian package postgresql-client)'
+          : e.message;
       resolve({ code: null, signal: null, spawnError: `${path.basename(bin)}: ${why}` });
     });
     child.once('close', (code, signal) => {

@@ -52,7 +52,10 @@ export function tableKey(schema: string, table: string): string {
  * is one whose table name is unreadable (including `COPY (SELECT …) TO stdout;`, pg_dump's form for
  * a table dumped with a filter).
  */
-export function parseCopyHeader(line: string, trailer: ' FROM stdin;' | ' TO stdout;' = TRAILER): DumpTable | null | undefined {
+export function parseCopyHeader(
+  line: string,
+  trailer: ' FROM stdin;' | ' TO stdout;' = TRAILER,
+): DumpTable | null | undefined {
   if (!line.startsWith('COPY ') || !line.endsWith(trailer)) return undefined;
   let pos = 5;
   const ident = (): string | undefined => {
@@ -187,7 +190,9 @@ export class CopyRowCounter {
     }
     this.headLen += piece.length;
     if (this.headLen > MAX_HEADER || this.headTail !== undefined) {
-      this.headTail = ((this.headTail ?? Buffer.concat(head).toString('latin1')) + piece.toString('latin1')).slice(-TRAILER.length);
+      this.headTail = ((this.headTail ?? Buffer.concat(head).toString('latin1')) + piece.toString('latin1')).slice(
+        -TRAILER.length,
+      );
       head.length = 0;
     } else head.push(piece);
   }
@@ -207,6 +212,11 @@ export class CopyRowCounter {
 
   /** The counts so far; call once the stream has ended. */
   result(): CopyCounts {
-    return { counts: new Map(this.counts), duplicates: new Set(this.duplicates), unreadable: this.unreadable, truncated: this.inBlock };
+    return {
+      counts: new Map(this.counts),
+      duplicates: new Set(this.duplicates),
+      unreadable: this.unreadable,
+      truncated: this.inBlock,
+    };
   }
 }

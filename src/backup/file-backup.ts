@@ -59,7 +59,10 @@ export function fileBackupJob(opts: FileBackupOptions): BackupJob {
   const checkPaths = async (): Promise<void> => {
     for (const p of absolute) {
       await lstat(p).catch((err: NodeJS.ErrnoException) => {
-        throw new BackupError('source', `file set ${opts.name}: cannot read ${p} (${err.code === 'ENOENT' ? 'no such file or directory' : err.code ?? err.message})`);
+        throw new BackupError(
+          'source',
+          `file set ${opts.name}: cannot read ${p} (${err.code === 'ENOENT' ? 'no such file or directory' : (err.code ?? err.message)})`,
+        );
       });
     }
   };
@@ -69,7 +72,8 @@ export function fileBackupJob(opts: FileBackupOptions): BackupJob {
     kind: 'files',
     format: 'tar',
     dir,
-    describeDump: () => `tar -czf ${partialPath(path.join(dir, nameFor(1)))} -C / ${absolute.map((p) => path.relative('/', p) || '.').join(' ')} (node-tar, in-process)`,
+    describeDump: () =>
+      `tar -czf ${partialPath(path.join(dir, nameFor(1)))} -C / ${absolute.map((p) => path.relative('/', p) || '.').join(' ')} (node-tar, in-process)`,
 
     async preflight(signal) {
       meter.enter('preflight');
@@ -97,7 +101,11 @@ export function fileBackupJob(opts: FileBackupOptions): BackupJob {
           cwd: '/',
           strict: true,
           onWriteEntry: (e) => {
-            written.push({ path: e.path, type: e.type ?? 'Unsupported', size: e.type === 'File' ? (e.stat?.size ?? 0) : 0 });
+            written.push({
+              path: e.path,
+              type: e.type ?? 'Unsupported',
+              size: e.type === 'File' ? (e.stat?.size ?? 0) : 0,
+            });
           },
         },
         absolute.map((p) => path.relative('/', p) || '.'),
@@ -133,7 +141,8 @@ export function fileBackupJob(opts: FileBackupOptions): BackupJob {
 
     async publish(): Promise<BackupRecord> {
       meter.enter('publish');
-      if (!done || !partial || verification.length === 0) throw new BackupError('verify_failed', 'refusing to publish an unverified backup');
+      if (!done || !partial || verification.length === 0)
+        throw new BackupError('verify_failed', 'refusing to publish an unverified backup');
       await partial.handle.close().catch(() => undefined);
       const finalPath = await publish(partial.path, nameFor);
       published = true;

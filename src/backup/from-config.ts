@@ -25,25 +25,48 @@ export class SelectionError extends Error {
 }
 
 /** The backup plans for a selection (all configured sources by default), databases first. */
-export function plansFromConfig(config: Pick<OpsdeckConfig, 'backups' | 'postgres'>, sel: BackupSelection = {}): BackupPlan[] {
+export function plansFromConfig(
+  config: Pick<OpsdeckConfig, 'backups' | 'postgres'>,
+  sel: BackupSelection = {},
+): BackupPlan[] {
   const b = config.backups;
   const named = sel.databases !== undefined || sel.files !== undefined;
   const dbs = sel.databases ?? (named ? [] : b.databases);
   const sets = sel.files ?? (named ? [] : b.files.map((f) => f.name));
-  if (dbs.length + sets.length === 0) throw new SelectionError('nothing to back up: configure backups.databases or backups.files, or pass --db NAME / --files NAME');
+  if (dbs.length + sets.length === 0)
+    throw new SelectionError(
+      'nothing to back up: configure backups.databases or backups.files, or pass --db NAME / --files NAME',
+    );
   const pg = config.postgres;
-  if (dbs.length > 0 && !pg) throw new SelectionError(`no PostgreSQL target is configured (targets.postgres) to back up ${dbs.join(', ')} from`);
+  if (dbs.length > 0 && !pg)
+    throw new SelectionError(`no PostgreSQL target is configured (targets.postgres) to back up ${dbs.join(', ')} from`);
   const unknown = sets.filter((s) => !b.files.some((f) => f.name === s));
-  if (unknown.length > 0) throw new SelectionError(`unknown file set ${unknown.join(', ')}; configured: ${b.files.map((f) => f.name).join(', ') || 'none'}`);
+  if (unknown.length > 0)
+    throw new SelectionError(
+      `unknown file set ${unknown.join(', ')}; configured: ${b.files.map((f) => f.name).join(', ') || 'none'}`,
+    );
   const planOpts = { skipPreflight: sel.skipPreflight === true };
-  const progress = (key: string) => (sel.onProgress ? { onProgress: (p: BackupProgress) => sel.onProgress!(key, p) } : {});
+  const progress = (key: string) =>
+    sel.onProgress ? { onProgress: (p: BackupProgress) => sel.onProgress!(key, p) } : {};
   return [
     ...dbs.map((database) =>
       pgBackupPlan(
-        { root: b.dir, target: { ...pg!, database }, kind: sel.kind ?? 'full', format: sel.format ?? b.format, ...(sel.env ? { env: sel.env } : {}), ...progress(database) },
+        {
+          root: b.dir,
+          target: { ...pg!, database },
+          kind: sel.kind ?? 'full',
+          format: sel.format ?? b.format,
+          ...(sel.env ? { env: sel.env } : {}),
+          ...progress(database),
+        },
         planOpts,
       ),
     ),
-    ...sets.map((name) => fileBackupPlan({ root: b.dir, name, paths: b.files.find((f) => f.name === name)!.paths, ...progress(`files:${name}`) }, planOpts)),
+    ...sets.map((name) =>
+      fileBackupPlan(
+        { root: b.dir, name, paths: b.files.find((f) => f.name === name)!.paths, ...progress(`files:${name}`) },
+        planOpts,
+      ),
+    ),
   ];
 }

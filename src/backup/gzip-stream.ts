@@ -112,7 +112,14 @@ export async function streamGzip(
     throw err;
   }
   await verified;
-  return { bytesIn, bytesWritten, sha256: hash.digest('hex'), inflated, ...(gzipError !== undefined ? { gzipError } : {}), tail };
+  return {
+    bytesIn,
+    bytesWritten,
+    sha256: hash.digest('hex'),
+    inflated,
+    ...(gzipError !== undefined ? { gzipError } : {}),
+    tail,
+  };
 }
 
 /**

@@ -1,6 +1,15 @@
 // The backup layer's public surface (no ink, no react): jobs and plans that back up, verify and
 // publish; the catalog; retention and pruning; the backup-age probe. See README.md beside this file.
-export { createBackupAgeProbe, configuredSources, drillAge, NEVER_BACKED_UP_HOURS, NEVER_DRILLED_DAYS, type BackupAgeReading, type BackupAgeSource, type BackupDrillSource } from './age-probe.js';
+export {
+  createBackupAgeProbe,
+  configuredSources,
+  drillAge,
+  NEVER_BACKED_UP_HOURS,
+  NEVER_DRILLED_DAYS,
+  type BackupAgeReading,
+  type BackupAgeSource,
+  type BackupDrillSource,
+} from './age-probe.js';
 export { alignRows, catalogJson, catalogRows, drillWord, type DrillSummaries } from './catalog-format.js';
 export { newestVerified, scanCatalog, type Catalog, type CatalogEntry, type PartialFile } from './catalog.js';
 export { fileBackupJob, type FileBackupOptions } from './file-backup.js';
@@ -9,11 +18,29 @@ export { runBackupJob, type BackupJob, type BackupRecord, type RunOptions } from
 export { backupFileName, parseBackupFileName, SAFETY_DIR, safetyRootFor, sourceDir } from './naming.js';
 export { pgBackupJob, type PgBackupOptions } from './pg-backup.js';
 export { findPgTool, pgChildEnv, pgDumpArgs, type PgTarget } from './pg-tools.js';
-export { fileBackupPlan, pgBackupPlan, prunePlan, verifyPlan, type BackupPlan, type BackupPlanOptions, type VerifyPlan } from './plans.js';
+export {
+  fileBackupPlan,
+  pgBackupPlan,
+  prunePlan,
+  verifyPlan,
+  type BackupPlan,
+  type BackupPlanOptions,
+  type VerifyPlan,
+} from './plans.js';
 export { estimateSize, freeBytes, type SizeEstimate } from './preflight.js';
 export { formatProgress } from './progress.js';
 export { deleteBackup, deleteSafetyDump, formatPruneReport, pruneReport, type PruneReport } from './prune.js';
-export { describePolicy, planPrune, planSafetyPrune, retentionPolicy, SAFETY_KEEP_DAYS, SAFETY_KEEP_NEWEST, SAFETY_MIN_AGE_MS, type PruneDecision, type RetentionPolicy } from './retention.js';
+export {
+  describePolicy,
+  planPrune,
+  planSafetyPrune,
+  retentionPolicy,
+  SAFETY_KEEP_DAYS,
+  SAFETY_KEEP_NEWEST,
+  SAFETY_MIN_AGE_MS,
+  type PruneDecision,
+  type RetentionPolicy,
+} from './retention.js';
 export { readSidecar, type Sidecar } from './sidecar.js';
 export {
   BackupError,

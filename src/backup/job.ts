@@ -55,7 +55,10 @@ export async function runBackupJob(job: BackupJob, opts: RunOptions = {}): Promi
 
 /** Any failure as a BackupError; an abort is always "cancelled", whatever broke first. */
 export function asBackupError(err: unknown, signal?: AbortSignal, what = 'backup'): BackupError {
-  if (signal?.aborted) return err instanceof BackupError && err.failure === 'cancelled' ? err : new BackupError('cancelled', 'cancelled by the operator; nothing was published');
+  if (signal?.aborted)
+    return err instanceof BackupError && err.failure === 'cancelled'
+      ? err
+      : new BackupError('cancelled', 'cancelled by the operator; nothing was published');
   return ioError(what, err);
 }
 

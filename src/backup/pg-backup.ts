@@ -55,7 +55,16 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
   let session: PgSession | undefined;
   let partial: { path: string; handle: FileHandle } | undefined;
   let tool: Tool | undefined;
-  let done: { sha256: string; size: number; bytesIn: number; gz?: GzipOutcome; counts: Record<string, number>; method: CountMethod } | undefined;
+  let done:
+    | {
+        sha256: string;
+        size: number;
+        bytesIn: number;
+        gz?: GzipOutcome;
+        counts: Record<string, number>;
+        method: CountMethod;
+      }
+    | undefined;
   // Started as soon as their input is complete, awaited by verify(): custom — `pg_restore --list`
   // once pg_dump has exited; plain — the read-back hash once the last byte was written.
   let listing: Promise<VerifyCheck[]> | undefined;
@@ -63,7 +72,8 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
   let verification: VerifyCheck[] = [];
   let published = false;
 
-  const argsFor = (snapshot?: string, file?: string): string[] => pgDumpArgs({ kind: opts.kind, format: opts.format, ...(snapshot ? { snapshot } : {}), ...(file ? { file } : {}) });
+  const argsFor = (snapshot?: string, file?: string): string[] =>
+    pgDumpArgs({ kind: opts.kind, format: opts.format, ...(snapshot ? { snapshot } : {}), ...(file ? { file } : {}) });
   const connect = async (): Promise<PgSession> => (session ??= await openSession(opts.target));
 
   const job: BackupJob = {
@@ -112,14 +122,21 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
       // first ≈ 100 ms are catalog queries, a ping-pong that leaves a core free (an A/B that waited
       // for pg_dump's first bytes was not faster: paired 1.078× against 1.010×, 21 rounds, on a
       // machine shared with other jobs).
-      const counting: Promise<SnapshotTable[] | Record<string, number>> = opts.format === 'plain' ? s.listTables() : s.countRows(signal);
+      const counting: Promise<SnapshotTable[] | Record<string, number>> =
+        opts.format === 'plain' ? s.listTables() : s.countRows(signal);
       counting.catch(() => undefined);
       try {
         let gz: GzipOutcome | undefined;
         const counter = new CopyRowCounter();
         if (opts.format === 'plain') {
           const handle = partial.handle;
-          gz = await streamGzip(t.child.stdout!, handle, signal, (i, w) => meter.update(i, w), (b) => counter.push(b)).catch(async (err: unknown) => {
+          gz = await streamGzip(
+            t.child.stdout!,
+            handle,
+            signal,
+            (i, w) => meter.update(i, w),
+            (b) => counter.push(b),
+          ).catch(async (err: unknown) => {
             t.kill();
             await t.exited;
             throw err;
@@ -150,7 +167,10 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
         const finishing = counting.then(async (counted) => {
           const r = Array.isArray(counted)
             ? await streamCounts(counter.result(), counted, s, signal, snapshot !== null)
-            : { counts: counted, method: snapshot !== null ? ('exported-snapshot' as const) : ('separate-transaction' as const) };
+            : {
+                counts: counted,
+                method: snapshot !== null ? ('exported-snapshot' as const) : ('separate-transaction' as const),
+              };
           await s.close();
           return r;
         });
@@ -190,7 +210,11 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
         checks.push(
           back.sha256 === gz.sha256 && back.size === gz.bytesWritten
             ? { name: 'sha256', ok: true, detail: 'read back from disk, matches what was written' }
-            : { name: 'sha256', ok: false, detail: `read back ${back.size} bytes with another checksum than the ${gz.bytesWritten} written` },
+            : {
+                name: 'sha256',
+                ok: false,
+                detail: `read back ${back.size} bytes with another checksum than the ${gz.bytesWritten} written`,
+              },
         );
       } else {
         checks.push({ name: 'sha256', ok: true, detail: 'computed from the file pg_dump wrote' });
@@ -204,7 +228,8 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
 
     async publish(): Promise<BackupRecord> {
       meter.enter('publish');
-      if (!done || !partial || verification.length === 0) throw new BackupError('verify_failed', 'refusing to publish an unverified backup');
+      if (!done || !partial || verification.length === 0)
+        throw new BackupError('verify_failed', 'refusing to publish an unverified backup');
       await partial.handle.close().catch(() => undefined);
       const finalPath = await publish(partial.path, nameFor);
       published = true;
@@ -214,7 +239,13 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
         file: path.basename(finalPath),
         kind: opts.kind,
         format: opts.format,
-        source: { type: 'postgres', name: source.name, host: opts.target.host, port: opts.target.port, user: opts.target.user },
+        source: {
+          type: 'postgres',
+          name: source.name,
+          host: opts.target.host,
+          port: opts.target.port,
+          user: opts.target.user,
+        },
         startedAt: start().toISOString(),
         finishedAt: new Date().toISOString(),
         size: done.size,
@@ -264,7 +295,13 @@ const COUNTED_BY: Record<CountMethod, string> = {
  * not account for (no COPY, a name we could not match, a table seen twice). Tables only the dump
  * names are left out, as count(*) would never have listed them.
  */
-async function streamCounts(seen: CopyCounts, tables: SnapshotTable[], s: PgSession, signal: AbortSignal, snapshot: boolean): Promise<{ counts: Record<string, number>; method: CountMethod }> {
+async function streamCounts(
+  seen: CopyCounts,
+  tables: SnapshotTable[],
+  s: PgSession,
+  signal: AbortSignal,
+  snapshot: boolean,
+): Promise<{ counts: Record<string, number>; method: CountMethod }> {
   const counts: Record<string, number> = {};
   const missing: string[] = [];
   for (const t of tables) {

@@ -53,7 +53,9 @@ export async function openSession(target: PgTarget): Promise<PgSession> {
     application_name: 'opsdeck-backup',
     connectionTimeoutMillis: 10_000,
     // node-postgres cannot "prefer" SSL (it either requires it or not); pg_dump itself honours PGSSLMODE exactly.
-    ...(target.sslmode === 'require' || target.sslmode?.startsWith('verify') ? { ssl: { rejectUnauthorized: target.sslmode !== 'require' } } : {}),
+    ...(target.sslmode === 'require' || target.sslmode?.startsWith('verify')
+      ? { ssl: { rejectUnauthorized: target.sslmode !== 'require' } }
+      : {}),
   });
   // A server that goes away mid-dump must fail the backup, not crash the process.
   client.on('error', () => undefined);
@@ -80,19 +82,29 @@ export async function openSession(target: PgTarget): Promise<PgSession> {
   };
   try {
     await client.connect();
-    const info = await client.query<{ v: string; size: string }>(`SELECT current_setting('server_version') AS v, pg_database_size(current_database())::text AS size`);
+    const info = await client.query<{ v: string; size: string }>(
+      `SELECT current_setting('server_version') AS v, pg_database_size(current_database())::text AS size`,
+    );
     const row = info.rows[0]!;
     return {
       serverVersion: row.v,
       databaseSize: Number(row.size),
       beginSnapshot: () => beginSnapshot(client),
-      listTables: async () => (await query<{ name: string; schema: string; table: string }>(TABLES_SQL)).rows.map((r) => ({ key: r.name, schema: r.schema, table: r.table })),
+      listTables: async () =>
+        (await query<{ name: string; schema: string; table: string }>(TABLES_SQL)).rows.map((r) => ({
+          key: r.name,
+          schema: r.schema,
+          table: r.table,
+        })),
       countRows: (signal, only) => countRows(query, signal, close, only),
       close,
     };
   } catch (err) {
     await close();
-    throw new BackupError('source', `cannot open database "${target.database}" at ${where(target)}: ${(err as Error).message}`);
+    throw new BackupError(
+      'source',
+      `cannot open database "${target.database}" at ${where(target)}: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -133,7 +145,9 @@ async function countRows(
     // it saves. Exact either way; SET LOCAL ends with the transaction. The planner already picks an
     // index-only scan where the visibility map allows (a vacuumed pgbench_accounts reads its pkey).
     // Through pg_settings, so a server too old to know either setting just skips it.
-    await query(`SELECT set_config(name, CASE name WHEN 'jit' THEN 'off' ELSE '0' END, true) FROM pg_settings WHERE name IN ('jit', 'max_parallel_workers_per_gather')`);
+    await query(
+      `SELECT set_config(name, CASE name WHEN 'jit' THEN 'off' ELSE '0' END, true) FROM pg_settings WHERE name IN ('jit', 'max_parallel_workers_per_gather')`,
+    );
     const names = only ?? (await query<{ name: string }>(TABLES_SQL)).rows.map((r) => r.name);
     const counts: Record<string, number> = {};
     for (let at = 0; at < names.length; at += COUNT_BATCH) {
@@ -143,7 +157,8 @@ async function countRows(
       const text = batch.map((name, i) => `SELECT ${i} AS i, count(*)::text AS n FROM ${name}`).join('\nUNION ALL ');
       const r = await query<{ i: number; n: string }>(text);
       for (const row of r.rows) counts[batch[row.i]!] = Number(row.n);
-      if (r.rows.length !== batch.length) throw new BackupError('source', `counting rows failed: ${r.rows.length} counts for ${batch.length} tables`);
+      if (r.rows.length !== batch.length)
+        throw new BackupError('source', `counting rows failed: ${r.rows.length} counts for ${batch.length} tables`);
     }
     return counts;
   } catch (err) {
@@ -173,7 +188,9 @@ async function cancelQuery(target: PgTarget, client: pg.Client, running: Promise
     req.writeInt32BE(key.processID, 8);
     req.writeInt32BE(key.secretKey, 12);
     await new Promise<void>((resolve) => {
-      const sock = target.host.startsWith('/') ? net.connect(path.join(target.host, `.s.PGSQL.${target.port}`)) : net.connect(target.port, target.host);
+      const sock = target.host.startsWith('/')
+        ? net.connect(path.join(target.host, `.s.PGSQL.${target.port}`))
+        : net.connect(target.port, target.host);
       const done = (): void => {
         sock.destroy();
         resolve();
@@ -187,7 +204,13 @@ async function cancelQuery(target: PgTarget, client: pg.Client, running: Promise
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CANCEL_WAIT_MS)));
   try {
-    return await Promise.race([running.then(() => true, () => true), late]);
+    return await Promise.race([
+      running.then(
+        () => true,
+        () => true,
+      ),
+      late,
+    ]);
   } finally {
     clearTimeout(timer);
   }

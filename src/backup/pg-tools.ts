@@ -42,7 +42,19 @@ export function findPgTool(tool: 'pg_dump' | 'pg_restore' | 'psql', env: NodeJS.
 }
 
 // Inherited variables that would silently point the tool somewhere else than the config says.
-const OVERRIDING = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGUSER', 'PGDATABASE', 'PGPASSWORD', 'PGSERVICE', 'PGOPTIONS', 'PGSSLMODE', 'PGTARGETSESSIONATTRS', 'DATABASE_URL'];
+const OVERRIDING = [
+  'PGHOST',
+  'PGHOSTADDR',
+  'PGPORT',
+  'PGUSER',
+  'PGDATABASE',
+  'PGPASSWORD',
+  'PGSERVICE',
+  'PGOPTIONS',
+  'PGSSLMODE',
+  'PGTARGETSESSIONATTRS',
+  'DATABASE_URL',
+];
 
 /** The child's environment for `target`: inherited minus PG* overrides, plus the target (password included). */
 export function pgChildEnv(target: PgTarget, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
@@ -88,7 +100,11 @@ export function toolVersion(bin: string): Promise<string> {
   if (!v) {
     v = new Promise((resolve) => {
       execFile(bin, ['--version'], { timeout: 10_000 }, (err, stdout) => {
-        resolve(err ? `${path.basename(bin)} (version unknown: ${err.message.split('\n')[0]})` : stdout.split('\n')[0]!.trim());
+        resolve(
+          err
+            ? `${path.basename(bin)} (version unknown: ${err.message.split('\n')[0]})`
+            : stdout.split('\n')[0]!.trim(),
+        );
       });
     });
     versions.set(bin, v);

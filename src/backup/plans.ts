@@ -27,7 +27,9 @@ export interface BackupPlanOptions {
 }
 
 /** Routes a job's progress both to the caller and to the running step's ctx.progress. */
-function routeProgress<T extends { onProgress?: (p: BackupProgress) => void }>(opts: T): { opts: T; attach(ctx: StepContext | undefined): void } {
+function routeProgress<T extends { onProgress?: (p: BackupProgress) => void }>(
+  opts: T,
+): { opts: T; attach(ctx: StepContext | undefined): void } {
   let ctx: StepContext | undefined;
   return {
     opts: {
@@ -53,19 +55,26 @@ export function fileBackupPlan(opts: FileBackupOptions, planOpts: BackupPlanOpti
   return backupPlan(fileBackupJob(r.opts), 'backup.files', r.attach, planOpts);
 }
 
-function backupPlan(job: BackupJob, action: string, attach: (ctx: StepContext | undefined) => void, planOpts: BackupPlanOptions): BackupPlan {
+function backupPlan(
+  job: BackupJob,
+  action: string,
+  attach: (ctx: StepContext | undefined) => void,
+  planOpts: BackupPlanOptions,
+): BackupPlan {
   let record: BackupRecord | undefined;
-  const guarded = (fn: (ctx: StepContext) => Promise<string | void>) => async (ctx: StepContext): Promise<string | void> => {
-    attach(ctx);
-    try {
-      return await fn(ctx);
-    } catch (err) {
-      await job.discard();
-      throw err;
-    } finally {
-      attach(undefined);
-    }
-  };
+  const guarded =
+    (fn: (ctx: StepContext) => Promise<string | void>) =>
+    async (ctx: StepContext): Promise<string | void> => {
+      attach(ctx);
+      try {
+        return await fn(ctx);
+      } catch (err) {
+        await job.discard();
+        throw err;
+      } finally {
+        attach(undefined);
+      }
+    };
   const verifyText =
     job.format === 'plain'
       ? 'gzip stream decompresses (CRC), dump ends with "-- PostgreSQL database dump complete", sha256 read back from disk'
@@ -80,11 +89,20 @@ function backupPlan(job: BackupJob, action: string, attach: (ctx: StepContext | 
       run: guarded((ctx) => job.dump(ctx.signal)),
       cancellable: true,
     },
-    { id: 'verify', title: 'verify the backup', describe: () => ({ kind: 'check', text: verifyText }), run: guarded((ctx) => job.verify(ctx.signal)), cancellable: true },
+    {
+      id: 'verify',
+      title: 'verify the backup',
+      describe: () => ({ kind: 'check', text: verifyText }),
+      run: guarded((ctx) => job.verify(ctx.signal)),
+      cancellable: true,
+    },
     {
       id: 'publish',
       title: 'publish under the final name',
-      describe: () => ({ kind: 'fs', text: `link the temp file to its final name in ${job.dir}, write the .json sidecar, fsync` }),
+      describe: () => ({
+        kind: 'fs',
+        text: `link the temp file to its final name in ${job.dir}, write the .json sidecar, fsync`,
+      }),
       run: guarded(async () => {
         record = await job.publish();
         return record.path;
@@ -146,7 +164,10 @@ export function prunePlan(catalog: Catalog, report: PruneReport): Plan {
     steps.push({
       id: `delete:${p.path}`,
       title: `delete abandoned temp file ${p.path}`,
-      describe: () => ({ kind: 'fs', text: `rm ${p.path} — temp file of an interrupted backup (writer pid ${p.pid ?? '?'} gone)` }),
+      describe: () => ({
+        kind: 'fs',
+        text: `rm ${p.path} — temp file of an interrupted backup (writer pid ${p.pid ?? '?'} gone)`,
+      }),
       run: async () => deletePartial(catalog.root, p, isAlive),
       cancellable: true,
     });
@@ -178,7 +199,10 @@ export function verifyPlan(file: string, opts: Omit<VerifyOptions, 'signal'> = {
       {
         id: 'verify',
         title: 're-verify the backup',
-        describe: () => ({ kind: 'check', text: `size and sha256 against the sidecar, full decompression, dump completion marker / pg_restore read, tar entries${recordText}` }),
+        describe: () => ({
+          kind: 'check',
+          text: `size and sha256 against the sidecar, full decompression, dump completion marker / pg_restore read, tar entries${recordText}`,
+        }),
         cancellable: true,
         run: async (ctx) => {
           report = await verifyBackup(file, { ...opts, signal: ctx.signal });

@@ -25,11 +25,18 @@ function ratioOf(e: CatalogEntry): number | undefined {
 }
 
 /** Estimates the size of the next backup of a source from its size and earlier backups (newest first). */
-export function estimateSize(sourceBytes: number, kind: BackupKind, format: BackupFormat, history: readonly CatalogEntry[]): SizeEstimate {
+export function estimateSize(
+  sourceBytes: number,
+  kind: BackupKind,
+  format: BackupFormat,
+  history: readonly CatalogEntry[],
+): SizeEstimate {
   const last = history.find((e) => e.verified && e.kind === kind && e.format === format && ratioOf(e) !== undefined);
   const ratio = last ? ratioOf(last)! : DEFAULT_RATIO[format];
   const bytes = Math.ceil(sourceBytes * ratio * (1 + MARGIN));
-  const why = last ? `ratio ${ratio.toFixed(3)} of the last backup ${last.file}` : `default ratio ${ratio} (no earlier backup to learn from)`;
+  const why = last
+    ? `ratio ${ratio.toFixed(3)} of the last backup ${last.file}`
+    : `default ratio ${ratio} (no earlier backup to learn from)`;
   return { bytes, basis: `source ${formatBytes(sourceBytes)} × ${why}, +${MARGIN * 100} % margin` };
 }
 

@@ -39,7 +39,13 @@ export class ProgressMeter {
   flush(): void {
     if (!this.fn) return;
     const elapsedMs = this.elapsedMs();
-    this.fn({ phase: this.phase, bytesIn: this.bytesIn, bytesWritten: this.bytesWritten, elapsedMs, rate: elapsedMs > 0 ? (this.bytesIn * 1000) / elapsedMs : 0 });
+    this.fn({
+      phase: this.phase,
+      bytesIn: this.bytesIn,
+      bytesWritten: this.bytesWritten,
+      elapsedMs,
+      rate: elapsedMs > 0 ? (this.bytesIn * 1000) / elapsedMs : 0,
+    });
   }
 
   /** Milliseconds since the first enter(). */

@@ -9,7 +9,13 @@ import path from 'node:path';
 import { fsyncDir, removeQuietly } from './atomic.js';
 import type { Catalog, CatalogEntry, PartialFile } from './catalog.js';
 import { parseBackupFileName, partialPid, sidecarPath } from './naming.js';
-import { planPrune, planSafetyPrune, SAFETY_MIN_AGE_MS, type PruneDecision, type RetentionPolicy } from './retention.js';
+import {
+  planPrune,
+  planSafetyPrune,
+  SAFETY_MIN_AGE_MS,
+  type PruneDecision,
+  type RetentionPolicy,
+} from './retention.js';
 import { BackupError } from './types.js';
 import { bytes, localMinute } from '../present/format.js';
 
@@ -33,10 +39,18 @@ export function pruneReport(catalog: Catalog, policy: RetentionPolicy, now: numb
   const decisions = planPrune(catalog.entries, policy, now);
   const safetyDecisions = safety ? planSafetyPrune(safety.entries, policy, now) : [];
   // A pid can be alive in another pid namespace (a container) that we cannot see: the age rule guards that case.
-  const stalePartials = [...catalog.partials, ...(safety?.partials ?? [])].filter((p) => !p.alive && now - p.mtime > STALE_PARTIAL_MS);
+  const stalePartials = [...catalog.partials, ...(safety?.partials ?? [])].filter(
+    (p) => !p.alive && now - p.mtime > STALE_PARTIAL_MS,
+  );
   const deleted = [...decisions, ...safetyDecisions].filter((d) => d.action === 'delete');
   const freedBytes = deleted.reduce((n, d) => n + d.entry.size, 0) + stalePartials.reduce((n, p) => n + p.size, 0);
-  return { decisions, safety: safetyDecisions, ...(safety ? { safetyRoot: safety.root } : {}), stalePartials, freedBytes };
+  return {
+    decisions,
+    safety: safetyDecisions,
+    ...(safety ? { safetyRoot: safety.root } : {}),
+    stalePartials,
+    freedBytes,
+  };
 }
 
 /** Printable lines for `prune --dry-run`: one per backup (keep/delete and why), then stale temp files. */
@@ -44,18 +58,28 @@ export function formatPruneReport(report: PruneReport, now: number): string[] {
   const lines: string[] = [];
   for (const d of report.decisions) {
     const when = localMinute(d.entry.time);
-    lines.push(`${d.action === 'delete' ? 'DELETE' : 'keep  '}  ${d.entry.sourceKey}  ${d.entry.file}  (${when}, ${bytes(d.entry.size)})  ${d.reason}`);
+    lines.push(
+      `${d.action === 'delete' ? 'DELETE' : 'keep  '}  ${d.entry.sourceKey}  ${d.entry.file}  (${when}, ${bytes(d.entry.size)})  ${d.reason}`,
+    );
   }
-  if (report.safety.length > 0) lines.push(`Safety dumps of restores${report.safetyRoot ? ` (${report.safetyRoot})` : ''}:`);
+  if (report.safety.length > 0)
+    lines.push(`Safety dumps of restores${report.safetyRoot ? ` (${report.safetyRoot})` : ''}:`);
   for (const d of report.safety) {
     const when = localMinute(d.entry.time);
-    lines.push(`${d.action === 'delete' ? 'DELETE' : 'keep  '}  ${d.entry.sourceKey}  ${d.entry.file}  (${when}, ${bytes(d.entry.size)})  ${d.reason}`);
+    lines.push(
+      `${d.action === 'delete' ? 'DELETE' : 'keep  '}  ${d.entry.sourceKey}  ${d.entry.file}  (${when}, ${bytes(d.entry.size)})  ${d.reason}`,
+    );
   }
   for (const p of report.stalePartials) {
-    lines.push(`DELETE  ${p.path}  (${bytes(p.size)})  temp file of an interrupted backup (writer pid ${p.pid ?? '?'} gone, untouched for ${Math.round((now - p.mtime) / 3_600_000)} h)`);
+    lines.push(
+      `DELETE  ${p.path}  (${bytes(p.size)})  temp file of an interrupted backup (writer pid ${p.pid ?? '?'} gone, untouched for ${Math.round((now - p.mtime) / 3_600_000)} h)`,
+    );
   }
-  const n = [...report.decisions, ...report.safety].filter((d) => d.action === 'delete').length + report.stalePartials.length;
-  lines.push(n === 0 ? 'Nothing to delete.' : `${n} file${n === 1 ? '' : 's'} to delete, ${bytes(report.freedBytes)} freed.`);
+  const n =
+    [...report.decisions, ...report.safety].filter((d) => d.action === 'delete').length + report.stalePartials.length;
+  lines.push(
+    n === 0 ? 'Nothing to delete.' : `${n} file${n === 1 ? '' : 's'} to delete, ${bytes(report.freedBytes)} freed.`,
+  );
   return lines;
 }
 
@@ -80,20 +104,30 @@ export async function deleteBackup(root: string, entry: Pick<CatalogEntry, 'path
  * Deletes one safety dump and its sidecar, after checking again that it is not one made in the
  * last 24 h (by its start time and by the file's mtime): a rollback may still need it.
  */
-export async function deleteSafetyDump(safetyRoot: string, entry: Pick<CatalogEntry, 'path' | 'file' | 'time'>, now: () => number = Date.now): Promise<void> {
+export async function deleteSafetyDump(
+  safetyRoot: string,
+  entry: Pick<CatalogEntry, 'path' | 'file' | 'time'>,
+  now: () => number = Date.now,
+): Promise<void> {
   const st = await stat(entry.path).catch(() => undefined);
   const made = Math.max(entry.time, st?.mtimeMs ?? 0);
-  if (now() - made < SAFETY_MIN_AGE_MS) throw new BackupError('config', `not deleting ${entry.path}: a safety dump made less than 24 h ago (a rollback may still need it)`);
+  if (now() - made < SAFETY_MIN_AGE_MS)
+    throw new BackupError(
+      'config',
+      `not deleting ${entry.path}: a safety dump made less than 24 h ago (a rollback may still need it)`,
+    );
   await deleteBackup(safetyRoot, entry);
 }
 
 /** Deletes an abandoned temp file after checking again that its writer is still gone. */
 export async function deletePartial(root: string, p: PartialFile, isAlive: (pid: number) => boolean): Promise<void> {
   const pid = partialPid(path.basename(p.path));
-  if (!inside(root, p.path) || pid === undefined) throw new BackupError('config', `refusing to delete ${p.path}: not a backup temp file inside ${root}`);
+  if (!inside(root, p.path) || pid === undefined)
+    throw new BackupError('config', `refusing to delete ${p.path}: not a backup temp file inside ${root}`);
   if (isAlive(pid)) throw new BackupError('config', `not deleting ${p.path}: its writer (pid ${pid}) is running again`);
   const st = await stat(p.path).catch(() => undefined);
-  if (st && Date.now() - st.mtimeMs <= STALE_PARTIAL_MS) throw new BackupError('config', `not deleting ${p.path}: it was written to recently`);
+  if (st && Date.now() - st.mtimeMs <= STALE_PARTIAL_MS)
+    throw new BackupError('config', `not deleting ${p.path}: it was written to recently`);
   const err = await removeQuietly(p.path);
   if (err) throw new BackupError('io', `cannot delete ${p.path}: ${err.message}`);
 }

@@ -39,7 +39,13 @@ export interface RetentionConfig {
 /** Preset defaults with the config's overrides applied (overrides of the other preset are ignored). */
 export function retentionPolicy(cfg: RetentionConfig): RetentionPolicy {
   if (cfg.preset === 'none') return { preset: 'none' };
-  if (cfg.preset === 'gfs') return { preset: 'gfs', dailyDays: cfg.dailyDays ?? 30, weeklyWeeks: cfg.weeklyWeeks ?? 12, monthlyMonths: cfg.monthlyMonths ?? 12 };
+  if (cfg.preset === 'gfs')
+    return {
+      preset: 'gfs',
+      dailyDays: cfg.dailyDays ?? 30,
+      weeklyWeeks: cfg.weeklyWeeks ?? 12,
+      monthlyMonths: cfg.monthlyMonths ?? 12,
+    };
   return { preset: 'itsm', fullDays: cfg.fullDays ?? 90, diffDays: cfg.diffDays ?? 30 };
 }
 
@@ -80,7 +86,15 @@ export function monthOf(t: number): string {
 /** The local time `months` calendar months before `now` (the day clamped to the month's length). */
 export function monthsBefore(now: number, months: number): number {
   const d = new Date(now);
-  const target = new Date(d.getFullYear(), d.getMonth() - months, 1, d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds());
+  const target = new Date(
+    d.getFullYear(),
+    d.getMonth() - months,
+    1,
+    d.getHours(),
+    d.getMinutes(),
+    d.getSeconds(),
+    d.getMilliseconds(),
+  );
   const last = new Date(target.getFullYear(), target.getMonth() + 1, 0).getDate();
   target.setDate(Math.min(d.getDate(), last));
   return target.getTime();
@@ -92,7 +106,11 @@ function days(ms: number): string {
 }
 
 /** Decides keep or delete, with a reason, for every entry. Pure: same input, same answer. */
-export function planPrune<E extends PrunableEntry>(entries: readonly E[], policy: RetentionPolicy, now: number): PruneDecision<E>[] {
+export function planPrune<E extends PrunableEntry>(
+  entries: readonly E[],
+  policy: RetentionPolicy,
+  now: number,
+): PruneDecision<E>[] {
   const groups = new Map<string, E[]>();
   for (const e of entries) {
     const k = `${e.sourceKey}\0${e.kind}`;
@@ -110,12 +128,23 @@ export function planPrune<E extends PrunableEntry>(entries: readonly E[], policy
       if (!weekRep.has(isoWeek(e.time))) weekRep.set(isoWeek(e.time), e);
       if (!monthRep.has(monthOf(e.time))) monthRep.set(monthOf(e.time), e);
     }
-    for (const e of sorted) out.set(e, decide(e, policy, now, e === newest, weekRep.get(isoWeek(e.time)) === e, monthRep.get(monthOf(e.time)) === e));
+    for (const e of sorted)
+      out.set(
+        e,
+        decide(e, policy, now, e === newest, weekRep.get(isoWeek(e.time)) === e, monthRep.get(monthOf(e.time)) === e),
+      );
   }
   return entries.map((e) => out.get(e)!);
 }
 
-function decide<E extends PrunableEntry>(e: E, p: RetentionPolicy, now: number, newest: boolean, weekRep: boolean, monthRep: boolean): PruneDecision<E> {
+function decide<E extends PrunableEntry>(
+  e: E,
+  p: RetentionPolicy,
+  now: number,
+  newest: boolean,
+  weekRep: boolean,
+  monthRep: boolean,
+): PruneDecision<E> {
   const keep = (reason: string): PruneDecision<E> => ({ entry: e, action: 'keep', reason });
   const del = (reason: string): PruneDecision<E> => ({ entry: e, action: 'delete', reason });
   const age = now - e.time;
@@ -126,11 +155,16 @@ function decide<E extends PrunableEntry>(e: E, p: RetentionPolicy, now: number, 
   if (p.preset === 'none') return keep('retention preset none: kept');
   if (p.preset === 'itsm') {
     const limit = e.kind === 'data' ? p.diffDays : p.fullDays;
-    return age <= limit * DAY ? keep(`${unverified}${days(age)} old, ${series} backups are kept ${limit} days`) : del(`${unverified}${days(age)} old, past the ${limit}-day limit for ${series} backups`);
+    return age <= limit * DAY
+      ? keep(`${unverified}${days(age)} old, ${series} backups are kept ${limit} days`)
+      : del(`${unverified}${days(age)} old, past the ${limit}-day limit for ${series} backups`);
   }
-  if (age <= p.dailyDays * DAY) return keep(`${unverified}${days(age)} old, within the ${p.dailyDays}-day daily window`);
-  if (weekRep && age <= p.weeklyWeeks * 7 * DAY) return keep(`weekly: newest verified backup of ${isoWeek(e.time)}, kept ${p.weeklyWeeks} weeks`);
-  if (monthRep && e.time >= monthsBefore(now, p.monthlyMonths)) return keep(`monthly: newest verified backup of ${monthOf(e.time)}, kept ${p.monthlyMonths} months`);
+  if (age <= p.dailyDays * DAY)
+    return keep(`${unverified}${days(age)} old, within the ${p.dailyDays}-day daily window`);
+  if (weekRep && age <= p.weeklyWeeks * 7 * DAY)
+    return keep(`weekly: newest verified backup of ${isoWeek(e.time)}, kept ${p.weeklyWeeks} weeks`);
+  if (monthRep && e.time >= monthsBefore(now, p.monthlyMonths))
+    return keep(`monthly: newest verified backup of ${monthOf(e.time)}, kept ${p.monthlyMonths} months`);
   const why = !e.verified
     ? 'unverified'
     : weekRep || monthRep
@@ -152,22 +186,37 @@ export const SAFETY_MIN_AGE_MS = 24 * 3_600_000;
  * SAFETY_KEEP_DAYS days stay (whichever keeps more); nothing younger than SAFETY_MIN_AGE_MS or
  * stamped in the future ever goes. Under preset `none` everything is kept. Pure.
  */
-export function planSafetyPrune<E extends PrunableEntry>(entries: readonly E[], policy: RetentionPolicy, now: number): PruneDecision<E>[] {
+export function planSafetyPrune<E extends PrunableEntry>(
+  entries: readonly E[],
+  policy: RetentionPolicy,
+  now: number,
+): PruneDecision<E>[] {
   const newest = new Set<E>();
   const bySource = new Map<string, E[]>();
   for (const e of entries) bySource.set(e.sourceKey, [...(bySource.get(e.sourceKey) ?? []), e]);
   for (const group of bySource.values()) {
-    for (const e of [...group].sort((a, b) => b.time - a.time).filter((x) => x.verified).slice(0, SAFETY_KEEP_NEWEST)) newest.add(e);
+    for (const e of [...group]
+      .sort((a, b) => b.time - a.time)
+      .filter((x) => x.verified)
+      .slice(0, SAFETY_KEEP_NEWEST))
+      newest.add(e);
   }
   return entries.map((e): PruneDecision<E> => {
     const keep = (reason: string): PruneDecision<E> => ({ entry: e, action: 'keep', reason });
     const age = now - e.time;
     if (age < 0) return keep('safety dump: timestamp is in the future (check the clock): kept');
-    if (age < SAFETY_MIN_AGE_MS) return keep(`safety dump made ${Math.floor(age / 3_600_000)} h ago: never deleted within 24 h (a rollback may still need it)`);
+    if (age < SAFETY_MIN_AGE_MS)
+      return keep(
+        `safety dump made ${Math.floor(age / 3_600_000)} h ago: never deleted within 24 h (a rollback may still need it)`,
+      );
     if (policy.preset === 'none') return keep('safety dump: retention preset none: kept');
-    if (newest.has(e)) return keep(`safety dump, ${days(age)} old: one of the ${SAFETY_KEEP_NEWEST} newest verified safety dumps of ${e.sourceKey}`);
+    if (newest.has(e))
+      return keep(
+        `safety dump, ${days(age)} old: one of the ${SAFETY_KEEP_NEWEST} newest verified safety dumps of ${e.sourceKey}`,
+      );
     const unverified = e.verified ? '' : 'unverified, ';
-    if (age <= SAFETY_KEEP_DAYS * DAY) return keep(`safety dump, ${unverified}${days(age)} old: safety dumps are kept ${SAFETY_KEEP_DAYS} days`);
+    if (age <= SAFETY_KEEP_DAYS * DAY)
+      return keep(`safety dump, ${unverified}${days(age)} old: safety dumps are kept ${SAFETY_KEEP_DAYS} days`);
     return {
       entry: e,
       action: 'delete',

@@ -16,7 +16,13 @@ const checkSchema = z.object({
 const verifySchema = z.object({ ok: z.boolean(), at: z.string(), checks: z.array(checkSchema), message: z.string() });
 
 const sourceSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('postgres'), name: z.string(), host: z.optional(z.string()), port: z.optional(z.number()), user: z.optional(z.string()) }),
+  z.object({
+    type: z.literal('postgres'),
+    name: z.string(),
+    host: z.optional(z.string()),
+    port: z.optional(z.number()),
+    user: z.optional(z.string()),
+  }),
   z.object({ type: z.literal('files'), name: z.string(), paths: z._default(z.array(z.string()), []) }),
 ]);
 
@@ -78,7 +84,9 @@ export async function readSidecar(file: string): Promise<Sidecar> {
   const parsed = sidecarSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${p}: not an opsdeck backup sidecar (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'})`);
+    throw new Error(
+      `${p}: not an opsdeck backup sidecar (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'})`,
+    );
   }
   return parsed.data;
 }

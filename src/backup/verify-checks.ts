@@ -30,10 +30,15 @@ function hashTap(hash: ReturnType<typeof createHash>, count: { n: number }): Tra
 
 /** The checksum row: matches the recorded one, differs, or nothing was recorded. */
 export function shaCheck(actual: string, expected: string | undefined): VerifyCheck {
-  if (expected === undefined) return { name: 'sha256', ok: true, detail: `${actual} (no recorded checksum to compare)` };
+  if (expected === undefined)
+    return { name: 'sha256', ok: true, detail: `${actual} (no recorded checksum to compare)` };
   return actual === expected
     ? { name: 'sha256', ok: true, detail: 'matches the recorded checksum' }
-    : { name: 'sha256', ok: false, detail: `is ${actual.slice(0, 12)}…, recorded ${expected.slice(0, 12)}… (the file changed since it was written)` };
+    : {
+        name: 'sha256',
+        ok: false,
+        detail: `is ${actual.slice(0, 12)}…, recorded ${expected.slice(0, 12)}… (the file changed since it was written)`,
+      };
 }
 
 /**
@@ -60,7 +65,11 @@ export async function hashFile(file: string, signal: AbortSignal): Promise<{ sha
 }
 
 /** One pass over a .sql.gz: checksum, full decompression (gzip CRC) and the completion marker. */
-export async function checkPlainGz(file: string, expectedSha: string | undefined, signal: AbortSignal): Promise<VerifyCheck[]> {
+export async function checkPlainGz(
+  file: string,
+  expectedSha: string | undefined,
+  signal: AbortSignal,
+): Promise<VerifyCheck[]> {
   const hash = createHash('sha256');
   const count = { n: 0 };
   let tail: Buffer = Buffer.alloc(0);
@@ -74,7 +83,13 @@ export async function checkPlainGz(file: string, expectedSha: string | undefined
   });
   let gzipError: string | undefined;
   try {
-    await pipeline(createReadStream(file, { highWaterMark: 1024 * 1024 }), hashTap(hash, count), createGunzip({ chunkSize: 256 * 1024 }), sink, { signal });
+    await pipeline(
+      createReadStream(file, { highWaterMark: 1024 * 1024 }),
+      hashTap(hash, count),
+      createGunzip({ chunkSize: 256 * 1024 }),
+      sink,
+      { signal },
+    );
   } catch (err) {
     if (signal.aborted) throw err;
     gzipError = (err as Error).message;
@@ -91,13 +106,22 @@ export async function checkPlainGz(file: string, expectedSha: string | undefined
   checks.push(
     hasCompletionMarker(tail)
       ? { name: 'marker', ok: true, detail: `ends with "${DUMP_COMPLETE_MARKER}"` }
-      : { name: 'marker', ok: false, detail: `the dump does not end with "${DUMP_COMPLETE_MARKER}" (pg_dump did not finish)` },
+      : {
+          name: 'marker',
+          ok: false,
+          detail: `the dump does not end with "${DUMP_COMPLETE_MARKER}" (pg_dump did not finish)`,
+        },
   );
   return checks;
 }
 
 /** `pg_restore --list` (the archive's table of contents reads), and with `deep` a full read of every data block. */
-export async function checkCustom(file: string, pgRestore: string, deep: boolean, signal: AbortSignal): Promise<VerifyCheck[]> {
+export async function checkCustom(
+  file: string,
+  pgRestore: string,
+  deep: boolean,
+  signal: AbortSignal,
+): Promise<VerifyCheck[]> {
   const run = async (args: string[]): Promise<{ ok: boolean; detail: string }> => {
     const tool = spawnTool(pgRestore, args, { ...process.env, LC_ALL: 'C' }, 'ignore');
     const onAbort = (): void => tool.kill();
@@ -105,13 +129,25 @@ export async function checkCustom(file: string, pgRestore: string, deep: boolean
     const exit = await tool.exited;
     signal.removeEventListener('abort', onAbort);
     if (signal.aborted) throw new Error('verification cancelled');
-    return exit.code === 0 ? { ok: true, detail: '' } : { ok: false, detail: describeExit('pg_restore', exit, tool.stderrTail()) };
+    return exit.code === 0
+      ? { ok: true, detail: '' }
+      : { ok: false, detail: describeExit('pg_restore', exit, tool.stderrTail()) };
   };
   const list = await run(['--list', '--file=/dev/null', file]);
-  const checks: VerifyCheck[] = [{ name: 'pg_restore', ok: list.ok, detail: list.ok ? '`pg_restore --list` reads the table of contents' : list.detail }];
+  const checks: VerifyCheck[] = [
+    {
+      name: 'pg_restore',
+      ok: list.ok,
+      detail: list.ok ? '`pg_restore --list` reads the table of contents' : list.detail,
+    },
+  ];
   if (list.ok && deep) {
     const all = await run(['--file=/dev/null', file]);
-    checks.push({ name: 'pg_restore', ok: all.ok, detail: all.ok ? 'every data block reads back (pg_restore to /dev/null)' : all.detail });
+    checks.push({
+      name: 'pg_restore',
+      ok: all.ok,
+      detail: all.ok ? 'every data block reads back (pg_restore to /dev/null)' : all.detail,
+    });
   }
   return checks;
 }
@@ -124,7 +160,10 @@ export interface TarEntry {
 }
 
 /** Lists a .tar.gz from disk (full decompression) and hashes it in the same pass. */
-export async function listTarGz(file: string, signal: AbortSignal): Promise<{ entries: TarEntry[]; sha256: string; error?: string }> {
+export async function listTarGz(
+  file: string,
+  signal: AbortSignal,
+): Promise<{ entries: TarEntry[]; sha256: string; error?: string }> {
   const hash = createHash('sha256');
   const entries: TarEntry[] = [];
   let error: string | undefined;
@@ -154,7 +193,12 @@ export function compareTarEntries(read: TarEntry[], expected: TarEntry[] | numbe
   const key = (e: TarEntry): string => `${e.type}\0${e.path}\0${e.type === 'File' ? e.size : 0}`;
   const have = new Set(read.map(key));
   const missing = expected.filter((e) => !have.has(key(e)));
-  if (missing.length === 0 && read.length === expected.length) return { name: 'tar', ok: true, detail: `all ${read.length} entries read back as written` };
+  if (missing.length === 0 && read.length === expected.length)
+    return { name: 'tar', ok: true, detail: `all ${read.length} entries read back as written` };
   const first = missing[0];
-  return { name: 'tar', ok: false, detail: `${read.length} entries read back, ${expected.length} written${first ? `; first missing or different: ${first.path}` : ''}` };
+  return {
+    name: 'tar',
+    ok: false,
+    detail: `${read.length} entries read back, ${expected.length} written${first ? `; first missing or different: ${first.path}` : ''}`,
+  };
 }

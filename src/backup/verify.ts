@@ -42,14 +42,23 @@ export async function verifyBackup(file: string, opts: VerifyOptions = {}): Prom
   } catch (err) {
     sidecarProblem = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no sidecar' : (err as Error).message;
   }
-  const format: BackupFormat | undefined = meta?.format ?? parseBackupFileName(path.basename(file))?.format ?? guessFormat(file);
+  const format: BackupFormat | undefined =
+    meta?.format ?? parseBackupFileName(path.basename(file))?.format ?? guessFormat(file);
   if (!format) throw new BackupError('source', `${file}: not a backup file opsdeck knows (.sql.gz, .dump or .tar.gz)`);
 
   const checks: VerifyCheck[] = [];
   if (meta) {
-    checks.push(meta.size === st.size ? { name: 'size', ok: true, detail: `${st.size} bytes as recorded` } : { name: 'size', ok: false, detail: `${st.size} bytes, the sidecar says ${meta.size}` });
+    checks.push(
+      meta.size === st.size
+        ? { name: 'size', ok: true, detail: `${st.size} bytes as recorded` }
+        : { name: 'size', ok: false, detail: `${st.size} bytes, the sidecar says ${meta.size}` },
+    );
   } else {
-    checks.push({ name: 'sha256', ok: false, detail: `${sidecarProblem ?? 'no sidecar'}: no recorded checksum to compare with` });
+    checks.push({
+      name: 'sha256',
+      ok: false,
+      detail: `${sidecarProblem ?? 'no sidecar'}: no recorded checksum to compare with`,
+    });
   }
   const expected = meta?.sha256;
   if (format === 'plain') {
@@ -59,7 +68,11 @@ export async function verifyBackup(file: string, opts: VerifyOptions = {}): Prom
     checks.push(...(await checkCustom(file, opts.pgRestore ?? findPgTool('pg_restore'), opts.deep !== false, signal)));
   } else {
     const back = await listTarGz(file, signal);
-    checks.push(back.error === undefined ? { name: 'gzip', ok: true, detail: 'decompresses completely' } : { name: 'gzip', ok: false, detail: `does not read: ${back.error}` });
+    checks.push(
+      back.error === undefined
+        ? { name: 'gzip', ok: true, detail: 'decompresses completely' }
+        : { name: 'gzip', ok: false, detail: `does not read: ${back.error}` },
+    );
     if (meta?.entries !== undefined) checks.push(compareTarEntries(back.entries, meta.entries));
     checks.push(shaCheck(back.sha256, expected));
   }

@@ -20,20 +20,32 @@ export interface AppServices {
 }
 
 /** The application services of `all`, ready to stop and start. */
-export async function appServices(all: readonly ServiceConfig[], order: readonly string[] | undefined, deps: ServiceDeps = {}): Promise<AppServices> {
+export async function appServices(
+  all: readonly ServiceConfig[],
+  order: readonly string[] | undefined,
+  deps: ServiceDeps = {},
+): Promise<AppServices> {
   // Names in startOrder that are not application services are simply not ours to touch.
-  const ordered = startOrder(all, order?.filter((n) => all.some((s) => s.name === n))).filter((s) => s.group === 'application');
-  const withCompose = ordered.some((s) => s.compose !== undefined) && !deps.compose ? { ...deps, compose: await detectCompose(deps) } : deps;
+  const ordered = startOrder(
+    all,
+    order?.filter((n) => all.some((s) => s.name === n)),
+  ).filter((s) => s.group === 'application');
+  const withCompose =
+    ordered.some((s) => s.compose !== undefined) && !deps.compose
+      ? { ...deps, compose: await detectCompose(deps) }
+      : deps;
   const steps = new Map<string, Step>();
   for (const verb of ['start', 'stop'] as const) {
-    for (const s of ordered) steps.set(`${verb}:${s.name}`, (await servicePlan(all, verb, s.name, withCompose)).steps[0]!);
+    for (const s of ordered)
+      steps.set(`${verb}:${s.name}`, (await servicePlan(all, verb, s.name, withCompose)).steps[0]!);
   }
   const drivers = new Map(ordered.map((s) => [s.name, serviceDriver(s, withCompose)]));
   const inOrder = (verb: 'start' | 'stop'): ServiceConfig[] => (verb === 'start' ? ordered : [...ordered].reverse());
   return {
     services: ordered,
     describe(verb) {
-      if (ordered.length === 0) return 'no application services configured (services with group: application): nothing to do';
+      if (ordered.length === 0)
+        return 'no application services configured (services with group: application): nothing to do';
       return inOrder(verb)
         .map((s) => `${s.name}: ${steps.get(`${verb}:${s.name}`)!.describe().text}`)
         .join('; ');
@@ -50,7 +62,9 @@ export async function appServices(all: readonly ServiceConfig[], order: readonly
     },
     status: (signal) => Promise.all(ordered.map((s) => drivers.get(s.name)!.status(signal))),
     unable(verb) {
-      return ordered.filter((s) => drivers.get(s.name)!.describe(verb).text.startsWith('(no ')).map((s) => `${s.name}: no ${verb} command configured`);
+      return ordered
+        .filter((s) => drivers.get(s.name)!.describe(verb).text.startsWith('(no '))
+        .map((s) => `${s.name}: no ${verb} command configured`);
     },
   };
 }

@@ -100,7 +100,10 @@ export async function dbFacts(c: pg.Client, name: string): Promise<DbFacts> {
       [name],
     );
     // A non-default ACL is the whole list: clear the defaults of a fresh database, then grant exactly what was there.
-    facts.grants.push(`REVOKE ALL ON DATABASE ${q} FROM PUBLIC`, `REVOKE ALL ON DATABASE ${q} FROM ${quoteIdent(row.owner)}`);
+    facts.grants.push(
+      `REVOKE ALL ON DATABASE ${q} FROM PUBLIC`,
+      `REVOKE ALL ON DATABASE ${q} FROM ${quoteIdent(row.owner)}`,
+    );
     for (const a of acl.rows) {
       const who = a.grantee === '' ? 'PUBLIC' : quoteIdent(a.grantee);
       facts.grants.push(`GRANT ${a.priv} ON DATABASE ${q} TO ${who}${a.grantable ? ' WITH GRANT OPTION' : ''}`);

@@ -87,16 +87,38 @@ export async function runDrill(opts: DrillOptions): Promise<DrillSnapshot> {
   const t0 = performance.now();
   const meta = await readSidecar(opts.backup).catch(() => undefined);
   const sourceDb = meta?.source.type === 'postgres' ? meta.source.name : dirSource(opts.backup);
-  const snap: DrillSnapshot = { backup: opts.backup, scratch: scratchName(sourceDb, at), phase: 'preflight', checks: [], steps: [], summary: [] };
+  const snap: DrillSnapshot = {
+    backup: opts.backup,
+    scratch: scratchName(sourceDb, at),
+    phase: 'preflight',
+    checks: [],
+    steps: [],
+    summary: [],
+  };
   const emit = (): void => opts.onUpdate?.(structuredClone(snap));
   const verdict = opts.guard.check({ changesState: true });
   if (!verdict.ok) {
-    await opts.audit.record({ event: 'refused', action: 'restore.drill', target: opts.backup, result: 'refused', error: verdict.reason }).catch(() => undefined);
+    await opts.audit
+      .record({
+        event: 'refused',
+        action: 'restore.drill',
+        target: opts.backup,
+        result: 'refused',
+        error: verdict.reason,
+      })
+      .catch(() => undefined);
     return done(snap, 'refused', [`Refused: ${verdict.reason}`, 'Nothing was done.'], emit);
   }
   emit();
   await sweepStaleScratch(opts.conn).catch(() => []);
-  const report = await preflightRestore({ backup: opts.backup, conn: opts.conn, database: snap.scratch, mode: 'drill', ...(opts.verifyQueries ? { verifyQueries: opts.verifyQueries } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+  const report = await preflightRestore({
+    backup: opts.backup,
+    conn: opts.conn,
+    database: snap.scratch,
+    mode: 'drill',
+    ...(opts.verifyQueries ? { verifyQueries: opts.verifyQueries } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   snap.checks = report.checks;
   const record = (ok: boolean, message: string, dropped: boolean, extra: Partial<DrillRecord> = {}): DrillRecord => ({
     version: 1,
@@ -115,13 +137,27 @@ export async function runDrill(opts: DrillOptions): Promise<DrillSnapshot> {
   if (!report.ok || !report.server || !report.owner) {
     const bad = report.checks.find((c) => c.status === 'fail');
     const rec = record(false, `preflight: ${bad?.title ?? '?'}: ${bad?.detail ?? 'failed'}`, true);
-    await opts.audit.record({ event: 'failed', action: 'restore.drill', target: snap.scratch, result: 'failed', error: rec.message }).catch(() => undefined);
+    await opts.audit
+      .record({ event: 'failed', action: 'restore.drill', target: snap.scratch, result: 'failed', error: rec.message })
+      .catch(() => undefined);
     return finishDrill(snap, opts, rec, 'failed', emit);
   }
 
-  const env: StepEnv = { conn: opts.conn, database: snap.scratch, owner: report.owner, server: report.server, tracker: newTracker(), safetyRoot: '', safetyFormat: 'plain', tools: opts.tools ?? {} };
+  const env: StepEnv = {
+    conn: opts.conn,
+    database: snap.scratch,
+    owner: report.owner,
+    server: report.server,
+    tracker: newTracker(),
+    safetyRoot: '',
+    safetyFormat: 'plain',
+    tools: opts.tools ?? {},
+  };
   const q = quoteIdent(snap.scratch);
-  const create = [createDatabaseSql(snap.scratch, report.owner, undefined), `COMMENT ON DATABASE ${q} IS ${quoteLiteral(`${MARK}; host=${os.hostname()}; pid=${process.pid}; started=${at.toISOString()}`)}`];
+  const create = [
+    createDatabaseSql(snap.scratch, report.owner, undefined),
+    `COMMENT ON DATABASE ${q} IS ${quoteLiteral(`${MARK}; host=${os.hostname()}; pid=${process.pid}; started=${at.toISOString()}`)}`,
+  ];
   const drop = dropDatabaseSql(snap.scratch, report.server.versionNum, true);
   let dropped = false;
   const dropScratch = async (): Promise<void> => {
@@ -148,7 +184,12 @@ export async function runDrill(opts: DrillOptions): Promise<DrillSnapshot> {
       },
       loadStep(env, opts.backup, format, 'drill-load', 'restore the backup into it'),
       verifyStep(env, () => report.backup.rowCounts, queries, 'drill-verify'),
-      { id: 'drill-drop', title: 'drop the scratch database', describe: () => ({ kind: 'sql', text: drop }), run: dropScratch },
+      {
+        id: 'drill-drop',
+        title: 'drop the scratch database',
+        describe: () => ({ kind: 'sql', text: drop }),
+        run: dropScratch,
+      },
     ],
     // Runs after every outcome: a failed or cancelled drill must not leave its copy behind.
     epilogue: async () => {
@@ -160,7 +201,12 @@ export async function runDrill(opts: DrillOptions): Promise<DrillSnapshot> {
   snap.phase = 'running';
   let outcome;
   try {
-    outcome = await executePlan(plan, { guard: opts.guard, audit: opts.audit, onUpdate: (run) => ((snap.steps = run.steps), emit()), ...(opts.signal ? { signal: opts.signal } : {}) });
+    outcome = await executePlan(plan, {
+      guard: opts.guard,
+      audit: opts.audit,
+      onUpdate: (run) => ((snap.steps = run.steps), emit()),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
   } finally {
     if (env.tracker.created && !dropped) await dropScratch().catch(() => undefined);
   }
@@ -172,16 +218,29 @@ export async function runDrill(opts: DrillOptions): Promise<DrillSnapshot> {
   };
   const cmp = env.tracker.comparison;
   const ok = outcome.result === 'succeeded' && dropped;
-  const message = outcome.result === 'succeeded' ? (dropped ? (cmp?.message ?? 'verified') : `verified, but the scratch database ${snap.scratch} could not be dropped`) : (outcome.error ?? outcome.summary[0] ?? outcome.result);
+  const message =
+    outcome.result === 'succeeded'
+      ? dropped
+        ? (cmp?.message ?? 'verified')
+        : `verified, but the scratch database ${snap.scratch} could not be dropped`
+      : (outcome.error ?? outcome.summary[0] ?? outcome.result);
   const loadMs = ms('drill-load');
   const verifyMs = ms('drill-verify');
   const rec = record(ok, message, dropped, {
     ...(loadMs !== undefined ? { loadMs } : {}),
     ...(verifyMs !== undefined ? { verifyMs } : {}),
-    ...(cmp ? { tables: cmp.rows.filter((r) => r.kind === 'table').length, mismatches: cmp.rows.filter((r) => !r.ok).length } : {}),
+    ...(cmp
+      ? { tables: cmp.rows.filter((r) => r.kind === 'table').length, mismatches: cmp.rows.filter((r) => !r.ok).length }
+      : {}),
   });
   snap.summary = outcome.summary;
-  return finishDrill(snap, opts, rec, ok ? 'succeeded' : outcome.result === 'succeeded' ? 'failed' : outcome.result, emit);
+  return finishDrill(
+    snap,
+    opts,
+    rec,
+    ok ? 'succeeded' : outcome.result === 'succeeded' ? 'failed' : outcome.result,
+    emit,
+  );
 }
 
 /** The database a backup belongs to from its directory (`<root>/postgres/<db>/`), when it has no sidecar. */
@@ -194,10 +253,22 @@ function dirSource(file: string): string {
   }
 }
 
-async function finishDrill(snap: DrillSnapshot, opts: DrillOptions, rec: DrillRecord, result: PlanResult, emit: () => void): Promise<DrillSnapshot> {
+async function finishDrill(
+  snap: DrillSnapshot,
+  opts: DrillOptions,
+  rec: DrillRecord,
+  result: PlanResult,
+  emit: () => void,
+): Promise<DrillSnapshot> {
   snap.record = rec;
-  const lines = [`Drill of ${opts.backup}: ${rec.ok ? 'PASSED' : 'FAILED'} in ${(rec.durationMs / 1000).toFixed(1)} s — ${rec.message}`];
-  lines.push(rec.dropped ? `The scratch database ${snap.scratch} is gone; ${rec.source} was not touched.` : `The scratch database ${snap.scratch} is STILL THERE: drop it by hand (DROP DATABASE ${quoteIdent(snap.scratch)}).`);
+  const lines = [
+    `Drill of ${opts.backup}: ${rec.ok ? 'PASSED' : 'FAILED'} in ${(rec.durationMs / 1000).toFixed(1)} s — ${rec.message}`,
+  ];
+  lines.push(
+    rec.dropped
+      ? `The scratch database ${snap.scratch} is gone; ${rec.source} was not touched.`
+      : `The scratch database ${snap.scratch} is STILL THERE: drop it by hand (DROP DATABASE ${quoteIdent(snap.scratch)}).`,
+  );
   if (opts.logPath) {
     try {
       await appendDrill(opts.logPath, rec);

@@ -55,7 +55,13 @@ export async function executeRestore(r: RestorePlan, opts: ExecuteRestoreOptions
     database: db,
     phase: 'confirming',
     checks: r.report.checks,
-    steps: plan.steps.map((s) => ({ id: s.id, title: s.title, description: s.describe(), status: 'pending', output: [] })),
+    steps: plan.steps.map((s) => ({
+      id: s.id,
+      title: s.title,
+      description: s.describe(),
+      status: 'pending',
+      output: [],
+    })),
     db: dbStateOf(env.tracker, db, r.backup),
     summary: [],
     startedAt: now(),
@@ -78,7 +84,9 @@ export async function executeRestore(r: RestorePlan, opts: ExecuteRestoreOptions
     snap.phase = 'confirming';
     snap.pending = req;
     emit();
-    const aborted = cancels ? [new Promise<null>((resolve) => signal.addEventListener('abort', () => resolve(null), { once: true }))] : [];
+    const aborted = cancels
+      ? [new Promise<null>((resolve) => signal.addEventListener('abort', () => resolve(null), { once: true }))]
+      : [];
     const answer = await Promise.race([opts.confirm(req).catch(() => null), ...aborted]);
     delete snap.pending;
     snap.phase = 'running';
@@ -87,14 +95,21 @@ export async function executeRestore(r: RestorePlan, opts: ExecuteRestoreOptions
   };
   const segment = (ids: (id: string) => boolean): Promise<PlanOutcome> => {
     snap.phase = 'running';
-    return executePlan({ ...plan, steps: plan.steps.filter((s) => ids(s.id)) }, { guard: approved, audit: opts.audit, onUpdate: merge, signal });
+    return executePlan(
+      { ...plan, steps: plan.steps.filter((s) => ids(s.id)) },
+      { guard: approved, audit: opts.audit, onUpdate: merge, signal },
+    );
   };
   const recover = async (p: Plan | undefined): Promise<void> => {
     if (!p) return;
     snap.phase = p.action === 'restore.undo' ? 'undoing' : 'rolling-back';
     snap.recovery = { action: p.action as 'restore.undo' | 'restore.rollback', steps: [] };
     // Recovery is not the operator's to cancel, nor the guard's to refuse: it puts back what we changed.
-    const out = await executePlan(p, { guard: approved, audit: opts.audit, onUpdate: (run) => ((snap.recovery!.steps = run.steps), emit()) });
+    const out = await executePlan(p, {
+      guard: approved,
+      audit: opts.audit,
+      onUpdate: (run) => ((snap.recovery!.steps = run.steps), emit()),
+    });
     snap.recovery.steps = out.steps;
     snap.recovery.result = out.result;
     if (p.action === 'restore.rollback' && env.tracker.comparison) snap.recovery.comparison = env.tracker.comparison;
@@ -107,13 +122,28 @@ export async function executeRestore(r: RestorePlan, opts: ExecuteRestoreOptions
     snap.result = result;
     snap.phase = 'done';
     snap.durationMs = now() - snap.startedAt;
-    const event = result === 'succeeded' ? 'succeeded' : result === 'failed' ? 'failed' : result === 'refused' ? 'refused' : 'cancelled';
-    await audit({ event, result, durationMs: snap.durationMs, reason: snap.db.text, steps: stepTexts(plan), ...(result === 'succeeded' ? {} : { error: headline }) });
+    const event =
+      result === 'succeeded'
+        ? 'succeeded'
+        : result === 'failed'
+          ? 'failed'
+          : result === 'refused'
+            ? 'refused'
+            : 'cancelled';
+    await audit({
+      event,
+      result,
+      durationMs: snap.durationMs,
+      reason: snap.db.text,
+      steps: stepTexts(plan),
+      ...(result === 'succeeded' ? {} : { error: headline }),
+    });
     emit();
     return structuredClone(snap);
   };
 
-  if (executed.has(r)) return finish('refused', 'Refused: this prepared restore has already run; prepare it again (a fresh preflight).');
+  if (executed.has(r))
+    return finish('refused', 'Refused: this prepared restore has already run; prepare it again (a fresh preflight).');
   executed.add(r);
   const verdict = opts.guard.check(plan);
   if (!verdict.ok) {
@@ -124,7 +154,11 @@ export async function executeRestore(r: RestorePlan, opts: ExecuteRestoreOptions
   const startReq: ConfirmRequest =
     opts.confirmAt === 'start'
       ? { stage: 'start', kind: 'type', question, expect: db }
-      : { stage: 'start', kind: 'yes', question: `Stop the application services, disconnect every client of ${db} and take a safety dump? ${db} is dropped only after you type its name. [y/N]` };
+      : {
+          stage: 'start',
+          kind: 'yes',
+          question: `Stop the application services, disconnect every client of ${db} and take a safety dump? ${db} is dropped only after you type its name. [y/N]`,
+        };
   if (!(await ask(startReq))) return finish('declined', 'Declined: nothing was done.');
 
   const a = await segment((id) => r.beforeDrop.includes(id));
@@ -174,7 +208,8 @@ async function aftermath(r: RestorePlan, steps: StepState[], result: RestoreResu
   const env = r.env;
   const t = env.tracker;
   const lines: string[] = [];
-  if (result !== 'succeeded' && result !== 'refused') lines.push(...summarize({ steps }, result === 'declined' ? 'cancelled' : result).slice(1));
+  if (result !== 'succeeded' && result !== 'refused')
+    lines.push(...summarize({ steps }, result === 'declined' ? 'cancelled' : result).slice(1));
   if (env.services && env.services.services.length > 0 && (t.servicesStopped || t.servicesStarted)) {
     try {
       lines.push(`Services: ${nowLine(await env.services.status(AbortSignal.timeout(15_000)))}`);
@@ -184,7 +219,9 @@ async function aftermath(r: RestorePlan, steps: StepState[], result: RestoreResu
   }
   if (t.blocked && !t.reopened && (t.created || !t.dropped)) {
     const limit = env.facts?.exists ? env.facts.connLimit : -1;
-    lines.push(`${env.database} is still closed to clients (CONNECTION LIMIT 0). Once it is right, open it with: ALTER DATABASE ${quoteIdent(env.database)} CONNECTION LIMIT ${limit}`);
+    lines.push(
+      `${env.database} is still closed to clients (CONNECTION LIMIT 0). Once it is right, open it with: ALTER DATABASE ${quoteIdent(env.database)} CONNECTION LIMIT ${limit}`,
+    );
   }
   return lines;
 }

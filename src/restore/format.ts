@@ -17,7 +17,14 @@ export function formatChecks(checks: readonly Check[]): string[] {
   return out;
 }
 
-const STEP_WORD: Record<StepState['status'], string> = { pending: 'pending', running: 'running', done: 'done', failed: 'FAILED', cancelled: 'CANCELLED', skipped: 'skipped' };
+const STEP_WORD: Record<StepState['status'], string> = {
+  pending: 'pending',
+  running: 'running',
+  done: 'done',
+  failed: 'FAILED',
+  cancelled: 'CANCELLED',
+  skipped: 'skipped',
+};
 
 /** "[3/9] safety dump of the current database: done (…)" — a step's state in one line. */
 export function formatStepLine(index: number, total: number, s: StepState): string {
@@ -40,6 +47,7 @@ export function formatDrillLine(d: DrillSnapshot): string {
   const secs = r ? `${(r.durationMs / 1000).toFixed(1)} s` : '';
   const file = d.backup.split('/').pop() ?? d.backup;
   if (d.result === 'refused') return `FAIL  drill ${file}: ${d.summary[0] ?? 'refused'}`;
-  if (r?.ok) return `ok    drill ${r.source}: ${file} restored into ${d.scratch} and verified in ${secs} (${r.message})`;
+  if (r?.ok)
+    return `ok    drill ${r.source}: ${file} restored into ${d.scratch} and verified in ${secs} (${r.message})`;
   return `FAIL  drill ${r?.source ?? file}: ${file} — ${r?.message ?? d.summary[0] ?? 'failed'}${secs ? ` (after ${secs})` : ''}`;
 }

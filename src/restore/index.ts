@@ -3,12 +3,42 @@
 // passed) → executeRestore() with a confirm callback and onUpdate snapshots (RestoreSnapshot is
 // plain data: put it in the store as is). Drill: runDrill() with onUpdate (DrillSnapshot).
 export { appServices, type AppServices } from './app-services.js';
-export { DRILL_LOG, daysSinceDrill, drillLogPath, drillSummaries, readDrills, summarizeDrills, type DrillRecord, type DrillSummary } from '../backup/drill-log.js';
+export {
+  DRILL_LOG,
+  daysSinceDrill,
+  drillLogPath,
+  drillSummaries,
+  readDrills,
+  summarizeDrills,
+  type DrillRecord,
+  type DrillSummary,
+} from '../backup/drill-log.js';
 export { runDrill, scratchName, sweepStaleScratch, type DrillOptions, type DrillSnapshot } from './drill.js';
 export { accepts, executeRestore, type ExecuteRestoreOptions } from './execute.js';
 export { formatChecks, formatDrillLine, formatStepLine, formatStepProgress } from './format.js';
-export { prepareRestore, recordPreflightRefusal, rollbackPlan, safetyRootFor, SAFETY_DIR, undoPlan, type RestoreOptions, type RestorePlan } from './plan.js';
+export {
+  prepareRestore,
+  recordPreflightRefusal,
+  rollbackPlan,
+  safetyRootFor,
+  SAFETY_DIR,
+  undoPlan,
+  type RestoreOptions,
+  type RestorePlan,
+} from './plan.js';
 export { preflightRestore, type PreflightOptions, type PreflightReport } from './preflight.js';
 export { dbStateOf } from './state.js';
-export type { BackupFacts, Check, CheckStatus, Comparison, ComparisonRow, ConfirmRequest, DbState, DbStateKind, RestorePhase, RestoreResult, RestoreSnapshot } from './types.js';
+export type {
+  BackupFacts,
+  Check,
+  CheckStatus,
+  Comparison,
+  ComparisonRow,
+  ConfirmRequest,
+  DbState,
+  DbStateKind,
+  RestorePhase,
+  RestoreResult,
+  RestoreSnapshot,
+} from './types.js';
 export { formatComparison, type VerifyQuery } from './verify-data.js';

@@ -36,7 +36,14 @@ export function loadArgv(o: LoadOptions): string[] {
   const one = o.singleTransaction !== false;
   if (o.format === 'plain') return [o.psql ?? findPgTool('psql'), '-X', '-v', 'ON_ERROR_STOP=1', '--no-password'];
   // pg_restore needs --dbname to restore into a database at all; a quoted conninfo keeps any name one value.
-  return [o.pgRestore ?? findPgTool('pg_restore'), '--no-password', '--exit-on-error', ...(one ? ['--single-transaction'] : []), `--dbname=dbname=${conninfoValue(o.target.database)}`, o.file];
+  return [
+    o.pgRestore ?? findPgTool('pg_restore'),
+    '--no-password',
+    '--exit-on-error',
+    ...(one ? ['--single-transaction'] : []),
+    `--dbname=dbname=${conninfoValue(o.target.database)}`,
+    o.file,
+  ];
 }
 
 /** One line saying exactly what the load runs (password shown as ***). */
@@ -44,7 +51,10 @@ export function describeLoad(o: LoadOptions): string {
   const t = o.target;
   const env = `PGHOST=${t.host} PGPORT=${t.port} PGUSER=${t.user}${o.format === 'plain' ? ` PGDATABASE=${showArgv([t.database])}` : ''}${t.password !== undefined ? ' PGPASSWORD=***' : ''}`;
   if (o.format === 'custom') return `${env} ${showArgv(loadArgv(o))}`;
-  const tx = o.singleTransaction !== false ? `, wrapped in BEGIN … COMMIT (COMMIT only when the file decompressed completely and ends with "${DUMP_COMPLETE_MARKER}")` : '';
+  const tx =
+    o.singleTransaction !== false
+      ? `, wrapped in BEGIN … COMMIT (COMMIT only when the file decompressed completely and ends with "${DUMP_COMPLETE_MARKER}")`
+      : '';
   return `gunzip (in-process) < ${showArgv([o.file])} | ${env} ${showArgv(loadArgv(o))}${tx}`;
 }
 
@@ -55,10 +65,16 @@ function childEnv(o: LoadOptions): NodeJS.ProcessEnv {
 }
 
 /** Loads the file into the target database; throws an ActionError in words when anything fails. */
-export async function loadBackup(o: LoadOptions, ctx: Pick<StepContext, 'signal' | 'output' | 'progress'>): Promise<string> {
+export async function loadBackup(
+  o: LoadOptions,
+  ctx: Pick<StepContext, 'signal' | 'output' | 'progress'>,
+): Promise<string> {
   const size = (await stat(o.file)).size;
   const argv = loadArgv(o);
-  const child = spawn(argv[0]!, argv.slice(1), { env: childEnv(o), stdio: [o.format === 'plain' ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  const child = spawn(argv[0]!, argv.slice(1), {
+    env: childEnv(o),
+    stdio: [o.format === 'plain' ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  });
   const errors: string[] = [];
   const lines = (stream: NodeJS.ReadableStream, isErr: boolean): void => {
     let carry = '';
@@ -93,11 +109,18 @@ export async function loadBackup(o: LoadOptions, ctx: Pick<StepContext, 'signal'
     else await pollOffset(child.pid, o.file, size, exited, ctx);
     const exit = await exited;
     const tool = path.basename(argv[0]!);
-    if (ctx.signal.aborted) throw new ActionError('cancelled', `the restore was cancelled; ${tool} was stopped and its transaction rolled back`);
+    if (ctx.signal.aborted)
+      throw new ActionError(
+        'cancelled',
+        `the restore was cancelled; ${tool} was stopped and its transaction rolled back`,
+      );
     if (exit.spawnError) throw new ActionError('command_failed', `cannot run ${tool}: ${exit.spawnError}`);
     if (exit.code !== 0) {
       const why = errors.find((l) => /ERROR|FATAL|error:/.test(l)) ?? errors.at(-1) ?? feedError?.message ?? '';
-      throw new ActionError('command_failed', `${tool} ${exit.code === null ? `was killed (${exit.signal})` : `exited with code ${exit.code}`}${why ? `: ${why}` : ''}`);
+      throw new ActionError(
+        'command_failed',
+        `${tool} ${exit.code === null ? `was killed (${exit.signal})` : `exited with code ${exit.code}`}${why ? `: ${why}` : ''}`,
+      );
     }
     if (feedError) throw new ActionError('failed', `reading ${path.basename(o.file)} failed: ${feedError.message}`);
     ctx.progress({ done: size, total: size, unit: 'bytes', label: 'loaded' });
@@ -109,7 +132,14 @@ export async function loadBackup(o: LoadOptions, ctx: Pick<StepContext, 'signal'
 }
 
 /** Streams BEGIN, the gunzipped file and (only if it was whole) COMMIT into psql; resolves to the read error, if any. */
-async function feed(o: LoadOptions, stdin: NodeJS.WritableStream & { destroy(): void }, size: number, ctx: Pick<StepContext, 'signal' | 'progress'>, kill: () => void, exited: Promise<unknown>): Promise<Error | undefined> {
+async function feed(
+  o: LoadOptions,
+  stdin: NodeJS.WritableStream & { destroy(): void },
+  size: number,
+  ctx: Pick<StepContext, 'signal' | 'progress'>,
+  kill: () => void,
+  exited: Promise<unknown>,
+): Promise<Error | undefined> {
   const one = o.singleTransaction !== false;
   let read = 0;
   let last = 0;
@@ -142,9 +172,16 @@ async function feed(o: LoadOptions, stdin: NodeJS.WritableStream & { destroy(): 
   try {
     if (one) stdin.write('BEGIN;\n');
     // Big inflate chunks: every chunk is a round trip to zlib's thread, and psql reads faster than 16 KiB at a time.
-    await pipeline(createReadStream(o.file, { highWaterMark: 1024 * 1024 }), counter, createGunzip({ chunkSize: 256 * 1024 }), tap, { signal: AbortSignal.any([ctx.signal, stop.signal]) });
+    await pipeline(
+      createReadStream(o.file, { highWaterMark: 1024 * 1024 }),
+      counter,
+      createGunzip({ chunkSize: 256 * 1024 }),
+      tap,
+      { signal: AbortSignal.any([ctx.signal, stop.signal]) },
+    );
     if (!tap.readableEnded) await once(tap, 'end', { signal: stop.signal });
-    if (!tail.toString('latin1').includes(DUMP_COMPLETE_MARKER)) throw new Error(`the dump does not end with "${DUMP_COMPLETE_MARKER}"`);
+    if (!tail.toString('latin1').includes(DUMP_COMPLETE_MARKER))
+      throw new Error(`the dump does not end with "${DUMP_COMPLETE_MARKER}"`);
     if (stop.signal.aborted) throw stop.signal.reason as Error;
     if (one) stdin.end('\nCOMMIT;\n');
     else stdin.end();
@@ -158,7 +195,13 @@ async function feed(o: LoadOptions, stdin: NodeJS.WritableStream & { destroy(): 
 }
 
 /** Reports how far pg_restore has read the archive, from /proc/<pid>/fdinfo, until it exits. */
-async function pollOffset(pid: number | undefined, file: string, size: number, exited: Promise<unknown>, ctx: Pick<StepContext, 'progress'>): Promise<void> {
+async function pollOffset(
+  pid: number | undefined,
+  file: string,
+  size: number,
+  exited: Promise<unknown>,
+  ctx: Pick<StepContext, 'progress'>,
+): Promise<void> {
   let done = false;
   void exited.then(() => (done = true));
   const real = path.resolve(file);
@@ -170,7 +213,13 @@ async function pollOffset(pid: number | undefined, file: string, size: number, e
       fd ??= await findFd(pid, real);
       if (!fd) continue;
       const pos = /^pos:\s*(\d+)/m.exec(await readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
-      if (pos) ctx.progress({ done: Number(pos[1]), total: size, unit: 'bytes', label: `${bytes(Number(pos[1]))} of ${bytes(size)} read` });
+      if (pos)
+        ctx.progress({
+          done: Number(pos[1]),
+          total: size,
+          unit: 'bytes',
+          label: `${bytes(Number(pos[1]))} of ${bytes(size)} read`,
+        });
     } catch {
       // the process is gone, or /proc is not Linux's: no progress, the restore goes on
     }

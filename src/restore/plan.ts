@@ -8,7 +8,18 @@ import type { PgTarget } from '../backup/pg-tools.js';
 import type { AppServices } from './app-services.js';
 import { groupLine } from './db-facts.js';
 import { preflightRestore, type PreflightReport } from './preflight.js';
-import { grantStep, healthStep, loadStep, newTracker, recreateStep, safetyDumpStep, servicesStep, terminateStep, verifyStep, type StepEnv } from './steps.js';
+import {
+  grantStep,
+  healthStep,
+  loadStep,
+  newTracker,
+  recreateStep,
+  safetyDumpStep,
+  servicesStep,
+  terminateStep,
+  verifyStep,
+  type StepEnv,
+} from './steps.js';
 import { applicableQueries, type VerifyQuery } from './verify-data.js';
 import { bytes } from '../present/format.js';
 
@@ -47,7 +58,9 @@ export interface RestorePlan {
 }
 
 /** Runs the preflight and, when every check passes, builds the plan; nothing is changed either way. */
-export async function prepareRestore(opts: RestoreOptions): Promise<{ report: PreflightReport; restore?: RestorePlan }> {
+export async function prepareRestore(
+  opts: RestoreOptions,
+): Promise<{ report: PreflightReport; restore?: RestorePlan }> {
   const report = await preflightRestore({
     backup: opts.backup,
     conn: opts.conn,
@@ -95,18 +108,45 @@ export async function prepareRestore(opts: RestoreOptions): Promise<{ report: Pr
     steps,
     blastRadius: async () => blastLines(report, env),
   };
-  return { report, restore: { plan, report, env, beforeDrop: ['stop-services', 'terminate', 'safety-dump'], backup: opts.backup, queries } };
+  return {
+    report,
+    restore: {
+      plan,
+      report,
+      env,
+      beforeDrop: ['stop-services', 'terminate', 'safety-dump'],
+      backup: opts.backup,
+      queries,
+    },
+  };
 }
 
 /** Records a restore that preflight stopped (the database untouched) in the audit trail; never throws. */
-export async function recordPreflightRefusal(audit: AuditSink, report: PreflightReport, database: string): Promise<void> {
+export async function recordPreflightRefusal(
+  audit: AuditSink,
+  report: PreflightReport,
+  database: string,
+): Promise<void> {
   const failed = report.checks.filter((c) => c.status === 'fail').map((c) => `${c.title}: ${c.detail}`);
-  await audit.record({ event: 'refused', action: 'restore.database', target: database, result: 'refused', error: `preflight failed: ${failed.join('; ')}`, reason: `${database} untouched` }).catch(() => undefined);
+  await audit
+    .record({
+      event: 'refused',
+      action: 'restore.database',
+      target: database,
+      result: 'refused',
+      error: `preflight failed: ${failed.join('; ')}`,
+      reason: `${database} untouched`,
+    })
+    .catch(() => undefined);
 }
 
 function blastLines(report: PreflightReport, env: StepEnv): string[] {
   const t = report.target;
-  const lines = [t?.exists ? `${env.database} (${bytes(t.sizeBytes ?? 0)}, owner ${t.owner}) is DROPPED and replaced by ${path.basename(report.backup.path)}` : `${env.database} is created from ${path.basename(report.backup.path)}`];
+  const lines = [
+    t?.exists
+      ? `${env.database} (${bytes(t.sizeBytes ?? 0)}, owner ${t.owner}) is DROPPED and replaced by ${path.basename(report.backup.path)}`
+      : `${env.database} is created from ${path.basename(report.backup.path)}`,
+  ];
   if (t?.exists) lines.push(`a safety dump is taken first, under ${env.safetyRoot}`);
   for (const g of report.connections) lines.push(`terminated: ${groupLine(g)}`);
   for (const s of report.services) lines.push(`stopped, then started again: ${s.name} (now ${s.state})`);
@@ -117,7 +157,12 @@ function blastLines(report: PreflightReport, env: StepEnv): string[] {
 export function undoPlan(r: RestorePlan): Plan | undefined {
   const t = r.env.tracker;
   if (!t.blocked && !t.servicesStopped) return undefined;
-  return { action: 'restore.undo', target: r.env.database, danger: 'safe', steps: [servicesStep(r.env, 'start', 'undo-start-services')] };
+  return {
+    action: 'restore.undo',
+    target: r.env.database,
+    danger: 'safe',
+    steps: [servicesStep(r.env, 'start', 'undo-start-services')],
+  };
 }
 
 /** After the drop: put the safety dump back (verified against its own counts); undefined without a safety dump. */

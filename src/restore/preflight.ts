@@ -13,7 +13,16 @@ import { estimateSize } from '../backup/preflight.js';
 import { readSidecar } from '../backup/sidecar.js';
 import { verifyBackup } from '../backup/verify.js';
 import type { AppServices } from './app-services.js';
-import { connectionsTo, dbFacts, groupLine, roleExists, serverFacts, type ConnectionGroup, type DbFacts, type ServerFacts } from './db-facts.js';
+import {
+  connectionsTo,
+  dbFacts,
+  groupLine,
+  roleExists,
+  serverFacts,
+  type ConnectionGroup,
+  type DbFacts,
+  type ServerFacts,
+} from './db-facts.js';
 import { maintenanceDb, MAX_IDENT_BYTES, serverName, withDb } from './sql.js';
 import type { BackupFacts, Check } from './types.js';
 import { applicableQueries, type VerifyQuery } from './verify-data.js';
@@ -53,7 +62,13 @@ export async function preflightRestore(opts: PreflightOptions): Promise<Prefligh
   const signal = opts.signal ?? AbortSignal.timeout(10 * 60_000);
   const checks: Check[] = [];
   const add = (c: Check): void => void checks.push(c);
-  const report: PreflightReport = { ok: false, checks, backup: { path: opts.backup, format: 'plain', kind: 'full', size: 0 }, connections: [], services: [] };
+  const report: PreflightReport = {
+    ok: false,
+    checks,
+    backup: { path: opts.backup, format: 'plain', kind: 'full', size: 0 },
+    connections: [],
+    services: [],
+  };
 
   // 1. The file itself, with the backup layer's own verification (not recorded: preflight writes nothing).
   try {
@@ -64,7 +79,9 @@ export async function preflightRestore(opts: PreflightOptions): Promise<Prefligh
       format: meta?.format ?? (opts.backup.endsWith('.dump') ? 'custom' : 'plain'),
       kind: meta?.kind ?? 'full',
       size: meta?.size ?? 0,
-      ...(meta?.source.type === 'postgres' ? { sourceDb: meta.source.name, ...(meta.source.user ? { sourceUser: meta.source.user } : {}) } : {}),
+      ...(meta?.source.type === 'postgres'
+        ? { sourceDb: meta.source.name, ...(meta.source.user ? { sourceUser: meta.source.user } : {}) }
+        : {}),
       ...(meta?.uncompressedSize !== undefined ? { uncompressedSize: meta.uncompressedSize } : {}),
       ...(meta?.rowCounts ? { rowCounts: meta.rowCounts } : {}),
       ...(meta ? { takenAt: meta.startedAt } : {}),
@@ -74,7 +91,9 @@ export async function preflightRestore(opts: PreflightOptions): Promise<Prefligh
       id: 'backup',
       title: 'backup file',
       status: v.ok ? 'pass' : 'fail',
-      detail: v.ok ? `${path.basename(opts.backup)}: verified (${v.checks.map((c) => c.name).join(', ')})` : `${path.basename(opts.backup)} does not verify: ${v.message}`,
+      detail: v.ok
+        ? `${path.basename(opts.backup)}: verified (${v.checks.map((c) => c.name).join(', ')})`
+        : `${path.basename(opts.backup)} does not verify: ${v.message}`,
       lines: v.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`),
     });
   } catch (err) {
@@ -82,9 +101,22 @@ export async function preflightRestore(opts: PreflightOptions): Promise<Prefligh
   }
   const b = report.backup;
   if (b.format === 'tar' || b.kind !== 'full') {
-    add({ id: 'kind', title: 'kind of backup', status: 'fail', detail: b.kind === 'data' ? 'a data-only backup cannot rebuild a dropped database: pick a full backup' : 'not a PostgreSQL dump' });
+    add({
+      id: 'kind',
+      title: 'kind of backup',
+      status: 'fail',
+      detail:
+        b.kind === 'data'
+          ? 'a data-only backup cannot rebuild a dropped database: pick a full backup'
+          : 'not a PostgreSQL dump',
+    });
   } else {
-    add({ id: 'kind', title: 'kind of backup', status: 'pass', detail: `full ${b.format === 'custom' ? 'custom-format (pg_dump -Fc)' : 'plain gzip'} dump${b.sourceDb ? ` of ${b.sourceDb}` : ''}${b.takenAt ? ` taken ${b.takenAt}` : ''}` });
+    add({
+      id: 'kind',
+      title: 'kind of backup',
+      status: 'pass',
+      detail: `full ${b.format === 'custom' ? 'custom-format (pg_dump -Fc)' : 'plain gzip'} dump${b.sourceDb ? ` of ${b.sourceDb}` : ''}${b.takenAt ? ` taken ${b.takenAt}` : ''}`,
+    });
   }
 
   // 2. The server, as the role we will act as.
@@ -92,16 +124,31 @@ export async function preflightRestore(opts: PreflightOptions): Promise<Prefligh
     await withDb(opts.conn, maintenanceDb(opts.database), async (c) => {
       const server = await serverFacts(c);
       report.server = server;
-      add({ id: 'server', title: 'server', status: 'pass', detail: `PostgreSQL ${server.version} at ${serverName(opts.conn)}, connected as ${server.user}` });
+      add({
+        id: 'server',
+        title: 'server',
+        status: 'pass',
+        detail: `PostgreSQL ${server.version} at ${serverName(opts.conn)}, connected as ${server.user}`,
+      });
       add(
         server.superuser
           ? { id: 'privileges', title: 'privileges', status: 'pass', detail: `${server.user} is a superuser` }
-          : { id: 'privileges', title: 'privileges', status: 'fail', detail: `${server.user} is not a superuser: a restore blocks, terminates and recreates as the manual does (psql -U postgres); configure a superuser connection` },
+          : {
+              id: 'privileges',
+              title: 'privileges',
+              status: 'fail',
+              detail: `${server.user} is not a superuser: a restore blocks, terminates and recreates as the manual does (psql -U postgres); configure a superuser connection`,
+            },
       );
       await targetChecks(c, opts, report, add);
     });
   } catch (err) {
-    add({ id: 'server', title: 'server', status: 'fail', detail: `cannot connect to ${serverName(opts.conn)} as ${opts.conn.user}: ${(err as Error).message}` });
+    add({
+      id: 'server',
+      title: 'server',
+      status: 'fail',
+      detail: `cannot connect to ${serverName(opts.conn)} as ${opts.conn.user}: ${(err as Error).message}`,
+    });
   }
 
   // 3. The services that will be stopped and started again.
@@ -113,7 +160,12 @@ export async function preflightRestore(opts: PreflightOptions): Promise<Prefligh
       id: 'services',
       title: 'application services',
       status: unable.length > 0 ? 'fail' : 'pass',
-      detail: svc.services.length === 0 ? 'none configured (group: application): no service is stopped' : unable.length > 0 ? `cannot be stopped and started: ${unable.join('; ')}` : `${svc.services.length} will be stopped first and started again at the end`,
+      detail:
+        svc.services.length === 0
+          ? 'none configured (group: application): no service is stopped'
+          : unable.length > 0
+            ? `cannot be stopped and started: ${unable.join('; ')}`
+            : `${svc.services.length} will be stopped first and started again at the end`,
       lines: report.services.map((s) => `${s.name}: ${s.state} (${s.detail})`),
     });
   }
@@ -125,23 +177,45 @@ export async function preflightRestore(opts: PreflightOptions): Promise<Prefligh
     id: 'verification',
     title: 'verification',
     status: tables + queries.length > 0 ? 'pass' : 'warn',
-    detail: tables + queries.length > 0 ? `row counts of ${tables} tables recorded in the backup, ${queries.length} configured quer${queries.length === 1 ? 'y' : 'ies'}` : 'nothing to compare with: the sidecar records no row counts and no verification query applies',
+    detail:
+      tables + queries.length > 0
+        ? `row counts of ${tables} tables recorded in the backup, ${queries.length} configured quer${queries.length === 1 ? 'y' : 'ies'}`
+        : 'nothing to compare with: the sidecar records no row counts and no verification query applies',
   });
   report.ok = !checks.some((c) => c.status === 'fail');
   return report;
 }
 
-async function targetChecks(c: pg.Client, opts: PreflightOptions, report: PreflightReport, add: (c: Check) => void): Promise<void> {
+async function targetChecks(
+  c: pg.Client,
+  opts: PreflightOptions,
+  report: PreflightReport,
+  add: (c: Check) => void,
+): Promise<void> {
   const server = report.server!;
   const bytes = Buffer.byteLength(opts.database);
   if (bytes > MAX_IDENT_BYTES) {
-    add({ id: 'target', title: 'target database', status: 'fail', detail: `the name is ${bytes} bytes; PostgreSQL keeps at most ${MAX_IDENT_BYTES}` });
+    add({
+      id: 'target',
+      title: 'target database',
+      status: 'fail',
+      detail: `the name is ${bytes} bytes; PostgreSQL keeps at most ${MAX_IDENT_BYTES}`,
+    });
     return;
   }
   const facts = await dbFacts(c, opts.database);
   report.target = facts;
   if (opts.mode === 'drill') {
-    add(facts.exists ? { id: 'scratch', title: 'scratch database', status: 'fail', detail: `${opts.database} already exists` } : { id: 'scratch', title: 'scratch database', status: 'pass', detail: `${opts.database} will be created and dropped again` });
+    add(
+      facts.exists
+        ? { id: 'scratch', title: 'scratch database', status: 'fail', detail: `${opts.database} already exists` }
+        : {
+            id: 'scratch',
+            title: 'scratch database',
+            status: 'pass',
+            detail: `${opts.database} will be created and dropped again`,
+          },
+    );
     await scratchSpace(opts, report, add);
   } else if (facts.exists) {
     const extra = [...facts.grants, ...facts.settings].length;
@@ -150,43 +224,102 @@ async function targetChecks(c: pg.Client, opts: PreflightOptions, report: Prefli
       title: 'target database',
       status: facts.skippedSettings.length > 0 ? 'warn' : 'pass',
       detail: `${opts.database} exists, ${formatBytes(facts.sizeBytes ?? 0)}, ${facts.encoding}, ${facts.collate}${extra > 0 ? `; ${extra} database-level grant/setting statements will be re-applied` : ''}`,
-      ...(facts.skippedSettings.length > 0 ? { lines: facts.skippedSettings.map((s) => `setting not carried over (odd name): ${s}`) } : {}),
+      ...(facts.skippedSettings.length > 0
+        ? { lines: facts.skippedSettings.map((s) => `setting not carried over (odd name): ${s}`) }
+        : {}),
     });
   } else {
-    add({ id: 'target', title: 'target database', status: 'warn', detail: `${opts.database} does not exist: it will be created (no connections to end, no safety dump to take)` });
+    add({
+      id: 'target',
+      title: 'target database',
+      status: 'warn',
+      detail: `${opts.database} does not exist: it will be created (no connections to end, no safety dump to take)`,
+    });
   }
   const owner = opts.owner ?? facts.owner ?? report.backup.sourceUser ?? server.user;
   report.owner = owner;
-  add((await roleExists(c, owner)) ? { id: 'owner', title: 'owner', status: 'pass', detail: `${owner} will own the recreated database` } : { id: 'owner', title: 'owner', status: 'fail', detail: `role ${owner} does not exist on this server (create it first, or pass another owner)` });
+  add(
+    (await roleExists(c, owner))
+      ? { id: 'owner', title: 'owner', status: 'pass', detail: `${owner} will own the recreated database` }
+      : {
+          id: 'owner',
+          title: 'owner',
+          status: 'fail',
+          detail: `role ${owner} does not exist on this server (create it first, or pass another owner)`,
+        },
+  );
 
   if (opts.mode === 'restore' && facts.exists) {
     report.connections = await connectionsTo(c, opts.database);
     const n = report.connections.reduce((a, g) => a + g.count, 0);
-    add({ id: 'connections', title: 'connections to terminate', status: 'pass', detail: n === 0 ? 'nobody is connected' : `${n} connection${n === 1 ? '' : 's'} will be terminated`, lines: report.connections.map(groupLine) });
+    add({
+      id: 'connections',
+      title: 'connections to terminate',
+      status: 'pass',
+      detail: n === 0 ? 'nobody is connected' : `${n} connection${n === 1 ? '' : 's'} will be terminated`,
+      lines: report.connections.map(groupLine),
+    });
     await safetySpace(opts, facts, report, add);
   }
 }
 
-async function safetySpace(opts: PreflightOptions, facts: DbFacts, report: PreflightReport, add: (c: Check) => void): Promise<void> {
+async function safetySpace(
+  opts: PreflightOptions,
+  facts: DbFacts,
+  report: PreflightReport,
+  add: (c: Check) => void,
+): Promise<void> {
   const dir = opts.safetyRoot ?? path.dirname(opts.backup);
-  const history = opts.catalogRoot ? (await scanCatalog(opts.catalogRoot, { type: 'postgres', name: opts.database }).catch(() => undefined))?.entries ?? [] : [];
-  const need = estimateSize(facts.sizeBytes ?? 0, 'full', report.backup.format === 'custom' ? 'custom' : 'plain', history);
+  const history = opts.catalogRoot
+    ? ((await scanCatalog(opts.catalogRoot, { type: 'postgres', name: opts.database }).catch(() => undefined))
+        ?.entries ?? [])
+    : [];
+  const need = estimateSize(
+    facts.sizeBytes ?? 0,
+    'full',
+    report.backup.format === 'custom' ? 'custom' : 'plain',
+    history,
+  );
   const free = await freeNear(dir);
-  if (free === undefined) add({ id: 'space', title: 'space for the safety dump', status: 'fail', detail: `cannot read free space of ${dir}` });
-  else add({ id: 'space', title: 'space for the safety dump', status: free >= need.bytes ? 'pass' : 'fail', detail: `${dir}: needs about ${formatBytes(need.bytes)}, ${formatBytes(free)} free (${need.basis})` });
+  if (free === undefined)
+    add({
+      id: 'space',
+      title: 'space for the safety dump',
+      status: 'fail',
+      detail: `cannot read free space of ${dir}`,
+    });
+  else
+    add({
+      id: 'space',
+      title: 'space for the safety dump',
+      status: free >= need.bytes ? 'pass' : 'fail',
+      detail: `${dir}: needs about ${formatBytes(need.bytes)}, ${formatBytes(free)} free (${need.basis})`,
+    });
 }
 
 async function scratchSpace(opts: PreflightOptions, report: PreflightReport, add: (c: Check) => void): Promise<void> {
   const dataDir = report.server?.dataDirectory;
-  const need = report.backup.databaseSize ?? (report.backup.uncompressedSize !== undefined ? report.backup.uncompressedSize * 2 : undefined);
+  const need =
+    report.backup.databaseSize ??
+    (report.backup.uncompressedSize !== undefined ? report.backup.uncompressedSize * 2 : undefined);
   const local = opts.conn.host.startsWith('/') || ['127.0.0.1', 'localhost', '::1'].includes(opts.conn.host);
   const free = dataDir && local ? await freeNear(dataDir) : undefined;
   if (need === undefined || free === undefined) {
-    add({ id: 'space', title: 'space for the scratch database', status: 'warn', detail: 'unknown (the server is not on this host or the backup records no size)' });
+    add({
+      id: 'space',
+      title: 'space for the scratch database',
+      status: 'warn',
+      detail: 'unknown (the server is not on this host or the backup records no size)',
+    });
     return;
   }
   // Twice the size: the copy itself, and head-room so a drill never fills the disk production writes to.
-  add({ id: 'space', title: 'space for the scratch database', status: free >= need * 2 ? 'pass' : 'fail', detail: `${dataDir}: the copy needs about ${formatBytes(need)} (we want twice that free), ${formatBytes(free)} free` });
+  add({
+    id: 'space',
+    title: 'space for the scratch database',
+    status: free >= need * 2 ? 'pass' : 'fail',
+    detail: `${dataDir}: the copy needs about ${formatBytes(need)} (we want twice that free), ${formatBytes(free)} free`,
+  });
 }
 
 /** Free bytes on the filesystem of `dir`, or of its nearest existing parent (it may not exist yet). */

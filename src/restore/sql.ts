@@ -41,7 +41,9 @@ export async function connect(conn: PgTarget, database: string, appName = 'opsde
     password: conn.password,
     application_name: appName,
     connectionTimeoutMillis: 10_000,
-    ...(conn.sslmode && conn.sslmode !== 'disable' ? { ssl: { rejectUnauthorized: conn.sslmode.startsWith('verify') } } : {}),
+    ...(conn.sslmode && conn.sslmode !== 'disable'
+      ? { ssl: { rejectUnauthorized: conn.sslmode.startsWith('verify') } }
+      : {}),
   });
   // A server that goes away (or terminates us) must fail the step, not crash the process.
   client.on('error', () => undefined);

@@ -8,18 +8,39 @@ import type { DbState } from './types.js';
 export function dbStateOf(t: Tracker, database: string, backup: string): DbState {
   const dump = t.safetyDump;
   const withDump = (s: Omit<DbState, 'safetyDump'>): DbState => (dump ? { ...s, safetyDump: dump } : s);
-  const saved = dump ? ` The safety dump of the data it held is ${dump}.` : ' No safety dump was taken (the database did not exist).';
+  const saved = dump
+    ? ` The safety dump of the data it held is ${dump}.`
+    : ' No safety dump was taken (the database did not exist).';
   if (!t.dropped) {
-    return withDump({ kind: 'untouched', text: `UNTOUCHED: ${database} was not dropped; its data is exactly as before.${dump ? ` (A safety dump was taken: ${dump}.)` : ''}` });
+    return withDump({
+      kind: 'untouched',
+      text: `UNTOUCHED: ${database} was not dropped; its data is exactly as before.${dump ? ` (A safety dump was taken: ${dump}.)` : ''}`,
+    });
   }
-  if (!t.created) return withDump({ kind: 'absent', text: `ABSENT: ${database} was dropped and not recreated.${saved}` });
-  if (!t.loaded) return withDump({ kind: 'empty', text: `EMPTY: ${database} was recreated but holds no data (the load failed and was rolled back as one transaction).${saved}` });
+  if (!t.created)
+    return withDump({ kind: 'absent', text: `ABSENT: ${database} was dropped and not recreated.${saved}` });
+  if (!t.loaded)
+    return withDump({
+      kind: 'empty',
+      text: `EMPTY: ${database} was recreated but holds no data (the load failed and was rolled back as one transaction).${saved}`,
+    });
   const from = t.loadedFrom ?? backup;
   const fromDump = dump !== undefined && from === dump;
   if (!t.verified) {
-    const why = t.comparison && !t.comparison.ok ? ` Verification failed: ${t.comparison.message}.` : ' It was not verified.';
-    return withDump({ kind: 'unverified', text: `UNVERIFIED: ${database} holds the data of ${fromDump ? 'the safety dump' : path.basename(from)}, not proven complete.${why}${saved}` });
+    const why =
+      t.comparison && !t.comparison.ok ? ` Verification failed: ${t.comparison.message}.` : ' It was not verified.';
+    return withDump({
+      kind: 'unverified',
+      text: `UNVERIFIED: ${database} holds the data of ${fromDump ? 'the safety dump' : path.basename(from)}, not proven complete.${why}${saved}`,
+    });
   }
-  if (fromDump) return withDump({ kind: 'rolled-back', text: `ROLLED BACK: ${database} is back to the safety dump ${dump} and verified.` });
-  return withDump({ kind: 'restored', text: `RESTORED: ${database} is restored from ${backup} and verified.${dump ? ` The data it held before is in the safety dump ${dump}.` : ''}` });
+  if (fromDump)
+    return withDump({
+      kind: 'rolled-back',
+      text: `ROLLED BACK: ${database} is back to the safety dump ${dump} and verified.`,
+    });
+  return withDump({
+    kind: 'restored',
+    text: `RESTORED: ${database} is restored from ${backup} and verified.${dump ? ` The data it held before is in the safety dump ${dump}.` : ''}`,
+  });
 }

@@ -8,7 +8,18 @@ export type CheckStatus = 'pass' | 'warn' | 'fail';
 
 /** One preflight check, e.g. the backup's checksum or the free space for the safety dump. */
 export interface Check {
-  id: 'backup' | 'kind' | 'server' | 'privileges' | 'target' | 'owner' | 'space' | 'connections' | 'services' | 'verification' | 'scratch';
+  id:
+    | 'backup'
+    | 'kind'
+    | 'server'
+    | 'privileges'
+    | 'target'
+    | 'owner'
+    | 'space'
+    | 'connections'
+    | 'services'
+    | 'verification'
+    | 'scratch';
   title: string;
   status: CheckStatus;
   /** One line in words. */
@@ -91,7 +102,12 @@ export interface RestoreSnapshot {
   /** The nine steps, in order, with status, command, output tail and progress. */
   steps: StepState[];
   /** Steps of the rollback or undo plan, once one runs. */
-  recovery?: { action: 'restore.rollback' | 'restore.undo'; steps: StepState[]; result?: PlanResult; comparison?: Comparison };
+  recovery?: {
+    action: 'restore.rollback' | 'restore.undo';
+    steps: StepState[];
+    result?: PlanResult;
+    comparison?: Comparison;
+  };
   /** The question waiting for an answer, while phase is 'confirming'. */
   pending?: ConfirmRequest;
   comparison?: Comparison;

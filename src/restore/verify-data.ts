@@ -28,12 +28,27 @@ export function compareCounts(expected: Record<string, number>, actual: Record<s
     rows.push(
       got === undefined
         ? { name, kind: 'table', expected: String(n), actual: null, ok: false, note: 'table missing' }
-        : { name, kind: 'table', expected: String(n), actual: String(got), ok: got === n, ...(got === n ? {} : { note: `${got > n ? '+' : ''}${got - n} rows` }) },
+        : {
+            name,
+            kind: 'table',
+            expected: String(n),
+            actual: String(got),
+            ok: got === n,
+            ...(got === n ? {} : { note: `${got > n ? '+' : ''}${got - n} rows` }),
+          },
     );
   }
   // The backup counts only what its role could read; a table it did not record is shown, not failed.
   for (const name of Object.keys(actual).sort()) {
-    if (!(name in expected)) rows.push({ name, kind: 'table', expected: null, actual: String(actual[name]), ok: true, note: 'not recorded in the backup' });
+    if (!(name in expected))
+      rows.push({
+        name,
+        kind: 'table',
+        expected: null,
+        actual: String(actual[name]),
+        ok: true,
+        note: 'not recorded in the backup',
+      });
   }
   return rows;
 }
@@ -48,7 +63,8 @@ export async function runQuery(client: pg.Client, q: VerifyQuery): Promise<Compa
     const r = await client.query<Record<string, unknown>>({ text: q.sql, rowMode: 'array' } as pg.QueryConfig);
     const first = (r.rows[0] as unknown[] | undefined)?.[0];
     const actual = first === undefined || first === null ? null : String(first);
-    if (expected === null) return { name, kind: 'query', expected, actual, ok: true, note: 'ran (no expected value configured)' };
+    if (expected === null)
+      return { name, kind: 'query', expected, actual, ok: true, note: 'ran (no expected value configured)' };
     return { name, kind: 'query', expected, actual, ok: actual === expected };
   } catch (err) {
     return { name, kind: 'query', expected, actual: null, ok: false, note: `failed: ${(err as Error).message}` };
@@ -58,7 +74,12 @@ export async function runQuery(client: pg.Client, q: VerifyQuery): Promise<Compa
 }
 
 /** Counts every table of the connected database and runs the queries; the comparison table. */
-export async function verifyDatabase(client: pg.Client, expected: Record<string, number> | undefined, queries: readonly VerifyQuery[], signal?: AbortSignal): Promise<Comparison> {
+export async function verifyDatabase(
+  client: pg.Client,
+  expected: Record<string, number> | undefined,
+  queries: readonly VerifyQuery[],
+  signal?: AbortSignal,
+): Promise<Comparison> {
   const actual = await countRows(client, signal);
   const rows = expected ? compareCounts(expected, actual) : [];
   for (const q of queries) rows.push(await runQuery(client, q));
@@ -72,15 +93,36 @@ export function summarizeComparison(rows: ComparisonRow[], hadCounts: boolean): 
   const queries = rows.filter((r) => r.kind === 'query').length;
   if (bad.length > 0) {
     const f = bad[0]!;
-    return { rows, ok: false, message: `${bad.length} mismatch${bad.length === 1 ? '' : 'es'}; first: ${f.name} expected ${f.expected ?? '—'}, got ${f.actual ?? '—'}${f.note ? ` (${f.note})` : ''}` };
+    return {
+      rows,
+      ok: false,
+      message: `${bad.length} mismatch${bad.length === 1 ? '' : 'es'}; first: ${f.name} expected ${f.expected ?? '—'}, got ${f.actual ?? '—'}${f.note ? ` (${f.note})` : ''}`,
+    };
   }
-  if (tables + queries === 0) return { rows, ok: true, message: hadCounts ? 'the backup recorded no tables' : 'nothing to compare with (no recorded counts, no query)' };
-  return { rows, ok: true, message: `${tables} table${tables === 1 ? '' : 's'} and ${queries} quer${queries === 1 ? 'y' : 'ies'} match` };
+  if (tables + queries === 0)
+    return {
+      rows,
+      ok: true,
+      message: hadCounts ? 'the backup recorded no tables' : 'nothing to compare with (no recorded counts, no query)',
+    };
+  return {
+    rows,
+    ok: true,
+    message: `${tables} table${tables === 1 ? '' : 's'} and ${queries} quer${queries === 1 ? 'y' : 'ies'} match`,
+  };
 }
 
 /** The comparison as aligned text lines (header first): TABLE, EXPECTED, ACTUAL, OK. */
 export function formatComparison(c: Comparison): string[] {
-  const rows = [['TABLE / QUERY', 'EXPECTED', 'ACTUAL', 'OK'], ...c.rows.map((r) => [r.name, r.expected ?? '—', r.actual ?? '—', `${r.ok ? 'ok' : 'MISMATCH'}${r.note ? ` (${r.note})` : ''}`])];
+  const rows = [
+    ['TABLE / QUERY', 'EXPECTED', 'ACTUAL', 'OK'],
+    ...c.rows.map((r) => [
+      r.name,
+      r.expected ?? '—',
+      r.actual ?? '—',
+      `${r.ok ? 'ok' : 'MISMATCH'}${r.note ? ` (${r.note})` : ''}`,
+    ]),
+  ];
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => `${r[0]!.padEnd(w[0]!)}  ${r[1]!.padStart(w[1]!)}  ${r[2]!.padStart(w[2]!)}  ${r[3]}`);
 }

@@ -19,7 +19,18 @@ const DAY = 24 * HOUR;
 
 function drill(source: string, ageDays: number, ok: boolean): DrillRecord {
   const at = new Date(now - ageDays * DAY).toISOString();
-  return { version: 1, at, source, backup: `/b/${source}.sql.gz`, scratch: `${source}_drill`, ok, durationMs: 1000, message: ok ? 'verified' : 'row counts differ', dropped: true, host: 'h' };
+  return {
+    version: 1,
+    at,
+    source,
+    backup: `/b/${source}.sql.gz`,
+    scratch: `${source}_drill`,
+    ok,
+    durationMs: 1000,
+    message: ok ? 'verified' : 'row counts differ',
+    dropped: true,
+    host: 'h',
+  };
 }
 const now = new Date(2025, 5, 30, 12, 0).getTime();
 
@@ -33,8 +44,19 @@ function fabricate(root: string, source: BackupSource, ageHours: number, ok = tr
   writeFileSync(path.join(dir, file), 'x');
   const v = { ok, at: at.toISOString(), checks: [], message: ok ? 'verified' : 'sha256: differs' };
   const meta: Sidecar = {
-    version: 1, file, kind, format, source: source.type === 'files' ? { ...source, paths: [] } : source,
-    startedAt: at.toISOString(), finishedAt: at.toISOString(), size: 1, sha256: '0'.repeat(64), tool: 'test', host: 'h', verify: v, lastVerify: v,
+    version: 1,
+    file,
+    kind,
+    format,
+    source: source.type === 'files' ? { ...source, paths: [] } : source,
+    startedAt: at.toISOString(),
+    finishedAt: at.toISOString(),
+    size: 1,
+    sha256: '0'.repeat(64),
+    tool: 'test',
+    host: 'h',
+    verify: v,
+    lastVerify: v,
   };
   writeFileSync(path.join(dir, `${file}.json`), JSON.stringify(meta));
 }
@@ -44,7 +66,15 @@ describe('backup age probe', () => {
   const rules = mergeRules({}, 'test');
   const probe = () =>
     createBackupAgeProbe(
-      { backups: { dir: root.dir, databases: ['itsm_db', 'other_db', 'never_db'], files: [{ name: 'config', paths: ['/etc/x'] }] } as never, rules, probeTimeout: 3000 },
+      {
+        backups: {
+          dir: root.dir,
+          databases: ['itsm_db', 'other_db', 'never_db'],
+          files: [{ name: 'config', paths: ['/etc/x'] }],
+        } as never,
+        rules,
+        probeTimeout: 3000,
+      },
       { now: () => now },
     );
 
@@ -92,11 +122,19 @@ describe('backup age probe', () => {
     expect(rule).toMatchObject({ warn: 35, crit: 65, interval: 60_000, sustain: 0 });
     expect(drills.map((m) => classify(rule, m.value))).toEqual(['OK', 'WARNING', 'CRITICAL']);
     expect(NEVER_DRILLED_DAYS).toBe(NEVER_BACKED_UP_HOURS);
-    if (r.ok) expect(r.reading.drills.find((d) => d.source === 'other_db')).toMatchObject({ ageDays: 50, last: { ok: false, message: 'row counts differ' } });
+    if (r.ok)
+      expect(r.reading.drills.find((d) => d.source === 'other_db')).toMatchObject({
+        ageDays: 50,
+        last: { ok: false, message: 'row counts differ' },
+      });
   });
 
   it('a missing backup directory means no backups and no drills: every sample is CRITICAL', async () => {
-    const p = createBackupAgeProbe({ backups: { dir: path.join(root.dir, 'nope'), databases: ['a'], files: [] } as never, rules, probeTimeout: 3000 });
+    const p = createBackupAgeProbe({
+      backups: { dir: path.join(root.dir, 'nope'), databases: ['a'], files: [] } as never,
+      rules,
+      probeTimeout: 3000,
+    });
     const r = await p.read(new AbortController().signal);
     expect(r.metrics).toEqual([
       { metric: 'backup.ageHours', instance: 'a', value: NEVER_BACKED_UP_HOURS, unit: 'h' },
@@ -109,7 +147,10 @@ describe('backup age probe', () => {
     try {
       fabricate(other.dir, { type: 'postgres', name: 'a' }, 5);
       mkdirSync(drillLogPath(other.dir)); // a directory where the log should be: EISDIR, even for root
-      const p = createBackupAgeProbe({ backups: { dir: other.dir, databases: ['a'], files: [] } as never, rules, probeTimeout: 3000 }, { now: () => now });
+      const p = createBackupAgeProbe(
+        { backups: { dir: other.dir, databases: ['a'], files: [] } as never, rules, probeTimeout: 3000 },
+        { now: () => now },
+      );
       const r = await p.read(new AbortController().signal);
       expect(r.ok).toBe(true);
       expect(r.metrics).toEqual([
@@ -129,7 +170,9 @@ describe('backup age probe', () => {
       `const loaded = Object.keys(createRequire(import.meta.url).cache).filter((f) => /[\\/]node_modules[\\/](pg|pg-pool|pg-protocol)[\\/]/.test(f));`,
       `process.stdout.write(JSON.stringify(loaded));`,
     ].join('\n');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual([]);
   });

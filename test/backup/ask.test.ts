@@ -5,7 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { askOnTerminal, terminalAsk } from '../../src/cli/ask.js';
 import { waitFor, waitForText } from '../helpers/wait.js';
 
-function streams(terminal: boolean): { input: PassThrough; output: PassThrough; shown: () => string; terminal: boolean } {
+function streams(terminal: boolean): {
+  input: PassThrough;
+  output: PassThrough;
+  shown: () => string;
+  terminal: boolean;
+} {
   const input = new PassThrough();
   const output = new PassThrough();
   let text = '';

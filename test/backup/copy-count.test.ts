@@ -52,7 +52,12 @@ const EXPECTED: Record<string, number> = {
   [tableKey('public', 'order')]: 1,
 };
 
-const plain = (r: CopyCounts) => ({ counts: Object.fromEntries(r.counts), duplicates: [...r.duplicates], unreadable: r.unreadable, truncated: r.truncated });
+const plain = (r: CopyCounts) => ({
+  counts: Object.fromEntries(r.counts),
+  duplicates: [...r.duplicates],
+  unreadable: r.unreadable,
+  truncated: r.truncated,
+});
 
 function countChunks(chunks: Buffer[]): CopyCounts {
   const c = new CopyRowCounter();
@@ -74,14 +79,19 @@ describe('CopyRowCounter', () => {
     }
     for (let i = 1; i < bytes.length; i += 7) {
       for (const j of [i + 1, i + 2, i + 3, i + 13]) {
-        expect(plain(countChunks([bytes.subarray(0, i), bytes.subarray(i, j), bytes.subarray(j)])), `split at ${i} and ${j}`).toEqual(want);
+        expect(
+          plain(countChunks([bytes.subarray(0, i), bytes.subarray(i, j), bytes.subarray(j)])),
+          `split at ${i} and ${j}`,
+        ).toEqual(want);
       }
     }
     expect(plain(countChunks([...bytes].map((b) => Buffer.from([b]))))).toEqual(want);
   });
 
   it('reports a table whose header appears twice, and a stream that ends inside a block', () => {
-    const twice = Buffer.from(`COPY public.t (a) FROM stdin;\n1\n\\.\nCOPY public.t (a) FROM stdin;\n1\n2\n\\.\nCOPY public.u (a) FROM stdin;\n1\n`);
+    const twice = Buffer.from(
+      `COPY public.t (a) FROM stdin;\n1\n\\.\nCOPY public.t (a) FROM stdin;\n1\n2\n\\.\nCOPY public.u (a) FROM stdin;\n1\n`,
+    );
     const r = countChunks([twice]);
     expect([...r.duplicates]).toEqual([tableKey('public', 't')]);
     expect(r.truncated).toBe(true);
@@ -89,7 +99,9 @@ describe('CopyRowCounter', () => {
   });
 
   it('keeps its place through a block whose name it cannot read', () => {
-    const odd = Buffer.from(`COPY public."unterminated (a) FROM stdin;\nCOPY public.t (a) FROM stdin;\n\\.\nCOPY public.t (a) FROM stdin;\n1\n\\.\n`);
+    const odd = Buffer.from(
+      `COPY public."unterminated (a) FROM stdin;\nCOPY public.t (a) FROM stdin;\n\\.\nCOPY public.t (a) FROM stdin;\n1\n\\.\n`,
+    );
     const r = countChunks([odd]);
     expect(r.unreadable).toBe(1);
     expect(Object.fromEntries(r.counts)).toEqual({ [tableKey('public', 't')]: 1 });
@@ -97,7 +109,9 @@ describe('CopyRowCounter', () => {
 
   it('keeps only the end of an over-long COPY line, and still sees that it opens a block', () => {
     const cols = 'c'.repeat(1_200_000);
-    const long = Buffer.from(`COPY public.wide (${cols}) FROM stdin;\n1\n\\.\nCOPY public.t (a) FROM stdin;\n1\n2\n\\.\n`);
+    const long = Buffer.from(
+      `COPY public.wide (${cols}) FROM stdin;\n1\n\\.\nCOPY public.t (a) FROM stdin;\n1\n2\n\\.\n`,
+    );
     const r = countChunks([long.subarray(0, 700_000), long.subarray(700_000, 1_200_010), long.subarray(1_200_010)]);
     expect(r.unreadable).toBe(1);
     expect(Object.fromEntries(r.counts)).toEqual({ [tableKey('public', 't')]: 2 });
@@ -106,7 +120,10 @@ describe('CopyRowCounter', () => {
 
 describe('parseCopyHeader', () => {
   it('reads quoted and unquoted names back to the raw names', () => {
-    expect(parseCopyHeader('COPY public.incidents (id, title) FROM stdin;')).toEqual({ schema: 'public', table: 'incidents' });
+    expect(parseCopyHeader('COPY public.incidents (id, title) FROM stdin;')).toEqual({
+      schema: 'public',
+      table: 'incidents',
+    });
     expect(parseCopyHeader('COPY "Odd Schema"."T" (v) FROM stdin;')).toEqual({ schema: 'Odd Schema', table: 'T' });
     expect(parseCopyHeader('COPY public."a""b.c d" (v) FROM stdin;')).toEqual({ schema: 'public', table: 'a"b.c d' });
     expect(parseCopyHeader('COPY s1.t_2$x  FROM stdin;')).toEqual({ schema: 's1', table: 't_2$x' });

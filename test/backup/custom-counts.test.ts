@@ -16,7 +16,17 @@ import { readSidecar } from '../../src/backup/sidecar.js';
 import { BackupError } from '../../src/backup/types.js';
 import { verifyBackup } from '../../src/backup/verify.js';
 import { postgresService, unavailable } from '../helpers/services.js';
-import { AWKWARD, createDatabase, dropDatabase, filesUnder, seededDatabase, sql, tablesAndCounts, targetFor, tempDir } from './helpers.js';
+import {
+  AWKWARD,
+  createDatabase,
+  dropDatabase,
+  filesUnder,
+  seededDatabase,
+  sql,
+  tablesAndCounts,
+  targetFor,
+  tempDir,
+} from './helpers.js';
 
 /** Rows per table that the archive itself holds (pg_restore's script, COPY blocks counted), keyed by raw names. */
 function archiveRows(file: string): Map<string, number> {
@@ -48,7 +58,12 @@ async function session(db: string): Promise<pg.Client> {
 
 /** The pid of the backend whose count(*) is waiting for a lock on `db`, once there is one. */
 const countWaitingOnLock = (watch: pg.Client, db: string) => async (): Promise<number | undefined> =>
-  (await watch.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND query LIKE '%count(*)%'`, [db])).rows[0]?.pid;
+  (
+    await watch.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND query LIKE '%count(*)%'`,
+      [db],
+    )
+  ).rows[0]?.pid;
 
 describe.skipIf(unavailable('postgres'))('custom-format row counts: count(*) in the exported snapshot', () => {
   const fx = seededDatabase('bk_custom_counts', AWKWARD, 'custom-counts');
@@ -73,8 +88,16 @@ describe.skipIf(unavailable('postgres'))('custom-format row counts: count(*) in 
   it('a table name with a newline is counted', async () => {
     const db = await createDatabase('bk_custom_nl');
     try {
-      await sql(db, `CREATE TABLE public."new\nline" (id int)`, `INSERT INTO public."new\nline" SELECT generate_series(1, 9)`, `CREATE TABLE public.t (id int)`, `INSERT INTO public.t SELECT generate_series(1, 42)`);
-      const r = await runBackupJob(pgBackupJob({ root: fx.root, target: targetFor(db), kind: 'full', format: 'custom' }));
+      await sql(
+        db,
+        `CREATE TABLE public."new\nline" (id int)`,
+        `INSERT INTO public."new\nline" SELECT generate_series(1, 9)`,
+        `CREATE TABLE public.t (id int)`,
+        `INSERT INTO public.t SELECT generate_series(1, 42)`,
+      );
+      const r = await runBackupJob(
+        pgBackupJob({ root: fx.root, target: targetFor(db), kind: 'full', format: 'custom' }),
+      );
       expect(r.meta.rowCountMethod).toBe('exported-snapshot');
       expect(r.meta.rowCounts).toEqual({ 'public."new\nline"': 9, 'public.t': 42 });
     } finally {
@@ -87,12 +110,19 @@ describe.skipIf(unavailable('postgres'))('custom-format row counts: count(*) in 
     const holder = await session(db);
     const watch = await session(db);
     try {
-      await sql(db, `CREATE TABLE public.t (id int)`, `INSERT INTO public.t SELECT generate_series(1, 1000)`, `CREATE TABLE public.gate (id int)`);
+      await sql(
+        db,
+        `CREATE TABLE public.t (id int)`,
+        `INSERT INTO public.t SELECT generate_series(1, 1000)`,
+        `CREATE TABLE public.gate (id int)`,
+      );
       // Holding the gate keeps both pg_dump and our count(*) (one statement for every table)
       // waiting until after the late rows are committed.
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE public.gate IN ACCESS EXCLUSIVE MODE');
-      const backup = runBackupJob(pgBackupJob({ root: fx.root, target: targetFor(db), kind: 'full', format: 'custom' }));
+      const backup = runBackupJob(
+        pgBackupJob({ root: fx.root, target: targetFor(db), kind: 'full', format: 'custom' }),
+      );
       backup.catch(() => undefined);
       await until(countWaitingOnLock(watch, db), 'the count(*) to wait for the gate');
       await holder.query('INSERT INTO public.t SELECT generate_series(1001, 1100)');
@@ -111,36 +141,47 @@ describe.skipIf(unavailable('postgres'))('custom-format row counts: count(*) in 
   });
 
   // Over TCP and over the Unix socket: the cancel request goes to the server the way the session did.
-  it.each(['tcp', 'socket'] as const)('cancelled while its count(*) waits for a lock (%s): the backup ends at once, with nothing left and its snapshot transaction ended', async (via) => {
-    const db = await createDatabase('bk_custom_cancel');
-    const holder = await session(db);
-    const watch = await session(db);
-    const t = tempDir('custom-cancel');
-    try {
-      await sql(db, `CREATE TABLE public.t (id int)`, `INSERT INTO public.t SELECT generate_series(1, 10)`);
-      await holder.query('BEGIN');
-      await holder.query('LOCK TABLE public.t IN ACCESS EXCLUSIVE MODE');
-      const ac = new AbortController();
-      const target = via === 'tcp' ? targetFor(db) : { ...targetFor(db), host: postgresService().socketDir };
-      const backup = runBackupJob(pgBackupJob({ root: t.dir, target, kind: 'full', format: 'custom' }), { signal: ac.signal }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      const pid = await until(countWaitingOnLock(watch, db), 'the count(*) to wait for the lock');
-      ac.abort();
-      // The lock is still held: without cancelling its count the backup could never end.
-      const err = await backup;
-      expect(err).toBeInstanceOf(BackupError);
-      expect((err as BackupError).failure).toBe('cancelled');
-      expect(filesUnder(t.dir)).toEqual([]);
-      await until(async () => ((await watch.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 0 ? true : undefined), 'the counting backend to go');
-    } finally {
-      await holder.end();
-      await watch.end();
-      await dropDatabase(db);
-      t.remove();
-    }
-  });
+  it.each(['tcp', 'socket'] as const)(
+    'cancelled while its count(*) waits for a lock (%s): the backup ends at once, with nothing left and its snapshot transaction ended',
+    async (via) => {
+      const db = await createDatabase('bk_custom_cancel');
+      const holder = await session(db);
+      const watch = await session(db);
+      const t = tempDir('custom-cancel');
+      try {
+        await sql(db, `CREATE TABLE public.t (id int)`, `INSERT INTO public.t SELECT generate_series(1, 10)`);
+        await holder.query('BEGIN');
+        await holder.query('LOCK TABLE public.t IN ACCESS EXCLUSIVE MODE');
+        const ac = new AbortController();
+        const target = via === 'tcp' ? targetFor(db) : { ...targetFor(db), host: postgresService().socketDir };
+        const backup = runBackupJob(pgBackupJob({ root: t.dir, target, kind: 'full', format: 'custom' }), {
+          signal: ac.signal,
+        }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        const pid = await until(countWaitingOnLock(watch, db), 'the count(*) to wait for the lock');
+        ac.abort();
+        // The lock is still held: without cancelling its count the backup could never end.
+        const err = await backup;
+        expect(err).toBeInstanceOf(BackupError);
+        expect((err as BackupError).failure).toBe('cancelled');
+        expect(filesUnder(t.dir)).toEqual([]);
+        await until(
+          async () =>
+            (await watch.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 0
+              ? true
+              : undefined,
+          'the counting backend to go',
+        );
+      } finally {
+        await holder.end();
+        await watch.end();
+        await dropDatabase(db);
+        t.remove();
+      }
+    },
+  );
 
   it('the built command writes it the same way (`opsdeck backup --format custom`)', async () => {
     const t = tempDir('custom-cli');
@@ -150,9 +191,17 @@ describe.skipIf(unavailable('postgres'))('custom-format row counts: count(*) in 
       const config = path.join(t.dir, 'opsdeck.yaml');
       writeFileSync(
         config,
-        [`targets: { postgres: { host: ${s.host}, port: ${s.port}, user: ${s.user}, database: ${s.database} } }`, `audit: { path: ${path.join(t.dir, 'audit.jsonl')} }`, `backups: { dir: ${root}, databases: [${fx.db}] }`].join('\n'),
+        [
+          `targets: { postgres: { host: ${s.host}, port: ${s.port}, user: ${s.user}, database: ${s.database} } }`,
+          `audit: { path: ${path.join(t.dir, 'audit.jsonl')} }`,
+          `backups: { dir: ${root}, databases: [${fx.db}] }`,
+        ].join('\n'),
       );
-      const r = spawnSync(process.execPath, [path.resolve('bin/opsdeck.js'), '--config', config, 'backup', '--db', fx.db, '--format', 'custom'], { encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(
+        process.execPath,
+        [path.resolve('bin/opsdeck.js'), '--config', config, 'backup', '--db', fx.db, '--format', 'custom'],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
       expect(r.status, r.stderr).toBe(0);
       const dir = path.join(root, 'postgres', fx.db);
       const dump = readdirSync(dir).find((f) => f.endsWith('.dump'));

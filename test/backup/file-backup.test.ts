@@ -24,7 +24,10 @@ describe('file-set backups', () => {
     mkdirSync(path.join(data, 'nested/deeper'), { recursive: true });
     mkdirSync(path.join(data, 'empty'));
     writeFileSync(path.join(data, 'a.txt'), 'hello\n');
-    writeFileSync(path.join(data, 'nested/deeper/blob.bin'), createHash('sha512').update('x').digest().toString('hex').repeat(5000));
+    writeFileSync(
+      path.join(data, 'nested/deeper/blob.bin'),
+      createHash('sha512').update('x').digest().toString('hex').repeat(5000),
+    );
     writeFileSync(path.join(data, 'name with spaces & ünïcode.txt'), 'ü');
     symlinkSync('a.txt', path.join(data, 'link-to-a'));
     writeFileSync(path.join(src.dir, '.env.production'), 'SECRET_KEY=abc\n');
@@ -38,7 +41,9 @@ describe('file-set backups', () => {
     const rec = await runBackupJob(fileBackupJob({ root: root.dir, name: 'app', paths }));
     expect(rec.path).toMatch(/\/files\/app\/app_\d{8}_\d{6}\.tar\.gz$/);
     expect(rec.meta).toMatchObject({ kind: 'files', format: 'tar', source: { type: 'files', name: 'app', paths } });
-    expect(rec.meta.verify.checks.find((c) => c.name === 'tar')?.detail).toMatch(/^all \d+ entries read back as written$/);
+    expect(rec.meta.verify.checks.find((c) => c.name === 'tar')?.detail).toMatch(
+      /^all \d+ entries read back as written$/,
+    );
     expect(filesUnder(root.dir).some((f) => f.endsWith('.partial'))).toBe(false);
 
     await tar.x({ file: rec.path, cwd: out.dir });
@@ -73,7 +78,9 @@ describe('file-set backups', () => {
       },
     );
     try {
-      const rec = await runBackupJob(fileBackupJob({ root: root.dir, name: 'stamps', paths: [path.join(src.dir, 'data')] }));
+      const rec = await runBackupJob(
+        fileBackupJob({ root: root.dir, name: 'stamps', paths: [path.join(src.dir, 'data')] }),
+      );
       expect(rec.meta.lastVerify).toEqual(rec.meta.verify);
     } finally {
       vi.unstubAllGlobals();
@@ -82,14 +89,18 @@ describe('file-set backups', () => {
 
   it('a missing configured path fails the backup and names the path', async () => {
     const missing = path.join(src.dir, 'nope');
-    const err = await runBackupJob(fileBackupJob({ root: root.dir, name: 'bad', paths: [path.join(src.dir, 'data'), missing] })).catch((e: unknown) => e);
+    const err = await runBackupJob(
+      fileBackupJob({ root: root.dir, name: 'bad', paths: [path.join(src.dir, 'data'), missing] }),
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BackupError);
     expect((err as Error).message).toContain(missing);
     expect(filesUnder(path.join(root.dir, 'files/bad'))).toEqual([]);
   });
 
   it('a corrupted archive fails re-verification', async () => {
-    const rec = await runBackupJob(fileBackupJob({ root: root.dir, name: 'corrupt', paths: [path.join(src.dir, 'data')] }));
+    const rec = await runBackupJob(
+      fileBackupJob({ root: root.dir, name: 'corrupt', paths: [path.join(src.dir, 'data')] }),
+    );
     const bytes = readFileSync(rec.path);
     bytes[Math.floor(bytes.length / 2)]! ^= 0x55;
     writeFileSync(rec.path, bytes);
@@ -101,7 +112,10 @@ describe('file-set backups', () => {
   it('a cancelled archive leaves nothing behind', async () => {
     const ac = new AbortController();
     ac.abort();
-    const err = await runBackupJob(fileBackupJob({ root: root.dir, name: 'cancel', paths: [path.join(src.dir, 'data')] }), { signal: ac.signal }).catch((e: unknown) => e);
+    const err = await runBackupJob(
+      fileBackupJob({ root: root.dir, name: 'cancel', paths: [path.join(src.dir, 'data')] }),
+      { signal: ac.signal },
+    ).catch((e: unknown) => e);
     expect((err as BackupError).failure).toBe('cancelled');
     expect(filesUnder(path.join(root.dir, 'files/cancel'))).toEqual([]);
   });

@@ -91,7 +91,9 @@ export const AWKWARD = [
 ];
 
 /** The names the stream must find: every table the backup lists, with its count(*). */
-export async function tablesAndCounts(db: string): Promise<{ key: string; schema: string; table: string; n: number }[]> {
+export async function tablesAndCounts(
+  db: string,
+): Promise<{ key: string; schema: string; table: string; n: number }[]> {
   const [list] = await sql(
     db,
     `SELECT format('%I.%I', n.nspname, c.relname) AS key, n.nspname AS schema, c.relname AS "table"
@@ -107,7 +109,10 @@ export async function tablesAndCounts(db: string): Promise<{ key: string; schema
 }
 
 /** A table big enough (~40 MB of dump text) that a dump can be killed or cancelled half-way. */
-export const BIG = [`CREATE TABLE big (id int, a text, b text)`, `INSERT INTO big SELECT g, md5(g::text), md5((g * 7)::text) FROM generate_series(1, 500000) g`];
+export const BIG = [
+  `CREATE TABLE big (id int, a text, b text)`,
+  `INSERT INTO big SELECT g, md5(g::text), md5((g * 7)::text) FROM generate_series(1, 500000) g`,
+];
 
 /** A fresh temp directory (removed by the returned function). */
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
@@ -123,14 +128,20 @@ export function filesUnder(dir: string): string[] {
   } catch {
     return [];
   }
-  return entries.flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)).map((f) => path.join(e.name, f)) : [e.name])).sort();
+  return entries
+    .flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)).map((f) => path.join(e.name, f)) : [e.name]))
+    .sort();
 }
 
 /**
  * For one describe block: a fresh database seeded with `statements` and a temp backup root,
  * both removed afterwards. Read `db` and `root` inside tests and hooks (they are set in beforeAll).
  */
-export function seededDatabase(prefix: string, statements: readonly string[], rootPrefix: string): { readonly db: string; readonly root: string } {
+export function seededDatabase(
+  prefix: string,
+  statements: readonly string[],
+  rootPrefix: string,
+): { readonly db: string; readonly root: string } {
   let db = '';
   let root: { dir: string; remove: () => void } | undefined;
   beforeAll(async () => {

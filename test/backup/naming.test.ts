@@ -1,6 +1,14 @@
 // File names and directory layout of the backup directory (pure).
 import { describe, expect, it } from 'vitest';
-import { backupFileName, parseBackupFileName, partialPath, partialPid, sourceDir, sourceOfDir, stamp } from '../../src/backup/naming.js';
+import {
+  backupFileName,
+  parseBackupFileName,
+  partialPath,
+  partialPid,
+  sourceDir,
+  sourceOfDir,
+  stamp,
+} from '../../src/backup/naming.js';
 import { pgDumpArgs, pgChildEnv } from '../../src/backup/pg-tools.js';
 
 const at = new Date(2025, 0, 5, 3, 4, 5);
@@ -8,17 +16,30 @@ const at = new Date(2025, 0, 5, 3, 4, 5);
 describe('backup names', () => {
   it('follow the manuals', () => {
     expect(stamp(at)).toBe('20250105_030405');
-    expect(backupFileName({ type: 'postgres', name: 'itsm_db' }, 'full', 'plain', at)).toBe('full_backup_20250105_030405.sql.gz');
-    expect(backupFileName({ type: 'postgres', name: 'itsm_db' }, 'data', 'plain', at)).toBe('diff_backup_20250105_030405.sql.gz');
-    expect(backupFileName({ type: 'postgres', name: 'itsm_db' }, 'full', 'custom', at)).toBe('full_backup_20250105_030405.dump');
+    expect(backupFileName({ type: 'postgres', name: 'itsm_db' }, 'full', 'plain', at)).toBe(
+      'full_backup_20250105_030405.sql.gz',
+    );
+    expect(backupFileName({ type: 'postgres', name: 'itsm_db' }, 'data', 'plain', at)).toBe(
+      'diff_backup_20250105_030405.sql.gz',
+    );
+    expect(backupFileName({ type: 'postgres', name: 'itsm_db' }, 'full', 'custom', at)).toBe(
+      'full_backup_20250105_030405.dump',
+    );
     expect(backupFileName({ type: 'files', name: 'data' }, 'files', 'tar', at)).toBe('data_20250105_030405.tar.gz');
-    expect(backupFileName({ type: 'postgres', name: 'x' }, 'full', 'plain', at, 2)).toBe('full_backup_20250105_030405_2.sql.gz');
+    expect(backupFileName({ type: 'postgres', name: 'x' }, 'full', 'plain', at, 2)).toBe(
+      'full_backup_20250105_030405_2.sql.gz',
+    );
   });
 
   it('parse back, and reject what is not a backup', () => {
     expect(parseBackupFileName('diff_backup_20250105_030405_3.sql.gz')).toEqual({ kind: 'data', format: 'plain', at });
     expect(parseBackupFileName('full_backup_20250105_030405.dump')).toEqual({ kind: 'full', format: 'custom', at });
-    expect(parseBackupFileName('data_20250105_030405.tar.gz')).toEqual({ kind: 'files', format: 'tar', at, setName: 'data' });
+    expect(parseBackupFileName('data_20250105_030405.tar.gz')).toEqual({
+      kind: 'files',
+      format: 'tar',
+      at,
+      setName: 'data',
+    });
     expect(parseBackupFileName('full_backup_20251305_030405.sql.gz')).toBeUndefined(); // month 13
     expect(parseBackupFileName('full_backup_20250105_030405.sql.gz.json')).toBeUndefined();
     expect(parseBackupFileName('.full_backup_20250105_030405.sql.gz.123.partial')).toBeUndefined();
@@ -46,10 +67,30 @@ describe('pg_dump invocation', () => {
 
   it('puts connection details and the password in the environment, never in argv', () => {
     const args = pgDumpArgs({ kind: 'data', format: 'custom', snapshot: '00000003-1', file: '/b/.x.partial' });
-    expect(args).toEqual(['--no-password', '--format=custom', '--data-only', '--snapshot=00000003-1', '--file=/b/.x.partial', '--no-sync']);
+    expect(args).toEqual([
+      '--no-password',
+      '--format=custom',
+      '--data-only',
+      '--snapshot=00000003-1',
+      '--file=/b/.x.partial',
+      '--no-sync',
+    ]);
     expect(args.join(' ')).not.toContain('s3cret-pw');
-    const env = pgChildEnv(target, { PATH: '/bin', PGHOST: 'elsewhere', PGSERVICE: 'prod', PGPASSFILE: '/root/.pgpass' });
-    expect(env).toMatchObject({ PGHOST: '127.0.0.1', PGPORT: '5432', PGUSER: 'app', PGDATABASE: 'host=evil dbname=x', PGPASSWORD: 's3cret-pw', PATH: '/bin', PGPASSFILE: '/root/.pgpass' });
+    const env = pgChildEnv(target, {
+      PATH: '/bin',
+      PGHOST: 'elsewhere',
+      PGSERVICE: 'prod',
+      PGPASSFILE: '/root/.pgpass',
+    });
+    expect(env).toMatchObject({
+      PGHOST: '127.0.0.1',
+      PGPORT: '5432',
+      PGUSER: 'app',
+      PGDATABASE: 'host=evil dbname=x',
+      PGPASSWORD: 's3cret-pw',
+      PATH: '/bin',
+      PGPASSFILE: '/root/.pgpass',
+    });
     expect(env.PGSERVICE).toBeUndefined();
   });
 });

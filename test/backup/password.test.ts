@@ -17,7 +17,13 @@ const PASSWORD = 'Tr0ub4dor-and-3';
 describe.skipIf(unavailable('postgres'))('backup credentials', () => {
   let server: PgSandbox;
   let root: { dir: string; remove: () => void };
-  const target = (password = PASSWORD) => ({ host: server.host, port: server.port, user: 'app', database: 'appdb', password });
+  const target = (password = PASSWORD) => ({
+    host: server.host,
+    port: server.port,
+    user: 'app',
+    database: 'appdb',
+    password,
+  });
 
   beforeAll(async () => {
     server = await startPostgres({ database: 'appdb', password: { user: 'app', password: PASSWORD } });
@@ -69,7 +75,9 @@ describe.skipIf(unavailable('postgres'))('backup credentials', () => {
 
   it('a wrong password fails the backup without printing either password', async () => {
     const wrong = 'not-the-Password-9';
-    const err = await runBackupJob(pgBackupJob({ root: root.dir, target: target(wrong), kind: 'full', format: 'plain' })).catch((e: unknown) => e);
+    const err = await runBackupJob(
+      pgBackupJob({ root: root.dir, target: target(wrong), kind: 'full', format: 'plain' }),
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BackupError);
     expect((err as BackupError).failure).toBe('source');
     expect((err as BackupError).message).toMatch(/password authentication failed/);

@@ -16,14 +16,20 @@ import { filesUnder, SEED, SEED_COUNTS, seededDatabase, sql, targetFor } from '.
 
 describe.skipIf(unavailable('postgres'))('PostgreSQL backups', () => {
   const fx = seededDatabase('bk_seed', SEED, 'pg');
-  const job = (o: Partial<Parameters<typeof pgBackupJob>[0]> = {}) => pgBackupJob({ root: fx.root, target: targetFor(fx.db), kind: 'full', format: 'plain', ...o });
+  const job = (o: Partial<Parameters<typeof pgBackupJob>[0]> = {}) =>
+    pgBackupJob({ root: fx.root, target: targetFor(fx.db), kind: 'full', format: 'plain', ...o });
 
   it('a full plain backup verifies, is named as the manual does, and records the row count of every table', async () => {
     const progress: BackupProgress[] = [];
     const rec = await runBackupJob(job({ onProgress: (p) => progress.push(p) }));
     expect(rec.path).toMatch(new RegExp(`/postgres/${fx.db}/full_backup_\\d{8}_\\d{6}\\.sql\\.gz$`));
     const meta = await readSidecar(rec.path);
-    expect(meta).toMatchObject({ kind: 'full', format: 'plain', source: { type: 'postgres', name: fx.db }, rowCountMethod: 'dump-stream' });
+    expect(meta).toMatchObject({
+      kind: 'full',
+      format: 'plain',
+      source: { type: 'postgres', name: fx.db },
+      rowCountMethod: 'dump-stream',
+    });
     expect(meta.rowCounts).toEqual(SEED_COUNTS);
     expect(meta.tool).toMatch(/^pg_dump \(PostgreSQL\) \d+/);
     expect(meta.serverVersion).toMatch(/^\d+/);
@@ -37,7 +43,10 @@ describe.skipIf(unavailable('postgres'))('PostgreSQL backups', () => {
     expect(progress.map((p) => p.phase)).toEqual(expect.arrayContaining(['dump', 'verify', 'publish']));
     expect(progress.at(-1)!.bytesWritten).toBe(meta.size);
     // Nothing else left behind: the file and its sidecar only.
-    expect(filesUnder(fx.root).filter((f) => f.includes(rec.meta.file))).toEqual([`postgres/${fx.db}/${rec.meta.file}`, `postgres/${fx.db}/${rec.meta.file}.json`]);
+    expect(filesUnder(fx.root).filter((f) => f.includes(rec.meta.file))).toEqual([
+      `postgres/${fx.db}/${rec.meta.file}`,
+      `postgres/${fx.db}/${rec.meta.file}.json`,
+    ]);
     expect(filesUnder(fx.root).some((f) => f.endsWith('.partial'))).toBe(false);
 
     const again = await verifyBackup(rec.path);
@@ -101,10 +110,16 @@ describe.skipIf(unavailable('postgres'))('PostgreSQL backups', () => {
     expect(entry.verified).toBe(false);
 
     // The probe reports the newest VERIFIED backup: the corrupted 2031 one does not count.
-    const probe = createBackupAgeProbe({ backups: { dir: fx.root, databases: [fx.db, 'never_backed_up'], files: [] } as never, rules: mergeRules({}, 'x'), probeTimeout: 3000 });
+    const probe = createBackupAgeProbe({
+      backups: { dir: fx.root, databases: [fx.db, 'never_backed_up'], files: [] } as never,
+      rules: mergeRules({}, 'x'),
+      probeTimeout: 3000,
+    });
     const read = await probe.read(new AbortController().signal);
     expect(read.ok).toBe(true);
-    const ages = Object.fromEntries(read.metrics.filter((m) => m.metric === 'backup.ageHours').map((m) => [m.instance, m.value]));
+    const ages = Object.fromEntries(
+      read.metrics.filter((m) => m.metric === 'backup.ageHours').map((m) => [m.instance, m.value]),
+    );
     expect(ages[fx.db]).toBeLessThan(1); // the verified backups of this run
     expect(ages.never_backed_up).toBeGreaterThanOrEqual(50); // CRITICAL, not UNKNOWN
   });

@@ -23,7 +23,13 @@ const canMount = process.getuid?.() === 0 && spawnSync('mount', ['--version']).s
 
 describe.skipIf(unavailable('postgres'))('failed backups leave nothing that looks good', () => {
   const fx = seededDatabase('bk_big', BIG, 'fail');
-  const opts = (o: Partial<PgBackupOptions> = {}): PgBackupOptions => ({ root: fx.root, target: targetFor(fx.db), kind: 'full', format: 'plain', ...o });
+  const opts = (o: Partial<PgBackupOptions> = {}): PgBackupOptions => ({
+    root: fx.root,
+    target: targetFor(fx.db),
+    kind: 'full',
+    format: 'plain',
+    ...o,
+  });
 
   it('pg_dump killed with SIGKILL half-way', async () => {
     let pid = 0;
@@ -75,7 +81,11 @@ describe.skipIf(unavailable('postgres'))('failed backups leave nothing that look
 
   it('cancelled through the AbortSignal', async () => {
     const ac = new AbortController();
-    const err = await failure(runBackupJob(pgBackupJob(opts({ onProgress: (p) => p.bytesIn > 4_000_000 && ac.abort() })), { signal: ac.signal }));
+    const err = await failure(
+      runBackupJob(pgBackupJob(opts({ onProgress: (p) => p.bytesIn > 4_000_000 && ac.abort() })), {
+        signal: ac.signal,
+      }),
+    );
     expect(ac.signal.aborted).toBe(true);
     expect(err.failure).toBe('cancelled');
     expect(filesUnder(fx.root)).toEqual([]);
@@ -131,7 +141,9 @@ describe.skipIf(unavailable('postgres'))('failed backups leave nothing that look
     });
 
     it('custom format: pg_dump hits ENOSPC itself, still nothing behind', async () => {
-      const err = await failure(runBackupJob(pgBackupJob(opts({ root: small.dir, format: 'custom' })), { skipPreflight: true }));
+      const err = await failure(
+        runBackupJob(pgBackupJob(opts({ root: small.dir, format: 'custom' })), { skipPreflight: true }),
+      );
       expect(err.failure).toBe('dump_failed');
       expect(err.message).toMatch(/No space left on device/i);
       expect(filesUnder(path.join(small.dir))).toEqual([]);

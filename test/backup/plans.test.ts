@@ -17,7 +17,9 @@ describe.skipIf(unavailable('postgres'))('backup plans', () => {
     const bp = plan();
     const text = formatPlan(bp.plan).join('\n');
     expect(text).toMatch(/check free space/);
-    expect(text).toMatch(/pg_dump --no-password --format=plain '--snapshot=<exported>' \| gzip \(in-process\) > .*\.partial/);
+    expect(text).toMatch(
+      /pg_dump --no-password --format=plain '--snapshot=<exported>' \| gzip \(in-process\) > .*\.partial/,
+    );
     const audit = new MemoryAudit();
     const progress: number[] = [];
     const out = await executePlan(bp.plan, {
@@ -59,7 +61,10 @@ describe.skipIf(unavailable('postgres'))('backup plans', () => {
   it('is refused in read-only mode, and nothing is written', async () => {
     const before = filesUnder(fx.root);
     const audit = new MemoryAudit();
-    const out = await executePlan(plan().plan, { guard: new ActionGuard({ readOnly: true, audit, timer: false }), audit });
+    const out = await executePlan(plan().plan, {
+      guard: new ActionGuard({ readOnly: true, audit, timer: false }),
+      audit,
+    });
     expect(out.result).toBe('refused');
     expect(filesUnder(fx.root)).toEqual(before);
     expect(audit.entries.map((e) => e.event)).toEqual(['refused']);

@@ -37,7 +37,9 @@ describe('prune execution', () => {
     expect(catalog.partials).toHaveLength(3);
     const report = pruneReport(catalog, retentionPolicy({ preset: 'itsm' }), Date.now());
     expect(report.stalePartials.map((p) => p.pid)).toEqual([DEAD_PID]);
-    expect(formatPruneReport(report, Date.now()).join('\n')).toMatch(/temp file of an interrupted backup \(writer pid \d+ gone, untouched for 2 h\)/);
+    expect(formatPruneReport(report, Date.now()).join('\n')).toMatch(
+      /temp file of an interrupted backup \(writer pid \d+ gone, untouched for 2 h\)/,
+    );
     await deletePartial(root.dir, report.stalePartials[0]!, isAlive);
     expect(filesUnder(dir)).toHaveLength(3);
   });
@@ -47,12 +49,19 @@ describe('prune execution', () => {
     expect(catalog.entries).toHaveLength(1);
     expect(catalog.entries[0]).toMatchObject({ verified: false, problem: expect.stringMatching(/no sidecar/) });
     const report = pruneReport(catalog, retentionPolicy({ preset: 'itsm' }), new Date(2026, 0, 1).getTime());
-    expect(report.decisions[0]).toMatchObject({ action: 'delete', reason: expect.stringMatching(/^unverified, \d+ days old/) });
+    expect(report.decisions[0]).toMatchObject({
+      action: 'delete',
+      reason: expect.stringMatching(/^unverified, \d+ days old/),
+    });
   });
 
   it('refuses to delete anything outside the root or not named like a backup', async () => {
     await expect(deleteBackup(root.dir, { path: '/etc/passwd', file: 'passwd' })).rejects.toBeInstanceOf(BackupError);
-    await expect(deleteBackup(root.dir, { path: path.join(dir, 'notes.txt'), file: 'notes.txt' })).rejects.toThrow(/not a backup file/);
-    await expect(deleteBackup(root.dir, { path: path.join(root.dir, '../x/full_backup_20250101_030000.sql.gz'), file: 'x' })).rejects.toThrow(/not a backup file inside/);
+    await expect(deleteBackup(root.dir, { path: path.join(dir, 'notes.txt'), file: 'notes.txt' })).rejects.toThrow(
+      /not a backup file/,
+    );
+    await expect(
+      deleteBackup(root.dir, { path: path.join(root.dir, '../x/full_backup_20250101_030000.sql.gz'), file: 'x' }),
+    ).rejects.toThrow(/not a backup file inside/);
   });
 });

@@ -11,7 +11,10 @@ function entry(sourceKey: string, kind: BackupKind, time: number, verified = tru
 }
 
 function kept(entries: PrunableEntry[], decisions: ReturnType<typeof planPrune>): PrunableEntry[] {
-  return decisions.filter((d) => d.action === 'keep').map((d) => d.entry).filter((e) => entries.includes(e));
+  return decisions
+    .filter((d) => d.action === 'keep')
+    .map((d) => d.entry)
+    .filter((e) => entries.includes(e));
 }
 
 describe('itsm preset (full 90 days, data-only 30 days)', () => {
@@ -19,11 +22,33 @@ describe('itsm preset (full 90 days, data-only 30 days)', () => {
   const policy = retentionPolicy({ preset: 'itsm' });
 
   it('keeps full backups exactly 90 days and data-only exactly 30 days', () => {
-    const full = [entry('db', 'full', now - 90 * DAY), entry('db', 'full', now - 90 * DAY - MIN), entry('db', 'full', now - 1 * DAY)];
-    const data = [entry('db', 'data', now - 30 * DAY), entry('db', 'data', now - 30 * DAY - MIN), entry('db', 'data', now - 2 * DAY)];
-    const files = [entry('files:cfg', 'files', now - 89 * DAY), entry('files:cfg', 'files', now - 91 * DAY), entry('files:cfg', 'files', now)];
+    const full = [
+      entry('db', 'full', now - 90 * DAY),
+      entry('db', 'full', now - 90 * DAY - MIN),
+      entry('db', 'full', now - 1 * DAY),
+    ];
+    const data = [
+      entry('db', 'data', now - 30 * DAY),
+      entry('db', 'data', now - 30 * DAY - MIN),
+      entry('db', 'data', now - 2 * DAY),
+    ];
+    const files = [
+      entry('files:cfg', 'files', now - 89 * DAY),
+      entry('files:cfg', 'files', now - 91 * DAY),
+      entry('files:cfg', 'files', now),
+    ];
     const d = planPrune([...full, ...data, ...files], policy, now);
-    expect(d.map((x) => x.action)).toEqual(['keep', 'delete', 'keep', 'keep', 'delete', 'keep', 'keep', 'delete', 'keep']);
+    expect(d.map((x) => x.action)).toEqual([
+      'keep',
+      'delete',
+      'keep',
+      'keep',
+      'delete',
+      'keep',
+      'keep',
+      'delete',
+      'keep',
+    ]);
     expect(d[1]!.reason).toMatch(/past the 90-day limit for full backups/);
     expect(d[4]!.reason).toMatch(/past the 30-day limit for data-only backups/);
   });
@@ -37,7 +62,11 @@ describe('itsm preset (full 90 days, data-only 30 days)', () => {
   });
 
   it('never deletes the newest verified backup of a source and kind, however old', () => {
-    const old = [entry('old', 'full', now - 200 * DAY, false), entry('old', 'full', now - 300 * DAY), entry('old', 'full', now - 400 * DAY)];
+    const old = [
+      entry('old', 'full', now - 200 * DAY, false),
+      entry('old', 'full', now - 300 * DAY),
+      entry('old', 'full', now - 400 * DAY),
+    ];
     const d = planPrune(old, policy, now);
     expect(d.map((x) => x.action)).toEqual(['delete', 'keep', 'delete']);
     expect(d[1]!.reason).toMatch(/newest verified full backup of old/);
@@ -45,7 +74,11 @@ describe('itsm preset (full 90 days, data-only 30 days)', () => {
   });
 
   it('keeps anything stamped in the future and honours overrides', () => {
-    const d = planPrune([entry('db', 'full', now + DAY), entry('db', 'full', now - 8 * DAY), entry('db', 'full', now - 6 * DAY)], retentionPolicy({ preset: 'itsm', fullDays: 7 }), now);
+    const d = planPrune(
+      [entry('db', 'full', now + DAY), entry('db', 'full', now - 8 * DAY), entry('db', 'full', now - 6 * DAY)],
+      retentionPolicy({ preset: 'itsm', fullDays: 7 }),
+      now,
+    );
     expect(d.map((x) => x.action)).toEqual(['keep', 'delete', 'keep']);
   });
 });
@@ -55,13 +88,17 @@ describe('gfs preset (daily 30 days, weekly 12 weeks, monthly 12 months)', () =>
   const now = new Date(2025, 5, 30, 12, 0).getTime();
   const policy = retentionPolicy({ preset: 'gfs' });
   const history = (source: string, unverified: number[] = []): PrunableEntry[] =>
-    Array.from({ length: 400 }, (_, d) => entry(source, 'full', new Date(2025, 5, 30 - d, 3, 0).getTime(), !unverified.includes(d)));
+    Array.from({ length: 400 }, (_, d) =>
+      entry(source, 'full', new Date(2025, 5, 30 - d, 3, 0).getTime(), !unverified.includes(d)),
+    );
   const range = (a: number, b: number): number[] => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
   it('keeps the last 30 days, the Sundays of 12 weeks and the month ends of 12 months', () => {
     const h = history('db');
     const d = planPrune(h, policy, now);
-    const keptDays = kept(h, d).map((e) => h.indexOf(e)).sort((a, b) => a - b);
+    const keptDays = kept(h, d)
+      .map((e) => h.indexOf(e))
+      .sort((a, b) => a - b);
     const daily = range(0, 29); // 2025-06-01 … 2025-06-30 (age ≤ 30 days)
     const weekly = [36, 43, 50, 57, 64, 71, 78]; // Sundays 2025-05-25 … 2025-04-13 (age ≤ 84 days)
     const monthly = [30, 61, 91, 122, 150, 181, 212, 242, 273, 303, 334]; // 2025-05-31 … 2024-07-31; 2024-06-30 03:00 is past the cutoff
@@ -92,7 +129,11 @@ describe('gfs preset (daily 30 days, weekly 12 weeks, monthly 12 months)', () =>
 describe('none preset', () => {
   it('keeps everything', () => {
     const now = Date.now();
-    const d = planPrune([entry('db', 'full', now - 1000 * DAY), entry('db', 'full', now - 2000 * DAY)], retentionPolicy({ preset: 'none' }), now);
+    const d = planPrune(
+      [entry('db', 'full', now - 1000 * DAY), entry('db', 'full', now - 2000 * DAY)],
+      retentionPolicy({ preset: 'none' }),
+      now,
+    );
     expect(d.every((x) => x.action === 'keep')).toBe(true);
   });
 });

@@ -9,7 +9,12 @@ import { tempDir } from './helpers.js';
 const root = tempDir('sidecar');
 afterAll(() => root.remove());
 
-const verify = { ok: true, at: '2025-06-30T12:00:00.000Z', checks: [{ name: 'sha256' as const, ok: true, detail: 'matches' }], message: 'verified' };
+const verify = {
+  ok: true,
+  at: '2025-06-30T12:00:00.000Z',
+  checks: [{ name: 'sha256' as const, ok: true, detail: 'matches' }],
+  message: 'verified',
+};
 const pgMeta: Sidecar = {
   version: 1,
   file: 'itsm_db-full-20250630T120000Z.sql.gz',
@@ -54,14 +59,32 @@ describe('sidecar', () => {
   });
 
   it('drops keys it does not know and fills in the paths of a files source', async () => {
-    const meta = { ...pgMeta, kind: 'files', format: 'tar', source: { type: 'files', name: 'etc', future: 1 }, addedLater: true, entries: 4 };
+    const meta = {
+      ...pgMeta,
+      kind: 'files',
+      format: 'tar',
+      source: { type: 'files', name: 'etc', future: 1 },
+      addedLater: true,
+      entries: 4,
+    };
     const read = await readSidecar(sidecarOf(meta));
-    expect(read).toEqual({ ...pgMeta, kind: 'files', format: 'tar', source: { type: 'files', name: 'etc', paths: [] }, entries: 4 });
+    expect(read).toEqual({
+      ...pgMeta,
+      kind: 'files',
+      format: 'tar',
+      source: { type: 'files', name: 'etc', paths: [] },
+      entries: 4,
+    });
     expect(read).not.toHaveProperty('addedLater');
   });
 
   it('a custom backup of an earlier version, counted from COPY tags, still reads', async () => {
-    const old: Sidecar = { ...pgMeta, format: 'custom', file: 'full_backup_20261120_120000.dump', rowCountMethod: 'dump-copy-tag' };
+    const old: Sidecar = {
+      ...pgMeta,
+      format: 'custom',
+      file: 'full_backup_20261120_120000.dump',
+      rowCountMethod: 'dump-copy-tag',
+    };
     expect(await readSidecar(sidecarOf(old))).toEqual(old);
   });
 
@@ -74,13 +97,41 @@ describe('sidecar', () => {
 
   it.each([
     ['not JSON', '{"version":', 'not valid JSON'],
-    ['another version', { ...pgMeta, version: 2 }, 'not an opsdeck backup sidecar (version: Invalid input: expected 1)'],
-    ['a missing key', { ...pgMeta, host: undefined }, 'not an opsdeck backup sidecar (host: Invalid input: expected string, received undefined)'],
-    ['a wrong type', { ...pgMeta, size: '1234' }, 'not an opsdeck backup sidecar (size: Invalid input: expected number, received string)'],
-    ['a bad checksum', { ...pgMeta, sha256: 'xyz' }, 'not an opsdeck backup sidecar (sha256: Invalid string: must match pattern /^[0-9a-f]{64}$/)'],
-    ['an unknown kind', { ...pgMeta, kind: 'incremental' }, 'not an opsdeck backup sidecar (kind: Invalid option: expected one of "full"|"data"|"files")'],
-    ['an unknown source type', { ...pgMeta, source: { type: 'mysql', name: 'x' } }, "not an opsdeck backup sidecar (source.type: Invalid discriminator value. Expected 'postgres' | 'files')"],
-    ['a bad check', { ...pgMeta, verify: { ...verify, checks: [{ name: 'crc', ok: true, detail: '' }] } }, 'not an opsdeck backup sidecar (verify.checks.0.name: Invalid option: expected one of "sha256"|"size"|"gzip"|"marker"|"pg_restore"|"tar")'],
+    [
+      'another version',
+      { ...pgMeta, version: 2 },
+      'not an opsdeck backup sidecar (version: Invalid input: expected 1)',
+    ],
+    [
+      'a missing key',
+      { ...pgMeta, host: undefined },
+      'not an opsdeck backup sidecar (host: Invalid input: expected string, received undefined)',
+    ],
+    [
+      'a wrong type',
+      { ...pgMeta, size: '1234' },
+      'not an opsdeck backup sidecar (size: Invalid input: expected number, received string)',
+    ],
+    [
+      'a bad checksum',
+      { ...pgMeta, sha256: 'xyz' },
+      'not an opsdeck backup sidecar (sha256: Invalid string: must match pattern /^[0-9a-f]{64}$/)',
+    ],
+    [
+      'an unknown kind',
+      { ...pgMeta, kind: 'incremental' },
+      'not an opsdeck backup sidecar (kind: Invalid option: expected one of "full"|"data"|"files")',
+    ],
+    [
+      'an unknown source type',
+      { ...pgMeta, source: { type: 'mysql', name: 'x' } },
+      "not an opsdeck backup sidecar (source.type: Invalid discriminator value. Expected 'postgres' | 'files')",
+    ],
+    [
+      'a bad check',
+      { ...pgMeta, verify: { ...verify, checks: [{ name: 'crc', ok: true, detail: '' }] } },
+      'not an opsdeck backup sidecar (verify.checks.0.name: Invalid option: expected one of "sha256"|"size"|"gzip"|"marker"|"pg_restore"|"tar")',
+    ],
     ['a list', [], 'not an opsdeck backup sidecar (: Invalid input: expected object, received array)'],
   ])('%s', async (_name, data, expected) => {
     expect(await reason(data)).toBe(expected);

@@ -31,7 +31,11 @@ describe.skipIf(unavailable('postgres'))('opsdeck restore / drill', () => {
       discover: false,
       targets: { postgres: { host: s.host, port: s.port, user: s.user, database: 'postgres' } },
       audit: { path: path.join(root.dir, 'audit.jsonl') },
-      backups: { dir: path.join(root.dir, 'backups'), databases: [db], verifyQueries: [{ database: db, sql: 'SELECT count(*) FROM incidents', expect: '3000' }] },
+      backups: {
+        dir: path.join(root.dir, 'backups'),
+        databases: [db],
+        verifyQueries: [{ database: db, sql: 'SELECT count(*) FROM incidents', expect: '3000' }],
+      },
     };
     writeFileSync(configPath, JSON.stringify(config));
   });
@@ -61,7 +65,9 @@ describe.skipIf(unavailable('postgres'))('opsdeck restore / drill', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ok +backup file: .* verified/);
     expect(r.stdout).toMatch(/restore\.database .* — 9 steps, DESTRUCTIVE: needs the target name typed/);
-    expect(r.stdout).toContain(`sql: DROP DATABASE IF EXISTS "${db}" WITH (FORCE); CREATE DATABASE "${db}" OWNER "postgres" TEMPLATE template0`);
+    expect(r.stdout).toContain(
+      `sql: DROP DATABASE IF EXISTS "${db}" WITH (FORCE); CREATE DATABASE "${db}" OWNER "postgres" TEMPLATE template0`,
+    );
     expect(r.stdout).toMatch(/gunzip \(in-process\) < .* \| PGHOST=.*psql -X -v ON_ERROR_STOP=1 --no-password/);
     expect(r.stdout).toContain('Dry run: nothing was changed.');
     expect(await checksum(db)).toEqual(original);
@@ -95,8 +101,18 @@ describe.skipIf(unavailable('postgres'))('opsdeck restore / drill', () => {
     expect(r.stdout).toMatch(/\[4\/9\] drop and recreate the database: done/);
     expect(r.stdout).toMatch(/public\.incidents\s+3000\s+3000\s+ok/);
     expect(r.stdout).toMatch(/RESTORED: .* is restored from .* and verified/);
-    const audit = readFileSync(path.join(root.dir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; event: string });
-    expect(audit.filter((e) => e.action === 'restore.database').map((e) => e.event)).toEqual(['cancelled', 'confirmed', 'succeeded', 'confirmed', 'succeeded', 'succeeded']);
+    const audit = readFileSync(path.join(root.dir, 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; event: string });
+    expect(audit.filter((e) => e.action === 'restore.database').map((e) => e.event)).toEqual([
+      'cancelled',
+      'confirmed',
+      'succeeded',
+      'confirmed',
+      'succeeded',
+      'succeeded',
+    ]);
   });
 
   it('a truncated backup fails preflight: exit 1, database untouched', async () => {
@@ -113,7 +129,9 @@ describe.skipIf(unavailable('postgres'))('opsdeck restore / drill', () => {
   it('drill without arguments drills the newest verified full backup of each configured database', async () => {
     const r = await cli(['drill']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^ok {4}drill ${db}: ${path.basename(file)} restored into ${db}_drill_\\d{8}_\\d{6} and verified`));
+    expect(r.stdout).toMatch(
+      new RegExp(`^ok {4}drill ${db}: ${path.basename(file)} restored into ${db}_drill_\\d{8}_\\d{6} and verified`),
+    );
     const log = await readDrills(path.join(root.dir, 'backups', 'drills.jsonl'));
     expect(log.at(-1)).toMatchObject({ ok: true, source: db, backup: file });
   });
@@ -133,11 +151,20 @@ describe.skipIf(unavailable('postgres'))('opsdeck restore / drill', () => {
       return stdout;
     };
     // The drill re-verifies the backup first, so VERIFIED may read "yes (re-verified …)".
-    expect(await backups(['backups'])).toMatch(new RegExp(`full\\s+${db}\\s+.*\\s+yes(?: \\(re-verified [^)]*\\))?\\s+0m\\s+${path.basename(file)}`));
-    const j = JSON.parse(await backups(['backups', '--json'])) as { backups: { lastDrill: { ok: boolean; backup: string; daysSinceOk: number } | null }[] };
+    expect(await backups(['backups'])).toMatch(
+      new RegExp(`full\\s+${db}\\s+.*\\s+yes(?: \\(re-verified [^)]*\\))?\\s+0m\\s+${path.basename(file)}`),
+    );
+    const j = JSON.parse(await backups(['backups', '--json'])) as {
+      backups: { lastDrill: { ok: boolean; backup: string; daysSinceOk: number } | null }[];
+    };
     expect(j.backups[0]!.lastDrill).toMatchObject({ ok: true, backup: file, daysSinceOk: 0 });
     // The restore above took a safety dump of the damaged database: listed, and kept (made just now).
     const dry = await backups(['prune', '--dry-run']);
-    expect(dry).toMatch(new RegExp(`^keep {4}${db} {2}full_backup_\\d{8}_\\d{6}\\.sql\\.gz .* safety dump made 0 h ago: never deleted within 24 h`, 'm'));
+    expect(dry).toMatch(
+      new RegExp(
+        `^keep {4}${db} {2}full_backup_\\d{8}_\\d{6}\\.sql\\.gz .* safety dump made 0 h ago: never deleted within 24 h`,
+        'm',
+      ),
+    );
   });
 });

@@ -6,7 +6,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drillLogPath, drillSummaries, readDrills } from '../../src/backup/drill-log.js';
 import { runDrill, scratchName, sweepStaleScratch } from '../../src/restore/drill.js';
 import { unavailable } from '../helpers/services.js';
-import { actionLayer, backup, createDatabase, databaseExists, databasesLike, dropDatabase, rewriteBackup, SEED, server, sql, tempDir } from './helpers.js';
+import {
+  actionLayer,
+  backup,
+  createDatabase,
+  databaseExists,
+  databasesLike,
+  dropDatabase,
+  rewriteBackup,
+  SEED,
+  server,
+  sql,
+  tempDir,
+} from './helpers.js';
 
 describe('scratch names', () => {
   it('are <db>_drill_<stamp>, shortened to 63 bytes by whole characters', () => {
@@ -36,7 +48,17 @@ describe.skipIf(unavailable('postgres'))('drills', () => {
 
   const drill = (backupFile: string, guard = actionLayer().guard) => {
     const { audit } = actionLayer();
-    return { audit, run: runDrill({ backup: backupFile, conn: server(), guard, audit, logPath: drillLogPath(root.dir), verifyQueries: [{ database: db, sql: 'SELECT count(*) FROM incidents', expect: '3000' }] }) };
+    return {
+      audit,
+      run: runDrill({
+        backup: backupFile,
+        conn: server(),
+        guard,
+        audit,
+        logPath: drillLogPath(root.dir),
+        verifyQueries: [{ database: db, sql: 'SELECT count(*) FROM incidents', expect: '3000' }],
+      }),
+    };
   };
 
   it('restores into a scratch database, verifies, records the result and drops it', async () => {
@@ -45,25 +67,42 @@ describe.skipIf(unavailable('postgres'))('drills', () => {
     const out = await run;
     expect(out.result).toBe('succeeded');
     expect(out.scratch).toMatch(new RegExp(`^${db}_drill_\\d{8}_\\d{6}$`));
-    expect(out.steps.map((s) => `${s.id}:${s.status}`)).toEqual(['drill-create:done', 'drill-load:done', 'drill-verify:done', 'drill-drop:done']);
+    expect(out.steps.map((s) => `${s.id}:${s.status}`)).toEqual([
+      'drill-create:done',
+      'drill-load:done',
+      'drill-verify:done',
+      'drill-drop:done',
+    ]);
     expect(out.comparison!.ok).toBe(true);
     expect(out.comparison!.rows.find((r) => r.kind === 'query')).toMatchObject({ actual: '3000', ok: true });
     expect(await databaseExists(out.scratch)).toBe(false);
     expect(out.record).toMatchObject({ ok: true, source: db, dropped: true, tables: 4, mismatches: 0 });
     expect(out.record!.loadMs).toBeGreaterThan(0);
     expect((await sql(db, 'SELECT count(*)::int AS n FROM incidents'))[0]!.rows).toEqual(before[0]!.rows);
-    expect(audit.entries.map((e) => `${e.action}:${e.event}`)).toEqual(['restore.drill:confirmed', 'restore.drill:succeeded']);
+    expect(audit.entries.map((e) => `${e.action}:${e.event}`)).toEqual([
+      'restore.drill:confirmed',
+      'restore.drill:succeeded',
+    ]);
     const summary = (await drillSummaries(root.dir)).get(db)!;
     expect(summary.lastOk?.scratch).toBe(out.scratch);
   });
 
   it('a drill whose verification fails is recorded as failed and still leaves no scratch database', async () => {
-    const lying = await rewriteBackup(file, (t) => t, path.join(path.dirname(file), 'full_backup_20250105_030000.sql.gz'), (m) => {
-      m.rowCounts!['public.users'] = 24;
-    });
+    const lying = await rewriteBackup(
+      file,
+      (t) => t,
+      path.join(path.dirname(file), 'full_backup_20250105_030000.sql.gz'),
+      (m) => {
+        m.rowCounts!['public.users'] = 24;
+      },
+    );
     const out = await drill(lying).run;
     expect(out.result).toBe('failed');
-    expect(out.comparison!.rows.find((r) => r.name === 'public.users')).toMatchObject({ expected: '24', actual: '25', ok: false });
+    expect(out.comparison!.rows.find((r) => r.name === 'public.users')).toMatchObject({
+      expected: '24',
+      actual: '25',
+      ok: false,
+    });
     expect(out.steps.find((s) => s.id === 'drill-drop')!.status).toBe('skipped');
     expect(await databaseExists(out.scratch)).toBe(false);
     expect(out.record).toMatchObject({ ok: false, dropped: true, mismatches: 1 });
@@ -71,7 +110,11 @@ describe.skipIf(unavailable('postgres'))('drills', () => {
   });
 
   it('a drill whose load fails half-way leaves no scratch database either', async () => {
-    const broken = await rewriteBackup(file, (t) => t.replace('\nCOPY public.incidents', '\nSELECT 1/0;\nCOPY public.incidents'), path.join(path.dirname(file), 'full_backup_20250105_040000.sql.gz'));
+    const broken = await rewriteBackup(
+      file,
+      (t) => t.replace('\nCOPY public.incidents', '\nSELECT 1/0;\nCOPY public.incidents'),
+      path.join(path.dirname(file), 'full_backup_20250105_040000.sql.gz'),
+    );
     const out = await drill(broken).run;
     expect(out.result).toBe('failed');
     expect(out.steps.find((s) => s.id === 'drill-load')!.error).toMatch(/division by zero/);
@@ -92,9 +135,17 @@ describe.skipIf(unavailable('postgres'))('drills', () => {
 
   it('sweeps the scratch database of a drill that was killed (its process is gone)', async () => {
     const name = `${db}_drill_20240101_000000`;
-    await sql('postgres', `CREATE DATABASE ${name}`, `COMMENT ON DATABASE ${name} IS 'opsdeck drill scratch; host=${os.hostname()}; pid=999999999; started=x'`);
+    await sql(
+      'postgres',
+      `CREATE DATABASE ${name}`,
+      `COMMENT ON DATABASE ${name} IS 'opsdeck drill scratch; host=${os.hostname()}; pid=999999999; started=x'`,
+    );
     const alive = `${db}_drill_20240101_000001`;
-    await sql('postgres', `CREATE DATABASE ${alive}`, `COMMENT ON DATABASE ${alive} IS 'opsdeck drill scratch; host=${os.hostname()}; pid=${process.pid}; started=x'`);
+    await sql(
+      'postgres',
+      `CREATE DATABASE ${alive}`,
+      `COMMENT ON DATABASE ${alive} IS 'opsdeck drill scratch; host=${os.hostname()}; pid=${process.pid}; started=x'`,
+    );
     try {
       expect(await sweepStaleScratch(server())).toContain(name);
       expect(await databaseExists(name)).toBe(false);

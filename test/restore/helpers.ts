@@ -24,7 +24,6 @@ export function server(): PgTarget {
   return { host: s.host, port: s.port, user: s.user, database: s.database };
 }
 
-
 /** Creates a uniquely named database (optionally with an awkward name) and returns its name. */
 export async function createDatabase(prefix: string, owner?: string): Promise<string> {
   const name = uniqueName(prefix);
@@ -45,7 +44,10 @@ export async function databaseExists(name: string): Promise<boolean> {
 
 /** Databases whose name contains `part`. */
 export async function databasesLike(part: string): Promise<string[]> {
-  const [r] = await sql('postgres', `SELECT datname FROM pg_database WHERE strpos(datname, ${pg.escapeLiteral(part)}) > 0 ORDER BY 1`);
+  const [r] = await sql(
+    'postgres',
+    `SELECT datname FROM pg_database WHERE strpos(datname, ${pg.escapeLiteral(part)}) > 0 ORDER BY 1`,
+  );
   return r!.rows.map((x: { datname: string }) => x.datname);
 }
 
@@ -82,7 +84,10 @@ export async function checksum(database: string): Promise<Record<string, string>
     );
     const out: Record<string, string> = {};
     for (const { name, kind } of t.rows) {
-      const q = kind === 'S' ? `SELECT last_value || '/' || is_called AS h FROM ${name}` : `SELECT md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS h FROM ${name} x`;
+      const q =
+        kind === 'S'
+          ? `SELECT last_value || '/' || is_called AS h FROM ${name}`
+          : `SELECT md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS h FROM ${name} x`;
       const r = await c.query<{ h: string }>(q);
       out[name] = r.rows[0]!.h;
     }
@@ -94,12 +99,19 @@ export async function checksum(database: string): Promise<Record<string, string>
 
 /** A real backup of `database` by the backup layer, into `root`. */
 export async function backup(root: string, database: string, format: 'plain' | 'custom' = 'plain'): Promise<string> {
-  const rec = await runBackupJob(pgBackupJob({ root, target: { ...server(), database }, kind: 'full', format }), { skipPreflight: true });
+  const rec = await runBackupJob(pgBackupJob({ root, target: { ...server(), database }, kind: 'full', format }), {
+    skipPreflight: true,
+  });
   return rec.path;
 }
 
 /** Rewrites a plain backup's dump text with `edit` and fixes its sidecar (size, checksum) so it still verifies. */
-export async function rewriteBackup(file: string, edit: (text: string) => string, out: string, sidecarEdit: (m: Awaited<ReturnType<typeof readSidecar>>) => void = () => undefined): Promise<string> {
+export async function rewriteBackup(
+  file: string,
+  edit: (text: string) => string,
+  out: string,
+  sidecarEdit: (m: Awaited<ReturnType<typeof readSidecar>>) => void = () => undefined,
+): Promise<string> {
   const gz = gzipSync(Buffer.from(edit(gunzipSync(readFileSync(file)).toString('utf8')), 'utf8'));
   writeFileSync(out, gz);
   const meta = await readSidecar(file);

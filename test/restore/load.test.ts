@@ -8,7 +8,19 @@ import { executeRestore } from '../../src/restore/execute.js';
 import { prepareRestore, safetyRootFor } from '../../src/restore/plan.js';
 import type { ConfirmRequest } from '../../src/restore/types.js';
 import { uniqueName, unavailable } from '../helpers/services.js';
-import { actionLayer, backup, checksum, createDatabase, databaseExists, dropDatabase, rewriteBackup, SEED, server, sql, tempDir } from './helpers.js';
+import {
+  actionLayer,
+  backup,
+  checksum,
+  createDatabase,
+  databaseExists,
+  dropDatabase,
+  rewriteBackup,
+  SEED,
+  server,
+  sql,
+  tempDir,
+} from './helpers.js';
 
 describe.skipIf(unavailable('postgres'))('loading and recreating', () => {
   let db: string;
@@ -31,10 +43,16 @@ describe.skipIf(unavailable('postgres'))('loading and recreating', () => {
   const ctx = () => ({ signal: new AbortController().signal, output: () => undefined, progress: () => undefined });
 
   it('a dump cut short at a statement boundary commits nothing', async () => {
-    const cut = await rewriteBackup(file, (t) => t.slice(0, t.indexOf('\nCOPY public.incidents')), path.join(root.dir, 'cut.sql.gz'));
+    const cut = await rewriteBackup(
+      file,
+      (t) => t.slice(0, t.indexOf('\nCOPY public.incidents')),
+      path.join(root.dir, 'cut.sql.gz'),
+    );
     const scratch = await createDatabase('rs_cut');
     try {
-      await expect(loadBackup({ file: cut, format: 'plain', target: { ...server(), database: scratch } }, ctx())).rejects.toThrow(/does not end with "-- PostgreSQL database dump complete"/);
+      await expect(
+        loadBackup({ file: cut, format: 'plain', target: { ...server(), database: scratch } }, ctx()),
+      ).rejects.toThrow(/does not end with "-- PostgreSQL database dump complete"/);
       const [r] = await sql(scratch, `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`);
       expect(r!.rows[0].n).toBe(0);
     } finally {
@@ -58,9 +76,19 @@ describe.skipIf(unavailable('postgres'))('loading and recreating', () => {
            FROM pg_db_role_setting s LEFT JOIN pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) x WHERE s.setdatabase = d.oid) AS settings
       FROM pg_database d WHERE datname = '${db}'`;
     const [before] = await sql('postgres', facts);
-    const { restore } = await prepareRestore({ backup: file, database: db, conn: server(), safetyRoot: safetyRootFor(root.dir) });
+    const { restore } = await prepareRestore({
+      backup: file,
+      database: db,
+      conn: server(),
+      safetyRoot: safetyRootFor(root.dir),
+    });
     const { audit, guard } = actionLayer();
-    const out = await executeRestore(restore!, { guard, audit, confirmAt: 'start', confirm: async (q) => (q.kind === 'type' ? q.expect : 'y') });
+    const out = await executeRestore(restore!, {
+      guard,
+      audit,
+      confirmAt: 'start',
+      confirm: async (q) => (q.kind === 'type' ? q.expect : 'y'),
+    });
     expect(out.result).toBe('succeeded');
     const [after] = await sql('postgres', facts);
     expect(after!.rows).toEqual(before!.rows);
@@ -70,14 +98,28 @@ describe.skipIf(unavailable('postgres'))('loading and recreating', () => {
   it('restores a database that no longer exists (disaster recovery) with the owner asked for', async () => {
     const gone = uniqueName('rs_gone');
     try {
-      const { report, restore } = await prepareRestore({ backup: file, database: gone, owner: role, conn: server(), safetyRoot: safetyRootFor(root.dir) });
+      const { report, restore } = await prepareRestore({
+        backup: file,
+        database: gone,
+        owner: role,
+        conn: server(),
+        safetyRoot: safetyRootFor(root.dir),
+      });
       expect(report.checks.find((c) => c.id === 'target')).toMatchObject({ status: 'warn' });
       const { audit, guard } = actionLayer();
-      const out = await executeRestore(restore!, { guard, audit, confirmAt: 'start', confirm: async (q) => (q.kind === 'type' ? q.expect : 'y') });
+      const out = await executeRestore(restore!, {
+        guard,
+        audit,
+        confirmAt: 'start',
+        confirm: async (q) => (q.kind === 'type' ? q.expect : 'y'),
+      });
       expect(out.result).toBe('succeeded');
       expect(out.safetyDump).toBeUndefined();
       expect(out.steps.find((s) => s.id === 'safety-dump')!.note).toMatch(/does not exist: nothing to save/);
-      const [o] = await sql('postgres', `SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = '${gone}'`);
+      const [o] = await sql(
+        'postgres',
+        `SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = '${gone}'`,
+      );
       expect(o!.rows[0].owner).toBe(role);
       expect(await checksum(gone)).toEqual(await checksum(db));
     } finally {
@@ -88,7 +130,12 @@ describe.skipIf(unavailable('postgres'))('loading and recreating', () => {
   it('a cancel during the load still offers the rollback, and the rollback puts the old data back', async () => {
     await sql(db, `DELETE FROM big WHERE id % 2 = 0`);
     const before = await checksum(db);
-    const { restore } = await prepareRestore({ backup: file, database: db, conn: server(), safetyRoot: safetyRootFor(root.dir) });
+    const { restore } = await prepareRestore({
+      backup: file,
+      database: db,
+      conn: server(),
+      safetyRoot: safetyRootFor(root.dir),
+    });
     const { audit, guard } = actionLayer();
     const ac = new AbortController();
     const asked: ConfirmRequest[] = [];

@@ -43,7 +43,9 @@ describe.skipIf(!checkRequirement('postgres').ok)('over a password login', () =>
     conn = { host: '127.0.0.1', port: pgs.port, user: 'opsadmin', password: PASSWORD, database: 'itsm_db' };
     const c = new pg.Client({ ...conn });
     await c.connect();
-    await c.query(`CREATE TABLE incidents (id serial PRIMARY KEY, title text); INSERT INTO incidents (title) SELECT 'i' || g FROM generate_series(1, 500) g`);
+    await c.query(
+      `CREATE TABLE incidents (id serial PRIMARY KEY, title text); INSERT INTO incidents (title) SELECT 'i' || g FROM generate_series(1, 500) g`,
+    );
     await c.end();
     root = tempDir('pw');
   });
@@ -53,19 +55,40 @@ describe.skipIf(!checkRequirement('postgres').ok)('over a password login', () =>
   });
 
   it('restores and drills without the password in any argv or step text', async () => {
-    const file = (await runBackupJob(pgBackupJob({ root: root.dir, target: conn, kind: 'full', format: 'custom' }), { skipPreflight: true })).path;
+    const file = (
+      await runBackupJob(pgBackupJob({ root: root.dir, target: conn, kind: 'full', format: 'custom' }), {
+        skipPreflight: true,
+      })
+    ).path;
     const c = new pg.Client({ ...conn });
     await c.connect();
     await c.query('DELETE FROM incidents WHERE id > 100');
     await c.end();
 
     const leaks: string[] = [];
-    const { restore, report } = await prepareRestore({ backup: file, database: 'itsm_db', conn, safetyRoot: safetyRootFor(root.dir) });
+    const { restore, report } = await prepareRestore({
+      backup: file,
+      database: 'itsm_db',
+      conn,
+      safetyRoot: safetyRootFor(root.dir),
+    });
     expect(report.checks.filter((x) => x.status === 'fail')).toEqual([]);
     const { audit, guard } = actionLayer();
-    const out = await executeRestore(restore!, { guard, audit, confirmAt: 'start', confirm: async (q) => (q.kind === 'type' ? q.expect : 'y'), onUpdate: () => leaks.push(...cmdlinesWith(PASSWORD)) });
+    const out = await executeRestore(restore!, {
+      guard,
+      audit,
+      confirmAt: 'start',
+      confirm: async (q) => (q.kind === 'type' ? q.expect : 'y'),
+      onUpdate: () => leaks.push(...cmdlinesWith(PASSWORD)),
+    });
     expect(out.result).toBe('succeeded');
-    const drill = await runDrill({ backup: file, conn, guard, audit, onUpdate: () => leaks.push(...cmdlinesWith(PASSWORD)) });
+    const drill = await runDrill({
+      backup: file,
+      conn,
+      guard,
+      audit,
+      onUpdate: () => leaks.push(...cmdlinesWith(PASSWORD)),
+    });
     expect(drill.result).toBe('succeeded');
 
     expect(leaks).toEqual([]);

@@ -9,7 +9,18 @@ import { executeRestore } from '../../src/restore/execute.js';
 import { prepareRestore, safetyRootFor } from '../../src/restore/plan.js';
 import type { ConfirmRequest, RestoreSnapshot } from '../../src/restore/types.js';
 import { unavailable } from '../helpers/services.js';
-import { actionLayer, backup, checksum, createDatabase, DAMAGE, dropDatabase, SEED, server, sql, tempDir } from './helpers.js';
+import {
+  actionLayer,
+  backup,
+  checksum,
+  createDatabase,
+  DAMAGE,
+  dropDatabase,
+  SEED,
+  server,
+  sql,
+  tempDir,
+} from './helpers.js';
 
 describe.skipIf(unavailable('postgres'))('restore', () => {
   let db: string;
@@ -30,26 +41,58 @@ describe.skipIf(unavailable('postgres'))('restore', () => {
   });
 
   const prepare = (backupFile: string, database = db) =>
-    prepareRestore({ backup: backupFile, database, conn: server(), safetyRoot: safetyRootFor(root.dir), catalogRoot: root.dir, verifyQueries: [{ sql: 'SELECT count(*) FROM incidents', expect: '3000' }] });
+    prepareRestore({
+      backup: backupFile,
+      database,
+      conn: server(),
+      safetyRoot: safetyRootFor(root.dir),
+      catalogRoot: root.dir,
+      verifyQueries: [{ sql: 'SELECT count(*) FROM incidents', expect: '3000' }],
+    });
 
   it('puts back every row of every table after the data was damaged', async () => {
     await sql(db, ...DAMAGE);
     expect(await checksum(db)).not.toEqual(original);
     const { report, restore } = await prepare(file);
     expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
-    expect(restore!.plan.steps.map((s) => s.id)).toEqual(['stop-services', 'terminate', 'safety-dump', 'recreate', 'load', 'grant', 'verify', 'start-services', 'health-check']);
+    expect(restore!.plan.steps.map((s) => s.id)).toEqual([
+      'stop-services',
+      'terminate',
+      'safety-dump',
+      'recreate',
+      'load',
+      'grant',
+      'verify',
+      'start-services',
+      'health-check',
+    ]);
     const asked: ConfirmRequest[] = [];
     const updates: RestoreSnapshot[] = [];
     const { audit, guard } = actionLayer();
-    const out = await executeRestore(restore!, { guard, audit, confirm: async (q) => (asked.push(q), q.kind === 'type' ? q.expect : 'y'), onUpdate: (s) => updates.push(s) });
+    const out = await executeRestore(restore!, {
+      guard,
+      audit,
+      confirm: async (q) => (asked.push(q), q.kind === 'type' ? q.expect : 'y'),
+      onUpdate: (s) => updates.push(s),
+    });
 
     expect(out.result).toBe('succeeded');
     expect(out.db.kind).toBe('restored');
     expect(await checksum(db)).toEqual(original);
     expect(asked.map((q) => `${q.stage}:${q.kind}`)).toEqual(['start:yes', 'drop:type']);
     expect(out.comparison!.ok).toBe(true);
-    expect(out.comparison!.rows).toContainEqual({ name: 'public.incidents', kind: 'table', expected: '3000', actual: '3000', ok: true });
-    expect(out.comparison!.rows.find((r) => r.kind === 'query')).toMatchObject({ expected: '3000', actual: '3000', ok: true });
+    expect(out.comparison!.rows).toContainEqual({
+      name: 'public.incidents',
+      kind: 'table',
+      expected: '3000',
+      actual: '3000',
+      ok: true,
+    });
+    expect(out.comparison!.rows.find((r) => r.kind === 'query')).toMatchObject({
+      expected: '3000',
+      actual: '3000',
+      ok: true,
+    });
     expect(out.steps.every((s) => s.status === 'done')).toBe(true);
     // The load step reported byte progress up to the whole file.
     const load = out.steps.find((s) => s.id === 'load')!;
@@ -63,7 +106,13 @@ describe.skipIf(unavailable('postgres'))('restore', () => {
     // The database is open again with its old connection limit.
     const [lim] = await sql('postgres', `SELECT datconnlimit FROM pg_database WHERE datname = '${db}'`);
     expect(lim!.rows[0].datconnlimit).toBe(-1);
-    expect(audit.entries.map((e) => `${e.action}:${e.event}`)).toEqual(['restore.database:confirmed', 'restore.database:succeeded', 'restore.database:confirmed', 'restore.database:succeeded', 'restore.database:succeeded']);
+    expect(audit.entries.map((e) => `${e.action}:${e.event}`)).toEqual([
+      'restore.database:confirmed',
+      'restore.database:succeeded',
+      'restore.database:confirmed',
+      'restore.database:succeeded',
+      'restore.database:succeeded',
+    ]);
     expect(out.summary[1]).toMatch(/^RESTORED: .* is restored from .* and verified/);
   });
 
@@ -72,10 +121,17 @@ describe.skipIf(unavailable('postgres'))('restore', () => {
     await sql(db, ...DAMAGE);
     const { restore } = await prepare(custom);
     const { audit, guard } = actionLayer();
-    const out = await executeRestore(restore!, { guard, audit, confirmAt: 'start', confirm: async (q) => (q.kind === 'type' ? q.expect : 'y') });
+    const out = await executeRestore(restore!, {
+      guard,
+      audit,
+      confirmAt: 'start',
+      confirm: async (q) => (q.kind === 'type' ? q.expect : 'y'),
+    });
     expect(out.result).toBe('succeeded');
     expect(await checksum(db)).toEqual(original);
-    expect(out.steps.find((s) => s.id === 'load')!.description.text).toMatch(/pg_restore --no-password --exit-on-error --single-transaction '--dbname=dbname=.*'/);
+    expect(out.steps.find((s) => s.id === 'load')!.description.text).toMatch(
+      /pg_restore --no-password --exit-on-error --single-transaction '--dbname=dbname=.*'/,
+    );
   });
 
   it('a truncated backup is refused at preflight and the database is untouched', async () => {
@@ -98,7 +154,11 @@ describe.skipIf(unavailable('postgres'))('restore', () => {
     const before = await checksum(db);
     const { restore } = await prepare(file);
     const { audit, guard } = actionLayer();
-    const out = await executeRestore(restore!, { guard, audit, confirm: async (q) => (q.stage === 'drop' ? null : 'y') });
+    const out = await executeRestore(restore!, {
+      guard,
+      audit,
+      confirm: async (q) => (q.stage === 'drop' ? null : 'y'),
+    });
     expect(out.result).toBe('declined');
     expect(out.db.kind).toBe('untouched');
     expect(out.recovery?.action).toBe('restore.undo');
@@ -112,11 +172,30 @@ describe.skipIf(unavailable('postgres'))('restore', () => {
     const before = await checksum(db);
     const blocker = path.join(root.dir, 'not-a-dir');
     writeFileSync(blocker, '');
-    const { restore } = await prepareRestore({ backup: file, database: db, conn: server(), safetyRoot: path.join(blocker, 'safety') });
+    const { restore } = await prepareRestore({
+      backup: file,
+      database: db,
+      conn: server(),
+      safetyRoot: path.join(blocker, 'safety'),
+    });
     const { audit, guard } = actionLayer();
-    const out = await executeRestore(restore!, { guard, audit, confirm: async (q) => (q.kind === 'type' ? q.expect : 'y') });
+    const out = await executeRestore(restore!, {
+      guard,
+      audit,
+      confirm: async (q) => (q.kind === 'type' ? q.expect : 'y'),
+    });
     expect(out.result).toBe('failed');
-    expect(out.steps.map((s) => s.status)).toEqual(['done', 'done', 'failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+    expect(out.steps.map((s) => s.status)).toEqual([
+      'done',
+      'done',
+      'failed',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+    ]);
     expect(out.recovery).toMatchObject({ action: 'restore.undo', result: 'succeeded' });
     expect(out.db.kind).toBe('untouched');
     expect(out.summary[0]).toMatch(/^Restore FAILED at "safety dump of the current database" \(before the drop\)/);
@@ -138,7 +217,11 @@ describe.skipIf(unavailable('postgres'))('restore', () => {
   it('read-only mode refuses the restore', async () => {
     const { restore } = await prepare(file);
     const { audit } = actionLayer();
-    const out = await executeRestore(restore!, { guard: { check: () => ({ ok: false, reason: 'read-only mode' }) }, audit, confirm: async () => 'y' });
+    const out = await executeRestore(restore!, {
+      guard: { check: () => ({ ok: false, reason: 'read-only mode' }) },
+      audit,
+      confirm: async () => 'y',
+    });
     expect(out.result).toBe('refused');
     expect(out.db.kind).toBe('untouched');
   });

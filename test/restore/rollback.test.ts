@@ -11,7 +11,19 @@ import { executeRestore } from '../../src/restore/execute.js';
 import { prepareRestore, safetyRootFor } from '../../src/restore/plan.js';
 import type { ServiceConfig } from '../../src/config/schema.js';
 import { postgresService, unavailable } from '../helpers/services.js';
-import { actionLayer, backup, checksum, createDatabase, DAMAGE, dropDatabase, rewriteBackup, SEED, server, sql, tempDir } from './helpers.js';
+import {
+  actionLayer,
+  backup,
+  checksum,
+  createDatabase,
+  DAMAGE,
+  dropDatabase,
+  rewriteBackup,
+  SEED,
+  server,
+  sql,
+  tempDir,
+} from './helpers.js';
 
 describe.skipIf(unavailable('postgres'))('restore failures and rollback', () => {
   let db: string;
@@ -31,16 +43,30 @@ describe.skipIf(unavailable('postgres'))('restore failures and rollback', () => 
   });
 
   const restoreWith = async (backupFile: string, rollback: 'y' | 'n') => {
-    const { restore, report } = await prepareRestore({ backup: backupFile, database: db, conn: server(), safetyRoot: safetyRootFor(root.dir) });
+    const { restore, report } = await prepareRestore({
+      backup: backupFile,
+      database: db,
+      conn: server(),
+      safetyRoot: safetyRootFor(root.dir),
+    });
     expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
     const { audit, guard } = actionLayer();
-    const out = await executeRestore(restore!, { guard, audit, confirmAt: 'start', confirm: async (q) => (q.stage === 'rollback' ? rollback : q.kind === 'type' ? q.expect : 'y') });
+    const out = await executeRestore(restore!, {
+      guard,
+      audit,
+      confirmAt: 'start',
+      confirm: async (q) => (q.stage === 'rollback' ? rollback : q.kind === 'type' ? q.expect : 'y'),
+    });
     return { out, audit };
   };
 
   it('a dump whose middle statement fails: the load rolls back, the safety dump is put back', async () => {
     const before = await checksum(db);
-    const broken = await rewriteBackup(file, (t) => t.replace('\nCOPY public.incidents', '\nSELECT 1/0;\nCOPY public.incidents'), path.join(path.dirname(file), 'full_backup_20250105_030000.sql.gz'));
+    const broken = await rewriteBackup(
+      file,
+      (t) => t.replace('\nCOPY public.incidents', '\nSELECT 1/0;\nCOPY public.incidents'),
+      path.join(path.dirname(file), 'full_backup_20250105_030000.sql.gz'),
+    );
     const { out, audit } = await restoreWith(broken, 'y');
     expect(out.result).toBe('failed');
     expect(out.steps.find((s) => s.id === 'load')).toMatchObject({ status: 'failed' });
@@ -54,21 +80,35 @@ describe.skipIf(unavailable('postgres'))('restore failures and rollback', () => 
 
   it('row counts that do not match the sidecar fail the restore, and the rollback brings the old data back', async () => {
     const before = await checksum(db);
-    const lying = await rewriteBackup(file, (t) => t, path.join(path.dirname(file), 'full_backup_20250105_040000.sql.gz'), (m) => {
-      m.rowCounts!['public.incidents'] = 2999;
-    });
+    const lying = await rewriteBackup(
+      file,
+      (t) => t,
+      path.join(path.dirname(file), 'full_backup_20250105_040000.sql.gz'),
+      (m) => {
+        m.rowCounts!['public.incidents'] = 2999;
+      },
+    );
     const { out } = await restoreWith(lying, 'y');
     expect(out.result).toBe('failed');
     expect(out.comparison!.ok).toBe(false);
-    expect(out.comparison!.rows.find((r) => r.name === 'public.incidents')).toMatchObject({ expected: '2999', actual: '3000', ok: false });
+    expect(out.comparison!.rows.find((r) => r.name === 'public.incidents')).toMatchObject({
+      expected: '2999',
+      actual: '3000',
+      ok: false,
+    });
     expect(out.db.kind).toBe('rolled-back');
     expect(await checksum(db)).toEqual(before);
   });
 
   it('declining the rollback says the database is unverified, names the safety dump and leaves it closed', async () => {
-    const lying = await rewriteBackup(file, (t) => t, path.join(path.dirname(file), 'full_backup_20250105_050000.sql.gz'), (m) => {
-      m.rowCounts!['public.users'] = 1;
-    });
+    const lying = await rewriteBackup(
+      file,
+      (t) => t,
+      path.join(path.dirname(file), 'full_backup_20250105_050000.sql.gz'),
+      (m) => {
+        m.rowCounts!['public.users'] = 1;
+      },
+    );
     const { out } = await restoreWith(lying, 'n');
     expect(out.db.kind).toBe('unverified');
     expect(out.db.text).toMatch(/^UNVERIFIED: .*safety dump of the data it held is .*before-restore/);
@@ -79,15 +119,33 @@ describe.skipIf(unavailable('postgres'))('restore failures and rollback', () => 
 
   it('terminates the connections of other clients, listed by application at preflight', async () => {
     const s = postgresService();
-    const held = new pg.Client({ host: s.host, port: s.port, user: s.user, database: db, application_name: 'held-by-test' });
+    const held = new pg.Client({
+      host: s.host,
+      port: s.port,
+      user: s.user,
+      database: db,
+      application_name: 'held-by-test',
+    });
     const errors: Error[] = [];
     held.on('error', (e) => errors.push(e));
     await held.connect();
     try {
-      const { restore, report } = await prepareRestore({ backup: file, database: db, conn: server(), safetyRoot: safetyRootFor(root.dir) });
-      expect(report.checks.find((c) => c.id === 'connections')!.lines).toContainEqual(expect.stringMatching(/^1× held-by-test \(postgres@/));
+      const { restore, report } = await prepareRestore({
+        backup: file,
+        database: db,
+        conn: server(),
+        safetyRoot: safetyRootFor(root.dir),
+      });
+      expect(report.checks.find((c) => c.id === 'connections')!.lines).toContainEqual(
+        expect.stringMatching(/^1× held-by-test \(postgres@/),
+      );
       const { audit, guard } = actionLayer();
-      const out = await executeRestore(restore!, { guard, audit, confirmAt: 'start', confirm: async (q) => (q.kind === 'type' ? q.expect : 'y') });
+      const out = await executeRestore(restore!, {
+        guard,
+        audit,
+        confirmAt: 'start',
+        confirm: async (q) => (q.kind === 'type' ? q.expect : 'y'),
+      });
       expect(out.result).toBe('succeeded');
       expect(out.steps.find((s) => s.id === 'terminate')!.note).toMatch(/^1 connection terminated/);
       await expect(held.query('SELECT 1')).rejects.toThrow();
@@ -99,16 +157,40 @@ describe.skipIf(unavailable('postgres'))('restore failures and rollback', () => 
   it('stops the application services before and starts them after, through the service layer', async () => {
     const dir = tempDir('svc');
     const marker = path.join(dir.dir, 'app.running');
-    const svc = (name: string): ServiceConfig => ({ name, group: 'application', start: ['touch', `${marker}.${name}`], stop: ['rm', '-f', `${marker}.${name}`], status: ['test', '-e', `${marker}.${name}`], timeout: 10_000 });
-    const db2: ServiceConfig = { name: 'db-itself', group: 'database', start: ['false'], stop: ['false'], timeout: 10_000 };
+    const svc = (name: string): ServiceConfig => ({
+      name,
+      group: 'application',
+      start: ['touch', `${marker}.${name}`],
+      stop: ['rm', '-f', `${marker}.${name}`],
+      status: ['test', '-e', `${marker}.${name}`],
+      timeout: 10_000,
+    });
+    const db2: ServiceConfig = {
+      name: 'db-itself',
+      group: 'database',
+      start: ['false'],
+      stop: ['false'],
+      timeout: 10_000,
+    };
     try {
       const services = await appServices([db2, svc('api'), svc('worker')], undefined);
       expect(services.services.map((s) => s.name)).toEqual(['api', 'worker']);
       const { audit, guard } = actionLayer();
       for (const n of ['api', 'worker']) writeFileSync(`${marker}.${n}`, '');
-      const { restore, report } = await prepareRestore({ backup: file, database: db, conn: server(), safetyRoot: safetyRootFor(root.dir), services });
-      expect(report.checks.find((c) => c.id === 'services')).toMatchObject({ status: 'pass', lines: ['api: running (status exit 0)', 'worker: running (status exit 0)'] });
-      expect(restore!.plan.steps[0]!.describe().text).toBe(`worker: unless already stopped: rm -f ${marker}.worker, then wait until \`test -e ${marker}.worker\` says stopped; api: unless already stopped: rm -f ${marker}.api, then wait until \`test -e ${marker}.api\` says stopped`);
+      const { restore, report } = await prepareRestore({
+        backup: file,
+        database: db,
+        conn: server(),
+        safetyRoot: safetyRootFor(root.dir),
+        services,
+      });
+      expect(report.checks.find((c) => c.id === 'services')).toMatchObject({
+        status: 'pass',
+        lines: ['api: running (status exit 0)', 'worker: running (status exit 0)'],
+      });
+      expect(restore!.plan.steps[0]!.describe().text).toBe(
+        `worker: unless already stopped: rm -f ${marker}.worker, then wait until \`test -e ${marker}.worker\` says stopped; api: unless already stopped: rm -f ${marker}.api, then wait until \`test -e ${marker}.api\` says stopped`,
+      );
       const seenDuringLoad: boolean[] = [];
       const out = await executeRestore(restore!, {
         guard,
@@ -116,7 +198,8 @@ describe.skipIf(unavailable('postgres'))('restore failures and rollback', () => 
         confirmAt: 'start',
         confirm: async (q) => (q.kind === 'type' ? q.expect : 'y'),
         onUpdate: (s) => {
-          if (s.steps.find((x) => x.id === 'load')?.status === 'running') seenDuringLoad.push(existsSync(`${marker}.api`) || existsSync(`${marker}.worker`));
+          if (s.steps.find((x) => x.id === 'load')?.status === 'running')
+            seenDuringLoad.push(existsSync(`${marker}.api`) || existsSync(`${marker}.worker`));
         },
       });
       expect(out.result).toBe('succeeded');
@@ -141,10 +224,20 @@ describe.skipIf(unavailable('postgres'))('a database with an awkward name', () =
       await sql(db, ...DAMAGE);
       for (const format of ['plain', 'custom'] as const) {
         const f = files[format];
-        const { restore, report } = await prepareRestore({ backup: f, database: db, conn: server(), safetyRoot: safetyRootFor(root.dir) });
+        const { restore, report } = await prepareRestore({
+          backup: f,
+          database: db,
+          conn: server(),
+          safetyRoot: safetyRootFor(root.dir),
+        });
         expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
         const { audit, guard } = actionLayer();
-        const out = await executeRestore(restore!, { guard, audit, confirmAt: 'start', confirm: async (q) => (q.kind === 'type' ? q.expect : 'y') });
+        const out = await executeRestore(restore!, {
+          guard,
+          audit,
+          confirmAt: 'start',
+          confirm: async (q) => (q.kind === 'type' ? q.expect : 'y'),
+        });
         expect(out.result).toBe('succeeded');
         expect(await checksum(db)).toEqual(original);
         if (format === 'plain') await sql(db, ...DAMAGE);

@@ -21,8 +21,22 @@ describe('quoting', () => {
   });
 
   it('builds CREATE and DROP DATABASE with quoted names, the old locale and a closed door', () => {
-    const sql = createDatabaseSql('x"y', 'app owner', { name: 'x"y', exists: true, owner: 'o', encoding: 'UTF8', collate: 'C', ctype: 'C', tablespace: 'fast', connLimit: 5, grants: [], settings: [], skippedSettings: [] });
-    expect(sql).toBe(`CREATE DATABASE "x""y" OWNER "app owner" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TABLESPACE "fast" CONNECTION LIMIT 0`);
+    const sql = createDatabaseSql('x"y', 'app owner', {
+      name: 'x"y',
+      exists: true,
+      owner: 'o',
+      encoding: 'UTF8',
+      collate: 'C',
+      ctype: 'C',
+      tablespace: 'fast',
+      connLimit: 5,
+      grants: [],
+      settings: [],
+      skippedSettings: [],
+    });
+    expect(sql).toBe(
+      `CREATE DATABASE "x""y" OWNER "app owner" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TABLESPACE "fast" CONNECTION LIMIT 0`,
+    );
     expect(dropDatabaseSql('x"y', 150000, true)).toBe('DROP DATABASE IF EXISTS "x""y" WITH (FORCE)');
     expect(dropDatabaseSql('d', 120000)).toBe('DROP DATABASE "d"');
   });
@@ -34,7 +48,9 @@ describe('the load command', () => {
     for (const format of ['plain', 'custom'] as const) {
       const argv = loadArgv({ file: '/b/f', format, target, psql: 'psql', pgRestore: 'pg_restore' });
       expect(argv.join(' ')).not.toContain('s3cret');
-      expect(describeLoad({ file: '/b/f', format, target, psql: 'psql', pgRestore: 'pg_restore' })).toContain('PGPASSWORD=***');
+      expect(describeLoad({ file: '/b/f', format, target, psql: 'psql', pgRestore: 'pg_restore' })).toContain(
+        'PGPASSWORD=***',
+      );
     }
     expect(loadArgv({ file: '/b/f.dump', format: 'custom', target, pgRestore: 'pg_restore' })).toEqual([
       'pg_restore',
@@ -49,7 +65,10 @@ describe('the load command', () => {
 
 describe('verification table', () => {
   it('fails on a different count or a missing table, shows unrecorded tables without failing', () => {
-    const rows = compareCounts({ 'public.a': 3, 'public.b': 5, 'public.gone': 1 }, { 'public.a': 3, 'public.b': 4, 'public.new': 9 });
+    const rows = compareCounts(
+      { 'public.a': 3, 'public.b': 5, 'public.gone': 1 },
+      { 'public.a': 3, 'public.b': 4, 'public.new': 9 },
+    );
     expect(rows).toEqual([
       { name: 'public.a', kind: 'table', expected: '3', actual: '3', ok: true },
       { name: 'public.b', kind: 'table', expected: '5', actual: '4', ok: false, note: '-1 rows' },
@@ -69,10 +88,16 @@ describe('the state of the database, in words', () => {
     expect(dbStateOf(t(), 'db', '/b/f').kind).toBe('untouched');
     const s = { ...t(), safetyDump: '/s/d.sql.gz', dropped: true };
     expect(dbStateOf(s, 'db', '/b/f')).toMatchObject({ kind: 'absent', safetyDump: '/s/d.sql.gz' });
-    expect(dbStateOf({ ...s, created: true }, 'db', '/b/f').text).toBe('EMPTY: db was recreated but holds no data (the load failed and was rolled back as one transaction). The safety dump of the data it held is /s/d.sql.gz.');
+    expect(dbStateOf({ ...s, created: true }, 'db', '/b/f').text).toBe(
+      'EMPTY: db was recreated but holds no data (the load failed and was rolled back as one transaction). The safety dump of the data it held is /s/d.sql.gz.',
+    );
     expect(dbStateOf({ ...s, created: true, loaded: true, loadedFrom: '/b/f' }, 'db', '/b/f').kind).toBe('unverified');
-    expect(dbStateOf({ ...s, created: true, loaded: true, loadedFrom: '/b/f', verified: true }, 'db', '/b/f').kind).toBe('restored');
-    expect(dbStateOf({ ...s, created: true, loaded: true, loadedFrom: '/s/d.sql.gz', verified: true }, 'db', '/b/f').text).toBe('ROLLED BACK: db is back to the safety dump /s/d.sql.gz and verified.');
+    expect(
+      dbStateOf({ ...s, created: true, loaded: true, loadedFrom: '/b/f', verified: true }, 'db', '/b/f').kind,
+    ).toBe('restored');
+    expect(
+      dbStateOf({ ...s, created: true, loaded: true, loadedFrom: '/s/d.sql.gz', verified: true }, 'db', '/b/f').text,
+    ).toBe('ROLLED BACK: db is back to the safety dump /s/d.sql.gz and verified.');
   });
 
   it('accepts exactly the typed name, and y/yes for questions', () => {
@@ -86,9 +111,24 @@ describe('the state of the database, in words', () => {
 });
 
 describe('drill log summary', () => {
-  const rec = (at: string, ok: boolean, source = 'itsm_db'): DrillRecord => ({ version: 1, at, source, backup: '/b', scratch: 's', ok, durationMs: 1, message: '', dropped: true, host: 'h' });
+  const rec = (at: string, ok: boolean, source = 'itsm_db'): DrillRecord => ({
+    version: 1,
+    at,
+    source,
+    backup: '/b',
+    scratch: 's',
+    ok,
+    durationMs: 1,
+    message: '',
+    dropped: true,
+    host: 'h',
+  });
   it('keeps the newest drill and the newest successful drill per source', () => {
-    const m = summarizeDrills([rec('2025-01-01T00:00:00Z', true), rec('2025-02-01T00:00:00Z', false), rec('2025-01-15T00:00:00Z', true, 'other')]);
+    const m = summarizeDrills([
+      rec('2025-01-01T00:00:00Z', true),
+      rec('2025-02-01T00:00:00Z', false),
+      rec('2025-01-15T00:00:00Z', true, 'other'),
+    ]);
     expect(m.get('itsm_db')!.last.at).toBe('2025-02-01T00:00:00Z');
     expect(m.get('itsm_db')!.lastOk!.at).toBe('2025-01-01T00:00:00Z');
     expect(daysSinceDrill(m.get('itsm_db'), Date.parse('2025-01-31T00:00:00Z'))).toBe(30);
