@@ -11,6 +11,22 @@ import tseslint from 'typescript-eslint';
 // The folders of src/, bottom to top: each may import only the folders it lists (and itself).
 // util → config → present, docker → plan (the kernel every action builds on) → probes, actions,
 // logs → engine → backup → restore → state → app (the composition root) → ui → cli.
+
+// What the composition root may build on: every folder but the sandbox, the UI and the CLI.
+const BELOW_APP = [
+  'util',
+  'config',
+  'present',
+  'docker',
+  'plan',
+  'probes',
+  'actions',
+  'logs',
+  'engine',
+  'backup',
+  'restore',
+  'state',
+];
 const LAYERS = {
   util: [],
   config: ['util'],
@@ -25,52 +41,9 @@ const LAYERS = {
   restore: ['util', 'config', 'present', 'docker', 'plan', 'probes', 'actions', 'backup'],
   sandbox: ['util', 'docker'],
   state: ['util', 'config', 'present', 'plan', 'probes', 'engine'],
-  app: [
-    'util',
-    'config',
-    'present',
-    'docker',
-    'plan',
-    'probes',
-    'actions',
-    'logs',
-    'engine',
-    'backup',
-    'restore',
-    'state',
-  ],
-  ui: [
-    'util',
-    'config',
-    'present',
-    'docker',
-    'plan',
-    'probes',
-    'actions',
-    'logs',
-    'engine',
-    'backup',
-    'restore',
-    'state',
-    'app',
-  ],
-  cli: [
-    'util',
-    'config',
-    'present',
-    'docker',
-    'plan',
-    'probes',
-    'actions',
-    'logs',
-    'engine',
-    'backup',
-    'restore',
-    'sandbox',
-    'state',
-    'app',
-    'ui',
-  ],
+  app: BELOW_APP,
+  ui: [...BELOW_APP, 'app'],
+  cli: [...BELOW_APP, 'app', 'ui', 'sandbox'],
 };
 
 // dockerode is a devDependency: the tests' independent client. Runtime code uses src/docker.
