@@ -3,7 +3,15 @@
 import type { AuditInput, AuditSink } from './audit.js';
 import { errorKind, errorText } from './errors.js';
 import type { PlanGuard } from './guard.js';
-import { stepTexts, type Plan, type PlanOutcome, type PlanResult, type PlanRun, type StepState } from './plan.js';
+import {
+  pendingSteps,
+  stepTexts,
+  type Plan,
+  type PlanOutcome,
+  type PlanResult,
+  type PlanRun,
+  type StepState,
+} from './plan.js';
 
 /** Output lines kept per step: enough to see why it failed, not enough to grow without bound. */
 export const OUTPUT_TAIL = 40;
@@ -28,13 +36,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Pla
     target: plan.target,
     startedAt: now(),
     warnings: [],
-    steps: plan.steps.map((s) => ({
-      id: s.id,
-      title: s.title,
-      description: s.describe(),
-      status: 'pending',
-      output: [],
-    })),
+    steps: pendingSteps(plan),
   };
   // Output and progress can arrive thousands of times a second; state changes are sent at once,
   // chatter at most every 50 ms, so a verbose step cannot flood the UI with snapshots.

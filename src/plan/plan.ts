@@ -99,6 +99,17 @@ export function changesState(plan: Pick<Plan, 'changesState'>): boolean {
   return plan.changesState !== false;
 }
 
+/** The state of every step of `plan` before anything ran: pending, each with what it will run. */
+export function pendingSteps(plan: Pick<Plan, 'steps'>): StepState[] {
+  return plan.steps.map((s) => ({
+    id: s.id,
+    title: s.title,
+    description: s.describe(),
+    status: 'pending',
+    output: [],
+  }));
+}
+
 /** The one-line descriptions of every step, in order (for the audit trail). */
 export function stepTexts(plan: Pick<Plan, 'steps'>): string[] {
   return plan.steps.map((s) => `${s.title}: ${s.describe().text}`);

@@ -7,7 +7,7 @@ import { confirmationFor } from '../plan/confirm.js';
 import { errorText } from '../plan/errors.js';
 import { executePlan, summarize } from '../plan/execute.js';
 import type { Verdict } from '../plan/guard.js';
-import { stepTexts, type Plan, type PlanOutcome, type PlanRun, type StepState } from '../plan/plan.js';
+import { pendingSteps, stepTexts, type Plan, type PlanOutcome, type PlanRun, type StepState } from '../plan/plan.js';
 import { nowLine } from '../actions/services.js';
 import { rollbackPlan, undoPlan, type RestorePlan } from './plan.js';
 import { quoteIdent } from './sql.js';
@@ -55,13 +55,7 @@ export async function executeRestore(r: RestorePlan, opts: ExecuteRestoreOptions
     database: db,
     phase: 'confirming',
     checks: r.report.checks,
-    steps: plan.steps.map((s) => ({
-      id: s.id,
-      title: s.title,
-      description: s.describe(),
-      status: 'pending',
-      output: [],
-    })),
+    steps: pendingSteps(plan),
     db: dbStateOf(env.tracker, db, r.backup),
     summary: [],
     startedAt: now(),
