@@ -2,7 +2,8 @@
 // (a yes, a typed name, a decline audited as refused), jobs ask questions and are cancelled,
 // Esc while running does what the task's kind says, and one task runs at a time.
 import { describe, expect, it } from 'vitest';
-import { TaskFlow, type FlowTask } from '../../src/app/console/task-flow.js';
+import type { FlowTask } from '../../src/app/console/flow-task.js';
+import { TaskFlow } from '../../src/app/console/task-flow.js';
 import { ActionGuard } from '../../src/plan/guard.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { sleep } from '../../src/plan/sleep.js';

@@ -7,7 +7,7 @@ import { verifyPlan } from '../../backup/plans.js';
 import { drillLogPath } from '../../backup/drill-log.js';
 import { runDrill } from '../../restore/drill.js';
 import type { BackupsDeps } from '../backups-deps.js';
-import type { FlowHost } from './task-flow.js';
+import type { FlowHost } from './flow-task.js';
 
 /** Re-verifies `file` as the audited `backup.verify` plan (allowed in read-only mode). */
 export async function verifyJob(host: FlowHost<'verify'>, file: string): Promise<void> {

@@ -7,7 +7,7 @@ import { confirmationFor } from '../../plan/confirm.js';
 import { errorText } from '../../plan/errors.js';
 import { executePlan } from '../../plan/execute.js';
 import { formatPlan, stepTexts, type Plan, type PlanRun } from '../../plan/plan.js';
-import type { FlowHost, FlowTask } from './task-flow.js';
+import type { FlowHost, FlowTask } from './flow-task.js';
 
 /** A short line for the flash after a run: "container.stop web: succeeded in 2.1 s". */
 export function outcomeLine(run: PlanRun): string {

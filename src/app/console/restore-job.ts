@@ -8,7 +8,7 @@ import { executeRestore } from '../../restore/execute.js';
 import { prepareRestore, recordPreflightRefusal } from '../../restore/plan.js';
 import type { Check } from '../../restore/types.js';
 import type { BackupsDeps } from '../backups-deps.js';
-import type { FlowHost } from './task-flow.js';
+import type { FlowHost } from './flow-task.js';
 
 const refuse = (host: FlowHost<'restore'>, check: Check): void =>
   host.update((d) => ({ ...d, stage: 'refused', checks: [...d.checks, check] }));
