@@ -89,7 +89,8 @@ describe('backup age probe', () => {
     await appendDrill(log, drill('itsm_db', 40, true));
     await appendDrill(log, drill('itsm_db', 10, true));
     await appendDrill(log, drill('other_db', 50, true));
-    await appendDrill(log, drill('other_db', 1, false)); // failed since: the age still counts from the last PASSING drill
+    // failed since: the age still counts from the last PASSING drill
+    await appendDrill(log, drill('other_db', 1, false));
     await appendDrill(log, drill('never_db', 2, false)); // never passed: as good as never drilled
   });
   afterAll(() => root?.remove());
@@ -109,7 +110,7 @@ describe('backup age probe', () => {
     if (r.ok) expect(r.reading.sources.find((s) => s.source === 'itsm_db')).toMatchObject({ count: 2, unverified: 1 });
   });
 
-  it('reports the days since the last successful drill of each configured database, with the default 35/65-day rule', async () => {
+  it('reports days since the last successful drill of each configured database (default 35/65-day rule)', async () => {
     const r = await probe().read(new AbortController().signal);
     const drills = r.metrics.filter((m) => m.metric === 'backup.drillAgeDays');
     // Databases only: a file set is never drilled.
@@ -167,7 +168,8 @@ describe('backup age probe', () => {
     const script = [
       `import { createRequire } from 'node:module';`,
       `await import(${JSON.stringify(path.resolve('src/backup/age-probe.ts'))});`,
-      `const loaded = Object.keys(createRequire(import.meta.url).cache).filter((f) => /[\\/]node_modules[\\/](pg|pg-pool|pg-protocol)[\\/]/.test(f));`,
+      `const loaded = Object.keys(createRequire(import.meta.url).cache)` +
+        `.filter((f) => /[\\/]node_modules[\\/](pg|pg-pool|pg-protocol)[\\/]/.test(f));`,
       `process.stdout.write(JSON.stringify(loaded));`,
     ].join('\n');
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {

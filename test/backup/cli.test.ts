@@ -134,7 +134,8 @@ describe.skipIf(unavailable('postgres'))('opsdeck backup / backups / verify / pr
     expect(r.code).toBe(0);
     expect(r.out).toMatch(
       new RegExp(
-        `^ok  full backup of ${db}: .*full_backup_\\d{8}_\\d{6}\\.sql\\.gz \\(\\d+ bytes, sha256 [0-9a-f]{12}…, [\\d.]+ s, verified\\)$`,
+        `^ok  full backup of ${db}: .*full_backup_\\d{8}_\\d{6}\\.sql\\.gz ` +
+          `\\(\\d+ bytes, sha256 [0-9a-f]{12}…, [\\d.]+ s, verified\\)$`,
         'm',
       ),
     );
@@ -234,7 +235,10 @@ describe.skipIf(unavailable('postgres'))('opsdeck backup / backups / verify / pr
     const r = await run(['backup', '--db', 'no_such_db_here']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(
-      /^opsdeck: full backup of no_such_db_here FAILED: cannot open database "no_such_db_here".*; nothing was published\n$/,
+      new RegExp(
+        '^opsdeck: full backup of no_such_db_here FAILED: ' +
+          'cannot open database "no_such_db_here".*; nothing was published\\n$',
+      ),
     );
     expect((await run(['backup', '--files', 'nope'])).code).toBe(2);
   });
@@ -314,7 +318,8 @@ describe.skipIf(unavailable('postgres'))('opsdeck backup / backups / verify / pr
     const line = (label: string): string => dry.out.split('\n').find((l) => l.includes(made[label]!))!;
     expect(line('2h')).toMatch(
       new RegExp(
-        `^keep {4}${small} {2}.*safety dump made 2 h ago: never deleted within 24 h \\(a rollback may still need it\\)$`,
+        `^keep {4}${small} {2}.*safety dump made 2 h ago: ` +
+          `never deleted within 24 h \\(a rollback may still need it\\)$`,
       ),
     );
     expect(line('20d')).toMatch(/^keep .*safety dump, 20 days old: one of the 3 newest verified safety dumps/);
@@ -366,7 +371,7 @@ describe.skipIf(unavailable('postgres'))('opsdeck backup / backups / verify / pr
     expect(audit().at(-1)).toMatchObject({ action: 'backup.postgres', event: 'cancelled' });
   });
 
-  it('on a TTY, progress is one line rewriting itself (phase, bytes, rate, elapsed), cut to the width, cleared at the end', async () => {
+  it('TTY: one self-rewriting progress line (phase, bytes, rate, elapsed), cut to width, cleared at end', async () => {
     const r = await run(['backup', '--db', db], undefined, { columns: 72 });
     expect(r.code).toBe(0);
     const updates = r.err.split('\r\x1b[K');

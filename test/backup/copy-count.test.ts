@@ -90,7 +90,9 @@ describe('CopyRowCounter', () => {
 
   it('reports a table whose header appears twice, and a stream that ends inside a block', () => {
     const twice = Buffer.from(
-      `COPY public.t (a) FROM stdin;\n1\n\\.\nCOPY public.t (a) FROM stdin;\n1\n2\n\\.\nCOPY public.u (a) FROM stdin;\n1\n`,
+      `COPY public.t (a) FROM stdin;\n1\n\\.\n` +
+        `COPY public.t (a) FROM stdin;\n1\n2\n\\.\n` +
+        `COPY public.u (a) FROM stdin;\n1\n`,
     );
     const r = countChunks([twice]);
     expect([...r.duplicates]).toEqual([tableKey('public', 't')]);
@@ -100,7 +102,9 @@ describe('CopyRowCounter', () => {
 
   it('keeps its place through a block whose name it cannot read', () => {
     const odd = Buffer.from(
-      `COPY public."unterminated (a) FROM stdin;\nCOPY public.t (a) FROM stdin;\n\\.\nCOPY public.t (a) FROM stdin;\n1\n\\.\n`,
+      `COPY public."unterminated (a) FROM stdin;\n` +
+        `COPY public.t (a) FROM stdin;\n\\.\n` +
+        `COPY public.t (a) FROM stdin;\n1\n\\.\n`,
     );
     const r = countChunks([odd]);
     expect(r.unreadable).toBe(1);

@@ -105,7 +105,7 @@ describe.skipIf(unavailable('postgres'))('custom-format row counts: count(*) in 
     }
   });
 
-  it('rows committed after the snapshot was exported, while the dump runs, are not counted — even though the count runs after them', async () => {
+  it('rows committed mid-dump, after the snapshot export, are not counted — though the count runs later', async () => {
     const db = await createDatabase('bk_custom_snap');
     const holder = await session(db);
     const watch = await session(db);
@@ -142,7 +142,8 @@ describe.skipIf(unavailable('postgres'))('custom-format row counts: count(*) in 
 
   // Over TCP and over the Unix socket: the cancel request goes to the server the way the session did.
   it.each(['tcp', 'socket'] as const)(
-    'cancelled while its count(*) waits for a lock (%s): the backup ends at once, with nothing left and its snapshot transaction ended',
+    'cancelled while its count(*) waits for a lock (%s): ' +
+      'the backup ends at once, with nothing left and its snapshot transaction ended',
     async (via) => {
       const db = await createDatabase('bk_custom_cancel');
       const holder = await session(db);

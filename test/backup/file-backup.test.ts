@@ -60,7 +60,7 @@ describe('file-set backups', () => {
     expect((await verifyBackup(rec.path)).ok).toBe(true);
   });
 
-  it("a fresh backup's lastVerify is its verify, not a later re-verification, even when the clock ticks between them", async () => {
+  it("a fresh backup's lastVerify is its own verify, not a later one, even if the clock ticks in between", async () => {
     // Every `new Date()` a millisecond later than the one before: two separate verification
     // stamps would differ, and the Backups view would call the fresh backup "re-verified".
     const RealDate = Date;

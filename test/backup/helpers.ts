@@ -64,11 +64,15 @@ export const SEED_COUNTS = {
   'public.measurements_2025': 95,
 };
 
-/** Awkward names and data for the row-count tests: quoted, mixed case, keywords, non-ASCII, no columns, nested partitions, values that look like COPY syntax. */
+/**
+ * Awkward names and data for the row-count tests: quoted, mixed case, keywords, non-ASCII, no columns, nested
+ * partitions, values that look like COPY syntax.
+ */
 export const AWKWARD = [
   `CREATE SCHEMA "Odd Schema"`,
   `CREATE TABLE "Odd Schema"."T" (v text)`,
-  `INSERT INTO "Odd Schema"."T" VALUES (E'two\\nlines'), (E'tab\\there'), (E'back\\\\slash'), ('\\.'), (''), (NULL), (E'\\r\\n')`,
+  `INSERT INTO "Odd Schema"."T" VALUES ` +
+    `(E'two\\nlines'), (E'tab\\there'), (E'back\\\\slash'), ('\\.'), (''), (NULL), (E'\\r\\n')`,
   `CREATE SCHEMA other`,
   `CREATE TABLE other."quo""te d" ("a b" int, "Sel" text)`,
   `INSERT INTO other."quo""te d" SELECT g, 'COPY public.plain (id) FROM stdin;' FROM generate_series(1, 11) g`,
@@ -87,7 +91,8 @@ export const AWKWARD = [
   `CREATE TABLE "m_2024 EU" PARTITION OF m_2024 FOR VALUES IN ('eu')`,
   `CREATE TABLE m_2024_other PARTITION OF m_2024 DEFAULT`,
   `CREATE TABLE m_2025 PARTITION OF m FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')`,
-  `INSERT INTO m SELECT '2024-01-01'::date + g, CASE WHEN g % 3 = 0 THEN 'eu' ELSE 'us' END, g FROM generate_series(0, 500) g`,
+  `INSERT INTO m SELECT '2024-01-01'::date + g, CASE WHEN g % 3 = 0 THEN 'eu' ELSE 'us' END, g ` +
+    `FROM generate_series(0, 500) g`,
 ];
 
 /** The names the stream must find: every table the backup lists, with its count(*). */

@@ -19,7 +19,7 @@ describe.skipIf(unavailable('postgres'))('PostgreSQL backups', () => {
   const job = (o: Partial<Parameters<typeof pgBackupJob>[0]> = {}) =>
     pgBackupJob({ root: fx.root, target: targetFor(fx.db), kind: 'full', format: 'plain', ...o });
 
-  it('a full plain backup verifies, is named as the manual does, and records the row count of every table', async () => {
+  it("a full plain backup verifies, is named as the manual does, and records every table's row count", async () => {
     const progress: BackupProgress[] = [];
     const rec = await runBackupJob(job({ onProgress: (p) => progress.push(p) }));
     expect(rec.path).toMatch(new RegExp(`/postgres/${fx.db}/full_backup_\\d{8}_\\d{6}\\.sql\\.gz$`));

@@ -101,7 +101,8 @@ describe('gfs preset (daily 30 days, weekly 12 weeks, monthly 12 months)', () =>
       .sort((a, b) => a - b);
     const daily = range(0, 29); // 2025-06-01 … 2025-06-30 (age ≤ 30 days)
     const weekly = [36, 43, 50, 57, 64, 71, 78]; // Sundays 2025-05-25 … 2025-04-13 (age ≤ 84 days)
-    const monthly = [30, 61, 91, 122, 150, 181, 212, 242, 273, 303, 334]; // 2025-05-31 … 2024-07-31; 2024-06-30 03:00 is past the cutoff
+    // 2025-05-31 … 2024-07-31; 2024-06-30 03:00 is past the cutoff
+    const monthly = [30, 61, 91, 122, 150, 181, 212, 242, 273, 303, 334];
     expect(keptDays).toEqual([...daily, ...weekly, ...monthly].sort((a, b) => a - b));
     expect(d[36]!.reason).toMatch(/^weekly: newest verified backup of 2025-W21/);
     expect(d[30]!.reason).toMatch(/^monthly: newest verified backup of 2025-05/);

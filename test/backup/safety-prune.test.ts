@@ -66,7 +66,8 @@ describe('safety dump retention', () => {
   });
 
   it('never deletes one made less than 24 h ago or stamped in the future; preset none keeps all', () => {
-    // The 3 slots go to the verified future one and the 31- and 32-day-old ones; the unverified 23-hour-old one stays anyway.
+    // The 3 slots go to the verified future one and the 31- and 32-day-old ones; the unverified 23-hour-old one
+    // stays anyway.
     const d = planSafetyPrune(
       [
         dump('db', -HOUR),

@@ -130,7 +130,8 @@ describe('sidecar', () => {
     [
       'a bad check',
       { ...pgMeta, verify: { ...verify, checks: [{ name: 'crc', ok: true, detail: '' }] } },
-      'not an opsdeck backup sidecar (verify.checks.0.name: Invalid option: expected one of "sha256"|"size"|"gzip"|"marker"|"pg_restore"|"tar")',
+      'not an opsdeck backup sidecar (verify.checks.0.name: Invalid option: ' +
+        'expected one of "sha256"|"size"|"gzip"|"marker"|"pg_restore"|"tar")',
     ],
     ['a list', [], 'not an opsdeck backup sidecar (: Invalid input: expected object, received array)'],
   ])('%s', async (_name, data, expected) => {

@@ -12,7 +12,7 @@ import { AWKWARD, createDatabase, dropDatabase, seededDatabase, sql, tablesAndCo
 describe.skipIf(unavailable('postgres'))('row counts from the plain dump stream', () => {
   const fx = seededDatabase('bk_stream', AWKWARD, 'stream');
   for (const kind of ['full', 'data'] as const) {
-    it(`${kind}: every table's COPY block is found under the server's own name, and its rows equal count(*)`, async () => {
+    it(`${kind}: every table's COPY block is found under the server's own name; its rows equal count(*)`, async () => {
       const rec = await runBackupJob(pgBackupJob({ root: fx.root, target: targetFor(fx.db), kind, format: 'plain' }));
       const tables = await tablesAndCounts(fx.db);
       expect(tables.map((t) => t.key)).toEqual(
@@ -43,7 +43,7 @@ describe.skipIf(unavailable('postgres'))('row counts from the plain dump stream'
     });
   }
 
-  it('COPY-like text in the schema part, or a name it cannot read, still ends with exact counts (count(*) for those tables)', async () => {
+  it('COPY-like schema text or an unreadable name still yields exact counts (count(*) for those tables)', async () => {
     const spoof = await createDatabase('bk_spoof');
     try {
       await sql(
@@ -53,8 +53,10 @@ describe.skipIf(unavailable('postgres'))('row counts from the plain dump stream'
         `CREATE TABLE public.u (id int)`,
         `INSERT INTO public.u SELECT generate_series(1, 5)`,
         // A function body with a complete fake data block for t, and one without an end for u.
-        `CREATE FUNCTION f() RETURNS text LANGUAGE sql AS $f$ SELECT 'x\nCOPY public.t (id) FROM stdin;\n1\n\\.\n'::text $f$`,
-        `CREATE FUNCTION g() RETURNS text LANGUAGE sql AS $g$ SELECT 'y\nCOPY public.u (id) FROM stdin;\n1\n'::text $g$`,
+        `CREATE FUNCTION f() RETURNS text LANGUAGE sql AS ` +
+          `$f$ SELECT 'x\nCOPY public.t (id) FROM stdin;\n1\n\\.\n'::text $f$`,
+        `CREATE FUNCTION g() RETURNS text LANGUAGE sql AS ` +
+          `$g$ SELECT 'y\nCOPY public.u (id) FROM stdin;\n1\n'::text $g$`,
         // A newline in a table name splits pg_dump's COPY header over two lines.
         `CREATE TABLE public."new\nline" (id int)`,
         `INSERT INTO public."new\nline" SELECT generate_series(1, 9)`,

@@ -54,9 +54,12 @@ export async function databasesLike(part: string): Promise<string[]> {
 /** Seeds the manual's schema: users, incidents (with a sequence), a quoted schema, an empty table. */
 export const SEED = [
   `CREATE TABLE users (id serial PRIMARY KEY, name text NOT NULL)`,
-  `CREATE TABLE incidents (id serial PRIMARY KEY, title text NOT NULL, priority text NOT NULL, assignee int REFERENCES users(id), created timestamptz NOT NULL DEFAULT '2025-01-05 03:00+00')`,
+  `CREATE TABLE incidents (id serial PRIMARY KEY, title text NOT NULL, priority text NOT NULL, ` +
+    `assignee int REFERENCES users(id), created timestamptz NOT NULL DEFAULT '2025-01-05 03:00+00')`,
   `INSERT INTO users (name) SELECT 'operator ' || g FROM generate_series(1, 25) g`,
-  `INSERT INTO incidents (title, priority, assignee) SELECT 'incident #' || g, (ARRAY['Critical','High','Medium','Low'])[1 + g % 4], 1 + g % 25 FROM generate_series(1, 3000) g`,
+  `INSERT INTO incidents (title, priority, assignee) ` +
+    `SELECT 'incident #' || g, (ARRAY['Critical','High','Medium','Low'])[1 + g % 4], 1 + g % 25 ` +
+    `FROM generate_series(1, 3000) g`,
   `CREATE SCHEMA "Ops Schema"`,
   `CREATE TABLE "Ops Schema"."Shift Notes" (id int PRIMARY KEY, note text)`,
   `INSERT INTO "Ops Schema"."Shift Notes" SELECT g, E'line ' || g || E'\\nwith a tab\\t' FROM generate_series(1, 40) g`,
@@ -79,8 +82,10 @@ export async function checksum(database: string): Promise<Record<string, string>
   await c.connect();
   try {
     const t = await c.query<{ name: string; kind: string }>(
-      `SELECT format('%I.%I', n.nspname, c.relname) AS name, c.relkind AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'S') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1`,
+      `SELECT format('%I.%I', n.nspname, c.relname) AS name, c.relkind AS kind
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'S') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+          AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1`,
     );
     const out: Record<string, string> = {};
     for (const { name, kind } of t.rows) {

@@ -73,7 +73,8 @@ describe.skipIf(unavailable('postgres'))('loading and recreating', () => {
     );
     const facts = `SELECT d.datacl::text AS acl, d.datconnlimit AS lim,
         (SELECT string_agg(coalesce(r.rolname, '-') || ':' || x, ' | ' ORDER BY coalesce(r.rolname, '-') || ':' || x)
-           FROM pg_db_role_setting s LEFT JOIN pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) x WHERE s.setdatabase = d.oid) AS settings
+           FROM pg_db_role_setting s LEFT JOIN pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) x
+           WHERE s.setdatabase = d.oid) AS settings
       FROM pg_database d WHERE datname = '${db}'`;
     const [before] = await sql('postgres', facts);
     const { restore } = await prepareRestore({

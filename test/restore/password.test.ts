@@ -44,7 +44,8 @@ describe.skipIf(!checkRequirement('postgres').ok)('over a password login', () =>
     const c = new pg.Client({ ...conn });
     await c.connect();
     await c.query(
-      `CREATE TABLE incidents (id serial PRIMARY KEY, title text); INSERT INTO incidents (title) SELECT 'i' || g FROM generate_series(1, 500) g`,
+      `CREATE TABLE incidents (id serial PRIMARY KEY, title text); ` +
+        `INSERT INTO incidents (title) SELECT 'i' || g FROM generate_series(1, 500) g`,
     );
     await c.end();
     root = tempDir('pw');

@@ -78,7 +78,7 @@ describe.skipIf(unavailable('postgres'))('restore failures and rollback', () => 
     expect(audit.entries.some((e) => e.action === 'restore.rollback' && e.event === 'succeeded')).toBe(true);
   });
 
-  it('row counts that do not match the sidecar fail the restore, and the rollback brings the old data back', async () => {
+  it('row counts not matching the sidecar fail the restore, and the rollback brings the old data back', async () => {
     const before = await checksum(db);
     const lying = await rewriteBackup(
       file,
@@ -189,7 +189,10 @@ describe.skipIf(unavailable('postgres'))('restore failures and rollback', () => 
         lines: ['api: running (status exit 0)', 'worker: running (status exit 0)'],
       });
       expect(restore!.plan.steps[0]!.describe().text).toBe(
-        `worker: unless already stopped: rm -f ${marker}.worker, then wait until \`test -e ${marker}.worker\` says stopped; api: unless already stopped: rm -f ${marker}.api, then wait until \`test -e ${marker}.api\` says stopped`,
+        `worker: unless already stopped: rm -f ${marker}.worker, ` +
+          `then wait until \`test -e ${marker}.worker\` says stopped; ` +
+          `api: unless already stopped: rm -f ${marker}.api, ` +
+          `then wait until \`test -e ${marker}.api\` says stopped`,
       );
       const seenDuringLoad: boolean[] = [];
       const out = await executeRestore(restore!, {

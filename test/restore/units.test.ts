@@ -35,7 +35,8 @@ describe('quoting', () => {
       skippedSettings: [],
     });
     expect(sql).toBe(
-      `CREATE DATABASE "x""y" OWNER "app owner" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TABLESPACE "fast" CONNECTION LIMIT 0`,
+      `CREATE DATABASE "x""y" OWNER "app owner" TEMPLATE template0 ENCODING 'UTF8' ` +
+        `LC_COLLATE 'C' LC_CTYPE 'C' TABLESPACE "fast" CONNECTION LIMIT 0`,
     );
     expect(dropDatabaseSql('x"y', 150000, true)).toBe('DROP DATABASE IF EXISTS "x""y" WITH (FORCE)');
     expect(dropDatabaseSql('d', 120000)).toBe('DROP DATABASE "d"');
@@ -89,7 +90,8 @@ describe('the state of the database, in words', () => {
     const s = { ...t(), safetyDump: '/s/d.sql.gz', dropped: true };
     expect(dbStateOf(s, 'db', '/b/f')).toMatchObject({ kind: 'absent', safetyDump: '/s/d.sql.gz' });
     expect(dbStateOf({ ...s, created: true }, 'db', '/b/f').text).toBe(
-      'EMPTY: db was recreated but holds no data (the load failed and was rolled back as one transaction). The safety dump of the data it held is /s/d.sql.gz.',
+      'EMPTY: db was recreated but holds no data (the load failed and was rolled back as one transaction). ' +
+        'The safety dump of the data it held is /s/d.sql.gz.',
     );
     expect(dbStateOf({ ...s, created: true, loaded: true, loadedFrom: '/b/f' }, 'db', '/b/f').kind).toBe('unverified');
     expect(
