@@ -151,9 +151,8 @@ async function main(): Promise<void> {
     }
     // Custom variants against the bare -Fc, plain ones against the bare gzip pipeline.
     const baseOf = (v: string): number => median(wall[PLAIN.has(v) ? 'gzip' : 'bare'] ?? wall[v]!);
-    process.stdout.write(
-      `${rounds} rounds, pgbench -s ${scale}; ratios: ${variants.map((v) => `${v}/${PLAIN.has(v) ? 'gzip' : 'bare'}`).join(', ')}\n`,
-    );
+    const ratios = variants.map((v) => `${v}/${PLAIN.has(v) ? 'gzip' : 'bare'}`).join(', ');
+    process.stdout.write(`${rounds} rounds, pgbench -s ${scale}; ratios: ${ratios}\n`);
     // Each round's ratio to its baseline of the same round (run minutes apart at most): steadier than
     // the ratio of medians while other work on the machine comes and goes.
     const paired = (v: string): number => {
@@ -161,8 +160,13 @@ async function main(): Promise<void> {
       return median(wall[v]!.map((x, r) => x / b[r]!));
     };
     for (const v of variants) {
+      const wallMs = median(wall[v]!);
+      const pairedRatio = paired(v).toFixed(3);
+      const ratio = (wallMs / baseOf(v)).toFixed(3);
+      const cpuText = `ours+server cpu ${median(cpu[v]!).toFixed(0)} ms, ours ${median(cpuOurs[v]!).toFixed(0)}`;
+      const perRound = wall[v]!.map((x) => x.toFixed(0)).join(' ');
       process.stdout.write(
-        `${v.padEnd(6)} paired ${paired(v).toFixed(3)}×  wall ${median(wall[v]!).toFixed(0)} ms  ${(median(wall[v]!) / baseOf(v)).toFixed(3)}×  (ours+server cpu ${median(cpu[v]!).toFixed(0)} ms, ours ${median(cpuOurs[v]!).toFixed(0)})  [${wall[v]!.map((x) => x.toFixed(0)).join(' ')}]\n`,
+        `${v.padEnd(6)} paired ${pairedRatio}×  wall ${wallMs.toFixed(0)} ms  ${ratio}×  (${cpuText})  [${perRound}]\n`,
       );
     }
     for (const [k, xs] of Object.entries(marks))

@@ -89,9 +89,9 @@ export async function run(): Promise<Row[]> {
     for (const [i, c] of cases.entries()) {
       const m = times[`${i}.mine`]!;
       const b = times[`${i}.base`]!;
-      process.stderr.write(
-        `bench: ${c.name}: opsdeck ${m.map((x) => x.toFixed(2)).join(' ')} s, baseline ${b.map((x) => x.toFixed(2)).join(' ')} s\n`,
-      );
+      const mine = m.map((x) => x.toFixed(2)).join(' ');
+      const base = b.map((x) => x.toFixed(2)).join(' ');
+      process.stderr.write(`bench: ${c.name}: opsdeck ${mine} s, baseline ${base} s\n`);
       rows.push({
         name: `${c.name}, pgbench -s ${scale}`,
         unit: 's',

@@ -100,9 +100,9 @@ if (absent.length && isRoot && which('apt-get')) {
 
 if (absent.length === 0) {
   const note = isRoot ? '' : ' (not root: the Docker sandbox needs root and its tests will skip)';
-  console.log(
-    `provision: sandbox binaries present — PostgreSQL ${postgresBin()?.split('/')[4] ?? '?'}, pg_dump, redis-server, dockerd, busybox-static, tmux${note}`,
-  );
+  const pgVersion = postgresBin()?.split('/')[4] ?? '?';
+  const others = 'pg_dump, redis-server, dockerd, busybox-static, tmux';
+  console.log(`provision: sandbox binaries present — PostgreSQL ${pgVersion}, ${others}${note}`);
   process.exit(0);
 }
 

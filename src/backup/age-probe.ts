@@ -23,7 +23,10 @@ import { sourceKey } from './types.js';
 /** Age reported for a configured source without any verified backup (about 114 years). */
 export const NEVER_BACKED_UP_HOURS = 999_999;
 
-/** Drill age reported for a configured database never drilled successfully: the same "never" sentinel as NEVER_BACKED_UP_HOURS. */
+/**
+ * Drill age reported for a configured database never drilled successfully: the same "never" sentinel as
+ * NEVER_BACKED_UP_HOURS.
+ */
 export const NEVER_DRILLED_DAYS = NEVER_BACKED_UP_HOURS;
 
 export interface BackupDrillSource {

@@ -51,7 +51,10 @@ export function drillWord(
   return s && !s.last.ok ? `${ok}, last FAILED` : ok;
 }
 
-/** Table rows (header first) for a terminal: time, kind, source, size, age, verified, last drill of the source, file. */
+/**
+ * Table rows (header first) for a terminal: time, kind, source, size, age, verified, last drill of the source,
+ * file.
+ */
 export function catalogRows(entries: readonly CatalogEntry[], now: number, drills?: DrillSummaries): string[][] {
   const rows = [['TIME', 'KIND', 'SOURCE', 'SIZE', 'AGE', 'VERIFIED', 'LAST DRILL', 'FILE']];
   for (const e of entries) {

@@ -100,7 +100,10 @@ export async function drillSummaries(backupRoot: string): Promise<Map<string, Dr
   return summarizeDrills(await readDrills(drillLogPath(backupRoot)));
 }
 
-/** Days since the last successful drill of `source` (Infinity when it never passed), for a threshold like backup age. */
+/**
+ * Days since the last successful drill of `source` (Infinity when it never passed), for a threshold like backup
+ * age.
+ */
 export function daysSinceDrill(s: DrillSummary | undefined, now: number): number {
   return s?.lastOk ? (now - Date.parse(s.lastOk.at)) / 86_400_000 : Number.POSITIVE_INFINITY;
 }

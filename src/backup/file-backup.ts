@@ -44,7 +44,8 @@ async function tarSize(paths: string[], signal: AbortSignal): Promise<number> {
 export function fileBackupJob(opts: FileBackupOptions): BackupJob {
   const source: BackupSource = { type: 'files', name: opts.name };
   const dir = sourceDir(opts.root, source);
-  // The name and startedAt come from when the work starts, not when the job was prepared (a plan may wait for a confirmation).
+  // The name and startedAt come from when the work starts, not when the job was prepared (a plan may wait for a
+  // confirmation).
   const clock = opts.now ?? (() => new Date());
   let at: Date | undefined;
   const start = (): Date => (at ??= clock());
@@ -59,10 +60,8 @@ export function fileBackupJob(opts: FileBackupOptions): BackupJob {
   const checkPaths = async (): Promise<void> => {
     for (const p of absolute) {
       await lstat(p).catch((err: NodeJS.ErrnoException) => {
-        throw new BackupError(
-          'source',
-          `file set ${opts.name}: cannot read ${p} (${err.code === 'ENOENT' ? 'no such file or directory' : (err.code ?? err.message)})`,
-        );
+        const why = err.code === 'ENOENT' ? 'no such file or directory' : (err.code ?? err.message);
+        throw new BackupError('source', `file set ${opts.name}: cannot read ${p} (${why})`);
       });
     }
   };
@@ -72,8 +71,10 @@ export function fileBackupJob(opts: FileBackupOptions): BackupJob {
     kind: 'files',
     format: 'tar',
     dir,
-    describeDump: () =>
-      `tar -czf ${partialPath(path.join(dir, nameFor(1)))} -C / ${absolute.map((p) => path.relative('/', p) || '.').join(' ')} (node-tar, in-process)`,
+    describeDump: () => {
+      const members = absolute.map((p) => path.relative('/', p) || '.').join(' ');
+      return `tar -czf ${partialPath(path.join(dir, nameFor(1)))} -C / ${members} (node-tar, in-process)`;
+    },
 
     async preflight(signal) {
       meter.enter('preflight');

@@ -8,7 +8,9 @@ import type { BackupFormat, BackupKind, BackupSource } from './types.js';
 /** Local time as YYYYMMDD_HHMMSS, as `date +%Y%m%d_%H%M%S` prints it. */
 export function stamp(d: Date): string {
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
-  return `${p(d.getFullYear(), 4)}${p(d.getMonth() + 1)}${p(d.getDate())}_${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+  const day = `${p(d.getFullYear(), 4)}${p(d.getMonth() + 1)}${p(d.getDate())}`;
+  const time = `${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+  return `${day}_${time}`;
 }
 
 /** The local time a stamp stands for, or undefined when it is not one. */

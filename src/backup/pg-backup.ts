@@ -44,7 +44,8 @@ export interface PgBackupOptions extends JobOptions {
 export function pgBackupJob(opts: PgBackupOptions): BackupJob {
   const source: BackupSource = { type: 'postgres', name: opts.target.database };
   const dir = sourceDir(opts.root, source);
-  // The name and startedAt come from when the work starts, not when the job was prepared (a plan may wait for a confirmation).
+  // The name and startedAt come from when the work starts, not when the job was prepared (a plan may wait for a
+  // confirmation).
   const clock = opts.now ?? (() => new Date());
   let at: Date | undefined;
   const start = (): Date => (at ??= clock());
@@ -85,7 +86,8 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
       const temp = partialPath(path.join(dir, nameFor(1)));
       const argv = showArgv([pgDump, ...argsFor('<exported>', opts.format === 'custom' ? temp : undefined)]);
       const t = opts.target;
-      const env = `PGHOST=${t.host} PGPORT=${t.port} PGUSER=${t.user} PGDATABASE=${showArgv([t.database])}${t.password !== undefined ? ' PGPASSWORD=***' : ''}`;
+      const password = t.password !== undefined ? ' PGPASSWORD=***' : '';
+      const env = `PGHOST=${t.host} PGPORT=${t.port} PGUSER=${t.user} PGDATABASE=${showArgv([t.database])}${password}`;
       return opts.format === 'plain' ? `${env} ${argv} | gzip (in-process) > ${temp}` : `${env} ${argv}`;
     },
 
@@ -178,7 +180,9 @@ export function pgBackupJob(opts: PgBackupOptions): BackupJob {
         const sha256 = gz ? gz.sha256 : back!.sha256;
         done = { sha256, size, bytesIn: gz ? gz.bytesIn : size, counts, method, ...(gz ? { gz } : {}) };
         meter.update(done.bytesIn, size);
-        return `${formatBytes(done.bytesIn)} dumped${gz ? `, ${formatBytes(size)} compressed` : ''}, ${Object.keys(counts).length} tables counted (${COUNTED_BY[method]})`;
+        const compressed = gz ? `, ${formatBytes(size)} compressed` : '';
+        const tables = Object.keys(counts).length;
+        return `${formatBytes(done.bytesIn)} dumped${compressed}, ${tables} tables counted (${COUNTED_BY[method]})`;
       } catch (err) {
         t.kill();
         await t.exited;

@@ -16,11 +16,17 @@ export interface PgSession {
   serverVersion: string;
   /** pg_database_size of the database, bytes. */
   databaseSize: number;
-  /** Starts the REPEATABLE READ transaction; resolves to the exported snapshot id, or null when none could be exported. */
+  /**
+   * Starts the REPEATABLE READ transaction; resolves to the exported snapshot id, or null when none could be
+   * exported.
+   */
   beginSnapshot(): Promise<string | null>;
   /** The tables the dump will contain, as seen in the transaction's snapshot. */
   listTables(): Promise<SnapshotTable[]>;
-  /** Exact count(*) of every table the dump will contain (or only of `only`, keys from listTables), in the transaction's snapshot. */
+  /**
+   * Exact count(*) of every table the dump will contain (or only of `only`, keys from listTables), in the
+   * transaction's snapshot.
+   */
   countRows(signal: AbortSignal, only?: readonly string[]): Promise<Record<string, number>>;
   /** Ends the transaction and the connection; idempotent, never throws. */
   close(): Promise<void>;
@@ -146,7 +152,8 @@ async function countRows(
     // index-only scan where the visibility map allows (a vacuumed pgbench_accounts reads its pkey).
     // Through pg_settings, so a server too old to know either setting just skips it.
     await query(
-      `SELECT set_config(name, CASE name WHEN 'jit' THEN 'off' ELSE '0' END, true) FROM pg_settings WHERE name IN ('jit', 'max_parallel_workers_per_gather')`,
+      `SELECT set_config(name, CASE name WHEN 'jit' THEN 'off' ELSE '0' END, true)
+       FROM pg_settings WHERE name IN ('jit', 'max_parallel_workers_per_gather')`,
     );
     const names = only ?? (await query<{ name: string }>(TABLES_SQL)).rows.map((r) => r.name);
     const counts: Record<string, number> = {};

@@ -77,7 +77,8 @@ function backupPlan(
     };
   const verifyText =
     job.format === 'plain'
-      ? 'gzip stream decompresses (CRC), dump ends with "-- PostgreSQL database dump complete", sha256 read back from disk'
+      ? 'gzip stream decompresses (CRC), dump ends with "-- PostgreSQL database dump complete", ' +
+        'sha256 read back from disk'
       : job.format === 'custom'
         ? 'pg_restore --list reads the archive, sha256 of the file'
         : 'tar.gz read back from disk: every entry as written, sha256';
@@ -201,7 +202,9 @@ export function verifyPlan(file: string, opts: Omit<VerifyOptions, 'signal'> = {
         title: 're-verify the backup',
         describe: () => ({
           kind: 'check',
-          text: `size and sha256 against the sidecar, full decompression, dump completion marker / pg_restore read, tar entries${recordText}`,
+          text:
+            'size and sha256 against the sidecar, full decompression, dump completion marker / pg_restore read, ' +
+            `tar entries${recordText}`,
         }),
         cancellable: true,
         run: async (ctx) => {

@@ -7,7 +7,10 @@ import type { CatalogEntry } from './catalog.js';
 import { BackupError, type BackupFormat, type BackupKind } from './types.js';
 import { bytes as formatBytes } from '../present/format.js';
 
-/** Compressed size / source size assumed without history: a text dump is rarely larger than half the database, gzip does the rest. */
+/**
+ * Compressed size / source size assumed without history: a text dump is rarely larger than half the database,
+ * gzip does the rest.
+ */
 export const DEFAULT_RATIO: Record<BackupFormat, number> = { plain: 0.5, custom: 0.5, tar: 1 };
 /** Head-room over the estimate: backups grow, and the sidecar and filesystem need some too. */
 export const MARGIN = 0.1;
@@ -50,9 +53,10 @@ export async function freeBytes(dir: string): Promise<number> {
 export async function ensureSpace(dir: string, need: SizeEstimate, what: string): Promise<{ free: number }> {
   const free = await freeBytes(dir);
   if (free < need.bytes) {
+    const shortfall = `${formatBytes(free)} free — ${formatBytes(need.bytes - free)} missing (${need.basis})`;
     throw new BackupError(
       'no_space',
-      `not enough space for ${what} in ${dir}: needs about ${formatBytes(need.bytes)}, ${formatBytes(free)} free — ${formatBytes(need.bytes - free)} missing (${need.basis})`,
+      `not enough space for ${what} in ${dir}: needs about ${formatBytes(need.bytes)}, ${shortfall}`,
     );
   }
   return { free };

@@ -34,7 +34,10 @@ export interface PruneReport {
   freedBytes: number;
 }
 
-/** What a prune would do to `catalog` (and the safety dumps in `safety`, see safetyRootFor) under `policy` at `now`. Pure. */
+/**
+ * What a prune would do to `catalog` (and the safety dumps in `safety`, see safetyRootFor) under `policy` at `now`.
+ * Pure.
+ */
 export function pruneReport(catalog: Catalog, policy: RetentionPolicy, now: number, safety?: Catalog): PruneReport {
   const decisions = planPrune(catalog.entries, policy, now);
   const safetyDecisions = safety ? planSafetyPrune(safety.entries, policy, now) : [];
@@ -56,24 +59,19 @@ export function pruneReport(catalog: Catalog, policy: RetentionPolicy, now: numb
 /** Printable lines for `prune --dry-run`: one per backup (keep/delete and why), then stale temp files. */
 export function formatPruneReport(report: PruneReport, now: number): string[] {
   const lines: string[] = [];
-  for (const d of report.decisions) {
+  const decisionLine = (d: PruneDecision<CatalogEntry>): string => {
     const when = localMinute(d.entry.time);
-    lines.push(
-      `${d.action === 'delete' ? 'DELETE' : 'keep  '}  ${d.entry.sourceKey}  ${d.entry.file}  (${when}, ${bytes(d.entry.size)})  ${d.reason}`,
-    );
-  }
+    const action = d.action === 'delete' ? 'DELETE' : 'keep  ';
+    return `${action}  ${d.entry.sourceKey}  ${d.entry.file}  (${when}, ${bytes(d.entry.size)})  ${d.reason}`;
+  };
+  for (const d of report.decisions) lines.push(decisionLine(d));
   if (report.safety.length > 0)
     lines.push(`Safety dumps of restores${report.safetyRoot ? ` (${report.safetyRoot})` : ''}:`);
-  for (const d of report.safety) {
-    const when = localMinute(d.entry.time);
-    lines.push(
-      `${d.action === 'delete' ? 'DELETE' : 'keep  '}  ${d.entry.sourceKey}  ${d.entry.file}  (${when}, ${bytes(d.entry.size)})  ${d.reason}`,
-    );
-  }
+  for (const d of report.safety) lines.push(decisionLine(d));
   for (const p of report.stalePartials) {
-    lines.push(
-      `DELETE  ${p.path}  (${bytes(p.size)})  temp file of an interrupted backup (writer pid ${p.pid ?? '?'} gone, untouched for ${Math.round((now - p.mtime) / 3_600_000)} h)`,
-    );
+    const hours = Math.round((now - p.mtime) / 3_600_000);
+    const why = `temp file of an interrupted backup (writer pid ${p.pid ?? '?'} gone, untouched for ${hours} h)`;
+    lines.push(`DELETE  ${p.path}  (${bytes(p.size)})  ${why}`);
   }
   const n =
     [...report.decisions, ...report.safety].filter((d) => d.action === 'delete').length + report.stalePartials.length;

@@ -53,7 +53,9 @@ export function retentionPolicy(cfg: RetentionConfig): RetentionPolicy {
 export function describePolicy(p: RetentionPolicy): string {
   if (p.preset === 'none') return 'none: keep everything';
   if (p.preset === 'itsm') return `itsm: full and file backups ${p.fullDays} days, data-only ${p.diffDays} days`;
-  return `gfs: everything ${p.dailyDays} days, newest of each week ${p.weeklyWeeks} weeks, newest of each month ${p.monthlyMonths} months`;
+  const weekly = `newest of each week ${p.weeklyWeeks} weeks`;
+  const monthly = `newest of each month ${p.monthlyMonths} months`;
+  return `gfs: everything ${p.dailyDays} days, ${weekly}, ${monthly}`;
 }
 
 /** What planPrune needs of a catalog entry. */
@@ -205,22 +207,20 @@ export function planSafetyPrune<E extends PrunableEntry>(
     const keep = (reason: string): PruneDecision<E> => ({ entry: e, action: 'keep', reason });
     const age = now - e.time;
     if (age < 0) return keep('safety dump: timestamp is in the future (check the clock): kept');
-    if (age < SAFETY_MIN_AGE_MS)
-      return keep(
-        `safety dump made ${Math.floor(age / 3_600_000)} h ago: never deleted within 24 h (a rollback may still need it)`,
-      );
+    if (age < SAFETY_MIN_AGE_MS) {
+      const hours = Math.floor(age / 3_600_000);
+      return keep(`safety dump made ${hours} h ago: never deleted within 24 h (a rollback may still need it)`);
+    }
     if (policy.preset === 'none') return keep('safety dump: retention preset none: kept');
-    if (newest.has(e))
-      return keep(
-        `safety dump, ${days(age)} old: one of the ${SAFETY_KEEP_NEWEST} newest verified safety dumps of ${e.sourceKey}`,
-      );
+    const newestOf = `the ${SAFETY_KEEP_NEWEST} newest verified safety dumps of ${e.sourceKey}`;
+    if (newest.has(e)) return keep(`safety dump, ${days(age)} old: one of ${newestOf}`);
     const unverified = e.verified ? '' : 'unverified, ';
     if (age <= SAFETY_KEEP_DAYS * DAY)
       return keep(`safety dump, ${unverified}${days(age)} old: safety dumps are kept ${SAFETY_KEEP_DAYS} days`);
     return {
       entry: e,
       action: 'delete',
-      reason: `safety dump, ${unverified}${days(age)} old: past ${SAFETY_KEEP_DAYS} days and not one of the ${SAFETY_KEEP_NEWEST} newest verified safety dumps of ${e.sourceKey}`,
+      reason: `safety dump, ${unverified}${days(age)} old: past ${SAFETY_KEEP_DAYS} days and not one of ${newestOf}`,
     };
   });
 }

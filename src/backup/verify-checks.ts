@@ -37,7 +37,8 @@ export function shaCheck(actual: string, expected: string | undefined): VerifyCh
     : {
         name: 'sha256',
         ok: false,
-        detail: `is ${actual.slice(0, 12)}…, recorded ${expected.slice(0, 12)}… (the file changed since it was written)`,
+        detail:
+          `is ${actual.slice(0, 12)}…, recorded ${expected.slice(0, 12)}… ` + '(the file changed since it was written)',
       };
 }
 
@@ -196,9 +197,10 @@ export function compareTarEntries(read: TarEntry[], expected: TarEntry[] | numbe
   if (missing.length === 0 && read.length === expected.length)
     return { name: 'tar', ok: true, detail: `all ${read.length} entries read back as written` };
   const first = missing[0];
+  const firstText = first ? `; first missing or different: ${first.path}` : '';
   return {
     name: 'tar',
     ok: false,
-    detail: `${read.length} entries read back, ${expected.length} written${first ? `; first missing or different: ${first.path}` : ''}`,
+    detail: `${read.length} entries read back, ${expected.length} written${firstText}`,
   };
 }

@@ -28,7 +28,10 @@ export interface VerifyReport extends VerifyResult {
   sidecarProblem?: string;
 }
 
-/** Re-verifies a backup file; resolves with every check (never rejects for a bad backup, only for a missing file or a cancel). */
+/**
+ * Re-verifies a backup file; resolves with every check (never rejects for a bad backup, only for a missing file or
+ * a cancel).
+ */
 export async function verifyBackup(file: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const signal = opts.signal ?? new AbortController().signal;
   const st = await stat(file).catch((err: NodeJS.ErrnoException) => {

@@ -170,5 +170,6 @@ export function createDatabaseSql(name: string, owner: string, facts: DbFacts | 
 
 /** The DROP DATABASE for `name`; WITH (FORCE) on 13+ so a superuser session that slipped in cannot block it. */
 export function dropDatabaseSql(name: string, versionNum: number, ifExists = false): string {
-  return `DROP DATABASE ${ifExists ? 'IF EXISTS ' : ''}${quoteIdent(name)}${versionNum >= 130000 ? ' WITH (FORCE)' : ''}`;
+  const force = versionNum >= 130000 ? ' WITH (FORCE)' : '';
+  return `DROP DATABASE ${ifExists ? 'IF EXISTS ' : ''}${quoteIdent(name)}${force}`;
 }

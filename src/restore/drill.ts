@@ -62,7 +62,10 @@ export function scratchName(db: string, at: Date): string {
   return chars.join('') + suffix;
 }
 
-/** Drops scratch databases left by drills on this host whose process is gone (killed mid-drill); returns their names. */
+/**
+ * Drops scratch databases left by drills on this host whose process is gone (killed mid-drill); returns their
+ * names.
+ */
 export async function sweepStaleScratch(conn: PgTarget): Promise<string[]> {
   return withDb(conn, 'postgres', async (c) => {
     const r = await c.query<{ name: string; note: string; v: string }>(
@@ -81,7 +84,10 @@ export async function sweepStaleScratch(conn: PgTarget): Promise<string[]> {
   });
 }
 
-/** Restores `backup` into a scratch database, verifies, records and drops it; resolves to the final snapshot, never rejects. */
+/**
+ * Restores `backup` into a scratch database, verifies, records and drops it; resolves to the final snapshot, never
+ * rejects.
+ */
 export async function runDrill(opts: DrillOptions): Promise<DrillSnapshot> {
   const at = (opts.now ?? (() => new Date()))();
   const t0 = performance.now();
@@ -154,9 +160,10 @@ export async function runDrill(opts: DrillOptions): Promise<DrillSnapshot> {
     tools: opts.tools ?? {},
   };
   const q = quoteIdent(snap.scratch);
+  const mark = `${MARK}; host=${os.hostname()}; pid=${process.pid}; started=${at.toISOString()}`;
   const create = [
     createDatabaseSql(snap.scratch, report.owner, undefined),
-    `COMMENT ON DATABASE ${q} IS ${quoteLiteral(`${MARK}; host=${os.hostname()}; pid=${process.pid}; started=${at.toISOString()}`)}`,
+    `COMMENT ON DATABASE ${q} IS ${quoteLiteral(mark)}`,
   ];
   const drop = dropDatabaseSql(snap.scratch, report.server.versionNum, true);
   let dropped = false;
@@ -261,13 +268,13 @@ async function finishDrill(
   emit: () => void,
 ): Promise<DrillSnapshot> {
   snap.record = rec;
-  const lines = [
-    `Drill of ${opts.backup}: ${rec.ok ? 'PASSED' : 'FAILED'} in ${(rec.durationMs / 1000).toFixed(1)} s — ${rec.message}`,
-  ];
+  const secs = (rec.durationMs / 1000).toFixed(1);
+  const dropName = quoteIdent(snap.scratch);
+  const lines = [`Drill of ${opts.backup}: ${rec.ok ? 'PASSED' : 'FAILED'} in ${secs} s — ${rec.message}`];
   lines.push(
     rec.dropped
       ? `The scratch database ${snap.scratch} is gone; ${rec.source} was not touched.`
-      : `The scratch database ${snap.scratch} is STILL THERE: drop it by hand (DROP DATABASE ${quoteIdent(snap.scratch)}).`,
+      : `The scratch database ${snap.scratch} is STILL THERE: drop it by hand (DROP DATABASE ${dropName}).`,
   );
   if (opts.logPath) {
     try {

@@ -151,7 +151,9 @@ export async function executeRestore(r: RestorePlan, opts: ExecuteRestoreOptions
       : {
           stage: 'start',
           kind: 'yes',
-          question: `Stop the application services, disconnect every client of ${db} and take a safety dump? ${db} is dropped only after you type its name. [y/N]`,
+          question:
+            `Stop the application services, disconnect every client of ${db} and take a safety dump? ` +
+            `${db} is dropped only after you type its name. [y/N]`,
         };
   if (!(await ask(startReq))) return finish('declined', 'Declined: nothing was done.');
 
@@ -178,10 +180,12 @@ export async function executeRestore(r: RestorePlan, opts: ExecuteRestoreOptions
   const failed = b.steps.find((s) => s.status === 'failed' || s.status === 'cancelled');
   if (rb && env.tracker.safetyDump) {
     const state = dbStateOf(env.tracker, db, r.backup);
+    const outcome = failed?.status === 'cancelled' ? 'was cancelled' : `failed: ${failed?.error ?? b.error ?? ''}`;
+    const putBack = `Put the safety dump ${env.tracker.safetyDump} back? [y/N]`;
     const yes = await ask({
       stage: 'rollback',
       kind: 'yes',
-      question: `"${failed?.title ?? 'a step'}" ${failed?.status === 'cancelled' ? 'was cancelled' : `failed: ${failed?.error ?? b.error ?? ''}`}. ${state.text} Put the safety dump ${env.tracker.safetyDump} back? [y/N]`,
+      question: `"${failed?.title ?? 'a step'}" ${outcome}. ${state.text} ${putBack}`,
       failedStep: failed?.id ?? '',
       dbState: state,
       safetyDump: env.tracker.safetyDump,
@@ -213,8 +217,9 @@ async function aftermath(r: RestorePlan, steps: StepState[], result: RestoreResu
   }
   if (t.blocked && !t.reopened && (t.created || !t.dropped)) {
     const limit = env.facts?.exists ? env.facts.connLimit : -1;
+    const reopen = `ALTER DATABASE ${quoteIdent(env.database)} CONNECTION LIMIT ${limit}`;
     lines.push(
-      `${env.database} is still closed to clients (CONNECTION LIMIT 0). Once it is right, open it with: ALTER DATABASE ${quoteIdent(env.database)} CONNECTION LIMIT ${limit}`,
+      `${env.database} is still closed to clients (CONNECTION LIMIT 0). Once it is right, open it with: ${reopen}`,
     );
   }
   return lines;

@@ -49,5 +49,6 @@ export function formatDrillLine(d: DrillSnapshot): string {
   if (d.result === 'refused') return `FAIL  drill ${file}: ${d.summary[0] ?? 'refused'}`;
   if (r?.ok)
     return `ok    drill ${r.source}: ${file} restored into ${d.scratch} and verified in ${secs} (${r.message})`;
-  return `FAIL  drill ${r?.source ?? file}: ${file} — ${r?.message ?? d.summary[0] ?? 'failed'}${secs ? ` (after ${secs})` : ''}`;
+  const after = secs ? ` (after ${secs})` : '';
+  return `FAIL  drill ${r?.source ?? file}: ${file} — ${r?.message ?? d.summary[0] ?? 'failed'}${after}`;
 }

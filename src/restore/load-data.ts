@@ -49,11 +49,14 @@ export function loadArgv(o: LoadOptions): string[] {
 /** One line saying exactly what the load runs (password shown as ***). */
 export function describeLoad(o: LoadOptions): string {
   const t = o.target;
-  const env = `PGHOST=${t.host} PGPORT=${t.port} PGUSER=${t.user}${o.format === 'plain' ? ` PGDATABASE=${showArgv([t.database])}` : ''}${t.password !== undefined ? ' PGPASSWORD=***' : ''}`;
+  const database = o.format === 'plain' ? ` PGDATABASE=${showArgv([t.database])}` : '';
+  const password = t.password !== undefined ? ' PGPASSWORD=***' : '';
+  const env = `PGHOST=${t.host} PGPORT=${t.port} PGUSER=${t.user}${database}${password}`;
   if (o.format === 'custom') return `${env} ${showArgv(loadArgv(o))}`;
   const tx =
     o.singleTransaction !== false
-      ? `, wrapped in BEGIN … COMMIT (COMMIT only when the file decompressed completely and ends with "${DUMP_COMPLETE_MARKER}")`
+      ? ', wrapped in BEGIN … COMMIT ' +
+        `(COMMIT only when the file decompressed completely and ends with "${DUMP_COMPLETE_MARKER}")`
       : '';
   return `gunzip (in-process) < ${showArgv([o.file])} | ${env} ${showArgv(loadArgv(o))}${tx}`;
 }
@@ -117,10 +120,8 @@ export async function loadBackup(
     if (exit.spawnError) throw new ActionError('command_failed', `cannot run ${tool}: ${exit.spawnError}`);
     if (exit.code !== 0) {
       const why = errors.find((l) => /ERROR|FATAL|error:/.test(l)) ?? errors.at(-1) ?? feedError?.message ?? '';
-      throw new ActionError(
-        'command_failed',
-        `${tool} ${exit.code === null ? `was killed (${exit.signal})` : `exited with code ${exit.code}`}${why ? `: ${why}` : ''}`,
-      );
+      const how = exit.code === null ? `was killed (${exit.signal})` : `exited with code ${exit.code}`;
+      throw new ActionError('command_failed', `${tool} ${how}${why ? `: ${why}` : ''}`);
     }
     if (feedError) throw new ActionError('failed', `reading ${path.basename(o.file)} failed: ${feedError.message}`);
     ctx.progress({ done: size, total: size, unit: 'bytes', label: 'loaded' });
@@ -131,7 +132,10 @@ export async function loadBackup(
   }
 }
 
-/** Streams BEGIN, the gunzipped file and (only if it was whole) COMMIT into psql; resolves to the read error, if any. */
+/**
+ * Streams BEGIN, the gunzipped file and (only if it was whole) COMMIT into psql; resolves to the read error, if
+ * any.
+ */
 async function feed(
   o: LoadOptions,
   stdin: NodeJS.WritableStream & { destroy(): void },

@@ -142,10 +142,11 @@ export async function recordPreflightRefusal(
 
 function blastLines(report: PreflightReport, env: StepEnv): string[] {
   const t = report.target;
+  const backupName = path.basename(report.backup.path);
   const lines = [
     t?.exists
-      ? `${env.database} (${bytes(t.sizeBytes ?? 0)}, owner ${t.owner}) is DROPPED and replaced by ${path.basename(report.backup.path)}`
-      : `${env.database} is created from ${path.basename(report.backup.path)}`,
+      ? `${env.database} (${bytes(t.sizeBytes ?? 0)}, owner ${t.owner}) is DROPPED and replaced by ${backupName}`
+      : `${env.database} is created from ${backupName}`,
   ];
   if (t?.exists) lines.push(`a safety dump is taken first, under ${env.safetyRoot}`);
   for (const g of report.connections) lines.push(`terminated: ${groupLine(g)}`);
@@ -153,7 +154,10 @@ function blastLines(report: PreflightReport, env: StepEnv): string[] {
   return lines;
 }
 
-/** Before the drop: open the database again and start the services that were stopped; undefined when nothing needs undoing. */
+/**
+ * Before the drop: open the database again and start the services that were stopped; undefined when nothing needs
+ * undoing.
+ */
 export function undoPlan(r: RestorePlan): Plan | undefined {
   const t = r.env.tracker;
   if (!t.blocked && !t.servicesStopped) return undefined;

@@ -57,7 +57,10 @@ export interface PreflightReport {
   services: ServiceStatus[];
 }
 
-/** Runs every check (read-only); `ok` is false when any check failed. Never throws for a bad backup or an unreachable server. */
+/**
+ * Runs every check (read-only); `ok` is false when any check failed. Never throws for a bad backup or an unreachable
+ * server.
+ */
 export async function preflightRestore(opts: PreflightOptions): Promise<PreflightReport> {
   const signal = opts.signal ?? AbortSignal.timeout(10 * 60_000);
   const checks: Check[] = [];
@@ -111,12 +114,10 @@ export async function preflightRestore(opts: PreflightOptions): Promise<Prefligh
           : 'not a PostgreSQL dump',
     });
   } else {
-    add({
-      id: 'kind',
-      title: 'kind of backup',
-      status: 'pass',
-      detail: `full ${b.format === 'custom' ? 'custom-format (pg_dump -Fc)' : 'plain gzip'} dump${b.sourceDb ? ` of ${b.sourceDb}` : ''}${b.takenAt ? ` taken ${b.takenAt}` : ''}`,
-    });
+    const kind = b.format === 'custom' ? 'custom-format (pg_dump -Fc)' : 'plain gzip';
+    const source = b.sourceDb ? ` of ${b.sourceDb}` : '';
+    const taken = b.takenAt ? ` taken ${b.takenAt}` : '';
+    add({ id: 'kind', title: 'kind of backup', status: 'pass', detail: `full ${kind} dump${source}${taken}` });
   }
 
   // 2. The server, as the role we will act as.
@@ -137,7 +138,9 @@ export async function preflightRestore(opts: PreflightOptions): Promise<Prefligh
               id: 'privileges',
               title: 'privileges',
               status: 'fail',
-              detail: `${server.user} is not a superuser: a restore blocks, terminates and recreates as the manual does (psql -U postgres); configure a superuser connection`,
+              detail:
+                `${server.user} is not a superuser: a restore blocks, terminates and recreates as the manual does ` +
+                '(psql -U postgres); configure a superuser connection',
             },
       );
       await targetChecks(c, opts, report, add);
@@ -173,13 +176,14 @@ export async function preflightRestore(opts: PreflightOptions): Promise<Prefligh
   // 4. Something to verify against.
   const queries = applicableQueries(opts.verifyQueries ?? [], b.sourceDb ?? opts.database);
   const tables = b.rowCounts ? Object.keys(b.rowCounts).length : 0;
+  const querySuffix = queries.length === 1 ? 'y' : 'ies';
   add({
     id: 'verification',
     title: 'verification',
     status: tables + queries.length > 0 ? 'pass' : 'warn',
     detail:
       tables + queries.length > 0
-        ? `row counts of ${tables} tables recorded in the backup, ${queries.length} configured quer${queries.length === 1 ? 'y' : 'ies'}`
+        ? `row counts of ${tables} tables recorded in the backup, ${queries.length} configured quer${querySuffix}`
         : 'nothing to compare with: the sidecar records no row counts and no verification query applies',
   });
   report.ok = !checks.some((c) => c.status === 'fail');
@@ -219,11 +223,13 @@ async function targetChecks(
     await scratchSpace(opts, report, add);
   } else if (facts.exists) {
     const extra = [...facts.grants, ...facts.settings].length;
+    const reapplied = extra > 0 ? `; ${extra} database-level grant/setting statements will be re-applied` : '';
+    const size = formatBytes(facts.sizeBytes ?? 0);
     add({
       id: 'target',
       title: 'target database',
       status: facts.skippedSettings.length > 0 ? 'warn' : 'pass',
-      detail: `${opts.database} exists, ${formatBytes(facts.sizeBytes ?? 0)}, ${facts.encoding}, ${facts.collate}${extra > 0 ? `; ${extra} database-level grant/setting statements will be re-applied` : ''}`,
+      detail: `${opts.database} exists, ${size}, ${facts.encoding}, ${facts.collate}${reapplied}`,
       ...(facts.skippedSettings.length > 0
         ? { lines: facts.skippedSettings.map((s) => `setting not carried over (odd name): ${s}`) }
         : {}),
@@ -314,11 +320,12 @@ async function scratchSpace(opts: PreflightOptions, report: PreflightReport, add
     return;
   }
   // Twice the size: the copy itself, and head-room so a drill never fills the disk production writes to.
+  const needText = `the copy needs about ${formatBytes(need)} (we want twice that free)`;
   add({
     id: 'space',
     title: 'space for the scratch database',
     status: free >= need * 2 ? 'pass' : 'fail',
-    detail: `${dataDir}: the copy needs about ${formatBytes(need)} (we want twice that free), ${formatBytes(free)} free`,
+    detail: `${dataDir}: ${needText}, ${formatBytes(free)} free`,
   });
 }
 

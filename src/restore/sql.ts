@@ -14,7 +14,10 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** A quoted SQL string literal; E'' form when it holds a backslash, so it means the same whatever standard_conforming_strings says. */
+/**
+ * A quoted SQL string literal; E'' form when it holds a backslash, so it means the same whatever
+ * standard_conforming_strings says.
+ */
 export function quoteLiteral(value: string): string {
   if (value.includes('\0')) throw new Error('a string literal cannot contain a NUL byte');
   const body = value.replace(/'/g, "''");
@@ -26,7 +29,10 @@ export function conninfoValue(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-/** The database to connect to for CREATE/DROP DATABASE: `postgres`, or template1 when `postgres` itself is the target. */
+/**
+ * The database to connect to for CREATE/DROP DATABASE: `postgres`, or template1 when `postgres` itself is the
+ * target.
+ */
 export function maintenanceDb(target: string): string {
   return target === 'postgres' ? 'template1' : 'postgres';
 }

@@ -12,9 +12,10 @@ export function dbStateOf(t: Tracker, database: string, backup: string): DbState
     ? ` The safety dump of the data it held is ${dump}.`
     : ' No safety dump was taken (the database did not exist).';
   if (!t.dropped) {
+    const taken = dump ? ` (A safety dump was taken: ${dump}.)` : '';
     return withDump({
       kind: 'untouched',
-      text: `UNTOUCHED: ${database} was not dropped; its data is exactly as before.${dump ? ` (A safety dump was taken: ${dump}.)` : ''}`,
+      text: `UNTOUCHED: ${database} was not dropped; its data is exactly as before.${taken}`,
     });
   }
   if (!t.created)
@@ -22,16 +23,19 @@ export function dbStateOf(t: Tracker, database: string, backup: string): DbState
   if (!t.loaded)
     return withDump({
       kind: 'empty',
-      text: `EMPTY: ${database} was recreated but holds no data (the load failed and was rolled back as one transaction).${saved}`,
+      text:
+        `EMPTY: ${database} was recreated but holds no data ` +
+        `(the load failed and was rolled back as one transaction).${saved}`,
     });
   const from = t.loadedFrom ?? backup;
   const fromDump = dump !== undefined && from === dump;
   if (!t.verified) {
     const why =
       t.comparison && !t.comparison.ok ? ` Verification failed: ${t.comparison.message}.` : ' It was not verified.';
+    const source = fromDump ? 'the safety dump' : path.basename(from);
     return withDump({
       kind: 'unverified',
-      text: `UNVERIFIED: ${database} holds the data of ${fromDump ? 'the safety dump' : path.basename(from)}, not proven complete.${why}${saved}`,
+      text: `UNVERIFIED: ${database} holds the data of ${source}, not proven complete.${why}${saved}`,
     });
   }
   if (fromDump)
@@ -39,8 +43,9 @@ export function dbStateOf(t: Tracker, database: string, backup: string): DbState
       kind: 'rolled-back',
       text: `ROLLED BACK: ${database} is back to the safety dump ${dump} and verified.`,
     });
+  const before = dump ? ` The data it held before is in the safety dump ${dump}.` : '';
   return withDump({
     kind: 'restored',
-    text: `RESTORED: ${database} is restored from ${backup} and verified.${dump ? ` The data it held before is in the safety dump ${dump}.` : ''}`,
+    text: `RESTORED: ${database} is restored from ${backup} and verified.${before}`,
   });
 }

@@ -119,12 +119,16 @@ export function terminateStep(env: StepEnv): Step {
   const sql = exists(env)
     ? [
         `ALTER DATABASE ${q} CONNECTION LIMIT 0`,
-        `SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${lit} AND pid <> pg_backend_pid()`,
+        // Concatenated, not re-broken: the plan shows this text (describe), so it stays on one line.
+        'SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity ' +
+          `WHERE datname = ${lit} AND pid <> pg_backend_pid()`,
       ]
     : [];
   // Who is still there after a round, and whether the connection limit can hold them back at all.
-  const left = `SELECT count(*) FILTER (WHERE NOT coalesce(r.rolsuper, false))::int AS apps, count(*) FILTER (WHERE r.rolsuper)::int AS supers
-    FROM pg_stat_activity a LEFT JOIN pg_roles r ON r.oid = a.usesysid WHERE a.datname = ${lit} AND a.pid <> pg_backend_pid()`;
+  const left = `SELECT count(*) FILTER (WHERE NOT coalesce(r.rolsuper, false))::int AS apps,
+      count(*) FILTER (WHERE r.rolsuper)::int AS supers
+    FROM pg_stat_activity a LEFT JOIN pg_roles r ON r.oid = a.usesysid
+    WHERE a.datname = ${lit} AND a.pid <> pg_backend_pid()`;
   return sqlStep(
     'terminate',
     'terminate other connections',
@@ -132,7 +136,8 @@ export function terminateStep(env: StepEnv): Step {
     async (ctx) => {
       if (sql.length === 0) return 'the database does not exist: nobody to disconnect';
       return withDb(env.conn, maintenanceDb(env.database), async (c) => {
-        // The limit keeps applications (non-superusers) from coming straight back; our own superuser tools still get in.
+        // The limit keeps applications (non-superusers) from coming straight back; our own superuser tools still
+        // get in.
         env.tracker.blocked = true;
         await c.query(sql[0]!);
         const ended = new Set<number>();
@@ -146,8 +151,10 @@ export function terminateStep(env: StepEnv): Step {
           // A terminated backend takes a moment to leave pg_stat_activity; nobody terminated, nothing to wait for.
           if (r.rows.length > 0) await new Promise((res) => setTimeout(res, 100));
           const { apps, supers } = (await c.query<{ apps: number; supers: number }>(left)).rows[0]!;
-          const done = `${total} connection${total === 1 ? '' : 's'} terminated; new connections blocked (CONNECTION LIMIT 0)`;
-          // Superuser sessions (monitoring, say) pass the limit and may come back; DROP … WITH (FORCE) ends them at the drop.
+          const terminated = `${total} connection${total === 1 ? '' : 's'} terminated`;
+          const done = `${terminated}; new connections blocked (CONNECTION LIMIT 0)`;
+          // Superuser sessions (monitoring, say) pass the limit and may come back; DROP … WITH (FORCE) ends them at
+          // the drop.
           if (apps === 0)
             return supers > 0
               ? `${done}; ${supers} superuser session${supers === 1 ? '' : 's'} reconnected (the drop will end them)`
@@ -214,7 +221,10 @@ export function safetyDumpStep(env: StepEnv): Step {
   };
 }
 
-/** 4: drop the database and create it again, empty, with its owner, settings and grants (connected to the maintenance database). */
+/**
+ * 4: drop the database and create it again, empty, with its owner, settings and grants (connected to the
+ * maintenance database).
+ */
 export function recreateStep(env: StepEnv, id = 'recreate', title = 'drop and recreate the database'): Step {
   const facts = env.facts;
   const drop = dropDatabaseSql(env.database, env.server.versionNum, true);
@@ -237,7 +247,8 @@ export function recreateStep(env: StepEnv, id = 'recreate', title = 'drop and re
         ctx.output(`created ${env.database} owned by ${env.owner}, closed to clients until verified`);
         for (const s of after) await c.query(s);
       });
-      return `empty ${env.database} owned by ${env.owner}${after.length ? `, ${after.length} grant/setting statements re-applied` : ''}`;
+      const reapplied = after.length ? `, ${after.length} grant/setting statements re-applied` : '';
+      return `empty ${env.database} owned by ${env.owner}${reapplied}`;
     },
   );
 }
@@ -309,11 +320,11 @@ export function verifyStep(
       withDb(env.conn, env.database, async (c) => {
         const cmp = await verifyDatabase(c, expected(), queries, ctx.signal);
         env.tracker.comparison = cmp;
-        for (const r of cmp.rows)
-          if (!r.ok)
-            ctx.output(
-              `MISMATCH ${r.name}: expected ${r.expected ?? '—'}, got ${r.actual ?? '—'}${r.note ? ` (${r.note})` : ''}`,
-            );
+        for (const r of cmp.rows) {
+          if (r.ok) continue;
+          const note = r.note ? ` (${r.note})` : '';
+          ctx.output(`MISMATCH ${r.name}: expected ${r.expected ?? '—'}, got ${r.actual ?? '—'}${note}`);
+        }
         if (!cmp.ok) throw new ActionError('failed', `verification failed: ${cmp.message}`);
         env.tracker.verified = true;
         return cmp.message;
@@ -328,7 +339,9 @@ export function healthStep(env: StepEnv, id = 'health-check'): Step {
     title: 'health check',
     describe: () => ({
       kind: 'check',
-      text: `SELECT 1 on ${env.database}; every application service reports running${env.healthCheck ? '; the configured health check' : ''}`,
+      text:
+        `SELECT 1 on ${env.database}; every application service reports running` +
+        (env.healthCheck ? '; the configured health check' : ''),
     }),
     cancellable: true,
     run: async (ctx) => {

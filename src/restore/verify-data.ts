@@ -93,10 +93,12 @@ export function summarizeComparison(rows: ComparisonRow[], hadCounts: boolean): 
   const queries = rows.filter((r) => r.kind === 'query').length;
   if (bad.length > 0) {
     const f = bad[0]!;
+    const mismatches = `${bad.length} mismatch${bad.length === 1 ? '' : 'es'}`;
+    const note = f.note ? ` (${f.note})` : '';
     return {
       rows,
       ok: false,
-      message: `${bad.length} mismatch${bad.length === 1 ? '' : 'es'}; first: ${f.name} expected ${f.expected ?? '—'}, got ${f.actual ?? '—'}${f.note ? ` (${f.note})` : ''}`,
+      message: `${mismatches}; first: ${f.name} expected ${f.expected ?? '—'}, got ${f.actual ?? '—'}${note}`,
     };
   }
   if (tables + queries === 0)
