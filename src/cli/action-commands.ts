@@ -5,6 +5,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { AuditEntry } from '../plan/audit.js';
 import type { Plan, PlanOutcome, PlanRun } from '../plan/plan.js';
 import type { OpsdeckConfig } from '../config/resolve.js';
+import { seconds } from '../present/format.js';
 
 // The action modules pull in the Docker client, pg and ioredis: they are loaded when a command runs,
 // so registering these commands costs `opsdeck status` nothing.
@@ -140,7 +141,7 @@ export function registerActionCommands(program: Command, ctx: ActionCommandConte
 export function formatAuditEntry(e: AuditEntry): string {
   const { user, sudoUser, origin } = e.operator;
   const who = `${sudoUser ? `${sudoUser}(${user})` : user}${origin ? `@${origin}` : ''}`;
-  const extra = [e.durationMs !== undefined ? `${(e.durationMs / 1000).toFixed(1)} s` : '', e.error ?? e.reason ?? '']
+  const extra = [e.durationMs !== undefined ? seconds(e.durationMs) : '', e.error ?? e.reason ?? '']
     .filter(Boolean)
     .join(' — ');
   return `${e.time}  ${who}  ${e.event.padEnd(9)}  ${e.action} ${e.target}${extra ? `  (${extra})` : ''}`;

@@ -122,6 +122,19 @@ export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** Time a job has been running: "4.2 s" ("4 s" when not `precise`) under a minute, then "2m05s". */
+export function elapsed(ms: number, precise = true): string {
+  const s = ms / 1000;
+  if (s < 60) return precise ? `${s.toFixed(1)} s` : `${Math.floor(s)} s`;
+  return `${Math.floor(s / 60)}m${pad(Math.floor(s % 60))}s`;
+}
+
+/** Time left on a countdown, rounded up: "12m", then "45s" in the last minute. */
+export function remaining(ms: number): string {
+  if (ms <= 0) return '0s';
+  return ms >= 60_000 ? `${Math.ceil(ms / 60_000)}m` : `${Math.ceil(ms / 1000)}s`;
+}
+
 /**
  * How long ago `at` was, compact and coarse: "just now", "20s ago" (10 s steps), "3m ago",
  * "2h ago". Coarse on purpose: each change of this text is a frame, and an operator reads
@@ -158,6 +171,12 @@ export function clock(at: number, now: number): string {
   const d = new Date(at);
   const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
   return new Date(now).toDateString() === d.toDateString() ? time : `${localDate(d)} ${time}`;
+}
+
+/** Local time to the second, "2025-01-05 03:00:12". */
+export function localSecond(at: number): string {
+  const d = new Date(at);
+  return `${localMinute(at)}:${pad(d.getSeconds())}`;
 }
 
 /** Local time to the minute, "2025-01-05 03:00". */

@@ -3,7 +3,7 @@
 import type { StepState } from '../plan/plan.js';
 import type { DrillSnapshot } from './drill.js';
 import type { Check } from './types.js';
-import { bytes } from '../present/format.js';
+import { bytes, seconds } from '../present/format.js';
 
 const WORD: Record<Check['status'], string> = { pass: 'ok  ', warn: 'WARN', fail: 'FAIL' };
 
@@ -44,7 +44,7 @@ export function formatStepProgress(s: StepState): string {
 /** "ok   drill itsm_db: full_backup_….sql.gz → itsm_db_drill_… verified in 12.3 s (…)". */
 export function formatDrillLine(d: DrillSnapshot): string {
   const r = d.record;
-  const secs = r ? `${(r.durationMs / 1000).toFixed(1)} s` : '';
+  const secs = r ? seconds(r.durationMs) : '';
   const file = d.backup.split('/').pop() ?? d.backup;
   if (d.result === 'refused') return `FAIL  drill ${file}: ${d.summary[0] ?? 'refused'}`;
   if (r?.ok)

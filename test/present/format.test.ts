@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   agoLong,
   bytes,
+  elapsed,
+  localSecond,
+  remaining,
+  seconds,
   duration,
   durationLong,
   formatLimits,
@@ -66,5 +70,26 @@ describe('formatters', () => {
     expect(formatLimits({ metric: 'postgres.connections', warn: 0.001, crit: 0.01, direction: 'above' }, '%')).toBe(
       '≥0.001% ≥0.01%',
     );
+  });
+});
+
+describe('job times', () => {
+  it('elapsed: one decimal (or whole seconds) under a minute, then minutes and seconds', () => {
+    expect(elapsed(4_200)).toBe('4.2 s');
+    expect(elapsed(4_200, false)).toBe('4 s');
+    expect(elapsed(125_000)).toBe('2m05s');
+    expect(elapsed(125_000, false)).toBe('2m05s');
+  });
+
+  it('remaining: a countdown rounded up, in seconds only in its last minute', () => {
+    expect(remaining(11 * 60_000 + 1)).toBe('12m');
+    expect(remaining(45_000)).toBe('45s');
+    expect(remaining(-5)).toBe('0s');
+  });
+
+  it('localSecond: local date and time to the second', () => {
+    const at = new Date(2025, 0, 15, 3, 0, 12).getTime();
+    expect(localSecond(at)).toBe('2025-01-15 03:00:12');
+    expect(seconds(12_345)).toBe('12.3 s');
   });
 });

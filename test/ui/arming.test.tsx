@@ -4,7 +4,7 @@
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseMinutes } from '../../src/app/console/arming.js';
-import { remainingText } from '../../src/ui/actions/action-lines.js';
+import { remaining as remainingText } from '../../src/present/format.js';
 import { actionFixture, plain, type ActionFixture } from './action-fixtures.js';
 import { filledStore, T0 } from './fixtures.js';
 import { renderConsole } from './harness.js';

@@ -10,14 +10,12 @@ import { prunePlan } from '../../backup/plans.js';
 import { formatPruneReport, pruneReport } from '../../backup/prune.js';
 import { describePolicy } from '../../backup/retention.js';
 import type { BackupProgress } from '../../backup/types.js';
-import { bytes, rate } from '../../present/format.js';
+import { bytes, elapsed, rate } from '../../present/format.js';
 import type { BackupsDeps } from '../backups-deps.js';
 
 /** "dump: 310 MB written · 95 MB/s · 12 s" — a running backup's progress label. */
 export function progressLabel(p: BackupProgress): string {
-  const secs = Math.floor(p.elapsedMs / 1000);
-  const time = secs >= 60 ? `${Math.floor(secs / 60)}m${String(secs % 60).padStart(2, '0')}s` : `${secs} s`;
-  return `${p.phase}: ${bytes(p.bytesWritten)} written · ${rate(p.rate)} · ${time}`;
+  return `${p.phase}: ${bytes(p.bytesWritten)} written · ${rate(p.rate)} · ${elapsed(p.elapsedMs, false)}`;
 }
 
 /** One plan backing up every configured source (rejects with SelectionError when nothing is configured). */

@@ -8,10 +8,11 @@ import { errorText } from '../../plan/errors.js';
 import { executePlan } from '../../plan/execute.js';
 import { formatPlan, stepTexts, type Plan, type PlanRun } from '../../plan/plan.js';
 import type { FlowHost, FlowTask } from './flow-task.js';
+import { seconds } from '../../present/format.js';
 
 /** A short line for the flash after a run: "container.stop web: succeeded in 2.1 s". */
 export function outcomeLine(run: PlanRun): string {
-  const secs = run.durationMs === undefined ? '' : ` in ${(run.durationMs / 1000).toFixed(1)} s`;
+  const secs = run.durationMs === undefined ? '' : ` in ${seconds(run.durationMs)}`;
   return `${run.action} ${run.target}: ${run.result ?? 'running'}${secs}${run.error ? ` — ${run.error}` : ''}`;
 }
 

@@ -8,15 +8,10 @@ import { PaintedLine } from '../painted-line.js';
 import { useOps } from '../store-context.js';
 import { uiColor } from '../theme.js';
 import { useActions, useActionState } from './action-context.js';
-
-/** "12m" (whole minutes, rounded up) or "45s" in the last minute. */
-export function remainingText(ms: number): string {
-  if (ms <= 0) return '0s';
-  return ms >= 60_000 ? `${Math.ceil(ms / 60_000)}m` : `${Math.ceil(ms / 1000)}s`;
-}
+import { remaining } from '../../present/format.js';
 
 function ArmedBadge({ until }: { until: number }) {
-  const format = useCallback((now: number) => remainingText(until - now), [until]);
+  const format = useCallback((now: number) => remaining(until - now), [until]);
   const left = useTimeText(format);
   const color = uiColor('badge');
   return (

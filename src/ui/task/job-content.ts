@@ -7,7 +7,8 @@ import type { FlowDetail, FlowState } from '../../app/console/flow-state.js';
 import { keysFor } from '../key-hints.js';
 import { comparisonLines } from './comparison-lines.js';
 import type { PanelContent } from './panel.js';
-import { focusStep, seconds, stepDetail, stepLines, wrapped, type PanelLine } from './panel-lines.js';
+import { elapsed as seconds } from '../../present/format.js';
+import { focusStep, stepDetail, stepLines, wrapped, type PanelLine } from './panel-lines.js';
 
 type Verify = Extract<FlowDetail, { kind: 'verify' }>;
 type Drill = Extract<FlowDetail, { kind: 'drill' }>;

@@ -109,10 +109,3 @@ export function stepDetail(s: StepState, width: number, tail = 3): PanelLine[] {
   for (const o of s.output.slice(-tail)) lines.push({ text: `  │ ${o}`, tone: 'muted' });
   return lines;
 }
-
-/** Seconds as "4.2 s" or "2m05s". */
-export function seconds(ms: number): string {
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  return `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
-}

@@ -2,7 +2,7 @@
 // colour), the lines of a step with its exact command and output tail, and a recovery hint per
 // typed error. Shared by every plan in the task panel (containers, services, backup, prune).
 import type { PlanResult, PlanRun, StepProgress, StepState, StepStatus } from '../../plan/plan.js';
-import { supportsUnicode } from '../../present/format.js';
+import { seconds, supportsUnicode } from '../../present/format.js';
 
 const ascii = !supportsUnicode(process.env);
 
@@ -65,8 +65,7 @@ export function runLines(run: PlanRun, outputLines = 6): RunLine[] {
 }
 
 function stepTitle(s: StepState): string {
-  const secs =
-    s.startedAt !== undefined && s.endedAt !== undefined ? ` (${((s.endedAt - s.startedAt) / 1000).toFixed(1)} s)` : '';
+  const secs = s.startedAt !== undefined && s.endedAt !== undefined ? ` (${seconds(s.endedAt - s.startedAt)})` : '';
   const progress = s.progress && s.status === 'running' ? progressText(s.progress) : '';
   return `${s.title}${s.note ? ` — ${s.note}` : ''}${secs}${progress}`;
 }

@@ -9,7 +9,8 @@ import type { RestoreSnapshot } from '../../restore/types.js';
 import { keysFor } from '../key-hints.js';
 import { comparisonLines } from './comparison-lines.js';
 import type { PanelContent } from './panel.js';
-import { focusStep, seconds, stepDetail, stepLines, wrapped, type PanelLine } from './panel-lines.js';
+import { elapsed as seconds } from '../../present/format.js';
+import { focusStep, stepDetail, stepLines, wrapped, type PanelLine } from './panel-lines.js';
 
 type RestoreDetail = Extract<FlowDetail, { kind: 'restore' }>;
 /** The walkthrough's own detail with the flow's typed text and remarks. */

@@ -10,6 +10,7 @@ import { PaintedLine } from '../painted-line.js';
 import { Table, type Column } from '../table.js';
 import { levelColor } from '../theme.js';
 import { clampRow, useNavReport, type ViewProps } from './view-props.js';
+import { localSecond, seconds } from '../../present/format.js';
 
 const LIMIT = 200;
 const POLL_MS = 10_000;
@@ -35,9 +36,7 @@ export function operatorText(e: AuditEntry): string {
 export function auditTime(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const p = (n: number) => String(n).padStart(2, '0');
-  const date = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-  return `${date} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  return localSecond(d.getTime());
 }
 
 function useAuditEntries(): { entries: AuditEntry[]; error: string | null } {
@@ -93,7 +92,7 @@ export const AuditView = memo(function AuditView({ width, height, selected, deta
       min: 6,
       align: 'right',
       drop: 1,
-      value: (e) => (e.durationMs === undefined ? '' : `${(e.durationMs / 1000).toFixed(1)} s`),
+      value: (e) => (e.durationMs === undefined ? '' : seconds(e.durationMs)),
     },
     {
       id: 'why',
