@@ -1,17 +1,13 @@
-// One console session: store, first frame, then probes and the scheduler (loaded after the
-// first frame, so the operator sees the console at once), and a shutdown that restores the
-// terminal on every way out.
+// One console session on the terminal: the session's parts from the composition root
+// (src/app/console/session.ts), the first frame, then polling (loaded after the first frame, so
+// the operator sees the console at once), and a shutdown that restores the terminal on every way
+// out.
 import { render } from 'ink';
 import os from 'node:os';
 import { inspect } from 'node:util';
 import pkg from '../../package.json' with { type: 'json' };
 import type { OpsdeckConfig } from '../config/resolve.js';
-import type { Scheduler } from '../state/scheduler.js';
-import { createLiveStore } from '../app/stores.js';
-import { ActionController } from '../app/console/action-controller.js';
-import { createConsoleActions } from '../app/console-actions.js';
-import { BackupsController } from '../app/console/backups-controller.js';
-import { backupsDepsFromConfig } from '../app/backups-deps.js';
+import { createConsoleSession } from '../app/console/session.js';
 import { tickingClock } from './clock.js';
 import { coalesceStore } from './coalesced-store.js';
 import { writeCrashLog } from './crash-log.js';
@@ -43,7 +39,8 @@ export async function runSession(
   io: ConsoleIo = { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr },
   opts: ConsoleOptions = {},
 ): Promise<number> {
-  const store = createLiveStore(config);
+  const session = createConsoleSession(config);
+  const { store, actions, backups } = session;
   const screen = enterFullscreen(io.stdout, io.stdin);
   const exits = watchExit(io.stdout, (again) => {
     // A second signal while shutting down: restore and leave now.
@@ -58,18 +55,6 @@ export async function runSession(
     quit = () => resolve({ kind: 'quit' });
   });
 
-  let scheduler: Scheduler | null = null;
-  // One guard and one audit trail for every action of this console (plans, arming, backups).
-  const actions = new ActionController(createConsoleActions(config, { refreshNow: () => scheduler?.refreshNow() }));
-  // Drills and restores go through the same guard (arming applies), audit trail and task flow.
-  const backups = new BackupsController(
-    backupsDepsFromConfig(config, {
-      guard: actions.actions.guard,
-      audit: actions.actions.audit,
-      serviceDeps: () => actions.actions.serviceDeps(),
-    }),
-    actions.flow,
-  );
   const redraw = () => frames.invalidate();
   // Probe results land within milliseconds of each other: one render for the whole burst.
   const viewStore = coalesceStore(store, 100);
@@ -108,32 +93,21 @@ export async function runSession(
   );
 
   let bugLogged = false;
-  let stopping = false;
   const version = opts.version ?? pkg.version;
-  const started = (async () => {
-    // Probe clients (pg, ioredis, the Docker client) are not needed for the first frame.
-    const [{ createProbes }, { startScheduler }] = await Promise.all([
-      import('../app/probes.js'),
-      import('../state/scheduler.js'),
-    ]);
-    // Quit before the probes were even loaded: do not start them.
-    if (stopping) return;
-    scheduler = startScheduler(createProbes(config), store, {
-      timeout: config.probeTimeout,
-      onError: (err) => {
-        // A bug past the probe boundary: keep polling, but leave a trace (once, not every interval).
-        if (bugLogged) return;
-        bugLogged = true;
-        writeCrashLog(config.stateDir, err, { version });
-      },
-    });
-  })().then(
-    () => new Promise<ExitReason>(() => {}),
-    (error: unknown): ExitReason => ({ kind: 'crash', error }),
-  );
+  // Probe clients (pg, ioredis, the Docker client) are not needed for the first frame.
+  const started = session
+    .startPolling((err) => {
+      // A bug past the probe boundary: keep polling, but leave a trace (once, not every interval).
+      if (bugLogged) return;
+      bugLogged = true;
+      writeCrashLog(config.stateDir, err, { version });
+    })
+    .then(
+      () => new Promise<ExitReason>(() => {}),
+      (error: unknown): ExitReason => ({ kind: 'crash', error }),
+    );
 
   const reason = await Promise.race([quitting, appEnded, exits.reason, started]);
-  stopping = true;
   app.unmount();
   // A drill or restore still running is cancelled at its next safe point (a restore says where it
   // stands in the audit trail).
@@ -161,7 +135,7 @@ export async function runSession(
     io.stderr.write(`opsdeck: stopped by ${reason.signal}\n`);
   }
   await Promise.all([
-    stopWithin(scheduler, opts.closeTimeoutMs ?? 2000),
+    session.stopPolling(opts.closeTimeoutMs ?? 2000),
     withinMs(actions.dispose(), opts.closeTimeoutMs ?? 2000),
   ]);
   exits.dispose();
@@ -171,18 +145,6 @@ export async function runSession(
     setTimeout(() => process.exit(code), force).unref();
   }
   return code;
-}
-
-async function stopWithin(scheduler: Scheduler | null, ms: number): Promise<void> {
-  if (!scheduler) return;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    (scheduler as Scheduler).stop().catch(() => {}),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]);
-  clearTimeout(timer);
 }
 
 /** Waits for `p` at most `ms` (a log child that ignores SIGTERM is killed by its own grace timer). */
