@@ -71,6 +71,10 @@ export const DEFAULT_RULES = {
   'postgres.longestQuerySeconds': { warn: 60, crit: 300, interval: '2s', sustain: 0 },
   'postgres.waitingLocks': { warn: 1, crit: 5, interval: '2s', sustain: '1m' },
   'postgres.replicationLagSeconds': { warn: 30, crit: 300, interval: '2s', sustain: '1m' },
+  // The ITSM manual archives WAL every 15 minutes (RPO 15 min): older than that is a warning,
+  // twice that critical; a failing archive_command is critical at once. Only when archiving is on.
+  'postgres.walArchiveAgeSeconds': { warn: 900, crit: 1800, interval: '2s', sustain: 0 },
+  'postgres.walArchiveFailing': { warn: 1, crit: 1, interval: '2s', sustain: 0 },
   'redis.reachable': { warn: 0, crit: 0, direction: 'below', interval: '2s', sustain: 0 },
   'redis.memory': { warn: 80, crit: 90, interval: '2s', sustain: '1m' },
   'redis.clients': { warn: 80, crit: 90, interval: '2s', sustain: '1m' },

@@ -50,6 +50,28 @@ export interface PgReading {
   databases: { name: string; sizeBytes: number | null }[];
   databasesAt: number | null;
   replication: { role: 'primary' | 'replica'; lagSeconds: number | null; replicas: PgReplica[] };
+  /** WAL archiving from pg_stat_archiver: the recovery point between two backups. */
+  wal: PgWalArchive;
+}
+
+/** The server's WAL archiver, as pg_stat_archiver and archive_mode tell it. Times are ms since the epoch. */
+export interface PgWalArchive {
+  /** archive_mode is on (on a primary) or always: segments are being archived. */
+  archiving: boolean;
+  mode: string;
+  archived: number;
+  lastArchivedWal: string | null;
+  lastArchivedAt: number | null;
+  failed: number;
+  lastFailedWal: string | null;
+  lastFailedAt: number | null;
+  /** The newest attempt failed: archiving is stuck, and WAL piles up in pg_wal. */
+  failing: boolean;
+  /**
+   * Seconds since the newest archived segment (since the archiver's statistics began when none
+   * was archived yet): how much would be lost if the server died now. Null when not archiving.
+   */
+  ageSeconds: number | null;
 }
 
 const SIZES_INTERVAL = 60_000;
@@ -78,7 +100,13 @@ const BASE_SQL = `SELECT
          ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END
   END AS replica_lag,
   (SELECT coalesce(json_agg(r), '[]') FROM (SELECT application_name AS name, client_addr::text AS address, state,
-     extract(epoch FROM replay_lag)::float8 AS "lagSeconds" FROM pg_stat_replication) r) AS replicas`;
+     extract(epoch FROM replay_lag)::float8 AS "lagSeconds" FROM pg_stat_replication) r) AS replicas,
+  (SELECT json_build_object('mode', current_setting('archive_mode'), 'archived', archived_count,
+     'lastArchivedWal', last_archived_wal, 'lastArchivedAt', extract(epoch FROM last_archived_time)::float8,
+     'failed', failed_count, 'lastFailedWal', last_failed_wal,
+     'lastFailedAt', extract(epoch FROM last_failed_time)::float8,
+     'since', extract(epoch FROM coalesce(stats_reset, pg_postmaster_start_time()))::float8)
+     FROM pg_stat_archiver) AS archiver`;
 const SIZES_SQL = `,
   (SELECT coalesce(json_agg(d), '[]') FROM (SELECT datname AS name,
      CASE WHEN has_database_privilege(datname, 'CONNECT') THEN pg_database_size(datname) END AS "sizeBytes"
@@ -96,6 +124,16 @@ interface Row {
   waiting: PgWaitingLock[];
   replica_lag: number | null;
   replicas: PgReplica[];
+  archiver: {
+    mode: string;
+    archived: number;
+    lastArchivedWal: string | null;
+    lastArchivedAt: number | null;
+    failed: number;
+    lastFailedWal: string | null;
+    lastFailedAt: number | null;
+    since: number;
+  };
   databases?: { name: string; sizeBytes: number | null }[];
 }
 
@@ -262,6 +300,27 @@ function toReading(row: Row, dbs: { at: number; list: NonNullable<Row['databases
       lagSeconds: row.in_recovery ? row.replica_lag : primaryLag,
       replicas,
     },
+    wal: walArchive(row),
+  };
+}
+
+function walArchive(row: Row): PgWalArchive {
+  const a = row.archiver;
+  // A replica archives only with archive_mode = always; "on" waits for a promotion.
+  const archiving = a.mode === 'always' || (a.mode === 'on' && !row.in_recovery);
+  const ms = (epoch: number | null): number | null => (epoch === null ? null : Math.round(epoch * 1000));
+  const failing = a.lastFailedAt !== null && (a.lastArchivedAt === null || a.lastFailedAt > a.lastArchivedAt);
+  return {
+    archiving,
+    mode: a.mode,
+    archived: Number(a.archived),
+    lastArchivedWal: a.lastArchivedWal,
+    lastArchivedAt: ms(a.lastArchivedAt),
+    failed: Number(a.failed),
+    lastFailedWal: a.lastFailedWal,
+    lastFailedAt: ms(a.lastFailedAt),
+    failing,
+    ageSeconds: archiving ? round1(Math.max(0, row.now - (a.lastArchivedAt ?? a.since))) : null,
   };
 }
 
@@ -281,6 +340,11 @@ export function pgMetrics(r: PgReading): MetricSample[] {
   ];
   if (r.replication.role === 'replica' || r.replication.replicas.length > 0) {
     out.push({ metric: 'postgres.replicationLagSeconds', instance: '', value: r.replication.lagSeconds, unit: 's' });
+  }
+  // The recovery point: only a server that archives WAL has one between backups.
+  if (r.wal.archiving) {
+    out.push({ metric: 'postgres.walArchiveAgeSeconds', instance: '', value: r.wal.ageSeconds, unit: 's' });
+    out.push({ metric: 'postgres.walArchiveFailing', instance: '', value: r.wal.failing ? 1 : 0, unit: 'count' });
   }
   return out;
 }

@@ -164,6 +164,18 @@ export function pgReading(total = 42): PgReading {
     ],
     databasesAt: T0,
     replication: { role: 'primary', lagSeconds: null, replicas: [] },
+    wal: {
+      archiving: false,
+      mode: 'off',
+      archived: 0,
+      lastArchivedWal: null,
+      lastArchivedAt: null,
+      failed: 0,
+      lastFailedWal: null,
+      lastFailedAt: null,
+      failing: false,
+      ageSeconds: null,
+    },
   };
 }
 

@@ -11,6 +11,8 @@ const NAMES: Record<string, string> = {
   'postgres.longestQuerySeconds': 'pg longest query',
   'postgres.waitingLocks': 'pg waiting locks',
   'postgres.replicationLagSeconds': 'pg replication lag',
+  'postgres.walArchiveAgeSeconds': 'pg WAL archive age',
+  'postgres.walArchiveFailing': 'pg WAL archiving',
   'redis.reachable': 'redis reachable',
   'redis.memory': 'redis memory',
   'redis.clients': 'redis clients',
