@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
-import { failTarget, filledStore, T0 } from './fixtures.js';
+import { failTarget, filledStore, pgReading, T0 } from './fixtures.js';
+import { walText } from '../../src/ui/views/postgres-view.js';
 import { renderConsole } from './harness.js';
 
 afterEach(() => cleanup());
@@ -158,5 +159,18 @@ describe('overview layout', () => {
     const tall = overviewLayout(56, 50);
     expect(tall.strip).toBe(18);
     expect(tall.panel * 2 + tall.strip).toBe(56);
+  });
+});
+
+describe('PostgreSQL view: WAL archiving', () => {
+  const wal = pgReading().wal;
+  it('says how old the newest archived segment is, that archiving fails, or nothing when it is off', () => {
+    expect(walText(wal)).toBe('');
+    const on = { ...wal, archiving: true, mode: 'on', archived: 3, lastArchivedWal: '000000010000000000000003' };
+    expect(walText({ ...on, ageSeconds: 180 })).toBe(' · WAL archived 3m ago');
+    expect(walText({ ...on, failing: true, failed: 2, ageSeconds: 180 })).toBe(' · WAL archiving FAILING (2 failed)');
+    expect(walText({ ...on, archived: 0, lastArchivedWal: null, ageSeconds: 5 })).toBe(
+      ' · WAL archiving on, nothing archived yet',
+    );
   });
 });

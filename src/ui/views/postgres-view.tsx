@@ -54,12 +54,21 @@ const stateCols: Column<[string, number]>[] = [
   { id: 'n', header: 'conns', min: 5, align: 'right', value: ([, n]) => String(n) },
 ];
 
-/** The server line: version, role, replication lag, uptime, connections by state. */
+/** The server line: version, role, replication lag, WAL archiving, uptime, connections by state. */
 function serverLine(r: PgReading): string {
   const lagSeconds = r.replication.lagSeconds;
   const lag = lagSeconds !== null ? ` · lag ${duration(fromSeconds(lagSeconds))}` : '';
   const up = duration(fromSeconds(r.uptimeSeconds));
-  return `PostgreSQL ${r.version} · ${r.replication.role}${lag} · up ${up} · ${byStateText(r.connections.byState)}`;
+  const role = `${r.replication.role}${lag}${walText(r.wal)}`;
+  return `PostgreSQL ${r.version} · ${role} · up ${up} · ${byStateText(r.connections.byState)}`;
+}
+
+/** " · WAL archived 3m ago", " · WAL archiving FAILING (2 failed)", or nothing when not archiving. */
+export function walText(w: PgReading['wal']): string {
+  if (!w.archiving) return '';
+  if (w.failing) return ` · WAL archiving FAILING (${w.failed} failed)`;
+  if (w.lastArchivedWal === null) return ' · WAL archiving on, nothing archived yet';
+  return ` · WAL archived ${duration(fromSeconds(w.ageSeconds))} ago`;
 }
 
 /** The PostgreSQL view. */
