@@ -188,6 +188,17 @@ const retentionSchema = z.strictObject({
   monthlyMonths: z.optional(positiveInt),
 });
 
+// One directory of backups written by another tool. `database` is the database its dumps are of
+// (the manuals' names do not say); `name` labels the directory in listings (default: the database).
+const existingSchema = z.strictObject({
+  dir: z.string().check(
+    z.minLength(1),
+    z.refine((d) => d.startsWith('/'), 'expected an absolute path'),
+  ),
+  database: z.string().check(z.minLength(1)),
+  name: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/))),
+});
+
 const backupsSchema = z.strictObject({
   dir: z._default(z.string(), '/var/backups/opsdeck'),
   format: z._default(z.enum(['plain', 'custom']), 'plain'),
@@ -206,6 +217,8 @@ const backupsSchema = z.strictObject({
     z.array(z.strictObject({ database: z.optional(z.string()), sql: z.string(), expect: z.optional(z.string()) })),
     [],
   ),
+  // Directories another tool writes (the manuals' cron scripts): listed in the catalog, never written to.
+  existing: z._default(z.array(existingSchema), []),
 });
 
 export const configSchema = z.strictObject({
@@ -246,3 +259,4 @@ export type HostTargetConfig = z.output<typeof hostSchema>;
 export type ServiceConfig = z.output<typeof serviceSchema>;
 export type LogSourceConfig = z.output<typeof logSourceSchema>;
 export type BackupsConfig = z.output<typeof backupsSchema>;
+export type ExistingBackupsConfig = z.output<typeof existingSchema>;
