@@ -43,11 +43,16 @@ interface Recognised {
   needsMagic?: boolean;
 }
 
-const STAMP = /(\d{8})[_T-]?(\d{6})/;
+const STAMP = /(?<!\d)(\d{8})[_T-]?(\d{6})(?!\d)/;
+const DAY = /(?<!\d)(\d{8})(?!\d)/;
 
+/** The time a generic name carries: YYYYMMDD[_-T]HHMMSS, else YYYYMMDD (local midnight); undefined when none. */
 function stampIn(name: string): Date | undefined {
   const m = STAMP.exec(name);
-  return m ? parseStamp(`${m[1]}_${m[2]}`) : undefined;
+  const at = m && parseStamp(`${m[1]}_${m[2]}`);
+  if (at) return at;
+  const d = DAY.exec(name);
+  return d ? parseStamp(`${d[1]}_000000`) : undefined;
 }
 
 /** What a file name is, in a directory of `context` (flat in the dir, or a knowledge day directory). */

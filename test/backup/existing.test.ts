@@ -46,6 +46,8 @@ describe('recogniseExisting (names only)', () => {
     expect(recogniseExisting('app-20251201-010203.dump', 'flat')?.at?.getTime()).toBe(local(2025, 12, 1, 1, 2, 3));
     expect(recogniseExisting('full_backup_20261340_020000.sql.gz', 'flat')).toMatchObject({ layout: 'generic' });
     expect(recogniseExisting('full_backup_20261340_020000.sql.gz', 'flat')?.at).toBeUndefined();
+    expect(recogniseExisting('site-20250307.tgz', 'flat')?.at?.getTime()).toBe(local(2025, 3, 7, 0));
+    expect(recogniseExisting('dump-123456789012345.sql', 'flat')?.at).toBeUndefined();
   });
 });
 
@@ -144,7 +146,8 @@ describe.skipIf(unavailable('postgres'))('existing backups on disk', () => {
     expect(byFile(e, 'full_backup_20260101_020000.sql.gz').existing?.timeFrom).toBe('name');
     expectEntry('app-20251201-010203.dump', { kind: 'full', format: 'custom', time: local(2025, 12, 1, 1, 2, 3) },
       fx.generic, 'generic'); // prettier-ignore
-    expectEntry('uploads_20251202.tar.gz', { kind: 'files', format: 'tar', sourceKey: 'files:uploads' },
+    expectEntry('uploads_20251202.tar.gz', { kind: 'files', format: 'tar', sourceKey: 'files:uploads',
+      time: local(2025, 12, 2, 0) },
       fx.generic, 'generic'); // prettier-ignore
 
     // Not backups, or not where the script puts them: not listed.
