@@ -89,6 +89,11 @@ describe('config problems, word for word', () => {
       ':3: backups.existing.0.database: expected string, got undefined',
     ],
     [
+      'an existing backup directory inside backups.dir',
+      'backups:\n  dir: /b\n  existing:\n    - { dir: /b/postgres/itsm, database: itsm }\n',
+      ':4: backups.existing.0.dir: is inside backups.dir (/b), which opsdeck prunes: name a directory outside it',
+    ],
+    [
       'an existing backup directory with an unknown key',
       'backups:\n  existing:\n    - { dir: /b, database: d, retention: 30 }\n',
       ':3: backups.existing.0: unknown key "retention" (check the spelling against opsdeck.example.yaml)',
