@@ -127,36 +127,73 @@ describe.skipIf(unavailable('postgres'))('existing backups on disk', () => {
         problem: EXISTING_PROBLEM,
       });
     const pg = { type: 'postgres', name: db };
-    expectEntry('full_backup_20260101_020000.sql.gz', { kind: 'full', format: 'plain', source: pg, sourceKey: db,
-      time: local(2026, 1, 1, 2) }, fx.itsm, 'itsm'); // prettier-ignore
-    expectEntry('diff_backup_20260102_020000.sql.gz', { kind: 'data', format: 'plain', sourceKey: db,
-      time: local(2026, 1, 2, 2) }, fx.itsm, 'itsm'); // prettier-ignore
-    expectEntry('database_20260103_030000.sql.gz', { kind: 'full', format: 'plain', source: pg,
-      time: local(2026, 1, 3, 3) }, fx.knowledge, 'knowledge'); // prettier-ignore
-    expectEntry('database_20251228_020000.sql.gz', { kind: 'full', time: local(2025, 12, 28, 2) },
-      fx.knowledge, 'knowledge'); // prettier-ignore
-    expectEntry('data_20260103_030000.tar.gz', { kind: 'files', format: 'tar', sourceKey: 'files:data',
-      time: local(2026, 1, 3, 3) }, fx.knowledge, 'knowledge'); // prettier-ignore
-    expectEntry('env.production_20260103_030000', { kind: 'files', format: 'file', sourceKey: 'files:env.production',
-      time: local(2026, 1, 3, 3) }, fx.knowledge, 'knowledge'); // prettier-ignore
-    expectEntry('letsencrypt_20260103_030000.tar.gz', { kind: 'files', format: 'tar', sourceKey: 'files:letsencrypt' },
-      fx.knowledge, 'knowledge'); // prettier-ignore
+    expectEntry(
+      'full_backup_20260101_020000.sql.gz',
+      { kind: 'full', format: 'plain', source: pg, sourceKey: db, time: local(2026, 1, 1, 2) },
+      fx.itsm,
+      'itsm',
+    );
+    expectEntry(
+      'diff_backup_20260102_020000.sql.gz',
+      { kind: 'data', format: 'plain', sourceKey: db, time: local(2026, 1, 2, 2) },
+      fx.itsm,
+      'itsm',
+    );
+    expectEntry(
+      'database_20260103_030000.sql.gz',
+      { kind: 'full', format: 'plain', source: pg, time: local(2026, 1, 3, 3) },
+      fx.knowledge,
+      'knowledge',
+    );
+    expectEntry(
+      'database_20251228_020000.sql.gz',
+      { kind: 'full', time: local(2025, 12, 28, 2) },
+      fx.knowledge,
+      'knowledge',
+    );
+    expectEntry(
+      'data_20260103_030000.tar.gz',
+      { kind: 'files', format: 'tar', sourceKey: 'files:data', time: local(2026, 1, 3, 3) },
+      fx.knowledge,
+      'knowledge',
+    );
+    expectEntry(
+      'env.production_20260103_030000',
+      { kind: 'files', format: 'file', sourceKey: 'files:env.production', time: local(2026, 1, 3, 3) },
+      fx.knowledge,
+      'knowledge',
+    );
+    expectEntry(
+      'letsencrypt_20260103_030000.tar.gz',
+      { kind: 'files', format: 'tar', sourceKey: 'files:letsencrypt' },
+      fx.knowledge,
+      'knowledge',
+    );
     expectEntry('nightly.sql', { kind: 'full', format: 'plain', time: fx.noStampMtime }, fx.generic, 'generic');
     expect(byFile(e, 'nightly.sql').existing?.timeFrom).toBe('mtime');
     expect(byFile(e, 'full_backup_20260101_020000.sql.gz').existing?.timeFrom).toBe('name');
-    expectEntry('app-20251201-010203.dump', { kind: 'full', format: 'custom', time: local(2025, 12, 1, 1, 2, 3) },
-      fx.generic, 'generic'); // prettier-ignore
-    expectEntry('uploads_20251202.tar.gz', { kind: 'files', format: 'tar', sourceKey: 'files:uploads',
-      time: local(2025, 12, 2, 0) },
-      fx.generic, 'generic'); // prettier-ignore
+    expectEntry(
+      'app-20251201-010203.dump',
+      { kind: 'full', format: 'custom', time: local(2025, 12, 1, 1, 2, 3) },
+      fx.generic,
+      'generic',
+    );
+    expectEntry(
+      'uploads_20251202.tar.gz',
+      { kind: 'files', format: 'tar', sourceKey: 'files:uploads', time: local(2025, 12, 2, 0) },
+      fx.generic,
+      'generic',
+    );
 
     // Not backups, or not where the script puts them: not listed.
     const files = e.map((x) => x.file);
     expect(files).not.toContain('backup.log');
     expect(files).not.toContain('database_20260104_030000.sql.gz'); // daily/latest/ is no YYYYMMDD directory
     expect(files).not.toContain('notes.backup');
-    expect(catalog.problems).toEqual([`${path.join(fx.generic, 'notes.backup')}: named like a custom dump but ` +
-      'does not start with PGDMP: not listed']); // prettier-ignore
+    expect(catalog.problems).toEqual([
+      `${path.join(fx.generic, 'notes.backup')}: named like a custom dump but ` +
+        'does not start with PGDMP: not listed',
+    ]);
     expect(e).toHaveLength(10);
     expect(e.map((x) => x.time)).toEqual([...e.map((x) => x.time)].sort((a, b) => b - a));
 
