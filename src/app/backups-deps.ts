@@ -7,6 +7,7 @@ import type { PlanGuard } from '../plan/guard.js';
 import type { ServiceDeps } from '../actions/services.js';
 import type { BackupSelection } from '../backup/from-config.js';
 import type { PgTarget } from '../backup/pg-tools.js';
+import type { ExistingDir } from '../backup/existing.js';
 import type { BackupPlan } from '../backup/plans.js';
 import { retentionPolicy, type RetentionPolicy } from '../backup/retention.js';
 import type { OpsdeckConfig } from '../config/resolve.js';
@@ -16,6 +17,8 @@ import type { VerifyQuery } from '../restore/verify-data.js';
 export interface BackupsDeps {
   /** The backup root (backups.dir). */
   dir: string;
+  /** Directories of another tool's backups (backups.existing): listed in the catalog, never written to. */
+  existing?: readonly ExistingDir[];
   /** The PostgreSQL server as a superuser, for drills and restores; null when none is configured. */
   conn: PgTarget | null;
   verifyQueries: readonly VerifyQuery[];
@@ -37,6 +40,7 @@ export function backupsDepsFromConfig(
 ): BackupsDeps {
   return {
     dir: config.backups.dir,
+    existing: config.backups.existing,
     conn: config.postgres ?? null,
     verifyQueries: config.backups.verifyQueries,
     retention: retentionPolicy(config.backups.retention),

@@ -1,4 +1,4 @@
-// Pure presentation of the catalog for `opsdeck backups` (and later the Backups view): rows of
+// Pure presentation of the catalog for `opsdeck backups` (and the Backups view's cells): rows of
 // plain strings, and the JSON shape. Drill results come from the restore layer's drill log
 // (`drillSummaries(root)` in src/restore/drill-log.ts); they are per source, so every backup of a
 // database shows that database's last drill. File sets are never drilled.
@@ -11,7 +11,9 @@
 //                   "lastVerify": { "at": string, "ok": boolean, "message": string } | null,
 //                   "problem": string | null,
 //                   "lastDrill": { "at": string (ISO), "ok": boolean, "backup": string, "message": string,
-//                                  "lastOkAt": string (ISO) | null, "daysSinceOk": number | null } | null
+//                                  "lastOkAt": string (ISO) | null, "daysSinceOk": number | null } | null,
+//                   "origin": "opsdeck" | "existing", "existingDir": string | null,
+//                   "existingLayout": "itsm" | "knowledge" | "generic" | null
 //                 }],                                        // newest first
 //     "inProgress": [{ "path": string, "pid": number | null, "size": number }],
 //     "abandoned":  [{ "path": string, "pid": number | null, "size": number }],
@@ -20,6 +22,11 @@
 //   "backup" names it), "ok" its result; lastOkAt/daysSinceOk are those of the newest SUCCESSFUL
 //   drill (null when none passed). lastDrill is null when the source was never drilled, and always
 //   for file sets.
+//   origin "existing" is a backup another tool wrote in a directory of backups.existing
+//   (existingDir, existingLayout say which and how it was recognised; null for opsdeck's own):
+//   format may then also be "file" (one file copied as it is), "verified" is false with problem
+//   "not verified yet (no sidecar: written by another tool)", and its "source" is the configured
+//   database (dumps) or "files:<set>" (archives).
 import { daysSinceDrill, type DrillSummary } from './drill-log.js';
 import type { Catalog, CatalogEntry } from './catalog.js';
 import { age, bytes, localMinute } from '../present/format.js';
@@ -51,17 +58,27 @@ export function drillWord(
   return s && !s.last.ok ? `${ok}, last FAILED` : ok;
 }
 
+/** "opsdeck", or "existing <name> (<layout>)" for another tool's backup. */
+export function originWord(e: Pick<CatalogEntry, 'origin' | 'existing'>): string {
+  return e.origin === 'existing' && e.existing ? `existing ${e.existing.name} (${e.existing.layout})` : 'opsdeck';
+}
+
 /**
  * Table rows (header first) for a terminal: time, kind, source, size, age, verified, last drill of the source,
  * file.
  */
 export function catalogRows(entries: readonly CatalogEntry[], now: number, drills?: DrillSummaries): string[][] {
-  const rows = [['TIME', 'KIND', 'SOURCE', 'SIZE', 'AGE', 'VERIFIED', 'LAST DRILL', 'FILE']];
+  // The ORIGIN column only when another tool's backups are listed: without backups.existing the table is as before.
+  const withOrigin = entries.some((e) => e.origin === 'existing');
+  const rows = [
+    ['TIME', 'KIND', 'SOURCE', ...(withOrigin ? ['ORIGIN'] : []), 'SIZE', 'AGE', 'VERIFIED', 'LAST DRILL', 'FILE'],
+  ];
   for (const e of entries) {
     rows.push([
       localMinute(e.time),
       e.kind === 'data' ? 'data-only' : e.kind,
       e.sourceKey,
+      ...(withOrigin ? [originWord(e)] : []),
       bytes(e.size),
       age(now - e.time),
       verifiedWord(e),
@@ -111,6 +128,9 @@ export function catalogJson(catalog: Catalog, now: number, drills?: DrillSummari
       lastVerify: e.lastVerify ? { at: e.lastVerify.at, ok: e.lastVerify.ok, message: e.lastVerify.message } : null,
       problem: e.problem ?? null,
       lastDrill: drillJson(e, drills, now),
+      origin: e.origin,
+      existingDir: e.existing?.dir ?? null,
+      existingLayout: e.existing?.layout ?? null,
     })),
     inProgress: catalog.partials.filter((p) => p.alive).map(partial),
     abandoned: catalog.partials.filter((p) => !p.alive).map(partial),

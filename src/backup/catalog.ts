@@ -1,15 +1,35 @@
 // The catalog: what is in the backup directory, read from the sidecars. A backup file without a
 // sidecar (an interrupted publish, or a file dropped in by hand) is listed but never counted as
-// verified; temp files of running or abandoned backups are listed separately.
+// verified; temp files of running or abandoned backups are listed separately. Backups another
+// tool writes (`backups.existing`, existing.ts) are listed beside them with origin 'existing'.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { scanExisting, type ExistingDir } from './existing.js';
 import { isAlive } from './pid.js';
 import { parseBackupFileName, partialPid, PARTIAL_SUFFIX, SIDECAR_SUFFIX, sourceDir, sourceOfDir } from './naming.js';
 import { readSidecar, type Sidecar } from './sidecar.js';
 import { sourceKey, type BackupFormat, type BackupKind, type BackupSource, type VerifyResult } from './types.js';
 import { compareText } from '../util/text.js';
 
+/** Which of the recognised layouts of another tool's directory an existing backup is in (existing.ts). */
+export type ExistingLayout = 'itsm' | 'knowledge' | 'generic';
+
+/** Where an existing backup came from. */
+export interface ExistingInfo {
+  /** The configured directory (backups.existing[].dir). */
+  dir: string;
+  /** Its label (backups.existing[].name, else the database). */
+  name: string;
+  layout: ExistingLayout;
+  /** Whether `time` is the stamp in the name or, for a name without one, the file's mtime. */
+  timeFrom: 'name' | 'mtime';
+}
+
 export interface CatalogEntry {
+  /** opsdeck's own backup (under backups.dir), or one another tool wrote (backups.existing): never touched. */
+  origin: 'opsdeck' | 'existing';
+  /** Only for origin 'existing'. */
+  existing?: ExistingInfo;
   path: string;
   file: string;
   source: BackupSource;
@@ -86,6 +106,7 @@ async function scanDir(dir: string, source: BackupSource, catalog: Catalog): Pro
     const st = await stat(full).catch(() => undefined);
     if (!st?.isFile()) continue;
     const base = {
+      origin: 'opsdeck' as const,
       path: full,
       file: name,
       source,
@@ -127,8 +148,18 @@ async function scanDir(dir: string, source: BackupSource, catalog: Catalog): Pro
   }
 }
 
-/** Scans the backup root (`<root>/postgres/<db>/`, `<root>/files/<name>/`); a missing root is an empty catalog. */
-export async function scanCatalog(root: string, only?: BackupSource): Promise<Catalog> {
+/** What else a catalog lists besides the backup root. */
+export interface ScanOptions {
+  /** Directories of another tool's backups (backups.existing); listed only, never written to. */
+  existing?: readonly ExistingDir[];
+}
+
+/**
+ * Scans the backup root (`<root>/postgres/<db>/`, `<root>/files/<name>/`); a missing root is an empty catalog.
+ * With `opts.existing`, another tool's backups are listed too (origin 'existing'); callers that act
+ * on the catalog (prune, backup history, the age probe) do not pass it.
+ */
+export async function scanCatalog(root: string, only?: BackupSource, opts: ScanOptions = {}): Promise<Catalog> {
   const catalog: Catalog = { root, entries: [], partials: [], problems: [] };
   if (only) {
     await scanDir(sourceDir(root, only), only, catalog);
@@ -140,6 +171,12 @@ export async function scanCatalog(root: string, only?: BackupSource): Promise<Ca
         if (source) await scanDir(dir, source, catalog);
       }
     }
+  }
+  if (opts.existing && opts.existing.length > 0) {
+    const found = await scanExisting(opts.existing);
+    const wanted = only ? found.entries.filter((e) => e.sourceKey === sourceKey(only)) : found.entries;
+    catalog.entries.push(...wanted);
+    catalog.problems.push(...found.problems);
   }
   catalog.entries.sort((a, b) => b.time - a.time || compareText(b.file, a.file));
   return catalog;

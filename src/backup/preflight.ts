@@ -11,7 +11,7 @@ import { bytes as formatBytes } from '../present/format.js';
  * Compressed size / source size assumed without history: a text dump is rarely larger than half the database,
  * gzip does the rest.
  */
-export const DEFAULT_RATIO: Record<BackupFormat, number> = { plain: 0.5, custom: 0.5, tar: 1 };
+export const DEFAULT_RATIO: Record<BackupFormat, number> = { plain: 0.5, custom: 0.5, tar: 1, file: 1 };
 /** Head-room over the estimate: backups grow, and the sidecar and filesystem need some too. */
 export const MARGIN = 0.1;
 

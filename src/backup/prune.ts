@@ -4,6 +4,7 @@
 // the next prune rather than a catalog entry pointing at nothing. Safety dumps of restores
 // (`<root>/before-restore/`) are pruned by their own rule (retention.ts, planSafetyPrune), and one
 // made less than 24 h ago is never deleted: checked when planning and again just before deleting.
+// Backups of another tool (origin 'existing') are never planned nor deleted.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir, removeQuietly } from './atomic.js';
@@ -39,8 +40,19 @@ export interface PruneReport {
  * Pure.
  */
 export function pruneReport(catalog: Catalog, policy: RetentionPolicy, now: number, safety?: Catalog): PruneReport {
-  const decisions = planPrune(catalog.entries, policy, now);
-  const safetyDecisions = safety ? planSafetyPrune(safety.entries, policy, now) : [];
+  // Another tool's backups (backups.existing) belong to that tool's retention: never planned, never deleted.
+  const decisions = planPrune(
+    catalog.entries.filter((e) => e.origin !== 'existing'),
+    policy,
+    now,
+  );
+  const safetyDecisions = safety
+    ? planSafetyPrune(
+        safety.entries.filter((e) => e.origin !== 'existing'),
+        policy,
+        now,
+      )
+    : [];
   // A pid can be alive in another pid namespace (a container) that we cannot see: the age rule guards that case.
   const stalePartials = [...catalog.partials, ...(safety?.partials ?? [])].filter(
     (p) => !p.alive && now - p.mtime > STALE_PARTIAL_MS,
@@ -87,7 +99,12 @@ function inside(root: string, file: string): boolean {
 }
 
 /** Deletes one backup and its sidecar. Refuses anything outside `root` or not named like a backup. */
-export async function deleteBackup(root: string, entry: Pick<CatalogEntry, 'path' | 'file'>): Promise<void> {
+export async function deleteBackup(
+  root: string,
+  entry: Pick<CatalogEntry, 'path' | 'file'> & Partial<Pick<CatalogEntry, 'origin'>>,
+): Promise<void> {
+  if (entry.origin === 'existing')
+    throw new BackupError('config', `refusing to delete ${entry.path}: written by another tool (backups.existing)`);
   if (!inside(root, entry.path) || !parseBackupFileName(path.basename(entry.path))) {
     throw new BackupError('config', `refusing to delete ${entry.path}: not a backup file inside ${root}`);
   }

@@ -5,8 +5,11 @@ import { ActionError, type ActionErrorKind } from '../plan/errors.js';
 /** full = schema and data (pg_dump), data = data only (`--data-only`, the manual's "diff"), files = tar.gz. */
 export type BackupKind = 'full' | 'data' | 'files';
 
-/** plain = `pg_dump | gzip` (.sql.gz), custom = `pg_dump -Fc` (.dump), tar = tar.gz of a file set. */
-export type BackupFormat = 'plain' | 'custom' | 'tar';
+/**
+ * plain = `pg_dump | gzip` (.sql.gz), custom = `pg_dump -Fc` (.dump), tar = tar.gz of a file set,
+ * file = one file copied as it is (only in another tool's directory: the knowledge manual's `env.production_TS`).
+ */
+export type BackupFormat = 'plain' | 'custom' | 'tar' | 'file';
 
 /** What was backed up: one database of the configured server, or one configured file set. */
 export type BackupSource = { type: 'postgres'; name: string } | { type: 'files'; name: string };

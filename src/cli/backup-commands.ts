@@ -108,13 +108,14 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
   program
     .command('backups')
     .description(
-      'list the backups in the backup directory: time, kind, source, size, age, verified, ' +
+      'list the backups in the backup directory and in backups.existing: time, kind, source, size, age, verified, ' +
         'last restore drill of the source',
     )
     .option('--json', 'print JSON instead of a table')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = await ctx.loadConfig(cmd);
-      const catalog = await scanCatalog(config.backups.dir);
+      // Another tool's directories are listed here (read only); prune below scans without them.
+      const catalog = await scanCatalog(config.backups.dir, undefined, { existing: config.backups.existing });
       // An unreadable drill log must not hide the backups: the column then says "never" and a problem line says why.
       const drills = await drillSummaries(config.backups.dir).catch((err: Error) => {
         catalog.problems.push(`drill log unreadable: ${err.message}`);

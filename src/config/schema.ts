@@ -1,6 +1,7 @@
 // The configuration schema: one zod schema (zod/mini, from src/util/zod.ts) that validates the
 // YAML and fills in defaults. Defaults are the documented thresholds of SPEC §1; every value can
 // be overridden.
+import path from 'node:path';
 import ms from 'ms';
 import * as z from '../util/zod.js';
 
@@ -192,25 +193,54 @@ const retentionSchema = z.strictObject({
   monthlyMonths: z.optional(positiveInt),
 });
 
-const backupsSchema = z.strictObject({
-  dir: z._default(z.string(), '/var/backups/opsdeck'),
-  format: z._default(z.enum(['plain', 'custom']), 'plain'),
-  databases: z._default(z.array(z.string()), []),
-  files: z._default(
-    z.array(
-      z.strictObject({
-        name: z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/)),
-        paths: z.array(z.string()).check(z.minLength(1)),
-      }),
-    ),
-    [],
+// One directory of backups written by another tool. `database` is the database its dumps are of
+// (the manuals' names do not say); `name` labels the directory in listings (default: the database).
+const existingSchema = z.strictObject({
+  dir: z.string().check(
+    z.minLength(1),
+    z.refine((d) => d.startsWith('/'), 'expected an absolute path'),
   ),
-  retention: z.prefault(retentionSchema, {}),
-  verifyQueries: z._default(
-    z.array(z.strictObject({ database: z.optional(z.string()), sql: z.string(), expect: z.optional(z.string()) })),
-    [],
-  ),
+  database: z.string().check(z.minLength(1)),
+  name: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/))),
 });
+
+const backupsSchema = z
+  .strictObject({
+    dir: z._default(z.string(), '/var/backups/opsdeck'),
+    format: z._default(z.enum(['plain', 'custom']), 'plain'),
+    databases: z._default(z.array(z.string()), []),
+    files: z._default(
+      z.array(
+        z.strictObject({
+          name: z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/)),
+          paths: z.array(z.string()).check(z.minLength(1)),
+        }),
+      ),
+      [],
+    ),
+    retention: z.prefault(retentionSchema, {}),
+    verifyQueries: z._default(
+      z.array(z.strictObject({ database: z.optional(z.string()), sql: z.string(), expect: z.optional(z.string()) })),
+      [],
+    ),
+    // Directories another tool writes (the manuals' cron scripts): listed in the catalog, never written to.
+    existing: z._default(z.array(existingSchema), []),
+  })
+  .check(
+    // Under backups.dir a file named like one of ours would be pruned as ours: refuse the overlap outright.
+    z.superRefine((b, ctx) => {
+      b.existing.forEach((e, i) => {
+        const rel = path.relative(path.resolve(b.dir), path.resolve(e.dir));
+        if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel)))
+          ctx.addIssue({
+            code: 'custom',
+            message: `is inside backups.dir (${b.dir}), which opsdeck prunes: name a directory outside it`,
+            path: ['existing', i, 'dir'],
+            input: e.dir,
+          });
+      });
+    }),
+  );
 
 export const configSchema = z.strictObject({
   readOnly: z._default(z.boolean(), false),
@@ -250,3 +280,4 @@ export type HostTargetConfig = z.output<typeof hostSchema>;
 export type ServiceConfig = z.output<typeof serviceSchema>;
 export type LogSourceConfig = z.output<typeof logSourceSchema>;
 export type BackupsConfig = z.output<typeof backupsSchema>;
+export type ExistingBackupsConfig = z.output<typeof existingSchema>;

@@ -78,6 +78,31 @@ describe('config problems, word for word', () => {
       'backups:\n  retention:\n    preset: weekly\n',
       ':3: backups.retention.preset: expected one of "itsm", "gfs", "none"',
     ],
+    [
+      'a relative existing backup directory',
+      'backups:\n  existing:\n    - dir: backups\n      database: itsm\n',
+      ':3: backups.existing.0.dir: expected an absolute path',
+    ],
+    [
+      'an existing backup directory without its database',
+      'backups:\n  existing:\n    - dir: /var/backups/itsm\n',
+      ':3: backups.existing.0.database: expected string, got undefined',
+    ],
+    [
+      'an existing backup directory inside backups.dir',
+      'backups:\n  dir: /b\n  existing:\n    - { dir: /b/postgres/itsm, database: itsm }\n',
+      ':4: backups.existing.0.dir: is inside backups.dir (/b), which opsdeck prunes: name a directory outside it',
+    ],
+    [
+      'an existing backup directory with an unknown key',
+      'backups:\n  existing:\n    - { dir: /b, database: d, retention: 30 }\n',
+      ':3: backups.existing.0: unknown key "retention" (check the spelling against opsdeck.example.yaml)',
+    ],
+    [
+      'an existing backup directory label with a space',
+      'backups:\n  existing:\n    - { dir: /b, database: d, name: "a b" }\n',
+      ':3: backups.existing.0.name: Invalid string: must match pattern /^[A-Za-z0-9_.-]+$/',
+    ],
     // too_small / too_big
     ['a port of 0', 'targets:\n  postgres:\n    port: 0\n', ':3: targets.postgres.port: expected number to be >=1'],
     [
@@ -205,6 +230,7 @@ describe('parsed config, defaults filled in', () => {
         "backups": {
           "databases": [],
           "dir": "/var/backups/opsdeck",
+          "existing": [],
           "files": [],
           "format": "plain",
           "retention": {
@@ -268,6 +294,7 @@ backups:
   files: [{ name: etc, paths: [/etc] }]
   retention: { preset: gfs, fullDays: 1, diffDays: 2, dailyDays: 3, weeklyWeeks: 4, monthlyMonths: 5 }
   verifyQueries: [{ sql: select 1 }, { database: itsm, sql: select 2, expect: "2" }]
+  existing: [{ dir: /var/backups/itsm, database: itsm, name: itsm-cron }, { dir: /k, database: k }]
 `;
     expect(parseConfigText(text, file)).toMatchInlineSnapshot(`
       {
@@ -279,6 +306,17 @@ backups:
             "itsm",
           ],
           "dir": "/b",
+          "existing": [
+            {
+              "database": "itsm",
+              "dir": "/var/backups/itsm",
+              "name": "itsm-cron",
+            },
+            {
+              "database": "k",
+              "dir": "/k",
+            },
+          ],
           "files": [
             {
               "name": "etc",

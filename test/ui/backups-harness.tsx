@@ -18,6 +18,7 @@ import { tickingClock } from '../../src/ui/clock.js';
 import { ConsoleRoot } from '../../src/ui/root.js';
 import { fixedSize } from '../../src/ui/size.js';
 import { createOpsStore } from '../../src/state/store.js';
+import type { ExistingDir } from '../../src/backup/existing.js';
 import type { PgTarget } from '../../src/backup/pg-tools.js';
 import type { CommandId } from '../../src/ui/keymap.js';
 import { commandKey, keyBytes } from './keys.js';
@@ -41,6 +42,8 @@ export interface ConsoleSetup {
   databases?: string[];
   services?: ServiceConfig[];
   readOnly?: boolean;
+  /** Directories of another tool's backups (backups.existing). */
+  existing?: ExistingDir[];
   columns?: number;
   rows?: number;
 }
@@ -77,6 +80,7 @@ export function renderBackups(s: ConsoleSetup): BackupsConsole {
   };
   const deps: BackupsDeps = {
     dir: s.dir,
+    ...(s.existing ? { existing: s.existing } : {}),
     conn: s.conn,
     verifyQueries: [],
     retention: retentionPolicy({ preset: 'itsm' }),

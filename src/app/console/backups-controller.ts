@@ -36,7 +36,8 @@ export class BackupsController {
 
   private async read(): Promise<void> {
     try {
-      const catalog = await scanCatalog(this.deps.dir);
+      // Another tool's directories are listed (read only); the prune plan scans without them.
+      const catalog = await scanCatalog(this.deps.dir, undefined, { existing: this.deps.existing ?? [] });
       // An unreadable drill log must not hide the backups: the column says "never" and a problem line says why.
       const drills = await drillSummaries(this.deps.dir).catch((err: unknown) => {
         catalog.problems.push(`drill log unreadable: ${errorText(err)}`);
@@ -71,6 +72,7 @@ export class BackupsController {
 
   /** Re-verifies a backup. */
   verify(e: CatalogEntry): void {
+    if (this.refuseExisting(e)) return;
     this.flow.start({
       title: 'Re-verify',
       detail: { kind: 'verify', file: e.path, run: null, report: null },
@@ -84,6 +86,7 @@ export class BackupsController {
 
   /** Drills a backup into a scratch database. */
   drill(e: CatalogEntry): void {
+    if (this.refuseExisting(e)) return;
     this.flow.start({
       title: 'Drill',
       detail: { kind: 'drill', file: e.path, snap: null },
@@ -97,6 +100,7 @@ export class BackupsController {
 
   /** Opens the restore walkthrough for a backup, into the database it was taken from. */
   restore(e: CatalogEntry): void {
+    if (this.refuseExisting(e)) return;
     const database = e.source.name;
     const detail = {
       kind: 'restore' as const,
@@ -148,6 +152,16 @@ export class BackupsController {
     this.flow.propose('Prune backups', async () => (await import('./backup-plans.js')).pruneNowPlan(this.deps), {
       onFinished: this.reread,
     });
+  }
+
+  /**
+   * Another tool's backup is only listed for now: re-verify, drill and restore read it through
+   * paths that expect a sidecar, so they say so instead of starting (nothing is written there).
+   */
+  private refuseExisting(e: CatalogEntry): boolean {
+    if (e.origin !== 'existing') return false;
+    this.say(`${e.file} was written by another tool: listed only (verify, drill and restore of it come later)`);
+    return true;
   }
 
   /** Shows a one-line message under the table (null clears it). */

@@ -1,6 +1,6 @@
-// Pure presentation of the catalog for the Backups table: the columns (time, kind, source, size,
-// age, verified, last drill, file) and the lines about the selected backup. Every state has a
-// word or symbol, so it reads without colour.
+// Pure presentation of the catalog for the Backups table: the columns (time, kind, source, origin
+// when another tool's backups are listed, size, age, verified, last drill, file) and the lines
+// about the selected backup. Every state has a word or symbol, so it reads without colour.
 import type { CatalogEntry } from '../../backup/catalog.js';
 import { drillWord } from '../../backup/catalog-format.js';
 import type { DrillSummary } from '../../backup/drill-log.js';
@@ -17,17 +17,29 @@ export function verifiedCell(e: CatalogEntry): string {
   return '✗ NO';
 }
 
-/** The table columns at time `now`, with the drill summaries of the catalog. */
+/** The origin cell: "opsdeck", or "<layout> (<name>)" for a backup another tool wrote. */
+export function originCell(e: Pick<CatalogEntry, 'origin' | 'existing'>): string {
+  return e.origin === 'existing' && e.existing ? `${e.existing.layout} (${e.existing.name})` : 'opsdeck';
+}
+
+/**
+ * The table columns at time `now`, with the drill summaries of the catalog. An origin column
+ * joins them only when the catalog lists another tool's backups (backups.existing).
+ */
 export function catalogColumns(
-  catalog: Pick<CatalogData, 'drills'>,
+  catalog: Pick<CatalogData, 'drills'> & { entries?: readonly CatalogEntry[] },
   now: number,
   bad: (color: 'CRITICAL' | 'WARNING') => string | undefined,
 ): Column<CatalogEntry>[] {
   const drills = asMap(catalog.drills);
+  const origin: Column<CatalogEntry>[] = catalog.entries?.some((e) => e.origin === 'existing')
+    ? [{ id: 'origin', header: 'origin', min: 7, max: 24, value: originCell }]
+    : [];
   return [
     { id: 'time', header: 'time', min: 16, value: (e) => localMinute(e.time) },
     { id: 'kind', header: 'kind', min: 5, max: 9, value: (e) => (e.kind === 'data' ? 'data-only' : e.kind) },
     { id: 'source', header: 'source', min: 8, max: 30, flex: 1, value: (e) => e.sourceKey },
+    ...origin,
     { id: 'size', header: 'size', min: 7, align: 'right', value: (e) => bytes(e.size) },
     { id: 'age', header: 'age', min: 6, align: 'right', value: (e) => age(now - e.time) },
     {
@@ -63,6 +75,10 @@ export function entryLines(
   const v = e.lastVerify;
   if (e.verified) lines.push(`verified ${v ? `${localMinute(Date.parse(v.at))} (${v.message})` : ''}`.trim());
   else lines.push(`NOT verified: ${e.problem ?? v?.message ?? 'no verification recorded'}`);
+  if (e.origin === 'existing' && e.existing) {
+    const from = e.existing.timeFrom === 'name' ? 'the file name' : "the file's mtime (no stamp in the name)";
+    lines.push(`written by another tool in ${e.existing.dir} (${e.existing.layout} layout), time from ${from}`);
+  }
   const drill = e.source.type === 'postgres' ? catalog.drills[e.sourceKey] : undefined;
   if (drill) {
     const result = drill.last.ok ? 'passed' : 'FAILED';
@@ -87,8 +103,10 @@ export function catalogSummary(catalog: CatalogData, now: number): string {
   for (const e of catalog.entries) if (e.verified && !newest.has(e.sourceKey)) newest.set(e.sourceKey, e);
   const ages = [...newest.values()].map((e) => `${e.sourceKey} ${age(now - e.time)}`);
   const partial = catalog.partials.filter((p) => p.alive).length;
+  const others = catalog.entries.filter((e) => e.origin === 'existing').length;
   return [
     `${n} backup${n === 1 ? '' : 's'}`,
+    others ? `${others} written by other tools` : '',
     ages.length ? `newest verified: ${ages.join(', ')}` : 'no verified backup',
     partial ? `${partial} in progress` : '',
     catalog.root,
