@@ -12,6 +12,8 @@ import { drillTiming } from '../../src/ui/task/job-content.js';
 import { wrapText } from '../../src/ui/task/panel-lines.js';
 import { comparisonLines } from '../../src/ui/task/comparison-lines.js';
 import { walkthroughContent } from '../../src/ui/task/walkthrough-content.js';
+import { recoveryPointLine, walWords } from '../../src/ui/backups/catalog-columns.js';
+import type { CatalogData } from '../../src/app/console/backups-store.js';
 
 const text = (lines: { text: string }[]): string => lines.map((l) => l.text).join('\n');
 
@@ -237,5 +239,39 @@ describe('drill timing line', () => {
     expect(drillTiming({ durationMs: 12_300, verifyMs: 2_000 })).toBe('took 12.3 s (verify 2.0 s)');
     expect(drillTiming({ durationMs: 12_300, loadMs: 9_100 })).toBe('took 12.3 s (load 9.1 s)');
     expect(drillTiming({ durationMs: 12_300 })).toBe('took 12.3 s');
+  });
+});
+
+describe('recovery point line', () => {
+  const entry = (sourceKey: string, verified: boolean, time: number) =>
+    ({ source: { type: 'postgres', name: sourceKey }, sourceKey, verified, time }) as CatalogData['entries'][number];
+  const catalog = (entries: CatalogData['entries']) => ({ entries }) as CatalogData;
+  const wal = {
+    archiving: true,
+    mode: 'on',
+    archived: 5,
+    lastArchivedWal: '000000010000000000000005',
+    lastArchivedAt: 0,
+    failed: 0,
+    lastFailedWal: null,
+    lastFailedAt: null,
+    failing: false,
+    ageSeconds: 120,
+  };
+  const now = 10 * 3_600_000;
+
+  it('names each database with its newest verified backup and the server WAL archiving', () => {
+    const c = catalog([entry('itsm_db', true, now - 5 * 3_600_000), entry('kb', false, now - 3_600_000)]);
+    expect(recoveryPointLine(c, walWords(wal), now)).toBe(
+      'Recovery point: itsm_db backup 5h ago, kb no verified backup · WAL archived 2m ago',
+    );
+    expect(walWords({ ...wal, failing: true, failed: 3, lastFailedWal: '000000010000000000000006' })).toBe(
+      'WAL archiving FAILING since 000000010000000000000006 (3 failed)',
+    );
+    expect(walWords({ ...wal, archiving: false })).toBe(
+      'no WAL archiving: a failure loses everything since the backup',
+    );
+    expect(walWords(null)).toBe('WAL archiving unknown (PostgreSQL not read)');
+    expect(recoveryPointLine(catalog([]), walWords(wal), now)).toBe('');
   });
 });

@@ -16,7 +16,8 @@ import { clampRow, useNavReport, type ViewProps } from '../views/view-props.js';
 import { useViewTargets } from '../commands/view-targets.js';
 import { keysFor } from '../key-hints.js';
 import type { CommandId } from '../keymap.js';
-import { catalogColumns, catalogSummary, entryLines } from './catalog-columns.js';
+import type { PgReading } from '../../probes/postgres.js';
+import { catalogColumns, catalogSummary, entryLines, recoveryPointLine, walWords } from './catalog-columns.js';
 import { useBackupsController } from './context.js';
 
 const minuteOf = (now: number): string => String(Math.floor(now / 60_000));
@@ -38,6 +39,9 @@ function Backups({ ctl, width, height, selected, detail, report }: ViewProps & {
   const task = useStore(ctl.flow.store, (s) => s.flow);
   const notice = useStore(ctl.store, (s) => s.notice);
   const startedReadOnly = useOps((s) => s.readOnly);
+  // The server's WAL archiving in words, from the PostgreSQL probe's last good reading: a string,
+  // so a poll re-renders the view only when the words change (ages are in minutes).
+  const wal = useOps((s) => walWords((s.targets.postgres?.lastOk?.reading as PgReading | undefined)?.wal ?? null));
   const guard = useActionState((s) => s.guard.mode);
   // Re-rendered once a minute (ages are in minutes). The clock ticks once a second: nothing in the
   // catalog is younger than its read, so a drill of a second ago never reads as "future".
@@ -51,6 +55,7 @@ function Backups({ ctl, width, height, selected, detail, report }: ViewProps & {
   const info = entry ? entryLines(entry, catalog, now, detail) : [];
   const infoH = Math.min(info.length, detail ? 8 : 3);
   const statusLines = [
+    recoveryPointLine(catalog, wal, now),
     catalog.error ? `✗ cannot read ${catalog.root}: ${catalog.error} (showing the last good list)` : '',
     hiddenTaskLine(task),
     notice ?? '',

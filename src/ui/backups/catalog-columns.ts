@@ -6,7 +6,8 @@ import { drillWord } from '../../backup/catalog-format.js';
 import type { DrillSummary } from '../../backup/drill-log.js';
 import type { Column } from '../table.js';
 import type { CatalogData } from '../../app/console/backups-store.js';
-import { age, bytes, localMinute } from '../../present/format.js';
+import { age, bytes, duration, fromSeconds, localMinute } from '../../present/format.js';
+import type { PgWalArchive } from '../../probes/postgres.js';
 
 const asMap = (drills: Record<string, DrillSummary>): ReadonlyMap<string, DrillSummary> =>
   new Map(Object.entries(drills));
@@ -113,4 +114,32 @@ export function catalogSummary(catalog: CatalogData, now: number): string {
   ]
     .filter(Boolean)
     .join(' · ');
+}
+
+/**
+ * The recovery point in one line: for each database, the newest verified backup, and the
+ * server's WAL archiving in words (walWords). What a failure now would lose is the time since the
+ * later of the two.
+ */
+export function recoveryPointLine(catalog: CatalogData, wal: string, now: number): string {
+  const newest = new Map<string, CatalogEntry>();
+  for (const e of catalog.entries) {
+    if (e.source.type === 'postgres' && e.verified && !newest.has(e.sourceKey)) newest.set(e.sourceKey, e);
+  }
+  const dbs = [...new Set(catalog.entries.filter((e) => e.source.type === 'postgres').map((e) => e.sourceKey))];
+  if (dbs.length === 0) return '';
+  const backups = dbs.map((db) => {
+    const e = newest.get(db);
+    return `${db} ${e ? `backup ${age(now - e.time)} ago` : 'no verified backup'}`;
+  });
+  return `Recovery point: ${backups.join(', ')} · ${wal}`;
+}
+
+/** The server's WAL archiving in words; null when PostgreSQL has not been read. */
+export function walWords(wal: PgWalArchive | null): string {
+  if (wal === null) return 'WAL archiving unknown (PostgreSQL not read)';
+  if (!wal.archiving) return 'no WAL archiving: a failure loses everything since the backup';
+  if (wal.failing) return `WAL archiving FAILING since ${wal.lastFailedWal ?? '?'} (${wal.failed} failed)`;
+  if (wal.lastArchivedWal === null) return 'WAL archiving on, nothing archived yet';
+  return `WAL archived ${duration(fromSeconds(wal.ageSeconds))} ago`;
 }
