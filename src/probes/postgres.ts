@@ -124,16 +124,11 @@ interface Row {
   waiting: PgWaitingLock[];
   replica_lag: number | null;
   replicas: PgReplica[];
-  archiver: {
-    mode: string;
-    archived: number;
-    lastArchivedWal: string | null;
-    lastArchivedAt: number | null;
-    failed: number;
-    lastFailedWal: string | null;
-    lastFailedAt: number | null;
-    since: number;
-  };
+  // The reading's fields as the server sends them: times in seconds since the epoch here.
+  archiver: Pick<
+    PgWalArchive,
+    'mode' | 'archived' | 'lastArchivedWal' | 'lastArchivedAt' | 'failed' | 'lastFailedWal' | 'lastFailedAt'
+  > & { since: number };
   databases?: { name: string; sizeBytes: number | null }[];
 }
 
