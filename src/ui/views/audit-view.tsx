@@ -11,6 +11,7 @@ import { Table, type Column } from '../table.js';
 import { levelColor } from '../theme.js';
 import { clampRow, useNavReport, type ViewProps } from './view-props.js';
 import { localSecond, seconds } from '../../present/format.js';
+import { DetailBox } from './detail-box.js';
 
 const LIMIT = 200;
 const POLL_MS = 10_000;
@@ -122,14 +123,7 @@ export const AuditView = memo(function AuditView({ width, height, selected, deta
         empty="no entries yet: every action, refusal and arming is recorded here"
       />
       {detail && chosen ? (
-        <Box
-          flexDirection="column"
-          height={DETAIL_LINES}
-          borderStyle="single"
-          borderLeft={false}
-          borderRight={false}
-          borderBottom={false}
-        >
+        <DetailBox height={DETAIL_LINES}>
           <PaintedLine
             width={width}
             spans={[
@@ -156,7 +150,7 @@ export const AuditView = memo(function AuditView({ width, height, selected, deta
           {(chosen.steps ?? []).slice(0, DETAIL_LINES - 3).map((s, i) => (
             <PaintedLine key={i} width={width} spans={[{ text: `  ${i + 1}. ${s}`, dim: true }]} />
           ))}
-        </Box>
+        </DetailBox>
       ) : null}
     </Box>
   );

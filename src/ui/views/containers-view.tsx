@@ -16,6 +16,7 @@ import { sortBy } from './section.js';
 import { readingOf, TargetStatus } from './target-status.js';
 import { clampRow, useNavReport, type ViewProps } from './view-props.js';
 import { clockTime } from '../../util/text.js';
+import { DetailBox } from './detail-box.js';
 
 const SORT_KEYS: Record<string, (c: DockerContainer) => string | number | null> = {
   name: (c) => c.name,
@@ -143,19 +144,12 @@ export const ContainersView = memo(function ContainersView({
         }
       />
       {detail && chosen ? (
-        <Box
-          flexDirection="column"
-          height={DETAIL_LINES}
-          borderStyle="single"
-          borderLeft={false}
-          borderRight={false}
-          borderBottom={false}
-        >
+        <DetailBox height={DETAIL_LINES}>
           <Text wrap="truncate" bold>{`${chosen.name}  ${chosen.id}  ${chosen.image}`}</Text>
           <Text wrap="truncate">{statusLine(chosen)}</Text>
           <Text wrap="truncate">{usageLine(chosen)}</Text>
           <Text wrap="truncate">{sampledLine(chosen)}</Text>
-        </Box>
+        </DetailBox>
       ) : null}
     </Box>
   );

@@ -13,6 +13,7 @@ import { Section } from './section.js';
 import { byStateText } from './service-panels.js';
 import { readingOf, TargetStatus } from './target-status.js';
 import { clampRow, useNavReport, type ViewProps } from './view-props.js';
+import { DetailBox } from './detail-box.js';
 
 type DbSize = PgReading['databases'][number];
 const DETAIL_LINES = 4;
@@ -155,16 +156,9 @@ export const PostgresView = memo(function PostgresView({ width, height, focus, s
         </Section>
       </Box>
       {detail && chosen ? (
-        <Box
-          flexDirection="column"
-          height={DETAIL_LINES}
-          borderStyle="single"
-          borderLeft={false}
-          borderRight={false}
-          borderBottom={false}
-        >
+        <DetailBox height={DETAIL_LINES}>
           <Text wrap="wrap">{`pid ${chosen.pid}: ${oneLine(chosen.query)}`}</Text>
-        </Box>
+        </DetailBox>
       ) : null}
     </Box>
   );
