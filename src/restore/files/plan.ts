@@ -93,6 +93,9 @@ export interface FileRestorePlan {
   source: FileSource;
 }
 
+/** How far the in-process gunzip may run ahead of tar (bytes queued on its stdin). */
+const AHEAD = 16 * 1024 * 1024;
+
 const octal = (m: number): string => `0${(m & 0o7777).toString(8).padStart(3, '0')}`;
 
 /** Preflight; a plan only when every check passed. Nothing is changed either way. */
@@ -531,10 +534,13 @@ function extractStep(env: Env): Step {
           onChunk: async (chunk) => {
             done += chunk.length;
             ctx.progress({ done: Math.min(done, total), total, unit: 'bytes' });
+            // Up to AHEAD bytes queued for tar, so parsing and hashing here overlap tar's writing there.
             await Promise.all(
-              children.map(({ child }) =>
-                child.stdin.write(chunk) ? undefined : new Promise<void>((r) => child.stdin.once('drain', () => r())),
-              ),
+              children.map(({ child }) => {
+                child.stdin.write(chunk);
+                if (child.stdin.writableLength < AHEAD) return undefined;
+                return new Promise<void>((r) => child.stdin.once('drain', () => r()));
+              }),
             );
           },
           ...(files.length > 0

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { scanExisting } from '../../backup/existing.js';
 import { readSidecar } from '../../backup/sidecar.js';
+import type { OpsdeckConfig } from '../../config/resolve.js';
 import type { RestoreTargetConfig, ServiceConfig } from '../../config/schema.js';
 
 /** The part of the config a file-set restore reads. */
@@ -16,6 +17,17 @@ export interface FileRestoreConfig {
   startOrder?: readonly string[];
   /** backups.dir: never restored into. */
   backupDir: string;
+}
+
+/** The file-restore part of a loaded config. */
+export function fileRestoreConfig(config: OpsdeckConfig): FileRestoreConfig {
+  return {
+    files: config.backups.files,
+    existing: config.backups.existing,
+    services: config.services,
+    ...(config.startOrder ? { startOrder: config.startOrder } : {}),
+    backupDir: config.backups.dir,
+  };
 }
 
 /** A backup resolved to what it restores. */
