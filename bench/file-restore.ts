@@ -98,7 +98,9 @@ export async function run(): Promise<Row[]> {
       backupDir: path.join(work, 'opsdeck-backups'),
     };
     const clean = (): void => {
-      for (const n of spawnSync('ls', [path.dirname(target)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean))
+      for (const n of spawnSync('ls', [path.dirname(target)], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter(Boolean))
         rmSync(path.join(path.dirname(target), n), { recursive: true, force: true });
       rmSync(fresh, { recursive: true, force: true });
       // The target exists, as it would: its content is moved aside as the safety copy.
@@ -142,7 +144,9 @@ export async function run(): Promise<Row[]> {
         if (who === 'ours') a.push(await ours());
         else b.push(baseline());
       }
-      process.stderr.write(`bench: file-restore round ${r + 1}: opsdeck ${a.at(-1)!.toFixed(2)} s, tar ${b.at(-1)!.toFixed(2)} s\n`);
+      process.stderr.write(
+        `bench: file-restore round ${r + 1}: opsdeck ${a.at(-1)!.toFixed(2)} s, tar ${b.at(-1)!.toFixed(2)} s\n`,
+      );
     }
     process.stderr.write(
       `bench: file-restore phases (median s): preflight ${median(phases.preflight!).toFixed(2)}, ` +

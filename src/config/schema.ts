@@ -200,8 +200,9 @@ const absolutePath = z.string().check(
   z.minLength(1),
   z.refine((d) => d.startsWith('/'), 'expected an absolute path'),
 );
-const restoreTargetSchema = z.union([
-  absolutePath,
+const restoreTargetSchema = z.pipe(
+  // A bare path is the path with nothing else to say.
+  z.transform((v: unknown) => (typeof v === 'string' ? { path: v } : v)),
   z.strictObject({
     path: absolutePath,
     owner: z.optional(
@@ -212,7 +213,7 @@ const restoreTargetSchema = z.union([
     ),
     services: z._default(z.array(z.string()), []),
   }),
-]);
+);
 
 // One directory of backups written by another tool. `database` is the database its dumps are of
 // (the manuals' names do not say); `name` labels the directory in listings (default: the database).

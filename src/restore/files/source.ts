@@ -12,7 +12,13 @@ import type { RestoreTargetConfig, ServiceConfig } from '../../config/schema.js'
 /** The part of the config a file-set restore reads. */
 export interface FileRestoreConfig {
   files: readonly { name: string; paths: readonly string[]; services?: readonly string[] }[];
-  existing: readonly { dir: string; database: string; name?: string; restore?: Record<string, RestoreTargetConfig> }[];
+  existing: readonly {
+    dir: string;
+    database: string;
+    name?: string;
+    /** As parsed (always an object), or a bare path (tests, the bench). */
+    restore?: Record<string, RestoreTargetConfig | string>;
+  }[];
   services: readonly ServiceConfig[];
   startOrder?: readonly string[];
   /** backups.dir: never restored into. */
@@ -85,14 +91,14 @@ export async function resolveFileSource(file: string, config: FileRestoreConfig)
     };
     // No restore path: --to may still say where; otherwise the preflight says what to add.
     if (t === undefined) return { ...base, dests: [], services: [] };
-    const spec = typeof t === 'string' ? { path: t, services: [] as string[] } : t;
+    const spec: RestoreTargetConfig = typeof t === 'string' ? { path: t, services: [] } : t;
     return {
       ...base,
       dests: [
         {
           dest: spec.path,
-          ...('owner' in spec && spec.owner ? { owner: spec.owner } : {}),
-          ...('mode' in spec && spec.mode ? { mode: spec.mode } : {}),
+          ...(spec.owner ? { owner: spec.owner } : {}),
+          ...(spec.mode ? { mode: spec.mode } : {}),
         },
       ],
       services: [...spec.services],
