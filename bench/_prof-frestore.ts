@@ -1,0 +1,22 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { listArchive } from '../src/restore/files/archive.js';
+import { prepareFileRestore } from '../src/restore/files/plan.js';
+import { executePlan } from '../src/plan/execute.js';
+const archive = process.argv[2]!; const base = process.argv[3]!;
+const t = async (name: string, fn: () => Promise<unknown> | unknown) => { const t0 = performance.now(); await fn(); console.log(name, ((performance.now() - t0) / 1000).toFixed(2)); };
+await t('list', () => listArchive(archive));
+await t('list+hash', () => listArchive(archive, { hash: true }));
+rmSync(path.join(base, 'fresh'), { recursive: true, force: true }); mkdirSync(path.join(base, 'fresh'), { recursive: true }); spawnSync('sync');
+await t('tar -xzf', () => spawnSync('tar', ['-xzf', archive, '-C', path.join(base, 'fresh')]));
+rmSync(path.join(base, 'fresh'), { recursive: true, force: true });
+const target = path.join(base, 'srv', 'data'); rmSync(path.join(base, 'srv'), { recursive: true, force: true }); mkdirSync(target, { recursive: true }); spawnSync('sync');
+const audit = { record: async () => undefined };
+await t('restore', async () => {
+  const p = await prepareFileRestore({ backup: archive, to: target, config: { files: [], existing: [], services: [], backupDir: '/nonexistent-b' }, audit });
+  if (!p.restore) throw new Error(JSON.stringify(p.checks));
+  const o = await executePlan(p.restore.plan, { guard: { check: () => ({ ok: true }) }, audit });
+  for (const s of o.steps) console.log('  ', s.id, (((s.endedAt ?? 0) - (s.startedAt ?? 0)) / 1000).toFixed(2));
+});
+rmSync(path.join(base, 'srv'), { recursive: true, force: true });
