@@ -263,15 +263,36 @@ describe('file-set restore', () => {
     const { outcome } = await restore({
       backup: file,
       config,
-      afterExtract: async ([staging]) => writeFileSync(path.join(staging!, 'uploads/readme.txt'), 'tampered'),
+      // Same size as 'readme backup\n': only the sha256 can tell.
+      afterExtract: async ([staging]) => writeFileSync(path.join(staging!, 'uploads/readme.txt'), 'README BACKUP\n'),
     });
     expect(outcome?.result).toBe('failed');
     expect(outcome?.error).toMatch(
-      /verification failed: 1 problem, first: .*uploads\/readme\.txt: (\d+ bytes, expected|content differs)/,
+      /verification failed: 1 problem, first: .*uploads\/readme\.txt: content differs from the archive \(sha256\)/,
     );
     expect(snapshot(target)).toEqual(before);
     expect(namesIn(root.dir)).toEqual(parentBefore);
     expect(outcome?.summary.join('\n')).toContain(`UNTOUCHED: ${target} was not changed.`);
+  });
+
+  it.each([
+    ['an owner', (f: string) => chownSync(f, 4242, 4242), /secret\.key: owner 4242:4242, expected 1001:1002/],
+    ['a mode', (f: string) => chmodSync(f, 0o644), /secret\.key: mode 0644, expected 0600/],
+  ])('%s that does not match the archive fails verification', async (_what, damage, why) => {
+    const src = path.join(root.dir, 'src');
+    mkdirSync(src);
+    makeData(src, 'backup');
+    const { dir, file } = knowledgeBackup(src);
+    const target = path.join(root.dir, 'data');
+    const config = base({ existing: [{ dir, database: 'mks', restore: { data: target } }] });
+    const { outcome } = await restore({
+      backup: file,
+      config,
+      afterExtract: async ([staging]) => damage(path.join(staging!, 'secret.key')),
+    });
+    expect(outcome?.result).toBe('failed');
+    expect(outcome?.error).toMatch(why);
+    expect(namesIn(root.dir)).not.toContain('data');
   });
 
   describe('hostile archives change nothing at all', () => {
