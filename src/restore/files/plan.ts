@@ -10,11 +10,11 @@
 // come from node-tar over the same bytes.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync, writeSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import {
   chmod,
   chown,
-  copyFile,
   lchown,
   lstat,
   mkdir,
@@ -485,7 +485,8 @@ function extractStep(env: Env): Step {
     run: async (ctx) => {
       if (source.format === 'file') {
         const t = targets[0]!;
-        await copyFile(source.archive, t.staging, 1 /* COPYFILE_EXCL */);
+        // Created 0600 and written, never a moment readable by others (it may hold secrets).
+        await pipeline(createReadStream(source.archive), createWriteStream(t.staging, { flags: 'wx', mode: 0o600 }));
         env.tracker.staged.add(t.staging);
         const owner = t.owner ?? { uid: 0, gid: 0 };
         await chown(t.staging, owner.uid, owner.gid);
