@@ -84,8 +84,6 @@ export interface ListOptions {
   /** Stop at the first refused entry (the extraction pass never hands a refused one on). */
   stopAtRefusal?: boolean;
   signal?: AbortSignal;
-  /** Read from this descriptor (the one the preflight opened) instead of opening `file`. */
-  fd?: number;
   /** Every piece of every file's contents, in order (hash pass only). */
   onFile?: (path: string, data: Buffer) => void;
 }
@@ -139,10 +137,7 @@ export async function listArchive(file: string, opts: ListOptions = {}): Promise
     },
   });
   const gunzip = createGunzip({ chunkSize: 256 * 1024 });
-  const input = createReadStream(file, {
-    highWaterMark: 1024 * 1024,
-    ...(opts.fd !== undefined ? { fd: opts.fd, start: 0, autoClose: false } : {}),
-  });
+  const input = createReadStream(file, { highWaterMark: 1024 * 1024 });
   const failed = new Promise<never>((_, reject) => {
     parser.on('error', reject);
     gunzip.on('error', reject);
