@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileBackupJob } from '../../src/backup/file-backup.js';
 import { runBackupJob } from '../../src/backup/job.js';
 import type { ServiceConfig } from '../../src/config/schema.js';
-import { flagService, makeData, snapshot, tempRoot } from '../restore/files-helpers.js';
+import { flagService, gnuTar, makeData, snapshot, tempRoot } from '../restore/files-helpers.js';
 import { renderBackups, type BackupsConsole } from './backups-harness.js';
 
 describe('file-set restore in the console', () => {
@@ -84,6 +84,35 @@ describe('file-set restore in the console', () => {
     const f = await ui.waitFor('ROLLED BACK:', 30_000);
     expect(f).toMatch(/Failed at "start the services again"/);
     expect(snapshot(data)).toEqual(before);
+  });
+
+  it("a hostile archive of another tool's: the preflight refuses it in the panel, nothing changes", async () => {
+    const kb = path.join(root.dir, 'kb');
+    mkdirSync(path.join(kb, 'daily/20241227'), { recursive: true });
+    const evil = path.join(root.dir, 'evil');
+    mkdirSync(evil);
+    writeFileSync(path.join(evil, 'x'), 'x');
+    const file = path.join(kb, 'daily/20241227/data_20241227_030000.tar.gz');
+    gnuTar(['-czPf', file, '--transform', 's,^.*/evil/x$,../escaped,', path.join(evil, 'x')]);
+    const before = snapshot(path.dirname(data));
+    const existing = [{ dir: kb, database: 'mks', restore: { data } }];
+    ui = renderBackups({
+      dir: path.join(root.dir, 'backups'),
+      conn: { host: '127.0.0.1', port: 1, user: 'none', database: 'none' },
+      existing,
+      columns: 160,
+      rows: 60,
+      files: { files: [], existing, services: [], backupDir: path.join(root.dir, 'backups') },
+    });
+    await ui.waitFor('data_20241227_030000.tar.gz');
+    // Newest first: opsdeck's own backup of today, then the knowledge manual's of 2024-12-27.
+    await ui.command('down');
+    await ui.waitFor(/› .*data_20241227_030000/);
+    await ui.command('backups.restore-files');
+    const f = await ui.waitFor('preflight failed, nothing was changed');
+    expect(f).toContain("../escaped: contains '..'");
+    expect(snapshot(path.dirname(data))).toEqual(before);
+    expect(ui.audit.entries.map((e) => `${e.action} ${e.event}`)).toEqual(['restore.files refused']);
   });
 
   it('read-only: F is not bound, and the action layer refuses the plan even when started directly', async () => {
