@@ -199,13 +199,14 @@ export async function preflightRestore(opts: PreflightOptions): Promise<Prefligh
   const queries = applicableQueries(opts.verifyQueries ?? [], b.sourceDb ?? opts.database);
   const tables = b.rowCounts ? Object.keys(b.rowCounts).length : 0;
   const querySuffix = queries.length === 1 ? 'y' : 'ies';
+  const countedHow = streamCounts ? 'counted from the backup stream (no sidecar)' : 'recorded in the backup';
   add({
     id: 'verification',
     title: 'verification',
     status: tables + queries.length > 0 ? 'pass' : 'warn',
     detail:
       tables + queries.length > 0
-        ? `row counts of ${tables} tables ${streamCounts ? 'counted from the backup stream (no sidecar)' : 'recorded in the backup'}, ${queries.length} configured quer${querySuffix}`
+        ? `row counts of ${tables} tables ${countedHow}, ${queries.length} configured quer${querySuffix}`
         : 'nothing to compare with: the sidecar records no row counts and no verification query applies',
   });
   report.ok = !checks.some((c) => c.status === 'fail');
