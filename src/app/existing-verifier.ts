@@ -8,7 +8,7 @@
 import type { OpsdeckConfig } from '../config/resolve.js';
 import { errorText } from '../plan/errors.js';
 import { backupProbeInterval } from '../backup/age-probe.js';
-import { applyFacts, factsPath } from '../backup/existing-facts.js';
+import { applyFacts, factFor, factsPath } from '../backup/existing-facts.js';
 import { scanExisting, type ExistingDir } from '../backup/existing.js';
 import { verifyExistingEntry, type ExistingCheckOptions } from '../backup/existing-verify.js';
 
@@ -46,6 +46,9 @@ export function startExistingVerifier(opts: ExistingVerifierOptions): ExistingVe
     const done: string[] = [];
     for (const e of todo) {
       if (abort.signal.aborted) break;
+      // Another console (or `opsdeck verify`) may have verified it since the scan: do not read it twice.
+      const id = e.existing?.identity;
+      if (id && (await factFor(opts.factsFile, e.path, id).catch(() => undefined))?.verify) continue;
       try {
         await verifyExistingEntry(e, opts.factsFile, { lowPriority: true, ...opts.check, signal: abort.signal });
         done.push(e.path);

@@ -152,7 +152,7 @@ describe.skipIf(unavailable('postgres'))('existing backups: verified, counted, d
     expect(fingerprint(dirs)).toEqual(before);
   }, 120_000);
 
-  it('verified ones count for backup.ageHours; the truncated one is flagged, alerts, and is never the newest', async () => {
+  it('verified ones count for backup.ageHours; the truncated one is flagged, alerts, is never newest', async () => {
     const catalog = await scanCatalog(config.backups.dir, undefined, { existing: config.backups.existing, facts });
     const cut = catalog.entries.find((e) => e.file === TRUNCATED)!;
     expect(cut).toMatchObject({ verified: false, origin: 'existing' });
