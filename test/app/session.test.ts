@@ -60,14 +60,16 @@ describe('createConsoleSession', () => {
     const dump = gzipSync('SET x = 1;\n--\n-- PostgreSQL database dump complete\n--\n');
     const recent = new Date(Date.now() - 2 * 3_600_000);
     const p2 = (n: number): string => String(n).padStart(2, '0');
-    const stamp = `${recent.getFullYear()}${p2(recent.getMonth() + 1)}${p2(recent.getDate())}_${p2(recent.getHours())}0000`;
+    const day = `${recent.getFullYear()}${p2(recent.getMonth() + 1)}${p2(recent.getDate())}`;
+    const stamp = `${day}_${p2(recent.getHours())}0000`;
     writeFileSync(path.join(other, `full_backup_${stamp}.sql.gz`), dump);
     writeFileSync(path.join(other, 'full_backup_20200101_020000.sql.gz'), dump.subarray(0, dump.length - 6));
     const yaml = [
       `probeTimeout: 1s`,
       `readOnly: true`,
       `audit: { path: ${JSON.stringify(path.join(dir, 'audit.jsonl'))} }`,
-      `backups: { dir: ${JSON.stringify(path.join(dir, 'own'))}, databases: [appdb], existing: [{ dir: ${JSON.stringify(other)}, database: appdb }] }`,
+      `backups: { dir: ${JSON.stringify(path.join(dir, 'own'))}, databases: [appdb],`,
+      `  existing: [{ dir: ${JSON.stringify(other)}, database: appdb }] }`,
     ].join('\n');
     const cfg = await resolveConfig(
       parseConfigText(yaml, 'test.yaml'),
