@@ -169,6 +169,11 @@ describe.skipIf(unavailable('postgres'))('existing backups: verified, counted, d
     const corrupt = r.metrics.find((m) => m.metric === 'backup.corruptCount' && m.instance === db)!;
     expect(corrupt.value).toBe(1);
     expect(r.metrics.find((m) => m.metric === 'backup.corruptCount' && m.instance === 'files:data')?.value).toBe(0);
+    // `opsdeck backups` says the same in words.
+    const list = await cli(['backups']);
+    const line = (file: string): string => list.out.split('\n').find((l) => l.includes(file)) ?? '';
+    expect(line('full_backup_20260106_020000.sql.gz')).toMatch(/yes \(verified by opsdeck /);
+    expect(line(TRUNCATED)).toMatch(/NO: CORRUPT or truncated .*gzip: does not decompress/);
     const rule = config.rules['backup.corruptCount']!;
     expect(evaluate(rule, undefined, corrupt, now)?.state.level).toBe('CRITICAL');
     expect(fingerprint(dirs)).toEqual(before);
