@@ -338,13 +338,13 @@ export async function existingEntryOf(
 ): Promise<CatalogEntry | undefined> {
   if (!ctx || ctx.dirs.length === 0) return undefined;
   // A sidecar-less file in opsdeck's own directory is an interrupted publish: it stays untrusted.
-  if (ownRoot && !pathRelative(ownRoot, file).startsWith('..')) return undefined;
+  if (ownRoot && isInside(ownRoot, file)) return undefined;
   return findExisting(file, ctx.dirs);
 }
 
-function pathRelative(root: string, file: string): string {
+function isInside(root: string, file: string): boolean {
   const rel = path.relative(path.resolve(root), path.resolve(file));
-  return rel === '' ? '.' : rel;
+  return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
 }
 
 /** What verifyAndCount learned: the checks, the sha256 and the rows of every table in the stream. */
