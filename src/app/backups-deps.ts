@@ -8,6 +8,7 @@ import type { ServiceDeps } from '../actions/services.js';
 import type { BackupSelection } from '../backup/from-config.js';
 import type { PgTarget } from '../backup/pg-tools.js';
 import type { ExistingDir } from '../backup/existing.js';
+import { factsPath } from '../backup/existing-facts.js';
 import type { BackupPlan } from '../backup/plans.js';
 import { retentionPolicy, type RetentionPolicy } from '../backup/retention.js';
 import type { OpsdeckConfig } from '../config/resolve.js';
@@ -19,6 +20,8 @@ export interface BackupsDeps {
   dir: string;
   /** Directories of another tool's backups (backups.existing): listed in the catalog, never written to. */
   existing?: readonly ExistingDir[];
+  /** What opsdeck learned about them (factsPath(config.stateDir)); without it they are listed only. */
+  factsFile?: string;
   /** The PostgreSQL server as a superuser, for drills and restores; null when none is configured. */
   conn: PgTarget | null;
   verifyQueries: readonly VerifyQuery[];
@@ -41,6 +44,7 @@ export function backupsDepsFromConfig(
   return {
     dir: config.backups.dir,
     existing: config.backups.existing,
+    factsFile: factsPath(config.stateDir),
     conn: config.postgres ?? null,
     verifyQueries: config.backups.verifyQueries,
     retention: retentionPolicy(config.backups.retention),
@@ -56,4 +60,13 @@ export function backupsDepsFromConfig(
       return appServices(config.services, config.startOrder, deps);
     },
   };
+}
+
+/** The existing directories and facts of the console (for preflight), with opsdeck's own root kept sidecar-only. */
+export function existingOf(
+  deps: Pick<BackupsDeps, 'dir' | 'existing' | 'factsFile'>,
+): { dirs: NonNullable<BackupsDeps['existing']>; factsFile: string; ownRoot: string } | undefined {
+  return deps.factsFile && deps.existing?.length
+    ? { dirs: deps.existing, factsFile: deps.factsFile, ownRoot: deps.dir }
+    : undefined;
 }

@@ -35,6 +35,9 @@ import { age, bytes, localMinute } from '../present/format.js';
 export type DrillSummaries = ReadonlyMap<string, DrillSummary>;
 
 function verifiedWord(e: CatalogEntry): string {
+  // Another tool's backup counts once opsdeck verified it (the facts in its state directory).
+  if (e.verified && e.origin === 'existing' && e.lastVerify)
+    return `yes (verified by opsdeck ${localMinute(Date.parse(e.lastVerify.at))})`;
   if (e.verified)
     return e.lastVerify && e.lastVerify.at !== e.meta?.verify.at
       ? `yes (re-verified ${localMinute(Date.parse(e.lastVerify.at))})`

@@ -11,6 +11,7 @@ import { executePlan } from '../plan/execute.js';
 import { formatPlan, type PlanOutcome } from '../plan/plan.js';
 import { alignRows, catalogJson, catalogRows } from '../backup/catalog-format.js';
 import { scanCatalog } from '../backup/catalog.js';
+import { existingContextOf, existingEntryOf, existingVerifyPlan } from '../backup/existing-verify.js';
 import { plansFromConfig, SelectionError } from '../backup/from-config.js';
 import { safetyRootFor } from '../backup/naming.js';
 import { prunePlan, verifyPlan, type BackupPlan } from '../backup/plans.js';
@@ -114,8 +115,12 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
     .option('--json', 'print JSON instead of a table')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = await ctx.loadConfig(cmd);
+      const existing = existingContextOf(config);
       // Another tool's directories are listed here (read only); prune below scans without them.
-      const catalog = await scanCatalog(config.backups.dir, undefined, { existing: config.backups.existing });
+      const catalog = await scanCatalog(config.backups.dir, undefined, {
+        existing: config.backups.existing,
+        facts: existing.factsFile,
+      });
       // An unreadable drill log must not hide the backups: the column then says "never" and a problem line says why.
       const drills = await drillSummaries(config.backups.dir).catch((err: Error) => {
         catalog.problems.push(`drill log unreadable: ${err.message}`);
@@ -144,7 +149,10 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
     .action(async (fileArg: string, opts: { json?: boolean }, cmd: Command) => {
       const config = await ctx.loadConfig(cmd);
       const file = path.resolve(fileArg);
-      const vp = verifyPlan(file);
+      // Another tool's backup (backups.existing): checked as it is, the result kept in opsdeck's state directory.
+      const existing = existingContextOf(config);
+      const entry = await existingEntryOf(file, existing, config.backups.dir).catch(() => undefined);
+      const vp = entry ? existingVerifyPlan(entry, existing.factsFile) : verifyPlan(file);
       const { guard, audit } = actionLayer(config, ctx.env);
       const run = await withSignals((signal) => executePlan(vp.plan, { guard, audit, signal }));
       for (const w of run.value.warnings) ctx.stderr.write(`opsdeck: warning: ${w}\n`);
@@ -157,9 +165,12 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
       if (opts.json) ctx.stdout.write(`${JSON.stringify(r)}\n`);
       else {
         for (const c of r.checks) ctx.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
-        ctx.stdout.write(
-          `${r.ok ? 'verified' : 'NOT VERIFIED'}: ${file}${r.recorded ? '' : ' (result not recorded: no sidecar)'}\n`,
-        );
+        const where = r.recordedIn
+          ? ` (written by another tool: no checksum was recorded at backup time; result recorded in ${r.recordedIn})`
+          : r.recorded
+            ? ''
+            : ' (result not recorded: no sidecar)';
+        ctx.stdout.write(`${r.ok ? 'verified' : 'NOT VERIFIED'}: ${file}${where}\n`);
       }
       if (!r.ok) ctx.setCode(1);
     });

@@ -9,6 +9,8 @@ import { Option, type Command } from 'commander';
 import { formatPlan } from '../plan/plan.js';
 import type { ServiceDeps } from '../actions/services.js';
 import { scanCatalog, type CatalogEntry } from '../backup/catalog.js';
+import { factsPath } from '../backup/existing-facts.js';
+import { existingContextOf } from '../backup/existing-verify.js';
 import type { OpsdeckConfig } from '../config/resolve.js';
 import { actionLayer, withSignals, type CommandContext } from './action-runtime.js';
 import { appServices } from '../restore/app-services.js';
@@ -92,6 +94,7 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
         safetyRoot: safetyRootFor(config.backups.dir),
         catalogRoot: config.backups.dir,
         verifyQueries: config.backups.verifyQueries,
+        existing: { ...existingContextOf(config), ownRoot: config.backups.dir },
         ...(opts.owner ? { owner: opts.owner } : {}),
         ...(ctx.env ? { tools: { env: ctx.env } } : {}),
       });
@@ -160,7 +163,8 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
       } else {
         if (config.backups.databases.length === 0)
           return usage('nothing to drill: configure backups.databases or name a backup file');
-        const newest = newestFull((await scanCatalog(config.backups.dir)).entries);
+        // Another tool's backups count once opsdeck verified them (backups.existing, the facts store).
+        const newest = newestFull((await scanCatalog(config.backups.dir, undefined, withExisting(config))).entries);
         files = config.backups.databases.flatMap((d) => (newest.get(d) ? [newest.get(d)!.path] : []));
         missing = config.backups.databases.filter((d) => !newest.has(d));
       }
@@ -177,6 +181,7 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
             audit,
             logPath: drillLogPath(config.backups.dir),
             verifyQueries: config.backups.verifyQueries,
+            existing: { ...existingContextOf(config), ownRoot: config.backups.dir },
             signal,
             ...(ctx.env ? { tools: { env: ctx.env } } : {}),
           });
@@ -225,8 +230,15 @@ function newestFull(entries: readonly CatalogEntry[]): Map<string, CatalogEntry>
 /** A path as given, or a file of that name anywhere in the catalog. */
 async function resolveBackup(config: OpsdeckConfig, arg: string): Promise<string | undefined> {
   if (existsSync(arg)) return path.resolve(arg);
-  const hit = (await scanCatalog(config.backups.dir).catch(() => undefined))?.entries.find((e) => e.file === arg);
-  return hit?.path;
+  const catalog = await scanCatalog(config.backups.dir, undefined, withExisting(config)).catch(() => undefined);
+  // opsdeck's own first: a name in both places means the one opsdeck wrote.
+  const hits = catalog?.entries.filter((e) => e.file === arg) ?? [];
+  return (hits.find((e) => e.origin === 'opsdeck') ?? hits[0])?.path;
+}
+
+/** Scan options listing another tool's backups with what opsdeck learned about them. */
+function withExisting(config: OpsdeckConfig): { existing: OpsdeckConfig['backups']['existing']; facts: string } {
+  return { existing: config.backups.existing, facts: factsPath(config.stateDir) };
 }
 
 async function serviceDeps(config: OpsdeckConfig): Promise<ServiceDeps> {

@@ -88,6 +88,8 @@ export const DEFAULT_RULES = {
   'backup.ageHours': { warn: 26, crit: 50, interval: '1m', sustain: 0 },
   // Days since the last successful restore drill per database: the manuals' monthly restore test.
   'backup.drillAgeDays': { warn: 35, crit: 65, interval: '1m', sustain: 0 },
+  // Backups of a source whose latest verification failed (corrupt or truncated): critical at once.
+  'backup.corruptCount': { warn: 1, crit: 1, interval: '1m', sustain: 0 },
 } satisfies Record<string, RuleInput>;
 export type MetricId = keyof typeof DEFAULT_RULES;
 

@@ -480,6 +480,15 @@ backups:
           "sustain": 0,
           "warn": 26,
         },
+        "backup.corruptCount": {
+          "crit": 1,
+          "direction": "above",
+          "enabled": true,
+          "interval": 60000,
+          "metric": "backup.corruptCount",
+          "sustain": 0,
+          "warn": 1,
+        },
         "backup.drillAgeDays": {
           "crit": 65,
           "direction": "above",

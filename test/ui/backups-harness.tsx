@@ -44,6 +44,8 @@ export interface ConsoleSetup {
   readOnly?: boolean;
   /** Directories of another tool's backups (backups.existing). */
   existing?: ExistingDir[];
+  /** opsdeck's facts about them (factsPath(stateDir)); without it they are listed only. */
+  factsFile?: string;
   columns?: number;
   rows?: number;
 }
@@ -81,6 +83,7 @@ export function renderBackups(s: ConsoleSetup): BackupsConsole {
   const deps: BackupsDeps = {
     dir: s.dir,
     ...(s.existing ? { existing: s.existing } : {}),
+    ...(s.factsFile ? { factsFile: s.factsFile } : {}),
     conn: s.conn,
     verifyQueries: [],
     retention: retentionPolicy({ preset: 'itsm' }),

@@ -37,7 +37,10 @@ export class BackupsController {
   private async read(): Promise<void> {
     try {
       // Another tool's directories are listed (read only); the prune plan scans without them.
-      const catalog = await scanCatalog(this.deps.dir, undefined, { existing: this.deps.existing ?? [] });
+      const catalog = await scanCatalog(this.deps.dir, undefined, {
+        existing: this.deps.existing ?? [],
+        ...(this.deps.factsFile ? { facts: this.deps.factsFile } : {}),
+      });
       // An unreadable drill log must not hide the backups: the column says "never" and a problem line says why.
       const drills = await drillSummaries(this.deps.dir).catch((err: unknown) => {
         catalog.problems.push(`drill log unreadable: ${errorText(err)}`);
@@ -72,13 +75,16 @@ export class BackupsController {
 
   /** Re-verifies a backup. */
   verify(e: CatalogEntry): void {
-    if (this.refuseExisting(e)) return;
+    // Another tool's backup: checked as it is, the result kept in opsdeck's state directory.
+    const facts = e.origin === 'existing' ? this.deps.factsFile : undefined;
+    if (e.origin === 'existing' && !facts) return void this.refuseExisting(e);
     this.flow.start({
       title: 'Re-verify',
       detail: { kind: 'verify', file: e.path, run: null, report: null },
       background: 'keep',
       phase: 'running',
-      run: async (h) => (await import('./backup-jobs.js')).verifyJob(h, e.path),
+      run: async (h) =>
+        (await import('./backup-jobs.js')).verifyJob(h, e.path, facts ? { entry: e, factsFile: facts } : undefined),
       onFinished: this.reread,
       onClosed: this.reread,
     });
@@ -155,11 +161,13 @@ export class BackupsController {
   }
 
   /**
-   * Another tool's backup is only listed for now: re-verify, drill and restore read it through
-   * paths that expect a sidecar, so they say so instead of starting (nothing is written there).
+   * Another tool's database dumps are drilled and restored like opsdeck's own (verified from their own stream, the
+   * facts in opsdeck's state directory). Its file-set archives are only listed for now (restoring file sets comes
+   * with the file-set restore), and without a state directory nothing can be learned: they say so instead of starting.
    */
   private refuseExisting(e: CatalogEntry): boolean {
     if (e.origin !== 'existing') return false;
+    if (e.source.type === 'postgres' && this.deps.factsFile) return false;
     this.say(`${e.file} was written by another tool: listed only (verify, drill and restore of it come later)`);
     return true;
   }

@@ -12,9 +12,12 @@ import type { PgWalArchive } from '../../probes/postgres.js';
 const asMap = (drills: Record<string, DrillSummary>): ReadonlyMap<string, DrillSummary> =>
   new Map(Object.entries(drills));
 
-/** "✓ yes", "✓ re-verified", "✗ NO". */
+/** "✓ yes", "✓ re-verified", "✗ NO", "✗ CORRUPT" (the latest verification failed). */
 export function verifiedCell(e: CatalogEntry): string {
+  if (e.verified && e.origin === 'existing') return '✓ yes';
   if (e.verified) return e.lastVerify && e.lastVerify.at !== e.meta?.verify.at ? '✓ re-verified' : '✓ yes';
+  // Its latest verification failed: corrupt or truncated, never the newest good backup.
+  if (e.lastVerify && !e.lastVerify.ok) return '✗ CORRUPT';
   return '✗ NO';
 }
 
@@ -87,6 +90,8 @@ export function entryLines(
   }
   if (!detail) return lines;
   const m = e.meta;
+  const sha = e.existing?.sha256;
+  if (!m && sha) return [...lines, `sha256 ${sha} (computed by opsdeck: no checksum was recorded at backup time)`];
   if (!m) return [...lines, 'no sidecar: size, checksum and row counts unknown'];
   const tables = m.rowCounts ? Object.keys(m.rowCounts).length : 0;
   const rows = m.rowCounts ? Object.values(m.rowCounts).reduce((a, b) => a + b, 0) : 0;
