@@ -1,0 +1,157 @@
+// rclone as a child process for the off-host copies (offsite.ts): an argument vector with the
+// remote path and local paths only — never a credential. The remote is one rclone already knows
+// from its own config file (RCLONE_CONFIG, set from backups.offsite.configFile) or from
+// RCLONE_CONFIG_<NAME>_* variables in the environment, which the child inherits. Whatever rclone
+// prints goes through redact() before anyone sees it: the values of the environment's rclone
+// credentials (passwords, keys, tokens, also in their obscured form) and URL userinfo are masked.
+import { spawn } from 'node:child_process';
+import type { OffsiteConfig } from '../config/schema.js';
+
+/** How to run rclone for one configured remote. */
+export interface RcloneRunner {
+  readonly remote: string;
+  /** Runs `rclone ARGS…` (common flags added); resolves with its exit and output, never rejects. */
+  run(args: readonly string[], signal?: AbortSignal): Promise<RcloneResult>;
+  /** The hash types the remote keeps ("Hashes" of `rclone backend features`), cached. */
+  hashes(signal?: AbortSignal): Promise<string[]>;
+  /** The remote path of `rel` (a path relative to the backup root, "/"-separated). */
+  pathOf(rel: string): string;
+  redact(text: string): string;
+}
+
+export interface RcloneResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  /** Redacted. */
+  stderr: string;
+  /** Set when rclone could not be started at all (e.g. not installed). */
+  spawnError?: string;
+}
+
+/** Thrown for a failed rclone step, with a redacted one-line message. */
+export class OffsiteError extends Error {
+  override name = 'OffsiteError';
+}
+
+// Names of rclone settings that hold a credential: their values are masked in everything shown.
+const SECRET_NAME = /PASS|SECRET|KEY|TOKEN|CREDENTIAL|AUTH|SESSION|BEARER|SAS|PRIVATE/i;
+
+/** The secret values of the environment's rclone settings (RCLONE_CONFIG_<REMOTE>_<KEY>, RCLONE_<KEY>). */
+export function rcloneSecrets(env: NodeJS.ProcessEnv): string[] {
+  const out: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (!value || value.length < 4 || !name.startsWith('RCLONE_')) continue;
+    if (name === 'RCLONE_CONFIG' || name.endsWith('_TYPE')) continue;
+    if (SECRET_NAME.test(name.replace(/^RCLONE_CONFIG_/, '').replace(/^RCLONE_/, ''))) out.push(value);
+  }
+  // Longest first, so a secret that contains another is masked whole.
+  return [...new Set(out)].sort((a, b) => b.length - a.length);
+}
+
+/** Masks `secrets` and any URL userinfo (`//user:pass@`) in `text`. */
+export function redactWith(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join('***');
+  return out.replace(/(\/\/[^/\s:@]*):[^/\s@]+@/g, '$1:***@');
+}
+
+/** The remote path of `rel` under `remote` ("offsite:" + "a/b" or "offsite:x" + "/a/b"). */
+export function remotePath(remote: string, rel: string): string {
+  const base = remote.endsWith(':') || remote.endsWith('/') ? remote : `${remote}/`;
+  return `${base}${rel.replace(/^\/+/, '')}`;
+}
+
+/** The common flags: opsdeck's backoff owns the retries, so rclone gives up quickly and says why. */
+function commonFlags(cfg: Pick<OffsiteConfig, 'bwlimit'>): string[] {
+  return [
+    '--retries',
+    '1',
+    '--low-level-retries',
+    '2',
+    '--contimeout',
+    '15s',
+    '--timeout',
+    '60s',
+    '--log-level',
+    'ERROR',
+    '--stats',
+    '0',
+    ...(cfg.bwlimit ? ['--bwlimit', cfg.bwlimit] : []),
+  ];
+}
+
+/** A runner for `cfg` with the environment `env` (process.env by default). */
+export function rcloneRunner(cfg: OffsiteConfig, env: NodeJS.ProcessEnv = process.env): RcloneRunner {
+  const secrets = rcloneSecrets(env);
+  const childEnv: NodeJS.ProcessEnv = { ...env, ...(cfg.configFile ? { RCLONE_CONFIG: cfg.configFile } : {}) };
+  const redact = (t: string): string => redactWith(t, secrets);
+  let hashes: Promise<string[]> | undefined;
+  const runner: RcloneRunner = {
+    remote: cfg.remote,
+    redact,
+    pathOf: (rel) => remotePath(cfg.remote, rel),
+    run: (args, signal) =>
+      new Promise<RcloneResult>((resolve) => {
+        const child = spawn(cfg.rclone, [...args, ...commonFlags(cfg)], {
+          env: childEnv,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          ...(signal ? { signal, killSignal: 'SIGTERM' as const } : {}),
+        });
+        const out: Buffer[] = [];
+        let err = '';
+        child.stdout.on('data', (b: Buffer) => out.push(b));
+        child.stderr.on('data', (b: Buffer) => {
+          // Keep the tail only: rclone's errors are at the end.
+          err = (err + b.toString('utf8')).slice(-8192);
+        });
+        let spawnError: string | undefined;
+        child.on('error', (e: NodeJS.ErrnoException) => {
+          if (e.name === 'AbortError') return;
+          spawnError =
+            e.code === 'ENOENT'
+              ? `${cfg.rclone} not found: install rclone (Debian package rclone) or set backups.offsite.rclone`
+              : e.message;
+        });
+        child.on('close', (code, sig) =>
+          resolve({
+            code,
+            signal: sig,
+            stdout: Buffer.concat(out).toString('utf8'),
+            stderr: redact(err),
+            ...(spawnError ? { spawnError: redact(spawnError) } : {}),
+          }),
+        );
+      }),
+    hashes: (signal) => {
+      hashes ??= (async () => {
+        const root = cfg.remote.includes(':') ? cfg.remote.slice(0, cfg.remote.indexOf(':') + 1) : cfg.remote;
+        const r = await runner.run(['backend', 'features', root], signal);
+        if (r.code !== 0) {
+          hashes = undefined;
+          throw new OffsiteError(`cannot reach ${root}: ${failureText(r)}`);
+        }
+        try {
+          const f = JSON.parse(r.stdout) as { Hashes?: unknown };
+          return Array.isArray(f.Hashes) ? f.Hashes.filter((h): h is string => typeof h === 'string') : [];
+        } catch {
+          return [];
+        }
+      })();
+      return hashes;
+    },
+  };
+  return runner;
+}
+
+/** One line saying why an rclone run failed (already redacted). */
+export function failureText(r: RcloneResult): string {
+  if (r.spawnError) return r.spawnError;
+  const lines = r.stderr
+    .split('\n')
+    .map((l) => l.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d\s+/, '').trim())
+    .filter((l) => l && !/Config file .* not found - using defaults/.test(l));
+  const last = lines.at(-1) ?? '';
+  const why = r.signal ? `rclone was stopped (${r.signal})` : `rclone exited ${r.code ?? '?'}`;
+  return last ? `${why}: ${last.slice(0, 300)}` : why;
+}
