@@ -76,6 +76,8 @@ const checks = [
     found: () => ['/bin/busybox', '/usr/bin/busybox'].find(isStaticElf),
   },
   { what: 'tmux', pkg: 'tmux', found: () => which('tmux') },
+  // Off-host copies (issue 14): the tests serve a loopback WebDAV/SFTP remote with rclone itself.
+  { what: 'rclone', pkg: 'rclone', found: () => which('rclone') },
 ];
 
 const missing = () => checks.filter((c) => !c.found());

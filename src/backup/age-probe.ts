@@ -19,6 +19,7 @@ import { ProbeFailure, type MetricSample, type Probe, type ProbeResult } from '.
 import { daysSinceDrill, drillSummaries, type DrillSummary } from './drill-log.js';
 import { newestVerified, scanCatalog } from './catalog.js';
 import { sourceKey } from './types.js';
+import { offsiteAges, readOffsiteState } from './offsite-state.js';
 
 /** Age reported for a configured source without any verified backup (about 114 years). */
 export const NEVER_BACKED_UP_HOURS = 999_999;
@@ -58,6 +59,8 @@ export interface BackupAgeReading {
   drills: BackupDrillSource[];
   /** Temp files of backups running now (or abandoned). */
   inProgress: number;
+  /** With backups.offsite: per source, hours since its newest backup whose off-host copy is checked (null: none). */
+  offsite?: { source: string; ageHours: number; newestFile: string | null }[];
   problems: string[];
 }
 
@@ -107,9 +110,19 @@ export function createBackupAgeProbe(
     value,
     unit: 'd',
   });
-  const intervals = [cfg.rules['backup.ageHours']?.interval, cfg.rules['backup.drillAgeDays']?.interval].filter(
-    (i): i is number => i !== undefined,
-  );
+  // backup.offsiteAgeHours: only with backups.offsite; a source without a checked copy reads the "never" sentinel.
+  const offsite = cfg.backups.offsite;
+  const offsiteSample = (instance: string, value: number | null): MetricSample => ({
+    metric: 'backup.offsiteAgeHours',
+    instance,
+    value,
+    unit: 'h',
+  });
+  const intervals = [
+    cfg.rules['backup.ageHours']?.interval,
+    cfg.rules['backup.drillAgeDays']?.interval,
+    ...(offsite ? [cfg.rules['backup.offsiteAgeHours']?.interval] : []),
+  ].filter((i): i is number => i !== undefined);
   return {
     id: 'backup',
     interval: intervals.length > 0 ? Math.min(...intervals) : 60_000,
@@ -122,7 +135,11 @@ export function createBackupAgeProbe(
             what: `backup directory ${dir}`,
             hints: { auth: 'opsdeck needs read access to the backup directory' },
           },
-          failureMetrics: () => [...sources.map((s) => sample(s, null)), ...databases.map((d) => drillSample(d, null))],
+          failureMetrics: () => [
+            ...sources.map((s) => sample(s, null)),
+            ...databases.map((d) => drillSample(d, null)),
+            ...(offsite ? sources.map((s) => offsiteSample(s, null)) : []),
+          ],
         },
         async () => {
           const catalog = await scanCatalog(dir).catch((err: NodeJS.ErrnoException) => {
@@ -154,6 +171,18 @@ export function createBackupAgeProbe(
               problems.push(`drill log unreadable: ${(err as Error).message}`);
             }
           }
+          let offsiteRows: BackupAgeReading['offsite'];
+          if (offsite) {
+            try {
+              offsiteRows = offsiteAges(await readOffsiteState(dir), offsite.remote, sources, t).map((a) => ({
+                source: a.source,
+                ageHours: a.ageHours ?? NEVER_BACKED_UP_HOURS,
+                newestFile: a.newest?.file ?? null,
+              }));
+            } catch (err) {
+              problems.push(`off-host copy state unreadable: ${(err as Error).message}`);
+            }
+          }
           return {
             reading: {
               dir,
@@ -161,12 +190,18 @@ export function createBackupAgeProbe(
               drills: drills ?? [],
               inProgress: catalog.partials.filter((p) => p.alive).length,
               problems,
+              ...(offsiteRows ? { offsite: offsiteRows } : {}),
             },
             metrics: [
               ...rows.map((r) => sample(r.source, r.ageHours)),
               ...(drills
                 ? drills.map((d) => drillSample(d.source, d.ageDays))
                 : databases.map((d) => drillSample(d, null))),
+              ...(offsite
+                ? offsiteRows
+                  ? offsiteRows.map((o) => offsiteSample(o.source, o.ageHours))
+                  : sources.map((s) => offsiteSample(s, null))
+                : []),
             ],
           };
         },

@@ -131,3 +131,23 @@ export async function takeCopierLock(root: string): Promise<(() => Promise<void>
   }
   return undefined;
 }
+
+/** Hours since the start of each source's newest backup whose copy on `remote` is checked; null: none. */
+export function offsiteAges(
+  state: OffsiteStateFile,
+  remote: string,
+  sources: readonly string[],
+  now: number,
+): { source: string; newest: OffsiteRecord | null; ageHours: number | null }[] {
+  return sources.map((source) => {
+    let newest: OffsiteRecord | null = null;
+    for (const r of Object.values(state.copies))
+      if (r.sourceKey === source && r.remote === remote && r.state === 'copied' && (!newest || r.time > newest.time))
+        newest = r;
+    return {
+      source,
+      newest,
+      ageHours: newest ? Math.max(0, Math.round(((now - newest.time) / 3_600_000) * 10) / 10) : null,
+    };
+  });
+}

@@ -39,6 +39,7 @@ import { compareText } from '../util/text.js';
 
 export { OffsiteError } from './rclone.js';
 export type { OffsiteInfo } from './offsite-state.js';
+export { offsiteAges } from './offsite-state.js';
 
 export interface OffsiteOptions {
   /** backups.dir */
@@ -116,9 +117,7 @@ async function copyOne(runner: RcloneRunner, root: string, r: OffsiteRecord, sig
   const local = path.join(root, r.rel);
   const remote = runner.pathOf(r.rel);
   const hashes = await runner.hashes(signal);
-  const method = hashes.includes('sha256')
-    ? 'sha256'
-    : (['md5', 'sha1'].find((h) => hashes.includes(h)) ?? 'download');
+  const method = hashes.includes('sha256') ? 'sha256' : (['md5', 'sha1'].find((h) => hashes.includes(h)) ?? 'download');
   // md5/sha1: hash the local file while it uploads (page cache: the upload reads the same pages).
   const localHashes =
     method === 'md5' || method === 'sha1' ? hashFile(local, [method], signal).catch((e: Error) => e) : undefined;
@@ -249,7 +248,8 @@ export function withOffsite(catalog: Catalog, state: OffsiteStateFile, cfg: Pick
     seen.add(key);
     const r = state.copies[key];
     if (r && r.remote === cfg.remote) e.offsite = infoOf(paths, r, false);
-    else if (e.verified) e.offsite = { state: 'pending', remotePath: paths.pathOf(key), attempts: 0, remoteOnly: false };
+    else if (e.verified)
+      e.offsite = { state: 'pending', remotePath: paths.pathOf(key), attempts: 0, remoteOnly: false };
   }
   for (const r of Object.values(state.copies)) {
     if (seen.has(r.rel) || r.remote !== cfg.remote || r.state !== 'copied') continue;
@@ -269,26 +269,6 @@ export function withOffsite(catalog: Catalog, state: OffsiteStateFile, cfg: Pick
     catalog.entries.push(entry);
   }
   catalog.entries.sort((a, b) => b.time - a.time || compareText(b.file, a.file));
-}
-
-/** Hours since the start of each source's newest backup whose copy on `remote` is checked; null: none. */
-export function offsiteAges(
-  state: OffsiteStateFile,
-  remote: string,
-  sources: readonly string[],
-  now: number,
-): { source: string; newest: OffsiteRecord | null; ageHours: number | null }[] {
-  return sources.map((source) => {
-    let newest: OffsiteRecord | null = null;
-    for (const r of Object.values(state.copies))
-      if (r.sourceKey === source && r.remote === remote && r.state === 'copied' && (!newest || r.time > newest.time))
-        newest = r;
-    return {
-      source,
-      newest,
-      ageHours: newest ? Math.max(0, Math.round(((now - newest.time) / 3_600_000) * 10) / 10) : null,
-    };
-  });
 }
 
 const SAFE_NAME = /^[A-Za-z0-9_.%+-]+$/;
