@@ -112,46 +112,75 @@ function firstHash(stdout: string): string | undefined {
   return /^([0-9a-fA-F]{16,})\s/.exec(stdout)?.[1]?.toLowerCase();
 }
 
-/** Copies one backup and its sidecar to the remote and checks them; resolves with how, throws OffsiteError. */
+// Hash types opsdeck can compute itself, in rclone's order of preference (the one a transfer checks).
+const LOCAL_HASHES = ['md5', 'sha1', 'sha256'];
+
+/**
+ * Copies one backup and its sidecar to the remote and checks them; resolves with how, throws OffsiteError.
+ * Both go in one `rclone copy` (one connection). Where the remote keeps a hash opsdeck can
+ * compute, the check is the transfer's own: rclone asks the remote for each uploaded file's hash
+ * (`md5 = … OK` in its log), and that hash must equal the local file's, which opsdeck computes
+ * while the upload runs (with the sha256, which must still be the sidecar's). Without such a line,
+ * `rclone hashsum` asks the remote; where it keeps none, the file is read back and its sha256
+ * compared with the sidecar's, and the sidecar read back byte for byte.
+ */
 async function copyOne(runner: RcloneRunner, root: string, r: OffsiteRecord, signal?: AbortSignal): Promise<string> {
   const local = path.join(root, r.rel);
+  const name = path.basename(local);
   const remote = runner.pathOf(r.rel);
-  const hashes = await runner.hashes(signal);
-  const method = hashes.includes('sha256') ? 'sha256' : (['md5', 'sha1'].find((h) => hashes.includes(h)) ?? 'download');
-  // md5/sha1: hash the local file while it uploads (page cache: the upload reads the same pages).
+  const remoteDir = runner.pathOf(path.posix.dirname(r.rel));
+  const mine = await readFile(`${local}.json`);
+  // The remote's hash types are asked while the upload starts; the local hash starts when they are known.
+  const put = runner.run(['copy', '--files-from-raw', '-', '--no-traverse', path.dirname(local), remoteDir], signal, {
+    hashLog: true,
+    input: `${name}\n${name}.json\n`,
+  });
+  const hashes = await runner.hashes(signal).catch(() => [] as string[]);
+  const type = LOCAL_HASHES.find((h) => hashes.includes(h));
   const localHashes =
-    method === 'md5' || method === 'sha1' ? hashFile(local, [method], signal).catch((e: Error) => e) : undefined;
-  const put = await runner.run(['copyto', local, remote], signal);
-  if (put.code !== 0) {
-    await localHashes;
-    throw new OffsiteError(`copy to ${remote} failed: ${failureText(put)}`);
+    type && type !== 'sha256'
+      ? hashFile(local, [type], signal).catch((e: Error) => e)
+      : Promise.resolve({ sha256: r.sha256 } as Record<string, string>);
+  const done = await put;
+  const got = await localHashes;
+  if (done.code !== 0) throw new OffsiteError(`copy to ${remote} failed: ${failureText(done)}`);
+  if (got instanceof Error) throw new OffsiteError(`cannot read ${local}: ${got.message}`);
+  if (got.sha256 !== r.sha256)
+    throw new OffsiteError(`${local} no longer matches the sha256 its sidecar recorded: not copied as good`);
+  const checked = (object: string): string | undefined =>
+    done.hashChecks.find((h) => h.type === type && path.posix.basename(h.object) === object)?.hash;
+  const remoteHash = async (p: string): Promise<string> => {
+    const sum = await runner.run(['hashsum', type!, p], signal);
+    const h = sum.code === 0 ? firstHash(sum.stdout) : undefined;
+    if (!h) throw new OffsiteError(`cannot read the ${type} of ${p}: ${failureText(sum)}`);
+    return h;
+  };
+  if (type) {
+    const expected = got[type]!;
+    const theirs = checked(name) ?? (await remoteHash(remote));
+    if (theirs !== expected)
+      throw new OffsiteError(
+        `the copy on the remote does not match: remote ${type} ${theirs.slice(0, 12)}…, local ${expected.slice(0, 12)}…`,
+      );
+    const sideTheirs = checked(`${name}.json`) ?? (await remoteHash(`${remote}.json`));
+    if (sideTheirs !== createHash(type).update(mine).digest('hex'))
+      throw new OffsiteError(`the sidecar on the remote (${remote}.json) does not match`);
+    return `remote ${type}`;
   }
-  let expected = r.sha256;
-  let hashArgs = ['hashsum', 'sha256', remote];
-  if (localHashes) {
-    const got = await localHashes;
-    if (got instanceof Error) throw new OffsiteError(`cannot read ${local}: ${got.message}`);
-    if (got.sha256 !== r.sha256)
-      throw new OffsiteError(`${local} no longer matches the sha256 its sidecar recorded: not copied as good`);
-    expected = got[method]!;
-    hashArgs = ['hashsum', method, remote];
-  } else if (method === 'download') hashArgs = ['hashsum', 'sha256', '--download', remote];
-  const sum = await runner.run(hashArgs, signal);
-  const remoteHash = sum.code === 0 ? firstHash(sum.stdout) : undefined;
-  if (!remoteHash) throw new OffsiteError(`cannot read the checksum of ${remote}: ${failureText(sum)}`);
-  if (remoteHash !== expected)
+  const [sum, back] = await Promise.all([
+    runner.run(['hashsum', 'sha256', '--download', remote], signal),
+    runner.run(['cat', `${remote}.json`], signal),
+  ]);
+  const readBack = sum.code === 0 ? firstHash(sum.stdout) : undefined;
+  if (!readBack) throw new OffsiteError(`cannot read ${remote} back: ${failureText(sum)}`);
+  if (readBack !== r.sha256)
     throw new OffsiteError(
-      `the copy on the remote does not match: ${method === 'download' ? 'sha256 read back' : `remote ${method}`} ` +
-        `${remoteHash.slice(0, 12)}…, expected ${expected.slice(0, 12)}…`,
+      `the copy on the remote does not match: sha256 read back ${readBack.slice(0, 12)}…, ` +
+        `recorded ${r.sha256.slice(0, 12)}…`,
     );
-  // The sidecar last: a remote backup with its sidecar is a checked one.
-  const side = await runner.run(['copyto', `${local}.json`, `${remote}.json`], signal);
-  if (side.code !== 0) throw new OffsiteError(`copy of the sidecar failed: ${failureText(side)}`);
-  const back = await runner.run(['cat', `${remote}.json`], signal);
-  const mine = await readFile(`${local}.json`, 'utf8');
-  if (back.code !== 0 || back.stdout !== mine)
+  if (back.code !== 0 || back.stdout !== mine.toString('utf8'))
     throw new OffsiteError(`the sidecar read back from ${remote}.json differs: ${failureText(back)}`);
-  return method === 'download' ? 'download (read back, sha256)' : `remote ${method}`;
+  return 'download (read back, sha256)';
 }
 
 /** Where the copies' state says what (merged with the catalog: new backups are pending). */

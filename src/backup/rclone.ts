@@ -10,8 +10,16 @@ import type { OffsiteConfig } from '../config/schema.js';
 /** How to run rclone for one configured remote. */
 export interface RcloneRunner {
   readonly remote: string;
-  /** Runs `rclone ARGS…` (common flags added); resolves with its exit and output, never rejects. */
-  run(args: readonly string[], signal?: AbortSignal): Promise<RcloneResult>;
+  /**
+   * Runs `rclone ARGS…` (common flags added); resolves with its exit and output, never rejects.
+   * With `hashLog`, rclone logs at debug level in JSON and the result carries the hash checks the
+   * transfer itself made (`md5 = … OK`: the remote's hash after the upload equals rclone's of the source).
+   */
+  run(
+    args: readonly string[],
+    signal?: AbortSignal,
+    opts?: { hashLog?: boolean; input?: string },
+  ): Promise<RcloneResult>;
   /** The hash types the remote keeps ("Hashes" of `rclone backend features`), cached. */
   hashes(signal?: AbortSignal): Promise<string[]>;
   /** The remote path of `rel` (a path relative to the backup root, "/"-separated). */
@@ -27,6 +35,8 @@ export interface RcloneResult {
   stderr: string;
   /** Set when rclone could not be started at all (e.g. not installed). */
   spawnError?: string;
+  /** With hashLog: the checks of the transfer, e.g. { object: 'f.sql.gz', type: 'md5', hash: 'cc87…' }. */
+  hashChecks: { object: string; type: string; hash: string }[];
 }
 
 /** Thrown for a failed rclone step, with a redacted one-line message. */
@@ -63,7 +73,7 @@ export function remotePath(remote: string, rel: string): string {
 }
 
 /** The common flags: opsdeck's backoff owns the retries, so rclone gives up quickly and says why. */
-function commonFlags(cfg: Pick<OffsiteConfig, 'bwlimit'>): string[] {
+function commonFlags(cfg: Pick<OffsiteConfig, 'bwlimit'>, hashLog: boolean): string[] {
   return [
     '--retries',
     '1',
@@ -73,8 +83,7 @@ function commonFlags(cfg: Pick<OffsiteConfig, 'bwlimit'>): string[] {
     '15s',
     '--timeout',
     '60s',
-    '--log-level',
-    'ERROR',
+    ...(hashLog ? ['--log-level', 'DEBUG', '--use-json-log'] : ['--log-level', 'ERROR']),
     '--stats',
     '0',
     ...(cfg.bwlimit ? ['--bwlimit', cfg.bwlimit] : []),
@@ -91,19 +100,46 @@ export function rcloneRunner(cfg: OffsiteConfig, env: NodeJS.ProcessEnv = proces
     remote: cfg.remote,
     redact,
     pathOf: (rel) => remotePath(cfg.remote, rel),
-    run: (args, signal) =>
+    run: (args, signal, opts = {}) =>
       new Promise<RcloneResult>((resolve) => {
-        const child = spawn(cfg.rclone, [...args, ...commonFlags(cfg)], {
+        const hashLog = opts.hashLog === true;
+        const child = spawn(cfg.rclone, [...args, ...commonFlags(cfg, hashLog)], {
           env: childEnv,
-          stdio: ['ignore', 'pipe', 'pipe'],
+          stdio: [opts.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
           ...(signal ? { signal, killSignal: 'SIGTERM' as const } : {}),
         });
         const out: Buffer[] = [];
         let err = '';
-        child.stdout.on('data', (b: Buffer) => out.push(b));
-        child.stderr.on('data', (b: Buffer) => {
-          // Keep the tail only: rclone's errors are at the end.
-          err = (err + b.toString('utf8')).slice(-8192);
+        const hashChecks: RcloneResult['hashChecks'] = [];
+        let partial = '';
+        // Debug JSON lines: keep the transfer's hash checks and the errors, nothing else.
+        const jsonLine = (line: string): void => {
+          let o: { level?: string; msg?: string; object?: string };
+          try {
+            o = JSON.parse(line) as typeof o;
+          } catch {
+            err = `${err}${line}\n`.slice(-8192);
+            return;
+          }
+          const m = /^(\w+) = ([0-9a-fA-F]+) OK$/.exec(o.msg ?? '');
+          if (m) hashChecks.push({ object: o.object ?? '', type: m[1]!.toLowerCase(), hash: m[2]!.toLowerCase() });
+          else if (o.level === 'error' || o.level === 'critical' || o.level === 'fatal')
+            err = `${err}${o.object ? `${o.object}: ` : ''}${(o.msg ?? '').trim()}\n`.slice(-8192);
+        };
+        if (opts.input !== undefined && child.stdin) {
+          child.stdin.on('error', () => undefined);
+          child.stdin.end(opts.input);
+        }
+        child.stdout!.on('data', (b: Buffer) => out.push(b));
+        child.stderr!.on('data', (b: Buffer) => {
+          if (!hashLog) {
+            // Keep the tail only: rclone's errors are at the end.
+            err = (err + b.toString('utf8')).slice(-8192);
+            return;
+          }
+          const lines = (partial + b.toString('utf8')).split('\n');
+          partial = lines.pop() ?? '';
+          for (const l of lines) if (l.trim()) jsonLine(l);
         });
         let spawnError: string | undefined;
         child.on('error', (e: NodeJS.ErrnoException) => {
@@ -113,15 +149,17 @@ export function rcloneRunner(cfg: OffsiteConfig, env: NodeJS.ProcessEnv = proces
               ? `${cfg.rclone} not found: install rclone (Debian package rclone) or set backups.offsite.rclone`
               : e.message;
         });
-        child.on('close', (code, sig) =>
+        child.on('close', (code, sig) => {
+          if (partial.trim()) jsonLine(partial);
           resolve({
             code,
             signal: sig,
             stdout: Buffer.concat(out).toString('utf8'),
             stderr: redact(err),
+            hashChecks,
             ...(spawnError ? { spawnError: redact(spawnError) } : {}),
-          }),
-        );
+          });
+        });
       }),
     hashes: (signal) => {
       hashes ??= (async () => {

@@ -147,9 +147,9 @@ describe('off-host copies to a real rclone WebDAV remote', () => {
     const remote = path.join(served, 'opsdeck/backups', rel);
     expect(readFileSync(remote).equals(readFileSync(local))).toBe(true);
     expect(readFileSync(`${remote}.json`, 'utf8')).toBe(readFileSync(`${local}.json`, 'utf8'));
-    // The rclone children: copyto, hashsum --download, cat — never the password, plain or obscured.
+    // The rclone children: backend features, copy, hashsum --download, cat — never the password, plain or obscured.
     expect(cmdlines.length).toBeGreaterThanOrEqual(3);
-    expect(cmdlines.some((a) => a.includes('copyto'))).toBe(true);
+    expect(cmdlines.some((a) => a.includes('copy') && a.includes('--files-from-raw'))).toBe(true);
     for (const a of cmdlines) {
       expect(a.join(' ')).not.toContain(PASSWORD);
       expect(a.join(' ')).not.toContain(obscured);
@@ -256,4 +256,55 @@ describe('off-host copies to a real rclone WebDAV remote', () => {
     expect(await offsiteAge('files:big')).toBeLessThan(0.1);
     expect(classify(config.rules['backup.offsiteAgeHours']!, await offsiteAge('files:big'))).toBe('OK');
   }, 90_000);
+});
+
+describe('off-host copies to a real rclone SFTP remote (keeps md5)', () => {
+  let tmp: { dir: string; remove: () => void };
+  let server: RcloneServer;
+  let env: NodeJS.ProcessEnv;
+  const cfg = {
+    remote: 'sf:site',
+    rclone: 'rclone',
+    interval: 60_000,
+    retry: { initial: 60_000, max: 3_600_000, factor: 2 },
+  };
+
+  beforeAll(async () => {
+    tmp = tempDir('offsite-sftp');
+    mkdirSync(path.join(tmp.dir, 'remote'));
+    mkdirSync(path.join(tmp.dir, 'data'));
+    writeFileSync(path.join(tmp.dir, 'data', 'x.bin'), randomBytes(3 << 20));
+    server = await startRcloneServer({ kind: 'sftp', dir: path.join(tmp.dir, 'remote'), password: PASSWORD });
+    env = { ...process.env, ...server.clientEnv('sf') };
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+    tmp?.remove();
+  });
+
+  it("checks the copy by the remote's md5 against the local file's; a local file changed since its sidecar is not copied as good", async () => {
+    const root = path.join(tmp.dir, 'backups');
+    const job = (now?: () => Date) =>
+      runBackupJob(fileBackupJob({ root, name: 'x', paths: [path.join(tmp.dir, 'data')], ...(now ? { now } : {}) }));
+    const rec = await job();
+    const argv = watchRcloneArgv();
+    const r = await pushOffsite({ root, cfg, env });
+    const cmdlines = argv.stop();
+    expect(r.attempted).toHaveLength(1);
+    expect(r.attempted[0]).toMatchObject({ state: 'copied', method: 'remote md5' });
+    const remote = path.join(tmp.dir, 'remote', 'site', path.relative(root, rec.path));
+    expect(readFileSync(remote).equals(readFileSync(rec.path))).toBe(true);
+    expect(readFileSync(`${remote}.json`).equals(readFileSync(`${rec.path}.json`))).toBe(true);
+    for (const a of cmdlines) expect(a.join(' ')).not.toContain(env.RCLONE_CONFIG_SF_PASS);
+    // A backup whose bytes changed after its sidecar was written (same size): refused, state failed.
+    const bad = await job(() => new Date(Date.now() + 60_000));
+    const bytes = readFileSync(bad.path);
+    const mid = bytes.length >> 1;
+    bytes[mid] = bytes[mid]! ^ 0xff;
+    writeFileSync(bad.path, bytes);
+    const r2 = await pushOffsite({ root, cfg, env });
+    expect(r2.attempted).toHaveLength(1);
+    expect(r2.attempted[0]!.state).toBe('failed');
+    expect(r2.attempted[0]!.error).toMatch(/no longer matches the sha256 its sidecar recorded/);
+  }, 60_000);
 });

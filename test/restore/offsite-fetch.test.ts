@@ -121,7 +121,8 @@ describe.skipIf(unavailable('postgres'))('restore and drill fetch from the off-h
     // Flip one byte in the middle of the remote copy (same size: only the checksum can tell).
     const remote = path.join(served, 'site/backups', rel);
     const bytes = readFileSync(remote);
-    bytes[bytes.length >> 1] ^= 0xff;
+    const mid = bytes.length >> 1;
+    bytes[mid] = bytes[mid]! ^ 0xff;
     writeFileSync(remote, bytes);
     await sql(db, ...DAMAGE);
     const damaged = await checksum(db);
