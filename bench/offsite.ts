@@ -105,6 +105,7 @@ export async function run(): Promise<Row[]> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const r of await run())
     console.log(
-      `${r.name}: opsdeck ${r.opsdeck.toFixed(0)} ms, ${r.baselineName} ${r.baseline.toFixed(0)} ms, ${(r.opsdeck / r.baseline).toFixed(2)}×`,
+      `${r.name}: opsdeck ${r.opsdeck.toFixed(0)} ms, ${r.baselineName} ${r.baseline.toFixed(0)} ms, ` +
+        `${(r.opsdeck / r.baseline).toFixed(2)}×`,
     );
 }

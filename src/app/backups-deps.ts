@@ -32,7 +32,7 @@ export interface BackupsDeps {
   services(): Promise<AppServices>;
   /** Environment for pg_dump, psql and pg_restore (tests point PATH or PG* here). */
   env?: NodeJS.ProcessEnv;
-  /** Off-host copies (backups.offsite): their states in the catalog; remote-only backups are fetched to drill or restore. */
+  /** Off-host copies (backups.offsite): states in the catalog; remote-only backups are fetched to drill or restore. */
   offsite?: OffsiteConfig;
 }
 

@@ -160,7 +160,8 @@ async function copyOne(runner: RcloneRunner, root: string, r: OffsiteRecord, sig
     const theirs = checked(name) ?? (await remoteHash(remote));
     if (theirs !== expected)
       throw new OffsiteError(
-        `the copy on the remote does not match: remote ${type} ${theirs.slice(0, 12)}…, local ${expected.slice(0, 12)}…`,
+        `the copy on the remote does not match: remote ${type} ${theirs.slice(0, 12)}…, ` +
+          `local ${expected.slice(0, 12)}…`,
       );
     const sideTheirs = checked(`${name}.json`) ?? (await remoteHash(`${remote}.json`));
     if (sideTheirs !== createHash(type).update(mine).digest('hex'))

@@ -67,7 +67,11 @@ export function registerOffsiteCommand(program: Command, ctx: CommandContext): v
         .sort((a, b) => b.time - a.time);
       if (opts.json) {
         ctx.stdout.write(
-          `${JSON.stringify({ remote: cfg.remote, at: new Date(now).toISOString(), copies: copies.map(({ remote: _r, ...r }) => r) })}\n`,
+          `${JSON.stringify({
+            remote: cfg.remote,
+            at: new Date(now).toISOString(),
+            copies: copies.map(({ remote: _r, ...r }) => r),
+          })}\n`,
         );
       } else if (copies.length === 0) ctx.stdout.write(`No backups to copy to ${cfg.remote}.\n`);
       else {

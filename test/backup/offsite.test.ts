@@ -132,7 +132,7 @@ describe('off-host copies to a real rclone WebDAV remote', () => {
     return r.metrics.find((m) => m.metric === 'backup.offsiteAgeHours' && m.instance === source)?.value ?? null;
   };
 
-  it('opsdeck backup publishes, then copies and checks the backup and its sidecar byte for byte; no secret in argv', async () => {
+  it('opsdeck backup publishes, copies and checks it and its sidecar byte for byte; no secret in argv', async () => {
     const argv = watchRcloneArgv();
     const r = await cli(['backup', '--files', 'small']);
     const cmdlines = argv.stop();
@@ -185,7 +185,7 @@ describe('off-host copies to a real rclone WebDAV remote', () => {
     expect(readFileSync(path.join(root, 'offsite', 'state.json'), 'utf8')).not.toContain(obscured);
   }, 60_000);
 
-  it('the remote down mid-copy: local backup intact, copy failed and retried with backoff, alert, then completed', async () => {
+  it('the remote down mid-copy: local backup intact, copy failed, alert, retried with backoff, completed', async () => {
     const rec = await runBackupJob(fileBackupJob({ root, name: 'big', paths: [path.join(tmp.dir, 'big')] }), {
       skipPreflight: true,
     });
@@ -282,7 +282,7 @@ describe('off-host copies to a real rclone SFTP remote (keeps md5)', () => {
     tmp?.remove();
   });
 
-  it("checks the copy by the remote's md5 against the local file's; a local file changed since its sidecar is not copied as good", async () => {
+  it("checks the remote's md5 against the local file's; a file changed since its sidecar is refused", async () => {
     const root = path.join(tmp.dir, 'backups');
     const job = (now?: () => Date) =>
       runBackupJob(fileBackupJob({ root, name: 'x', paths: [path.join(tmp.dir, 'data')], ...(now ? { now } : {}) }));

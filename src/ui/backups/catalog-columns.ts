@@ -101,11 +101,13 @@ export function entryLines(
       lines.push(`only on the remote: ${o.remotePath} (drill and restore fetch it and check its sha256)`);
     else if (o.state === 'copied')
       lines.push(
-        `off-host copy ${o.remotePath}, checked ${o.verifiedAt ? localMinute(Date.parse(o.verifiedAt)) : ''} (${o.method ?? ''})`,
+        `off-host copy ${o.remotePath}, checked ` +
+          `${o.verifiedAt ? localMinute(Date.parse(o.verifiedAt)) : ''} (${o.method ?? ''})`,
       );
     else if (o.state === 'failed')
       lines.push(
-        `off-host copy FAILED (${o.attempts}×): ${o.error ?? ''}; next retry ${o.nextRetryAt ? localMinute(Date.parse(o.nextRetryAt)) : 'soon'}`,
+        `off-host copy FAILED (${o.attempts}×): ${o.error ?? ''}; ` +
+          `next retry ${o.nextRetryAt ? localMinute(Date.parse(o.nextRetryAt)) : 'soon'}`,
       );
     else lines.push(`off-host copy ${o.state}: ${o.remotePath}`);
   }
