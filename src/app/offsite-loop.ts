@@ -24,10 +24,14 @@ export interface OffsiteLoopOptions {
   firstDelayMs?: number;
 }
 
-/** Starts the copier loop for `config`, or returns null when backups.offsite is not set. */
+/**
+ * Starts the copier loop for `config`, or returns null when backups.offsite is not set or the
+ * console is read-only (a read-only opsdeck changes nothing, the remote included; the catalog
+ * still shows every copy's state).
+ */
 export function startOffsiteLoop(config: OpsdeckConfig, opts: OffsiteLoopOptions = {}): OffsiteLoop | null {
   const cfg = config.backups.offsite;
-  if (!cfg) return null;
+  if (!cfg || config.readOnly) return null;
   const ac = new AbortController();
   let round: Promise<void> | null = null;
   const once = async (): Promise<void> => {

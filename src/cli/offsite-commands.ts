@@ -43,7 +43,10 @@ export function registerOffsiteCommand(program: Command, ctx: CommandContext): v
       const { offsiteStatus, pushOffsite } = await import('../backup/offsite.js');
       const root = config.backups.dir;
       let state;
-      if (opts.list) state = await offsiteStatus({ root, cfg, ...(ctx.env ? { env: ctx.env } : {}) });
+      if (config.readOnly && !opts.list)
+        ctx.stderr.write('opsdeck: read-only: listing the copies, copying nothing (the remote is not changed)\n');
+      if (opts.list || config.readOnly)
+        state = await offsiteStatus({ root, cfg, ...(ctx.env ? { env: ctx.env } : {}) });
       else {
         const run = await withSignals((signal) =>
           pushOffsite({

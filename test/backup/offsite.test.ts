@@ -241,6 +241,8 @@ describe('off-host copies to a real rclone WebDAV remote', () => {
     expect(early.attempted).toEqual([]);
     // Back up: the console's copier loop retries when due and completes the copy.
     await server.restart();
+    // A read-only console changes nothing, the remote included: no copier loop.
+    expect(startOffsiteLoop({ ...config, readOnly: true }, { env })).toBeNull();
     const loop = startOffsiteLoop(config, { env, firstDelayMs: 0 })!;
     try {
       await waitFor(async () => (await readOffsiteState(root)).copies[rel]?.state === 'copied', {
