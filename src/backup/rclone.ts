@@ -5,6 +5,7 @@
 // prints goes through redact() before anyone sees it: the values of the environment's rclone
 // credentials (passwords, keys, tokens, also in their obscured form) and URL userinfo are masked.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { OffsiteConfig } from '../config/schema.js';
 
 /** How to run rclone for one configured remote. */
@@ -59,6 +60,23 @@ export function rcloneSecrets(env: NodeJS.ProcessEnv): string[] {
   return [...new Set(out)].sort((a, b) => b.length - a.length);
 }
 
+/** The secret values of an rclone config file (`pass = …`, `secret_access_key = …`); none when unreadable. */
+export function configFileSecrets(file: string | undefined): string[] {
+  if (!file) return [];
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*([A-Za-z0-9_]+)\s*=\s*(.+?)\s*$/.exec(line);
+    if (m && m[2]!.length >= 4 && SECRET_NAME.test(m[1]!)) out.push(m[2]!);
+  }
+  return out;
+}
+
 /** Masks `secrets` and any URL userinfo (`//user:pass@`) in `text`. */
 export function redactWith(text: string, secrets: readonly string[]): string {
   let out = text;
@@ -92,7 +110,9 @@ function commonFlags(cfg: Pick<OffsiteConfig, 'bwlimit'>, hashLog: boolean): str
 
 /** A runner for `cfg` with the environment `env` (process.env by default). */
 export function rcloneRunner(cfg: OffsiteConfig, env: NodeJS.ProcessEnv = process.env): RcloneRunner {
-  const secrets = rcloneSecrets(env);
+  const secrets = [...new Set([...rcloneSecrets(env), ...configFileSecrets(cfg.configFile ?? env.RCLONE_CONFIG)])].sort(
+    (a, b) => b.length - a.length,
+  );
   const childEnv: NodeJS.ProcessEnv = { ...env, ...(cfg.configFile ? { RCLONE_CONFIG: cfg.configFile } : {}) };
   const redact = (t: string): string => redactWith(t, secrets);
   let hashes: Promise<string[]> | undefined;

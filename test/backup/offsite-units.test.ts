@@ -3,7 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfigText } from '../../src/config/load.js';
 import { backoffMs, isDue, type OffsiteRecord } from '../../src/backup/offsite-state.js';
-import { rcloneSecrets, redactWith, remotePath } from '../../src/backup/rclone.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { configFileSecrets, rcloneSecrets, redactWith, remotePath } from '../../src/backup/rclone.js';
 
 const problem = (text: string): string => {
   try {
@@ -62,6 +65,24 @@ describe('redaction of rclone output', () => {
     for (const s of [...secrets, 'hunter2']) expect(out).not.toContain(s);
     expect(out).toContain('https://bob:***@dav.example.com/');
     expect(out).toContain('dav.example.com'); // the URL itself is not a secret
+  });
+});
+
+describe("secrets of rclone's config file", () => {
+  it('are the values of its credential keys', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'opsdeck-rclone-conf-'));
+    try {
+      const f = path.join(dir, 'rclone.conf');
+      writeFileSync(
+        f,
+        '[s3]\ntype = s3\naccess_key_id = AKIA123456\nsecret_access_key = s3cr3t/value\nregion = eu-1\n' +
+          '[dav]\ntype = webdav\nurl = https://x/\npass = ObScUrEd\n',
+      );
+      expect(configFileSecrets(f).sort()).toEqual(['AKIA123456', 'ObScUrEd', 's3cr3t/value']);
+      expect(configFileSecrets(path.join(dir, 'missing.conf'))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
