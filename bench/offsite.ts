@@ -7,7 +7,8 @@
 //   the remote's md5 and hashes the local file while it uploads;
 // - webdav (`rclone serve webdav`, keeps no checksum): opsdeck must read the whole file back,
 //   so it moves the bytes twice where `rclone copy` moves them once (reported, not the target).
-// $BENCH_OFFSITE_MB (default 500) sizes the backup, $BENCH_OFFSITE_RUNS (default 3) the rounds.
+// $BENCH_OFFSITE_MB (default 500) sizes the backup, $BENCH_OFFSITE_RUNS (default 3) the rounds,
+// $BENCH_OFFSITE_REMOTES (default "sftp,webdav") which remotes.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
@@ -23,6 +24,9 @@ import type { Row } from './types.js';
 
 const MB = Number(process.env.BENCH_OFFSITE_MB) || 500;
 const RUNS = Number(process.env.BENCH_OFFSITE_RUNS) || 3;
+const REMOTES = (process.env.BENCH_OFFSITE_REMOTES ?? 'sftp,webdav')
+  .split(',')
+  .filter((k): k is 'sftp' | 'webdav' => k === 'sftp' || k === 'webdav');
 
 export async function run(): Promise<Row[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'opsdeck-bench-offsite-'));
@@ -38,7 +42,7 @@ export async function run(): Promise<Row[]> {
     const rec = await runBackupJob(fileBackupJob({ root, name: 'bench', paths: [data] }), { skipPreflight: true });
     rmSync(data, { recursive: true });
     const rows: Row[] = [];
-    for (const kind of ['sftp', 'webdav'] as const) {
+    for (const kind of REMOTES) {
       const served = path.join(dir, `remote-${kind}`);
       mkdirSync(served);
       const server = await startRcloneServer({ kind, dir: served, password: 'bench-secret-1' });
