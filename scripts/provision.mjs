@@ -79,6 +79,8 @@ const checks = [
   { what: 'tmux', pkg: 'tmux', found: () => which('tmux') },
   // igzip verifies another tool's .sql.gz backups in the background at ~4× GNU gzip's speed (bench/existing-verify.ts).
   { what: 'igzip (ISA-L)', pkg: 'isal', found: () => which('igzip') },
+  // Off-host copies (issue 14): the tests serve a loopback WebDAV/SFTP remote with rclone itself.
+  { what: 'rclone', pkg: 'rclone', found: () => which('rclone') },
 ];
 
 const missing = () => checks.filter((c) => !c.found());
@@ -104,7 +106,7 @@ if (absent.length && isRoot && which('apt-get')) {
 if (absent.length === 0) {
   const note = isRoot ? '' : ' (not root: the Docker sandbox needs root and its tests will skip)';
   const pgVersion = postgresBin()?.split('/')[4] ?? '?';
-  const others = 'pg_dump, redis-server, dockerd, busybox-static, tmux, igzip';
+  const others = 'pg_dump, redis-server, dockerd, busybox-static, tmux, igzip, rclone';
   console.log(`provision: sandbox binaries present — PostgreSQL ${pgVersion}, ${others}${note}`);
   process.exit(0);
 }

@@ -12,6 +12,7 @@ import { factsPath } from '../backup/existing-facts.js';
 import type { BackupPlan } from '../backup/plans.js';
 import { retentionPolicy, type RetentionPolicy } from '../backup/retention.js';
 import type { OpsdeckConfig } from '../config/resolve.js';
+import type { OffsiteConfig } from '../config/schema.js';
 import type { AppServices } from '../restore/app-services.js';
 import type { VerifyQuery } from '../restore/verify-data.js';
 
@@ -34,6 +35,8 @@ export interface BackupsDeps {
   services(): Promise<AppServices>;
   /** Environment for pg_dump, psql and pg_restore (tests point PATH or PG* here). */
   env?: NodeJS.ProcessEnv;
+  /** Off-host copies (backups.offsite): states in the catalog; remote-only backups are fetched to drill or restore. */
+  offsite?: OffsiteConfig;
 }
 
 /** The Backups dependencies of a console: its config plus the console's one guard and audit trail. */
@@ -45,6 +48,7 @@ export function backupsDepsFromConfig(
     dir: config.backups.dir,
     existing: config.backups.existing,
     factsFile: factsPath(config.stateDir),
+    ...(config.backups.offsite ? { offsite: config.backups.offsite } : {}),
     conn: config.postgres ?? null,
     verifyQueries: config.backups.verifyQueries,
     retention: retentionPolicy(config.backups.retention),

@@ -26,6 +26,7 @@ import { daysSinceDrill, drillSummaries, type DrillSummary } from './drill-log.j
 import { newestVerified, scanCatalog, type CatalogEntry } from './catalog.js';
 import { factsPath } from './existing-facts.js';
 import { sourceKey } from './types.js';
+import { offsiteAges, readOffsiteState } from './offsite-state.js';
 
 /** Age reported for a configured source without any verified backup (about 114 years). */
 export const NEVER_BACKED_UP_HOURS = 999_999;
@@ -67,6 +68,8 @@ export interface BackupAgeReading {
   drills: BackupDrillSource[];
   /** Temp files of backups running now (or abandoned). */
   inProgress: number;
+  /** With backups.offsite: per source, hours since its newest backup whose off-host copy is checked (null: none). */
+  offsite?: { source: string; ageHours: number; newestFile: string | null }[];
   problems: string[];
 }
 
@@ -103,6 +106,7 @@ export function backupProbeInterval(cfg: Pick<OpsdeckConfig, 'rules'>): number {
     cfg.rules['backup.ageHours']?.interval,
     cfg.rules['backup.drillAgeDays']?.interval,
     cfg.rules['backup.corruptCount']?.interval,
+    cfg.rules['backup.offsiteAgeHours']?.interval,
   ].filter((i): i is number => i !== undefined);
   return intervals.length > 0 ? Math.min(...intervals) : 60_000;
 }
@@ -137,6 +141,14 @@ export function createBackupAgeProbe(
   });
   const existing = cfg.backups.existing ?? [];
   const facts = cfg.stateDir !== undefined && existing.length > 0 ? factsPath(cfg.stateDir) : undefined;
+  // backup.offsiteAgeHours: only with backups.offsite; a source without a checked copy reads the "never" sentinel.
+  const offsite = cfg.backups.offsite;
+  const offsiteSample = (instance: string, value: number | null): MetricSample => ({
+    metric: 'backup.offsiteAgeHours',
+    instance,
+    value,
+    unit: 'h',
+  });
   return {
     id: 'backup',
     interval: backupProbeInterval(cfg),
@@ -153,6 +165,7 @@ export function createBackupAgeProbe(
             ...sources.map((s) => sample(s, null)),
             ...databases.map((d) => drillSample(d, null)),
             ...sources.map((s) => corruptSample(s, null)),
+            ...(offsite ? sources.map((s) => offsiteSample(s, null)) : []),
           ],
         },
         async () => {
@@ -189,6 +202,18 @@ export function createBackupAgeProbe(
               problems.push(`drill log unreadable: ${(err as Error).message}`);
             }
           }
+          let offsiteRows: BackupAgeReading['offsite'];
+          if (offsite) {
+            try {
+              offsiteRows = offsiteAges(await readOffsiteState(dir), offsite.remote, sources, t).map((a) => ({
+                source: a.source,
+                ageHours: a.ageHours ?? NEVER_BACKED_UP_HOURS,
+                newestFile: a.newest?.file ?? null,
+              }));
+            } catch (err) {
+              problems.push(`off-host copy state unreadable: ${(err as Error).message}`);
+            }
+          }
           return {
             reading: {
               dir,
@@ -196,6 +221,7 @@ export function createBackupAgeProbe(
               drills: drills ?? [],
               inProgress: catalog.partials.filter((p) => p.alive).length,
               problems,
+              ...(offsiteRows ? { offsite: offsiteRows } : {}),
             },
             metrics: [
               ...rows.map((r) => sample(r.source, r.ageHours)),
@@ -205,6 +231,11 @@ export function createBackupAgeProbe(
               ...corruptKeys.map((k) =>
                 corruptSample(k, catalog.entries.filter((e) => e.sourceKey === k && isCorrupt(e)).length),
               ),
+              ...(offsite
+                ? offsiteRows
+                  ? offsiteRows.map((o) => offsiteSample(o.source, o.ageHours))
+                  : sources.map((s) => offsiteSample(s, null))
+                : []),
             ],
           };
         },

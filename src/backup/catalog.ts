@@ -7,6 +7,7 @@ import path from 'node:path';
 import { scanExisting, type ExistingDir, type FileIdentity } from './existing.js';
 import { applyFacts } from './existing-facts.js';
 import { isAlive } from './pid.js';
+import type { OffsiteInfo } from './offsite-state.js';
 import { parseBackupFileName, partialPid, PARTIAL_SUFFIX, SIDECAR_SUFFIX, sourceDir, sourceOfDir } from './naming.js';
 import { readSidecar, type Sidecar } from './sidecar.js';
 import { sourceKey, type BackupFormat, type BackupKind, type BackupSource, type VerifyResult } from './types.js';
@@ -51,6 +52,8 @@ export interface CatalogEntry {
   meta?: Sidecar;
   /** Why the entry is not trustworthy, e.g. "no sidecar". */
   problem?: string;
+  /** Its off-host copy (backups.offsite; set by withOffsite in offsite.ts). */
+  offsite?: OffsiteInfo;
 }
 
 /** A temp file of a backup in progress or abandoned by a killed one. */

@@ -22,6 +22,7 @@ import { describePolicy, retentionPolicy, SAFETY_KEEP_DAYS, SAFETY_KEEP_NEWEST }
 import { actionLayer, withSignals, type CommandContext } from './action-runtime.js';
 import { drillSummaries } from '../backup/drill-log.js';
 import { terminalAsk } from './ask.js';
+import { copyAfterBackup, registerOffsiteCommand } from './offsite-commands.js';
 
 export type BackupCommandContext = CommandContext;
 
@@ -35,6 +36,8 @@ interface BackupOpts {
   format?: 'plain' | 'custom';
   preflight: boolean;
   json?: boolean;
+  /** False with --no-offsite: no off-host copy after publishing. */
+  offsite: boolean;
 }
 
 /** Adds the backup commands to `program`. */
@@ -62,6 +65,7 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
     )
     .option('--no-preflight', 'skip the free-space check')
     .option('--json', 'print one JSON object per backup instead of a line')
+    .option('--no-offsite', 'do not copy the new backups to backups.offsite now (opsdeck offsite copies them later)')
     .action(async (opts: BackupOpts, cmd: Command) => {
       const config = await ctx.loadConfig(cmd);
       const tty = ctx.stderr.isTTY === true;
@@ -88,18 +92,22 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
       }
       const failed = await withSignals(async (signal) => {
         let failures = 0;
+        const published: string[] = [];
         const { guard, audit } = actionLayer(config, ctx.env);
         for (const [i, bp] of plans.entries()) {
           const outcome = await executePlan(bp.plan, { guard, audit, signal });
           if (tty) ctx.stderr.write('\r\x1b[K');
           reportBackup(ctx, bp, outcome, opts.json === true);
           if (outcome.result !== 'succeeded') failures++;
+          else if (bp.record()) published.push(bp.record()!.path);
           if (signal.aborted) {
             const rest = plans.slice(i + 1).map((p) => p.plan.target);
             if (rest.length > 0) ctx.stderr.write(`opsdeck: not started (cancelled): ${rest.join(', ')}\n`);
             break;
           }
         }
+        // Off-host copies after every backup is published; they never change the exit code.
+        if (opts.offsite && !signal.aborted) await copyAfterBackup(ctx, config, published, signal);
         return failures;
       });
       if (failed.signal) ctx.setCode(EXIT_SIGNAL[failed.signal] ?? 1);
@@ -121,6 +129,15 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
         existing: config.backups.existing,
         facts: existing.factsFile,
       });
+      if (config.backups.offsite) {
+        const [{ withOffsite }, { readOffsiteState }] = await Promise.all([
+          import('../backup/offsite.js'),
+          import('../backup/offsite-state.js'),
+        ]);
+        await readOffsiteState(config.backups.dir)
+          .then((state) => withOffsite(catalog, state, config.backups.offsite!))
+          .catch((err: Error) => catalog.problems.push(`off-host copy state unreadable: ${err.message}`));
+      }
       // An unreadable drill log must not hide the backups: the column then says "never" and a problem line says why.
       const drills = await drillSummaries(config.backups.dir).catch((err: Error) => {
         catalog.problems.push(`drill log unreadable: ${err.message}`);
@@ -218,6 +235,8 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
         ctx.setCode(run.signal ? (EXIT_SIGNAL[run.signal] ?? 1) : 1);
       }
     });
+
+  registerOffsiteCommand(program, ctx);
 }
 
 function reportBackup(ctx: BackupCommandContext, bp: BackupPlan, outcome: PlanOutcome, json: boolean): void {

@@ -22,6 +22,7 @@ import { prepareRestore, recordPreflightRefusal, safetyRootFor } from '../restor
 import type { ConfirmRequest, RestoreSnapshot } from '../restore/types.js';
 import { formatComparison } from '../restore/verify-data.js';
 import { terminalAsk } from './ask.js';
+import { fetchForRestore } from './offsite-commands.js';
 
 export interface RestoreCommandContext extends CommandContext {
   /** Service drivers' dependencies (default: a Docker client from the config when one is configured). */
@@ -46,6 +47,16 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
     ctx.setCode(EXIT_USAGE);
   };
   const out = (lines: string[]): void => void ctx.stdout.write(lines.length ? `${lines.join('\n')}\n` : '');
+  // The DR path: not here, but backups.offsite has it — fetched and checked first. null: refused (said why).
+  const fetchOrSay = async (name: string, config: OpsdeckConfig): Promise<string | undefined | null> => {
+    try {
+      return await fetchForRestore(ctx, config, name);
+    } catch (err) {
+      ctx.stderr.write(`opsdeck: ${(err as Error).message}\n`);
+      ctx.setCode(1);
+      return null;
+    }
+  };
 
   program
     .command('restore')
@@ -69,7 +80,8 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
     .action(async (backupArg: string, opts: RestoreOpts, cmd: Command) => {
       const config = await ctx.loadConfig(cmd);
       if (!config.postgres) return usage('no PostgreSQL target is configured (targets.postgres) to restore into');
-      const file = await resolveBackup(config, backupArg);
+      const file = await resolveBackup(config, backupArg).then((f) => f ?? fetchOrSay(backupArg, config));
+      if (file === null) return;
       if (!file) return usage(`no backup file ${backupArg} (neither a path nor a file in ${config.backups.dir})`);
       const ask = terminalAsk(ctx.ask);
       if (!opts.dryRun && !ask && (!opts.yes || opts.rollback === 'ask')) {
@@ -157,7 +169,8 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
       let files: string[];
       let missing: string[] = [];
       if (backupArg !== undefined) {
-        const f = await resolveBackup(config, backupArg);
+        const f = await resolveBackup(config, backupArg).then((x) => x ?? fetchOrSay(backupArg, config));
+        if (f === null) return;
         if (!f) return usage(`no backup file ${backupArg}`);
         files = [f];
       } else {

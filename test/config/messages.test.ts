@@ -498,6 +498,15 @@ backups:
           "sustain": 0,
           "warn": 35,
         },
+        "backup.offsiteAgeHours": {
+          "crit": 54,
+          "direction": "above",
+          "enabled": true,
+          "interval": 60000,
+          "metric": "backup.offsiteAgeHours",
+          "sustain": 0,
+          "warn": 30,
+        },
         "docker.reachable": {
           "crit": 0,
           "direction": "below",

@@ -41,6 +41,16 @@ export class BackupsController {
         existing: this.deps.existing ?? [],
         ...(this.deps.factsFile ? { facts: this.deps.factsFile } : {}),
       });
+      if (this.deps.offsite) {
+        const cfg = this.deps.offsite;
+        const [{ withOffsite }, { readOffsiteState }] = await Promise.all([
+          import('../../backup/offsite.js'),
+          import('../../backup/offsite-state.js'),
+        ]);
+        await readOffsiteState(this.deps.dir)
+          .then((state) => withOffsite(catalog, state, cfg))
+          .catch((err: unknown) => catalog.problems.push(`off-host copy state unreadable: ${errorText(err)}`));
+      }
       // An unreadable drill log must not hide the backups: the column says "never" and a problem line says why.
       const drills = await drillSummaries(this.deps.dir).catch((err: unknown) => {
         catalog.problems.push(`drill log unreadable: ${errorText(err)}`);
@@ -78,6 +88,12 @@ export class BackupsController {
     // Another tool's backup: checked as it is, the result kept in opsdeck's state directory.
     const facts = e.origin === 'existing' ? this.deps.factsFile : undefined;
     if (e.origin === 'existing' && !facts) return void this.refuseExisting(e);
+    if (e.offsite?.remoteOnly) {
+      this.say(
+        `${e.file} is only on ${this.deps.offsite?.remote ?? 'the remote'}: drill or restore fetch and check it`,
+      );
+      return;
+    }
     this.flow.start({
       title: 'Re-verify',
       detail: { kind: 'verify', file: e.path, run: null, report: null },
@@ -98,7 +114,11 @@ export class BackupsController {
       detail: { kind: 'drill', file: e.path, snap: null },
       background: 'keep',
       phase: 'running',
-      run: async (h) => (await import('./backup-jobs.js')).drillJob(h, this.deps, e.path),
+      run: async (h) => {
+        const file = await this.localFile(e, h.signal);
+        if (file instanceof Error) return file.message;
+        return (await import('./backup-jobs.js')).drillJob(h, this.deps, file);
+      },
       onFinished: this.reread,
       onClosed: this.reread,
     });
@@ -140,7 +160,16 @@ export class BackupsController {
       detail,
       background: 'cancel',
       phase: 'running',
-      run: async (h) => (await import('./restore-job.js')).restoreJob(h, this.deps, e.path, database),
+      run: async (h) => {
+        const file = await this.localFile(e, h.signal);
+        if (file instanceof Error)
+          return h.update((d) => ({
+            ...d,
+            stage: 'refused',
+            checks: [{ id: 'backup', title: 'off-host copy', status: 'fail', detail: file.message }],
+          }));
+        return (await import('./restore-job.js')).restoreJob(h, this.deps, file, database);
+      },
       onFinished: this.reread,
       onClosed: this.reread,
     });
@@ -158,6 +187,30 @@ export class BackupsController {
     this.flow.propose('Prune backups', async () => (await import('./backup-plans.js')).pruneNowPlan(this.deps), {
       onFinished: this.reread,
     });
+  }
+
+  /**
+   * The local file of `e`: its path, or for a backup left only on the remote (the DR path) the copy
+   * fetched into opsdeck's own directory after its sha256 matched the recorded one; an Error says why not.
+   */
+  private async localFile(e: CatalogEntry, signal: AbortSignal): Promise<string | Error> {
+    if (!e.offsite?.remoteOnly || !this.deps.offsite) return e.path;
+    const { fetchOffsite } = await import('../../backup/offsite.js');
+    this.say(`fetching ${e.file} from ${this.deps.offsite.remote} …`);
+    try {
+      const file = await fetchOffsite({
+        root: this.deps.dir,
+        cfg: this.deps.offsite,
+        file: e.path,
+        signal,
+        ...(this.deps.env ? { env: this.deps.env } : {}),
+      });
+      this.say(`fetched ${e.file}: sha256 matches the one recorded at backup time`);
+      return file;
+    } catch (err) {
+      this.say(null);
+      return new Error(errorText(err));
+    }
   }
 
   /**

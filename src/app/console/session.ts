@@ -11,6 +11,7 @@ import type { ExistingVerifier } from '../existing-verifier.js';
 import { createLiveStore } from '../stores.js';
 import { ActionController } from './action-controller.js';
 import { BackupsController } from './backups-controller.js';
+import { startOffsiteLoop, type OffsiteLoop } from '../offsite-loop.js';
 
 export interface ConsoleSession {
   store: OpsStore;
@@ -27,6 +28,7 @@ export function createConsoleSession(config: OpsdeckConfig): ConsoleSession {
   const store = createLiveStore(config);
   let scheduler: Scheduler | null = null;
   let verifier: ExistingVerifier | null = null;
+  let offsite: OffsiteLoop | null = null;
   let stopped = false;
   // One guard and one audit trail for every action of this console (plans, arming, backups).
   const actions = new ActionController(createConsoleActions(config, { refreshNow: () => scheduler?.refreshNow() }));
@@ -58,6 +60,8 @@ export function createConsoleSession(config: OpsdeckConfig): ConsoleSession {
           void backups.refresh();
         });
       }
+      // Off-host copies (backups.offsite) in the background; the Backups view re-reads as their states change.
+      offsite = startOffsiteLoop(config, { onUpdate: () => void backups.refresh(), onError });
       return true;
     },
     stopPolling: async (timeoutMs) => {
@@ -65,7 +69,7 @@ export function createConsoleSession(config: OpsdeckConfig): ConsoleSession {
       if (!scheduler) return;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        Promise.all([scheduler.stop().catch(() => {}), verifier?.stop()]),
+        Promise.all([scheduler.stop().catch(() => {}), verifier?.stop(), offsite?.stop()]),
         new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
       ]);
       clearTimeout(timer);

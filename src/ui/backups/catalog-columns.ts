@@ -2,7 +2,7 @@
 // when another tool's backups are listed, size, age, verified, last drill, file) and the lines
 // about the selected backup. Every state has a word or symbol, so it reads without colour.
 import type { CatalogEntry } from '../../backup/catalog.js';
-import { drillWord } from '../../backup/catalog-format.js';
+import { drillWord, offsiteWord } from '../../backup/catalog-format.js';
 import type { DrillSummary } from '../../backup/drill-log.js';
 import type { Column } from '../table.js';
 import type { CatalogData } from '../../app/console/backups-store.js';
@@ -39,6 +39,20 @@ export function catalogColumns(
   const origin: Column<CatalogEntry>[] = catalog.entries?.some((e) => e.origin === 'existing')
     ? [{ id: 'origin', header: 'origin', min: 7, max: 24, value: originCell }]
     : [];
+  // The off-host copy, only with backups.offsite (the controller sets e.offsite).
+  const offsite: Column<CatalogEntry>[] = catalog.entries?.some((e) => e.offsite !== undefined)
+    ? [
+        {
+          id: 'offsite',
+          header: 'off-host',
+          min: 8,
+          max: 26,
+          drop: 1,
+          value: (e) => offsiteWord(e, now),
+          color: (e) => (e.offsite?.state === 'failed' ? bad('WARNING') : undefined),
+        },
+      ]
+    : [];
   return [
     { id: 'time', header: 'time', min: 16, value: (e) => localMinute(e.time) },
     { id: 'kind', header: 'kind', min: 5, max: 9, value: (e) => (e.kind === 'data' ? 'data-only' : e.kind) },
@@ -64,6 +78,7 @@ export function catalogColumns(
       color: (e) =>
         /FAILED|never/.test(drillWord(e, drills, now)) && e.source.type === 'postgres' ? bad('WARNING') : undefined,
     },
+    ...offsite,
     { id: 'file', header: 'file', min: 12, max: 44, flex: 1, drop: 2, value: (e) => e.file },
   ];
 }
@@ -82,6 +97,22 @@ export function entryLines(
   if (e.origin === 'existing' && e.existing) {
     const from = e.existing.timeFrom === 'name' ? 'the file name' : "the file's mtime (no stamp in the name)";
     lines.push(`written by another tool in ${e.existing.dir} (${e.existing.layout} layout), time from ${from}`);
+  }
+  const o = e.offsite;
+  if (o) {
+    if (o.remoteOnly)
+      lines.push(`only on the remote: ${o.remotePath} (drill and restore fetch it and check its sha256)`);
+    else if (o.state === 'copied')
+      lines.push(
+        `off-host copy ${o.remotePath}, checked ` +
+          `${o.verifiedAt ? localMinute(Date.parse(o.verifiedAt)) : ''} (${o.method ?? ''})`,
+      );
+    else if (o.state === 'failed')
+      lines.push(
+        `off-host copy FAILED (${o.attempts}×): ${o.error ?? ''}; ` +
+          `next retry ${o.nextRetryAt ? localMinute(Date.parse(o.nextRetryAt)) : 'soon'}`,
+      );
+    else lines.push(`off-host copy ${o.state}: ${o.remotePath}`);
   }
   const drill = e.source.type === 'postgres' ? catalog.drills[e.sourceKey] : undefined;
   if (drill) {

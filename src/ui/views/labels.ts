@@ -25,6 +25,7 @@ const NAMES: Record<string, string> = {
   'backup.ageHours': 'backup age',
   'backup.drillAgeDays': 'last drill',
   'backup.corruptCount': 'corrupt backups',
+  'backup.offsiteAgeHours': 'off-host copy',
 };
 
 /** A short name for a metric instance as the alerts strip and the timeline show it. */
