@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Make sure the host binaries the real-service sandbox needs are installed:
-// PostgreSQL server + pg_dump, redis-server, dockerd (+ containerd, runc), a static busybox, tmux.
+// PostgreSQL server + pg_dump, redis-server, dockerd (+ containerd, runc), a static busybox, tmux,
+// igzip (ISA-L).
 // Missing ones are apt-get installed when we are root and apt-get exists; otherwise the exact
 // Debian packages are printed, and the script fails only with CI=true. Quiet (one line) when all
 // is present. Mirrors src/sandbox/requirements.ts (this file must run before any TypeScript build).
@@ -76,6 +77,10 @@ const checks = [
     found: () => ['/bin/busybox', '/usr/bin/busybox'].find(isStaticElf),
   },
   { what: 'tmux', pkg: 'tmux', found: () => which('tmux') },
+  // igzip verifies another tool's .sql.gz backups in the background at ~4× GNU gzip's speed (bench/existing-verify.ts).
+  { what: 'igzip (ISA-L)', pkg: 'isal', found: () => which('igzip') },
+  // Off-host copies (issue 14): the tests serve a loopback WebDAV/SFTP remote with rclone itself.
+  { what: 'rclone', pkg: 'rclone', found: () => which('rclone') },
 ];
 
 const missing = () => checks.filter((c) => !c.found());
@@ -101,7 +106,7 @@ if (absent.length && isRoot && which('apt-get')) {
 if (absent.length === 0) {
   const note = isRoot ? '' : ' (not root: the Docker sandbox needs root and its tests will skip)';
   const pgVersion = postgresBin()?.split('/')[4] ?? '?';
-  const others = 'pg_dump, redis-server, dockerd, busybox-static, tmux';
+  const others = 'pg_dump, redis-server, dockerd, busybox-static, tmux, igzip, rclone';
   console.log(`provision: sandbox binaries present — PostgreSQL ${pgVersion}, ${others}${note}`);
   process.exit(0);
 }

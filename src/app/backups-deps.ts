@@ -8,9 +8,11 @@ import type { ServiceDeps } from '../actions/services.js';
 import type { BackupSelection } from '../backup/from-config.js';
 import type { PgTarget } from '../backup/pg-tools.js';
 import type { ExistingDir } from '../backup/existing.js';
+import { factsPath } from '../backup/existing-facts.js';
 import type { BackupPlan } from '../backup/plans.js';
 import { retentionPolicy, type RetentionPolicy } from '../backup/retention.js';
 import type { OpsdeckConfig } from '../config/resolve.js';
+import type { OffsiteConfig } from '../config/schema.js';
 import type { AppServices } from '../restore/app-services.js';
 import type { FileRestoreConfig } from '../restore/files/source.js';
 import type { VerifyQuery } from '../restore/verify-data.js';
@@ -20,6 +22,8 @@ export interface BackupsDeps {
   dir: string;
   /** Directories of another tool's backups (backups.existing): listed in the catalog, never written to. */
   existing?: readonly ExistingDir[];
+  /** What opsdeck learned about them (factsPath(config.stateDir)); without it they are listed only. */
+  factsFile?: string;
   /** The PostgreSQL server as a superuser, for drills and restores; null when none is configured. */
   conn: PgTarget | null;
   verifyQueries: readonly VerifyQuery[];
@@ -36,6 +40,8 @@ export interface BackupsDeps {
   serviceDeps?: () => Promise<ServiceDeps>;
   /** Environment for pg_dump, psql and pg_restore (tests point PATH or PG* here). */
   env?: NodeJS.ProcessEnv;
+  /** Off-host copies (backups.offsite): states in the catalog; remote-only backups are fetched to drill or restore. */
+  offsite?: OffsiteConfig;
 }
 
 /** The Backups dependencies of a console: its config plus the console's one guard and audit trail. */
@@ -46,6 +52,8 @@ export function backupsDepsFromConfig(
   return {
     dir: config.backups.dir,
     existing: config.backups.existing,
+    factsFile: factsPath(config.stateDir),
+    ...(config.backups.offsite ? { offsite: config.backups.offsite } : {}),
     conn: config.postgres ?? null,
     verifyQueries: config.backups.verifyQueries,
     retention: retentionPolicy(config.backups.retention),
@@ -69,4 +77,13 @@ export function backupsDepsFromConfig(
       return appServices(config.services, config.startOrder, deps);
     },
   };
+}
+
+/** The existing directories and facts of the console (for preflight), with opsdeck's own root kept sidecar-only. */
+export function existingOf(
+  deps: Pick<BackupsDeps, 'dir' | 'existing' | 'factsFile'>,
+): { dirs: NonNullable<BackupsDeps['existing']>; factsFile: string; ownRoot: string } | undefined {
+  return deps.factsFile && deps.existing?.length
+    ? { dirs: deps.existing, factsFile: deps.factsFile, ownRoot: deps.dir }
+    : undefined;
 }

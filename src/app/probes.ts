@@ -13,6 +13,7 @@ export function createProbes(config: OpsdeckConfig, opts: { oneShot?: boolean } 
   if (config.postgres) probes.push(new PostgresProbe(config.postgres, timeout));
   if (config.redis) probes.push(new RedisProbe(config.redis, timeout));
   // Backup age is a reading like any other: a missed backup turns the overview yellow, then red.
-  if (configuredSources(config).length > 0) probes.push(createBackupAgeProbe(config));
+  if (configuredSources(config).length > 0 || config.backups.existing.length > 0)
+    probes.push(createBackupAgeProbe(config));
   return probes;
 }

@@ -12,13 +12,21 @@
 // NEVER_BACKED_UP_HOURS, CRITICAL under any sane limit. An unreadable drill log makes only the
 // drill samples UNKNOWN (a problem line says why); the backup ages are still reported.
 //
+// Backups another tool writes (`backups.existing`) count as soon as opsdeck verified them (the facts
+// in `<stateDir>/existing-backups.json`, see existing-facts.ts). Every backup whose latest
+// verification FAILED — corrupt or truncated, opsdeck's own or another tool's — is counted per
+// source as `backup.corruptCount` (default: critical at 1), for every configured source and every
+// source that has existing backups.
+//
 // Imports stay light (fs, zod; no pg, no child processes): the probe is built for every console.
 import type { OpsdeckConfig } from '../config/resolve.js';
 import { runBounded } from '../probes/boundary.js';
 import { ProbeFailure, type MetricSample, type Probe, type ProbeResult } from '../probes/types.js';
 import { daysSinceDrill, drillSummaries, type DrillSummary } from './drill-log.js';
-import { newestVerified, scanCatalog } from './catalog.js';
+import { newestVerified, scanCatalog, type CatalogEntry } from './catalog.js';
+import { factsPath } from './existing-facts.js';
 import { sourceKey } from './types.js';
+import { offsiteAges, readOffsiteState } from './offsite-state.js';
 
 /** Age reported for a configured source without any verified backup (about 114 years). */
 export const NEVER_BACKED_UP_HOURS = 999_999;
@@ -49,6 +57,8 @@ export interface BackupAgeSource {
   count: number;
   /** Backups whose last verification failed or that have no sidecar. */
   unverified: number;
+  /** Backups whose latest verification failed (corrupt or truncated). */
+  corrupt: number;
 }
 
 export interface BackupAgeReading {
@@ -58,6 +68,8 @@ export interface BackupAgeReading {
   drills: BackupDrillSource[];
   /** Temp files of backups running now (or abandoned). */
   inProgress: number;
+  /** With backups.offsite: per source, hours since its newest backup whose off-host copy is checked (null: none). */
+  offsite?: { source: string; ageHours: number; newestFile: string | null }[];
   problems: string[];
 }
 
@@ -85,9 +97,23 @@ export function drillAge(source: string, s: DrillSummary | undefined, now: numbe
   };
 }
 
+const isCorrupt = (e: CatalogEntry): boolean => e.lastVerify !== undefined && !e.lastVerify.ok;
+const isExisting = (e: CatalogEntry): boolean => e.origin === 'existing';
+
+/** How often the backup probe reads (the catalog interval): the shortest of its rules' intervals, else 1 min. */
+export function backupProbeInterval(cfg: Pick<OpsdeckConfig, 'rules'>): number {
+  const intervals = [
+    cfg.rules['backup.ageHours']?.interval,
+    cfg.rules['backup.drillAgeDays']?.interval,
+    cfg.rules['backup.corruptCount']?.interval,
+    cfg.rules['backup.offsiteAgeHours']?.interval,
+  ].filter((i): i is number => i !== undefined);
+  return intervals.length > 0 ? Math.min(...intervals) : 60_000;
+}
+
 /** Creates the 'backup' probe for the config's backup directory and sources. */
 export function createBackupAgeProbe(
-  cfg: Pick<OpsdeckConfig, 'backups' | 'rules' | 'probeTimeout'>,
+  cfg: Pick<OpsdeckConfig, 'backups' | 'rules' | 'probeTimeout'> & { stateDir?: string },
   opts: BackupAgeProbeOptions = {},
 ): Probe<BackupAgeReading> {
   const now = opts.now ?? Date.now;
@@ -107,12 +133,25 @@ export function createBackupAgeProbe(
     value,
     unit: 'd',
   });
-  const intervals = [cfg.rules['backup.ageHours']?.interval, cfg.rules['backup.drillAgeDays']?.interval].filter(
-    (i): i is number => i !== undefined,
-  );
+  const corruptSample = (instance: string, value: number | null): MetricSample => ({
+    metric: 'backup.corruptCount',
+    instance,
+    value,
+    unit: '',
+  });
+  const existing = cfg.backups.existing ?? [];
+  const facts = cfg.stateDir !== undefined && existing.length > 0 ? factsPath(cfg.stateDir) : undefined;
+  // backup.offsiteAgeHours: only with backups.offsite; a source without a checked copy reads the "never" sentinel.
+  const offsite = cfg.backups.offsite;
+  const offsiteSample = (instance: string, value: number | null): MetricSample => ({
+    metric: 'backup.offsiteAgeHours',
+    instance,
+    value,
+    unit: 'h',
+  });
   return {
     id: 'backup',
-    interval: intervals.length > 0 ? Math.min(...intervals) : 60_000,
+    interval: backupProbeInterval(cfg),
     read(signal): Promise<ProbeResult<BackupAgeReading>> {
       return runBounded(
         signal,
@@ -122,14 +161,21 @@ export function createBackupAgeProbe(
             what: `backup directory ${dir}`,
             hints: { auth: 'opsdeck needs read access to the backup directory' },
           },
-          failureMetrics: () => [...sources.map((s) => sample(s, null)), ...databases.map((d) => drillSample(d, null))],
+          failureMetrics: () => [
+            ...sources.map((s) => sample(s, null)),
+            ...databases.map((d) => drillSample(d, null)),
+            ...sources.map((s) => corruptSample(s, null)),
+            ...(offsite ? sources.map((s) => offsiteSample(s, null)) : []),
+          ],
         },
         async () => {
-          const catalog = await scanCatalog(dir).catch((err: NodeJS.ErrnoException) => {
-            throw err.code === 'EACCES' || err.code === 'EPERM'
-              ? new ProbeFailure('auth', `permission denied reading ${dir}`)
-              : err;
-          });
+          const catalog = await scanCatalog(dir, undefined, { existing, ...(facts ? { facts } : {}) }).catch(
+            (err: NodeJS.ErrnoException) => {
+              throw err.code === 'EACCES' || err.code === 'EPERM'
+                ? new ProbeFailure('auth', `permission denied reading ${dir}`)
+                : err;
+            },
+          );
           const newest = newestVerified(catalog.entries);
           const t = now();
           const rows: BackupAgeSource[] = sources.map((source) => {
@@ -142,8 +188,10 @@ export function createBackupAgeProbe(
               ageHours,
               count: mine.length,
               unverified: mine.filter((e) => !e.verified).length,
+              corrupt: mine.filter(isCorrupt).length,
             };
           });
+          const corruptKeys = [...new Set([...sources, ...catalog.entries.filter(isExisting).map((e) => e.sourceKey)])];
           const problems = [...catalog.problems];
           let drills: BackupDrillSource[] | undefined;
           if (databases.length > 0) {
@@ -154,6 +202,18 @@ export function createBackupAgeProbe(
               problems.push(`drill log unreadable: ${(err as Error).message}`);
             }
           }
+          let offsiteRows: BackupAgeReading['offsite'];
+          if (offsite) {
+            try {
+              offsiteRows = offsiteAges(await readOffsiteState(dir), offsite.remote, sources, t).map((a) => ({
+                source: a.source,
+                ageHours: a.ageHours ?? NEVER_BACKED_UP_HOURS,
+                newestFile: a.newest?.file ?? null,
+              }));
+            } catch (err) {
+              problems.push(`off-host copy state unreadable: ${(err as Error).message}`);
+            }
+          }
           return {
             reading: {
               dir,
@@ -161,12 +221,21 @@ export function createBackupAgeProbe(
               drills: drills ?? [],
               inProgress: catalog.partials.filter((p) => p.alive).length,
               problems,
+              ...(offsiteRows ? { offsite: offsiteRows } : {}),
             },
             metrics: [
               ...rows.map((r) => sample(r.source, r.ageHours)),
               ...(drills
                 ? drills.map((d) => drillSample(d.source, d.ageDays))
                 : databases.map((d) => drillSample(d, null))),
+              ...corruptKeys.map((k) =>
+                corruptSample(k, catalog.entries.filter((e) => e.sourceKey === k && isCorrupt(e)).length),
+              ),
+              ...(offsite
+                ? offsiteRows
+                  ? offsiteRows.map((o) => offsiteSample(o.source, o.ageHours))
+                  : sources.map((s) => offsiteSample(s, null))
+                : []),
             ],
           };
         },

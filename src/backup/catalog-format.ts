@@ -13,7 +13,11 @@
 //                   "lastDrill": { "at": string (ISO), "ok": boolean, "backup": string, "message": string,
 //                                  "lastOkAt": string (ISO) | null, "daysSinceOk": number | null } | null,
 //                   "origin": "opsdeck" | "existing", "existingDir": string | null,
-//                   "existingLayout": "itsm" | "knowledge" | "generic" | null
+//                   "existingLayout": "itsm" | "knowledge" | "generic" | null,
+//                   "offsite": { "state": "pending" | "copying" | "copied" | "failed", "remotePath": string,
+//                                "attempts": number, "verifiedAt": string | null, "method": string | null,
+//                                "error": string | null, "nextRetryAt": string | null,
+//                                "remoteOnly": boolean } | null
 //                 }],                                        // newest first
 //     "inProgress": [{ "path": string, "pid": number | null, "size": number }],
 //     "abandoned":  [{ "path": string, "pid": number | null, "size": number }],
@@ -27,6 +31,9 @@
 //   format may then also be "file" (one file copied as it is), "verified" is false with problem
 //   "not verified yet (no sidecar: written by another tool)", and its "source" is the configured
 //   database (dumps) or "files:<set>" (archives).
+//   offsite (only with backups.offsite, else null): the backup's off-host copy (src/backup/offsite.ts).
+//   A remoteOnly entry is a checked copy whose local file is gone: its "path" is the remote path,
+//   and restore/drill fetch it by its file name.
 import { daysSinceDrill, type DrillSummary } from './drill-log.js';
 import type { Catalog, CatalogEntry } from './catalog.js';
 import { age, bytes, localMinute } from '../present/format.js';
@@ -35,6 +42,9 @@ import { age, bytes, localMinute } from '../present/format.js';
 export type DrillSummaries = ReadonlyMap<string, DrillSummary>;
 
 function verifiedWord(e: CatalogEntry): string {
+  // Another tool's backup counts once opsdeck verified it (the facts in its state directory).
+  if (e.verified && e.origin === 'existing' && e.lastVerify)
+    return `yes (verified by opsdeck ${localMinute(Date.parse(e.lastVerify.at))})`;
   if (e.verified)
     return e.lastVerify && e.lastVerify.at !== e.meta?.verify.at
       ? `yes (re-verified ${localMinute(Date.parse(e.lastVerify.at))})`
@@ -63,6 +73,20 @@ export function originWord(e: Pick<CatalogEntry, 'origin' | 'existing'>): string
   return e.origin === 'existing' && e.existing ? `existing ${e.existing.name} (${e.existing.layout})` : 'opsdeck';
 }
 
+/** The OFFSITE cell: "pending", "copying", "copied 2h ago", "FAILED, retry in 4m", "remote only (copied 1d ago)". */
+export function offsiteWord(e: Pick<CatalogEntry, 'offsite'>, now: number): string {
+  const o = e.offsite;
+  if (!o) return '-';
+  const copied = o.verifiedAt ? `copied ${age(now - Date.parse(o.verifiedAt))} ago` : 'copied';
+  if (o.remoteOnly) return `remote only (${copied})`;
+  if (o.state === 'copied') return copied;
+  if (o.state === 'failed') {
+    const at = o.nextRetryAt ? Date.parse(o.nextRetryAt) : now;
+    return `FAILED, retry ${at <= now ? 'due' : `in ${age(at - now)}`}`;
+  }
+  return o.state;
+}
+
 /**
  * Table rows (header first) for a terminal: time, kind, source, size, age, verified, last drill of the source,
  * file.
@@ -70,8 +94,21 @@ export function originWord(e: Pick<CatalogEntry, 'origin' | 'existing'>): string
 export function catalogRows(entries: readonly CatalogEntry[], now: number, drills?: DrillSummaries): string[][] {
   // The ORIGIN column only when another tool's backups are listed: without backups.existing the table is as before.
   const withOrigin = entries.some((e) => e.origin === 'existing');
+  // The OFFSITE column only with backups.offsite (withOffsite sets e.offsite).
+  const withOffsite = entries.some((e) => e.offsite !== undefined);
   const rows = [
-    ['TIME', 'KIND', 'SOURCE', ...(withOrigin ? ['ORIGIN'] : []), 'SIZE', 'AGE', 'VERIFIED', 'LAST DRILL', 'FILE'],
+    [
+      'TIME',
+      'KIND',
+      'SOURCE',
+      ...(withOrigin ? ['ORIGIN'] : []),
+      'SIZE',
+      'AGE',
+      'VERIFIED',
+      'LAST DRILL',
+      ...(withOffsite ? ['OFFSITE'] : []),
+      'FILE',
+    ],
   ];
   for (const e of entries) {
     rows.push([
@@ -83,6 +120,7 @@ export function catalogRows(entries: readonly CatalogEntry[], now: number, drill
       age(now - e.time),
       verifiedWord(e),
       drillWord(e, drills, now),
+      ...(withOffsite ? [offsiteWord(e, now)] : []),
       e.file,
     ]);
   }
@@ -131,6 +169,18 @@ export function catalogJson(catalog: Catalog, now: number, drills?: DrillSummari
       origin: e.origin,
       existingDir: e.existing?.dir ?? null,
       existingLayout: e.existing?.layout ?? null,
+      offsite: e.offsite
+        ? {
+            state: e.offsite.state,
+            remotePath: e.offsite.remotePath,
+            attempts: e.offsite.attempts,
+            verifiedAt: e.offsite.verifiedAt ?? null,
+            method: e.offsite.method ?? null,
+            error: e.offsite.error ?? null,
+            nextRetryAt: e.offsite.nextRetryAt ?? null,
+            remoteOnly: e.offsite.remoteOnly,
+          }
+        : null,
     })),
     inProgress: catalog.partials.filter((p) => p.alive).map(partial),
     abandoned: catalog.partials.filter((p) => !p.alive).map(partial),

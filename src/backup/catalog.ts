@@ -4,8 +4,10 @@
 // tool writes (`backups.existing`, existing.ts) are listed beside them with origin 'existing'.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { scanExisting, type ExistingDir } from './existing.js';
+import { scanExisting, type ExistingDir, type FileIdentity } from './existing.js';
+import { applyFacts } from './existing-facts.js';
 import { isAlive } from './pid.js';
+import type { OffsiteInfo } from './offsite-state.js';
 import { parseBackupFileName, partialPid, PARTIAL_SUFFIX, SIDECAR_SUFFIX, sourceDir, sourceOfDir } from './naming.js';
 import { readSidecar, type Sidecar } from './sidecar.js';
 import { sourceKey, type BackupFormat, type BackupKind, type BackupSource, type VerifyResult } from './types.js';
@@ -23,6 +25,10 @@ export interface ExistingInfo {
   layout: ExistingLayout;
   /** Whether `time` is the stamp in the name or, for a name without one, the file's mtime. */
   timeFrom: 'name' | 'mtime';
+  /** The file as it was when listed: what opsdeck learned about it holds only while this stays the same. */
+  identity?: FileIdentity;
+  /** The sha256 opsdeck computed when it verified the file (nothing was recorded at backup time). */
+  sha256?: string;
 }
 
 export interface CatalogEntry {
@@ -46,6 +52,8 @@ export interface CatalogEntry {
   meta?: Sidecar;
   /** Why the entry is not trustworthy, e.g. "no sidecar". */
   problem?: string;
+  /** Its off-host copy (backups.offsite; set by withOffsite in offsite.ts). */
+  offsite?: OffsiteInfo;
 }
 
 /** A temp file of a backup in progress or abandoned by a killed one. */
@@ -152,6 +160,11 @@ async function scanDir(dir: string, source: BackupSource, catalog: Catalog): Pro
 export interface ScanOptions {
   /** Directories of another tool's backups (backups.existing); listed only, never written to. */
   existing?: readonly ExistingDir[];
+  /**
+   * opsdeck's facts about them (existing-facts.ts, `<stateDir>/existing-backups.json`): a verified one counts as
+   * verified, a corrupt one is flagged; facts of files gone or changed are forgotten (on a scan of every source).
+   */
+  facts?: string;
 }
 
 /**
@@ -175,6 +188,7 @@ export async function scanCatalog(root: string, only?: BackupSource, opts: ScanO
   if (opts.existing && opts.existing.length > 0) {
     const found = await scanExisting(opts.existing);
     const wanted = only ? found.entries.filter((e) => e.sourceKey === sourceKey(only)) : found.entries;
+    if (opts.facts) await applyFacts(opts.facts, found.entries, !only, catalog.problems);
     catalog.entries.push(...wanted);
     catalog.problems.push(...found.problems);
   }

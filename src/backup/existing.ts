@@ -25,6 +25,13 @@ export interface ExistingDir {
   name?: string;
 }
 
+/** Which file a fact is about: it holds only while size, mtime and inode stay the same. */
+export interface FileIdentity {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
 /** Why an existing backup is not trusted yet: it has no sidecar, and verifying it is a later step. */
 export const EXISTING_PROBLEM = 'not verified yet (no sidecar: written by another tool)';
 
@@ -136,7 +143,13 @@ async function entriesIn(
       verified: false,
       problem: EXISTING_PROBLEM,
       origin: 'existing',
-      existing: { dir: ex.dir, name: ex.name ?? ex.database, layout: r.layout, timeFrom: r.at ? 'name' : 'mtime' },
+      existing: {
+        dir: ex.dir,
+        name: ex.name ?? ex.database,
+        layout: r.layout,
+        timeFrom: r.at ? 'name' : 'mtime',
+        identity: { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino },
+      },
     });
   }
 }
@@ -169,4 +182,25 @@ export async function scanExisting(
     }
   }
   return { entries, problems };
+}
+
+/**
+ * The catalog entry of `file` when it is a backup in one of the existing directories (as the scan would list it),
+ * undefined otherwise. Reads only.
+ */
+export async function findExisting(file: string, dirs: readonly ExistingDir[]): Promise<CatalogEntry | undefined> {
+  const abs = path.resolve(file);
+  for (const ex of dirs) {
+    const rel = path.relative(path.resolve(ex.dir), abs);
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) continue;
+    const parts = rel.split(path.sep);
+    const flat = parts.length === 1;
+    const knowledge = parts.length === 3 && KNOWLEDGE_TYPES.includes(parts[0]!) && !!parseStamp(`${parts[1]}_000000`);
+    if (!flat && !knowledge) continue;
+    const out: CatalogEntry[] = [];
+    await entriesIn(path.dirname(abs), flat ? 'flat' : 'knowledge', ex, out, []);
+    const hit = out.find((e) => e.path === abs);
+    if (hit) return hit;
+  }
+  return undefined;
 }

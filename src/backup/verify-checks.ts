@@ -70,6 +70,7 @@ export async function checkPlainGz(
   file: string,
   expectedSha: string | undefined,
   signal: AbortSignal,
+  onInflated?: (chunk: Buffer) => void,
 ): Promise<VerifyCheck[]> {
   const hash = createHash('sha256');
   const count = { n: 0 };
@@ -78,6 +79,7 @@ export async function checkPlainGz(
   const sink = new Writable({
     write(chunk: Buffer, _e, cb) {
       inflated += chunk.length;
+      onInflated?.(chunk);
       tail = chunk.length >= 1024 ? chunk.subarray(chunk.length - 1024) : Buffer.concat([tail, chunk]).subarray(-1024);
       cb();
     },

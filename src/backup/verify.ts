@@ -26,6 +26,8 @@ export interface VerifyReport extends VerifyResult {
   recorded: boolean;
   /** Why the sidecar could not be used, if it could not. */
   sidecarProblem?: string;
+  /** Another tool's backup: the facts file the result was recorded in instead of a sidecar. */
+  recordedIn?: string;
 }
 
 /**

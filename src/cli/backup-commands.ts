@@ -11,6 +11,7 @@ import { executePlan } from '../plan/execute.js';
 import { formatPlan, type PlanOutcome } from '../plan/plan.js';
 import { alignRows, catalogJson, catalogRows } from '../backup/catalog-format.js';
 import { scanCatalog } from '../backup/catalog.js';
+import { existingContextOf, existingEntryOf, existingVerifyPlan } from '../backup/existing-verify.js';
 import { plansFromConfig, SelectionError } from '../backup/from-config.js';
 import { safetyRootFor } from '../backup/naming.js';
 import { prunePlan, verifyPlan, type BackupPlan } from '../backup/plans.js';
@@ -21,6 +22,7 @@ import { describePolicy, retentionPolicy, SAFETY_KEEP_DAYS, SAFETY_KEEP_NEWEST }
 import { actionLayer, withSignals, type CommandContext } from './action-runtime.js';
 import { drillSummaries } from '../backup/drill-log.js';
 import { terminalAsk } from './ask.js';
+import { copyAfterBackup, registerOffsiteCommand } from './offsite-commands.js';
 
 export type BackupCommandContext = CommandContext;
 
@@ -34,6 +36,8 @@ interface BackupOpts {
   format?: 'plain' | 'custom';
   preflight: boolean;
   json?: boolean;
+  /** False with --no-offsite: no off-host copy after publishing. */
+  offsite: boolean;
 }
 
 /** Adds the backup commands to `program`. */
@@ -61,6 +65,7 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
     )
     .option('--no-preflight', 'skip the free-space check')
     .option('--json', 'print one JSON object per backup instead of a line')
+    .option('--no-offsite', 'do not copy the new backups to backups.offsite now (opsdeck offsite copies them later)')
     .action(async (opts: BackupOpts, cmd: Command) => {
       const config = await ctx.loadConfig(cmd);
       const tty = ctx.stderr.isTTY === true;
@@ -87,18 +92,22 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
       }
       const failed = await withSignals(async (signal) => {
         let failures = 0;
+        const published: string[] = [];
         const { guard, audit } = actionLayer(config, ctx.env);
         for (const [i, bp] of plans.entries()) {
           const outcome = await executePlan(bp.plan, { guard, audit, signal });
           if (tty) ctx.stderr.write('\r\x1b[K');
           reportBackup(ctx, bp, outcome, opts.json === true);
           if (outcome.result !== 'succeeded') failures++;
+          else if (bp.record()) published.push(bp.record()!.path);
           if (signal.aborted) {
             const rest = plans.slice(i + 1).map((p) => p.plan.target);
             if (rest.length > 0) ctx.stderr.write(`opsdeck: not started (cancelled): ${rest.join(', ')}\n`);
             break;
           }
         }
+        // Off-host copies after every backup is published; they never change the exit code.
+        if (opts.offsite && !signal.aborted) await copyAfterBackup(ctx, config, published, signal);
         return failures;
       });
       if (failed.signal) ctx.setCode(EXIT_SIGNAL[failed.signal] ?? 1);
@@ -114,8 +123,21 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
     .option('--json', 'print JSON instead of a table')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = await ctx.loadConfig(cmd);
+      const existing = existingContextOf(config);
       // Another tool's directories are listed here (read only); prune below scans without them.
-      const catalog = await scanCatalog(config.backups.dir, undefined, { existing: config.backups.existing });
+      const catalog = await scanCatalog(config.backups.dir, undefined, {
+        existing: config.backups.existing,
+        facts: existing.factsFile,
+      });
+      if (config.backups.offsite) {
+        const [{ withOffsite }, { readOffsiteState }] = await Promise.all([
+          import('../backup/offsite.js'),
+          import('../backup/offsite-state.js'),
+        ]);
+        await readOffsiteState(config.backups.dir)
+          .then((state) => withOffsite(catalog, state, config.backups.offsite!))
+          .catch((err: Error) => catalog.problems.push(`off-host copy state unreadable: ${err.message}`));
+      }
       // An unreadable drill log must not hide the backups: the column then says "never" and a problem line says why.
       const drills = await drillSummaries(config.backups.dir).catch((err: Error) => {
         catalog.problems.push(`drill log unreadable: ${err.message}`);
@@ -144,7 +166,10 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
     .action(async (fileArg: string, opts: { json?: boolean }, cmd: Command) => {
       const config = await ctx.loadConfig(cmd);
       const file = path.resolve(fileArg);
-      const vp = verifyPlan(file);
+      // Another tool's backup (backups.existing): checked as it is, the result kept in opsdeck's state directory.
+      const existing = existingContextOf(config);
+      const entry = await existingEntryOf(file, existing, config.backups.dir).catch(() => undefined);
+      const vp = entry ? existingVerifyPlan(entry, existing.factsFile) : verifyPlan(file);
       const { guard, audit } = actionLayer(config, ctx.env);
       const run = await withSignals((signal) => executePlan(vp.plan, { guard, audit, signal }));
       for (const w of run.value.warnings) ctx.stderr.write(`opsdeck: warning: ${w}\n`);
@@ -157,9 +182,12 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
       if (opts.json) ctx.stdout.write(`${JSON.stringify(r)}\n`);
       else {
         for (const c of r.checks) ctx.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
-        ctx.stdout.write(
-          `${r.ok ? 'verified' : 'NOT VERIFIED'}: ${file}${r.recorded ? '' : ' (result not recorded: no sidecar)'}\n`,
-        );
+        const where = r.recordedIn
+          ? ` (written by another tool: no checksum was recorded at backup time; result recorded in ${r.recordedIn})`
+          : r.recorded
+            ? ''
+            : ' (result not recorded: no sidecar)';
+        ctx.stdout.write(`${r.ok ? 'verified' : 'NOT VERIFIED'}: ${file}${where}\n`);
       }
       if (!r.ok) ctx.setCode(1);
     });
@@ -207,6 +235,8 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
         ctx.setCode(run.signal ? (EXIT_SIGNAL[run.signal] ?? 1) : 1);
       }
     });
+
+  registerOffsiteCommand(program, ctx);
 }
 
 function reportBackup(ctx: BackupCommandContext, bp: BackupPlan, outcome: PlanOutcome, json: boolean): void {

@@ -181,6 +181,7 @@ const LAZY_COMMANDS: Record<string, 'actions' | 'backup' | 'restore'> = {
   backups: 'backup',
   verify: 'backup',
   prune: 'backup',
+  offsite: 'backup',
   restore: 'restore',
   drill: 'restore',
   'restore-files': 'restore',

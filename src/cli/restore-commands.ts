@@ -9,6 +9,8 @@ import { Option, type Command } from 'commander';
 import { formatPlan } from '../plan/plan.js';
 import type { ServiceDeps } from '../actions/services.js';
 import { scanCatalog, type CatalogEntry } from '../backup/catalog.js';
+import { factsPath } from '../backup/existing-facts.js';
+import { existingContextOf } from '../backup/existing-verify.js';
 import type { OpsdeckConfig } from '../config/resolve.js';
 import { actionLayer, withSignals, type CommandContext } from './action-runtime.js';
 import { appServices } from '../restore/app-services.js';
@@ -20,6 +22,7 @@ import { prepareRestore, recordPreflightRefusal, safetyRootFor } from '../restor
 import type { ConfirmRequest, RestoreSnapshot } from '../restore/types.js';
 import { formatComparison } from '../restore/verify-data.js';
 import { terminalAsk } from './ask.js';
+import { fetchForRestore } from './offsite-commands.js';
 
 export interface RestoreCommandContext extends CommandContext {
   /** Service drivers' dependencies (default: a Docker client from the config when one is configured). */
@@ -44,6 +47,16 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
     ctx.setCode(EXIT_USAGE);
   };
   const out = (lines: string[]): void => void ctx.stdout.write(lines.length ? `${lines.join('\n')}\n` : '');
+  // The DR path: not here, but backups.offsite has it — fetched and checked first. null: refused (said why).
+  const fetchOrSay = async (name: string, config: OpsdeckConfig): Promise<string | undefined | null> => {
+    try {
+      return await fetchForRestore(ctx, config, name);
+    } catch (err) {
+      ctx.stderr.write(`opsdeck: ${(err as Error).message}\n`);
+      ctx.setCode(1);
+      return null;
+    }
+  };
 
   program
     .command('restore')
@@ -67,7 +80,8 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
     .action(async (backupArg: string, opts: RestoreOpts, cmd: Command) => {
       const config = await ctx.loadConfig(cmd);
       if (!config.postgres) return usage('no PostgreSQL target is configured (targets.postgres) to restore into');
-      const file = await resolveBackup(config, backupArg);
+      const file = await resolveBackup(config, backupArg).then((f) => f ?? fetchOrSay(backupArg, config));
+      if (file === null) return;
       if (!file) return usage(`no backup file ${backupArg} (neither a path nor a file in ${config.backups.dir})`);
       const ask = terminalAsk(ctx.ask);
       if (!opts.dryRun && !ask && (!opts.yes || opts.rollback === 'ask')) {
@@ -92,6 +106,7 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
         safetyRoot: safetyRootFor(config.backups.dir),
         catalogRoot: config.backups.dir,
         verifyQueries: config.backups.verifyQueries,
+        existing: { ...existingContextOf(config), ownRoot: config.backups.dir },
         ...(opts.owner ? { owner: opts.owner } : {}),
         ...(ctx.env ? { tools: { env: ctx.env } } : {}),
       });
@@ -154,13 +169,15 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
       let files: string[];
       let missing: string[] = [];
       if (backupArg !== undefined) {
-        const f = await resolveBackup(config, backupArg);
+        const f = await resolveBackup(config, backupArg).then((x) => x ?? fetchOrSay(backupArg, config));
+        if (f === null) return;
         if (!f) return usage(`no backup file ${backupArg}`);
         files = [f];
       } else {
         if (config.backups.databases.length === 0)
           return usage('nothing to drill: configure backups.databases or name a backup file');
-        const newest = newestFull((await scanCatalog(config.backups.dir)).entries);
+        // Another tool's backups count once opsdeck verified them (backups.existing, the facts store).
+        const newest = newestFull((await scanCatalog(config.backups.dir, undefined, withExisting(config))).entries);
         files = config.backups.databases.flatMap((d) => (newest.get(d) ? [newest.get(d)!.path] : []));
         missing = config.backups.databases.filter((d) => !newest.has(d));
       }
@@ -177,6 +194,7 @@ export function registerRestoreCommands(program: Command, ctx: RestoreCommandCon
             audit,
             logPath: drillLogPath(config.backups.dir),
             verifyQueries: config.backups.verifyQueries,
+            existing: { ...existingContextOf(config), ownRoot: config.backups.dir },
             signal,
             ...(ctx.env ? { tools: { env: ctx.env } } : {}),
           });
@@ -225,8 +243,15 @@ function newestFull(entries: readonly CatalogEntry[]): Map<string, CatalogEntry>
 /** A path as given, or a file of that name anywhere in the catalog. */
 async function resolveBackup(config: OpsdeckConfig, arg: string): Promise<string | undefined> {
   if (existsSync(arg)) return path.resolve(arg);
-  const hit = (await scanCatalog(config.backups.dir).catch(() => undefined))?.entries.find((e) => e.file === arg);
-  return hit?.path;
+  const catalog = await scanCatalog(config.backups.dir, undefined, withExisting(config)).catch(() => undefined);
+  // opsdeck's own first: a name in both places means the one opsdeck wrote.
+  const hits = catalog?.entries.filter((e) => e.file === arg) ?? [];
+  return (hits.find((e) => e.origin === 'opsdeck') ?? hits[0])?.path;
+}
+
+/** Scan options listing another tool's backups with what opsdeck learned about them. */
+function withExisting(config: OpsdeckConfig): { existing: OpsdeckConfig['backups']['existing']; facts: string } {
+  return { existing: config.backups.existing, facts: factsPath(config.stateDir) };
 }
 
 async function serviceDeps(config: OpsdeckConfig): Promise<ServiceDeps> {

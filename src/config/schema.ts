@@ -88,6 +88,11 @@ export const DEFAULT_RULES = {
   'backup.ageHours': { warn: 26, crit: 50, interval: '1m', sustain: 0 },
   // Days since the last successful restore drill per database: the manuals' monthly restore test.
   'backup.drillAgeDays': { warn: 35, crit: 65, interval: '1m', sustain: 0 },
+  // Backups of a source whose latest verification failed (corrupt or truncated): critical at once.
+  'backup.corruptCount': { warn: 1, crit: 1, interval: '1m', sustain: 0 },
+  // Hours since the newest backup of a source whose off-host copy is verified (only with backups.offsite):
+  // the backup's own 26/50 h plus a few hours for the copy and its retries.
+  'backup.offsiteAgeHours': { warn: 30, crit: 54, interval: '1m', sustain: 0 },
 } satisfies Record<string, RuleInput>;
 export type MetricId = keyof typeof DEFAULT_RULES;
 
@@ -228,6 +233,37 @@ const existingSchema = z.strictObject({
   restore: z._default(z.record(z.string(), restoreTargetSchema), {}),
 });
 
+// Off-host copies through rclone (issue 14 point 6). `remote` names a remote rclone already knows
+// (rclone.conf or RCLONE_CONFIG_<NAME>_* in the environment) and a path on it; credentials stay
+// there. An on-the-fly connection string (":webdav,url=…:" or "name,key=value:") would carry them
+// in argv, so it is refused.
+const offsiteRetrySchema = z.strictObject({
+  initial: z.prefault(duration, '1m'),
+  max: z.prefault(duration, '6h'),
+  factor: z._default(z.number().check(z.minimum(1), z.maximum(10)), 2),
+});
+const offsiteSchema = z.strictObject({
+  remote: z.string().check(
+    z.refine((r) => !r.startsWith(':') && !/^[^:]*,[^:]*:/.test(r), {
+      message:
+        'is an rclone connection string, which would put credentials on the command line: define the remote in ' +
+        "rclone's config file or as RCLONE_CONFIG_<NAME>_* environment variables and name it here",
+    }),
+    z.regex(
+      /^[A-Za-z0-9_][A-Za-z0-9_. +@-]*:[^\0\n]*$/,
+      'expected an rclone remote and path like "offsite:opsdeck/backups" (the remote defined in rclone\'s config ' +
+        'or by RCLONE_CONFIG_<NAME>_TYPE)',
+    ),
+  ),
+  rclone: z._default(z.string().check(z.minLength(1)), 'rclone'),
+  configFile: z.optional(z.string().check(z.refine((d) => d.startsWith('/'), 'expected an absolute path'))),
+  /** rclone --bwlimit (e.g. "10M"): spare the uplink. */
+  bwlimit: z.optional(z.string().check(z.regex(/^[0-9.]+[BKMGTP]?$/i, 'expected a bandwidth like "10M" or "512K"'))),
+  /** How often the console looks for copies to make or retry. */
+  interval: z.prefault(duration, '1m'),
+  retry: z.prefault(offsiteRetrySchema, {}),
+});
+
 const backupsSchema = z
   .strictObject({
     dir: z._default(z.string(), '/var/backups/opsdeck'),
@@ -251,6 +287,8 @@ const backupsSchema = z
     ),
     // Directories another tool writes (the manuals' cron scripts): listed in the catalog, never written to.
     existing: z._default(z.array(existingSchema), []),
+    // Copy every published backup to an rclone remote (offsite.ts); unset: no off-host copies.
+    offsite: z.optional(offsiteSchema),
   })
   .check(
     // Under backups.dir a file named like one of ours would be pruned as ours: refuse the overlap outright.
@@ -308,3 +346,4 @@ export type LogSourceConfig = z.output<typeof logSourceSchema>;
 export type BackupsConfig = z.output<typeof backupsSchema>;
 export type ExistingBackupsConfig = z.output<typeof existingSchema>;
 export type RestoreTargetConfig = z.output<typeof restoreTargetSchema>;
+export type OffsiteConfig = z.output<typeof offsiteSchema>;

@@ -17,7 +17,8 @@ import { readSidecar } from '../backup/sidecar.js';
 import type { PgTarget } from '../backup/pg-tools.js';
 import { createDatabaseSql, dropDatabaseSql } from './db-facts.js';
 import { appendDrill, type DrillRecord } from '../backup/drill-log.js';
-import { preflightRestore } from './preflight.js';
+import { existingEntryOf } from '../backup/existing-verify.js';
+import { preflightRestore, type PreflightOptions } from './preflight.js';
 import { maintenanceDb, MAX_IDENT_BYTES, quoteIdent, quoteLiteral, withDb } from './sql.js';
 import { loadStep, newTracker, verifyStep, type StepEnv } from './steps.js';
 import type { Check, Comparison } from './types.js';
@@ -35,6 +36,8 @@ export interface DrillOptions {
   /** Where the result is appended (drillLogPath(backups.dir)); no log when undefined. */
   logPath?: string;
   verifyQueries?: readonly VerifyQuery[];
+  /** Another tool's directories and opsdeck's facts about them (see PreflightOptions.existing). */
+  existing?: PreflightOptions['existing'];
   onUpdate?: (s: DrillSnapshot) => void;
   signal?: AbortSignal;
   now?: () => Date;
@@ -92,7 +95,13 @@ export async function runDrill(opts: DrillOptions): Promise<DrillSnapshot> {
   const at = (opts.now ?? (() => new Date()))();
   const t0 = performance.now();
   const meta = await readSidecar(opts.backup).catch(() => undefined);
-  const sourceDb = meta?.source.type === 'postgres' ? meta.source.name : dirSource(opts.backup);
+  const other = meta ? undefined : await existingEntryOf(opts.backup, opts.existing).catch(() => undefined);
+  const sourceDb =
+    meta?.source.type === 'postgres'
+      ? meta.source.name
+      : other?.source.type === 'postgres'
+        ? other.source.name
+        : dirSource(opts.backup);
   const snap: DrillSnapshot = {
     backup: opts.backup,
     scratch: scratchName(sourceDb, at),
@@ -123,6 +132,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillSnapshot> {
     database: snap.scratch,
     mode: 'drill',
     ...(opts.verifyQueries ? { verifyQueries: opts.verifyQueries } : {}),
+    ...(opts.existing ? { existing: opts.existing } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   snap.checks = report.checks;

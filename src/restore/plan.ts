@@ -7,7 +7,7 @@ import type { Plan, Step } from '../plan/plan.js';
 import type { PgTarget } from '../backup/pg-tools.js';
 import type { AppServices } from './app-services.js';
 import { groupLine } from './db-facts.js';
-import { preflightRestore, type PreflightReport } from './preflight.js';
+import { preflightRestore, type PreflightOptions, type PreflightReport } from './preflight.js';
 import {
   grantStep,
   healthStep,
@@ -39,6 +39,8 @@ export interface RestoreOptions {
   /** The backup root, for the safety dump's size estimate. */
   catalogRoot?: string;
   verifyQueries?: readonly VerifyQuery[];
+  /** Another tool's directories and opsdeck's facts about them (see PreflightOptions.existing). */
+  existing?: PreflightOptions['existing'];
   owner?: string;
   healthCheck?: (signal: AbortSignal) => Promise<string[]>;
   safetyFormat?: 'plain' | 'custom';
@@ -71,6 +73,7 @@ export async function prepareRestore(
     ...(opts.owner ? { owner: opts.owner } : {}),
     ...(opts.services ? { services: opts.services } : {}),
     ...(opts.verifyQueries ? { verifyQueries: opts.verifyQueries } : {}),
+    ...(opts.existing ? { existing: opts.existing } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   if (!report.ok || !report.server || !report.owner) return { report };

@@ -12,7 +12,10 @@ import type { PgTarget } from '../backup/pg-tools.js';
 import { estimateSize } from '../backup/preflight.js';
 import { readSidecar } from '../backup/sidecar.js';
 import { verifyBackup } from '../backup/verify.js';
+import { existingEntryOf, type ExistingContext } from '../backup/existing-verify.js';
+import type { StreamCount } from '../backup/existing-facts.js';
 import type { AppServices } from './app-services.js';
+import { checkExistingBackup, quoteCounts } from './existing-backup.js';
 import {
   connectionsTo,
   dbFacts,
@@ -43,6 +46,11 @@ export interface PreflightOptions {
   /** The backup root, to learn the compression ratio of earlier backups of the same database. */
   catalogRoot?: string;
   verifyQueries?: readonly VerifyQuery[];
+  /**
+   * Another tool's directories (backups.existing) and opsdeck's facts about them: a backup there has no sidecar and
+   * is verified and counted from its own stream (existing-backup.ts). `ownRoot` (backups.dir) stays sidecar-only.
+   */
+  existing?: ExistingContext & { ownRoot?: string };
   signal?: AbortSignal;
 }
 
@@ -74,34 +82,47 @@ export async function preflightRestore(opts: PreflightOptions): Promise<Prefligh
   };
 
   // 1. The file itself, with the backup layer's own verification (not recorded: preflight writes nothing).
-  try {
-    const v = await verifyBackup(opts.backup, { signal, record: false });
-    const meta = await readSidecar(opts.backup).catch(() => undefined);
-    report.backup = {
-      path: opts.backup,
-      format: meta?.format ?? (opts.backup.endsWith('.dump') ? 'custom' : 'plain'),
-      kind: meta?.kind ?? 'full',
-      size: meta?.size ?? 0,
-      ...(meta?.source.type === 'postgres'
-        ? { sourceDb: meta.source.name, ...(meta.source.user ? { sourceUser: meta.source.user } : {}) }
-        : {}),
-      ...(meta?.uncompressedSize !== undefined ? { uncompressedSize: meta.uncompressedSize } : {}),
-      ...(meta?.rowCounts ? { rowCounts: meta.rowCounts } : {}),
-      ...(meta ? { takenAt: meta.startedAt } : {}),
-      ...(meta?.databaseSize !== undefined ? { databaseSize: meta.databaseSize } : {}),
-    };
-    add({
-      id: 'backup',
-      title: 'backup file',
-      status: v.ok ? 'pass' : 'fail',
-      detail: v.ok
-        ? `${path.basename(opts.backup)}: verified (${v.checks.map((c) => c.name).join(', ')})`
-        : `${path.basename(opts.backup)} does not verify: ${v.message}`,
-      lines: v.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`),
-    });
-  } catch (err) {
-    add({ id: 'backup', title: 'backup file', status: 'fail', detail: (err as Error).message });
-  }
+  // Another tool's backup instead proves itself by reading completely, its rows counted from the stream.
+  const existing = await existingEntryOf(opts.backup, opts.existing, opts.existing?.ownRoot).catch(() => undefined);
+  let streamCounts: StreamCount[] | undefined;
+  if (existing) {
+    try {
+      const r = await checkExistingBackup(existing, opts.existing!.factsFile, signal);
+      report.backup = r.facts;
+      streamCounts = r.counts;
+      add(r.check);
+    } catch (err) {
+      add({ id: 'backup', title: 'backup file', status: 'fail', detail: (err as Error).message });
+    }
+  } else
+    try {
+      const v = await verifyBackup(opts.backup, { signal, record: false });
+      const meta = await readSidecar(opts.backup).catch(() => undefined);
+      report.backup = {
+        path: opts.backup,
+        format: meta?.format ?? (opts.backup.endsWith('.dump') ? 'custom' : 'plain'),
+        kind: meta?.kind ?? 'full',
+        size: meta?.size ?? 0,
+        ...(meta?.source.type === 'postgres'
+          ? { sourceDb: meta.source.name, ...(meta.source.user ? { sourceUser: meta.source.user } : {}) }
+          : {}),
+        ...(meta?.uncompressedSize !== undefined ? { uncompressedSize: meta.uncompressedSize } : {}),
+        ...(meta?.rowCounts ? { rowCounts: meta.rowCounts } : {}),
+        ...(meta ? { takenAt: meta.startedAt } : {}),
+        ...(meta?.databaseSize !== undefined ? { databaseSize: meta.databaseSize } : {}),
+      };
+      add({
+        id: 'backup',
+        title: 'backup file',
+        status: v.ok ? 'pass' : 'fail',
+        detail: v.ok
+          ? `${path.basename(opts.backup)}: verified (${v.checks.map((c) => c.name).join(', ')})`
+          : `${path.basename(opts.backup)} does not verify: ${v.message}`,
+        lines: v.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`),
+      });
+    } catch (err) {
+      add({ id: 'backup', title: 'backup file', status: 'fail', detail: (err as Error).message });
+    }
   const b = report.backup;
   if (b.format === 'tar' || b.kind !== 'full') {
     add({
@@ -143,6 +164,7 @@ export async function preflightRestore(opts: PreflightOptions): Promise<Prefligh
                 '(psql -U postgres); configure a superuser connection',
             },
       );
+      if (streamCounts) b.rowCounts = await quoteCounts(c, streamCounts);
       await targetChecks(c, opts, report, add);
     });
   } catch (err) {
@@ -177,13 +199,14 @@ export async function preflightRestore(opts: PreflightOptions): Promise<Prefligh
   const queries = applicableQueries(opts.verifyQueries ?? [], b.sourceDb ?? opts.database);
   const tables = b.rowCounts ? Object.keys(b.rowCounts).length : 0;
   const querySuffix = queries.length === 1 ? 'y' : 'ies';
+  const countedHow = streamCounts ? 'counted from the backup stream (no sidecar)' : 'recorded in the backup';
   add({
     id: 'verification',
     title: 'verification',
     status: tables + queries.length > 0 ? 'pass' : 'warn',
     detail:
       tables + queries.length > 0
-        ? `row counts of ${tables} tables recorded in the backup, ${queries.length} configured quer${querySuffix}`
+        ? `row counts of ${tables} tables ${countedHow}, ${queries.length} configured quer${querySuffix}`
         : 'nothing to compare with: the sidecar records no row counts and no verification query applies',
   });
   report.ok = !checks.some((c) => c.status === 'fail');

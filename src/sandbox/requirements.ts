@@ -2,7 +2,7 @@
 import { accessSync, closeSync, constants, openSync, readSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type RequirementName = 'postgres' | 'pg_dump' | 'redis' | 'docker' | 'busybox' | 'tmux';
+export type RequirementName = 'postgres' | 'pg_dump' | 'redis' | 'docker' | 'busybox' | 'tmux' | 'igzip' | 'rclone';
 
 /** Result of looking for one requirement. */
 export interface RequirementResult {
@@ -112,6 +112,10 @@ export function checkRequirement(name: RequirementName): RequirementResult {
     }
     case 'tmux':
       return result(name, 'tmux', which('tmux'));
+    case 'igzip':
+      return result(name, 'isal', which('igzip'));
+    case 'rclone':
+      return result(name, 'rclone', which('rclone'));
   }
 }
 
@@ -125,7 +129,7 @@ export interface RequirementReport {
 
 /** Check requirements (all by default) and say exactly which Debian packages to install. */
 export function checkRequirements(
-  names: RequirementName[] = ['postgres', 'pg_dump', 'redis', 'docker', 'busybox', 'tmux'],
+  names: RequirementName[] = ['postgres', 'pg_dump', 'redis', 'docker', 'busybox', 'tmux', 'igzip', 'rclone'],
 ): RequirementReport {
   const results = names.map(checkRequirement);
   const bad = results.filter((r) => !r.ok);

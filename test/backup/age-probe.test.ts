@@ -140,6 +140,7 @@ describe('backup age probe', () => {
     expect(r.metrics).toEqual([
       { metric: 'backup.ageHours', instance: 'a', value: NEVER_BACKED_UP_HOURS, unit: 'h' },
       { metric: 'backup.drillAgeDays', instance: 'a', value: NEVER_DRILLED_DAYS, unit: 'd' },
+      { metric: 'backup.corruptCount', instance: 'a', value: 0, unit: '' },
     ]);
   });
 
@@ -157,6 +158,7 @@ describe('backup age probe', () => {
       expect(r.metrics).toEqual([
         { metric: 'backup.ageHours', instance: 'a', value: 5, unit: 'h' },
         { metric: 'backup.drillAgeDays', instance: 'a', value: null, unit: 'd' },
+        { metric: 'backup.corruptCount', instance: 'a', value: 0, unit: '' },
       ]);
       if (r.ok) expect(r.reading.problems.join('\n')).toMatch(/drill log unreadable/);
     } finally {

@@ -521,6 +521,15 @@ backups:
           "sustain": 0,
           "warn": 26,
         },
+        "backup.corruptCount": {
+          "crit": 1,
+          "direction": "above",
+          "enabled": true,
+          "interval": 60000,
+          "metric": "backup.corruptCount",
+          "sustain": 0,
+          "warn": 1,
+        },
         "backup.drillAgeDays": {
           "crit": 65,
           "direction": "above",
@@ -529,6 +538,15 @@ backups:
           "metric": "backup.drillAgeDays",
           "sustain": 0,
           "warn": 35,
+        },
+        "backup.offsiteAgeHours": {
+          "crit": 54,
+          "direction": "above",
+          "enabled": true,
+          "interval": 60000,
+          "metric": "backup.offsiteAgeHours",
+          "sustain": 0,
+          "warn": 30,
         },
         "docker.reachable": {
           "crit": 0,

@@ -6,7 +6,7 @@ import { render } from 'ink-testing-library';
 import { MemoryAudit } from '../helpers/memory-audit.js';
 import { waitForText } from '../helpers/wait.js';
 import { ActionGuard } from '../../src/plan/guard.js';
-import type { ServiceConfig } from '../../src/config/schema.js';
+import type { OffsiteConfig, ServiceConfig } from '../../src/config/schema.js';
 import { plansFromConfig } from '../../src/backup/from-config.js';
 import { retentionPolicy } from '../../src/backup/retention.js';
 import { appServices } from '../../src/restore/app-services.js';
@@ -45,6 +45,11 @@ export interface ConsoleSetup {
   readOnly?: boolean;
   /** Directories of another tool's backups (backups.existing). */
   existing?: ExistingDir[];
+  /** opsdeck's facts about them (factsPath(stateDir)); without it they are listed only. */
+  factsFile?: string;
+  /** Off-host copies (backups.offsite) and rclone's environment for them. */
+  offsite?: OffsiteConfig;
+  env?: NodeJS.ProcessEnv;
   columns?: number;
   rows?: number;
   /** What a file-set restore reads (F). */
@@ -84,6 +89,9 @@ export function renderBackups(s: ConsoleSetup): BackupsConsole {
   const deps: BackupsDeps = {
     dir: s.dir,
     ...(s.existing ? { existing: s.existing } : {}),
+    ...(s.factsFile ? { factsFile: s.factsFile } : {}),
+    ...(s.offsite ? { offsite: s.offsite } : {}),
+    ...(s.env ? { env: s.env } : {}),
     conn: s.conn,
     verifyQueries: [],
     retention: retentionPolicy({ preset: 'itsm' }),

@@ -12,7 +12,9 @@ import { drillTiming } from '../../src/ui/task/job-content.js';
 import { wrapText } from '../../src/ui/task/panel-lines.js';
 import { comparisonLines } from '../../src/ui/task/comparison-lines.js';
 import { walkthroughContent } from '../../src/ui/task/walkthrough-content.js';
-import { recoveryPointLine, walWords } from '../../src/ui/backups/catalog-columns.js';
+import { entryLines, recoveryPointLine, verifiedCell, walWords } from '../../src/ui/backups/catalog-columns.js';
+import type { CatalogEntry } from '../../src/backup/catalog.js';
+import { corruptProblem } from '../../src/backup/existing-facts.js';
 import type { CatalogData } from '../../src/app/console/backups-store.js';
 
 const text = (lines: { text: string }[]): string => lines.map((l) => l.text).join('\n');
@@ -273,5 +275,40 @@ describe('recovery point line', () => {
     );
     expect(walWords(null)).toBe('WAL archiving unknown (PostgreSQL not read)');
     expect(recoveryPointLine(catalog([]), walWords(wal), now)).toBe('');
+  });
+});
+
+describe('an existing backup in the Backups view', () => {
+  const base: CatalogEntry = {
+    origin: 'existing',
+    existing: { dir: '/var/backups/itsm', name: 'itsm', layout: 'itsm', timeFrom: 'name' },
+    path: '/var/backups/itsm/full_backup_20260105_020000.sql.gz',
+    file: 'full_backup_20260105_020000.sql.gz',
+    source: { type: 'postgres', name: 'itsm' },
+    sourceKey: 'itsm',
+    kind: 'full',
+    format: 'plain',
+    time: Date.parse('2026-01-05T02:00:00Z'),
+    size: 1000,
+    verified: false,
+  };
+  const failed = { ok: false, at: '2026-01-05T03:00:00.000Z', checks: [], message: 'gzip: does not decompress' };
+
+  it('verified by opsdeck: ✓ yes and the sha256 it computed', () => {
+    const ok = { ...failed, ok: true, message: 'verified' };
+    const e = { ...base, verified: true, lastVerify: ok, existing: { ...base.existing!, sha256: 'ab'.repeat(32) } };
+    expect(verifiedCell(e)).toBe('✓ yes');
+    expect(entryLines(e, { drills: {} }, Date.now(), true).join('\n')).toContain(
+      `sha256 ${'ab'.repeat(32)} (computed by opsdeck: no checksum was recorded at backup time)`,
+    );
+  });
+
+  it('its verification failed: ✗ CORRUPT and why', () => {
+    const e = { ...base, lastVerify: failed, problem: corruptProblem(failed) };
+    expect(verifiedCell(e)).toBe('✗ CORRUPT');
+    expect(entryLines(e, { drills: {} }, Date.now(), false)[1]).toBe(
+      'NOT verified: CORRUPT or truncated (verified 2026-01-05 03:00): gzip: does not decompress',
+    );
+    expect(verifiedCell(base)).toBe('✗ NO');
   });
 });

@@ -37,7 +37,20 @@ export class BackupsController {
   private async read(): Promise<void> {
     try {
       // Another tool's directories are listed (read only); the prune plan scans without them.
-      const catalog = await scanCatalog(this.deps.dir, undefined, { existing: this.deps.existing ?? [] });
+      const catalog = await scanCatalog(this.deps.dir, undefined, {
+        existing: this.deps.existing ?? [],
+        ...(this.deps.factsFile ? { facts: this.deps.factsFile } : {}),
+      });
+      if (this.deps.offsite) {
+        const cfg = this.deps.offsite;
+        const [{ withOffsite }, { readOffsiteState }] = await Promise.all([
+          import('../../backup/offsite.js'),
+          import('../../backup/offsite-state.js'),
+        ]);
+        await readOffsiteState(this.deps.dir)
+          .then((state) => withOffsite(catalog, state, cfg))
+          .catch((err: unknown) => catalog.problems.push(`off-host copy state unreadable: ${errorText(err)}`));
+      }
       // An unreadable drill log must not hide the backups: the column says "never" and a problem line says why.
       const drills = await drillSummaries(this.deps.dir).catch((err: unknown) => {
         catalog.problems.push(`drill log unreadable: ${errorText(err)}`);
@@ -72,13 +85,22 @@ export class BackupsController {
 
   /** Re-verifies a backup. */
   verify(e: CatalogEntry): void {
-    if (this.refuseExisting(e)) return;
+    // Another tool's backup: checked as it is, the result kept in opsdeck's state directory.
+    const facts = e.origin === 'existing' ? this.deps.factsFile : undefined;
+    if (e.origin === 'existing' && !facts) return void this.refuseExisting(e);
+    if (e.offsite?.remoteOnly) {
+      this.say(
+        `${e.file} is only on ${this.deps.offsite?.remote ?? 'the remote'}: drill or restore fetch and check it`,
+      );
+      return;
+    }
     this.flow.start({
       title: 'Re-verify',
       detail: { kind: 'verify', file: e.path, run: null, report: null },
       background: 'keep',
       phase: 'running',
-      run: async (h) => (await import('./backup-jobs.js')).verifyJob(h, e.path),
+      run: async (h) =>
+        (await import('./backup-jobs.js')).verifyJob(h, e.path, facts ? { entry: e, factsFile: facts } : undefined),
       onFinished: this.reread,
       onClosed: this.reread,
     });
@@ -92,7 +114,11 @@ export class BackupsController {
       detail: { kind: 'drill', file: e.path, snap: null },
       background: 'keep',
       phase: 'running',
-      run: async (h) => (await import('./backup-jobs.js')).drillJob(h, this.deps, e.path),
+      run: async (h) => {
+        const file = await this.localFile(e, h.signal);
+        if (file instanceof Error) return file.message;
+        return (await import('./backup-jobs.js')).drillJob(h, this.deps, file);
+      },
       onFinished: this.reread,
       onClosed: this.reread,
     });
@@ -134,7 +160,16 @@ export class BackupsController {
       detail,
       background: 'cancel',
       phase: 'running',
-      run: async (h) => (await import('./restore-job.js')).restoreJob(h, this.deps, e.path, database),
+      run: async (h) => {
+        const file = await this.localFile(e, h.signal);
+        if (file instanceof Error)
+          return h.update((d) => ({
+            ...d,
+            stage: 'refused',
+            checks: [{ id: 'backup', title: 'off-host copy', status: 'fail', detail: file.message }],
+          }));
+        return (await import('./restore-job.js')).restoreJob(h, this.deps, file, database);
+      },
       onFinished: this.reread,
       onClosed: this.reread,
     });
@@ -171,11 +206,37 @@ export class BackupsController {
   }
 
   /**
-   * Another tool's backup is only listed for now: re-verify, drill and restore read it through
-   * paths that expect a sidecar, so they say so instead of starting (nothing is written there).
+   * The local file of `e`: its path, or for a backup left only on the remote (the DR path) the copy
+   * fetched into opsdeck's own directory after its sha256 matched the recorded one; an Error says why not.
+   */
+  private async localFile(e: CatalogEntry, signal: AbortSignal): Promise<string | Error> {
+    if (!e.offsite?.remoteOnly || !this.deps.offsite) return e.path;
+    const { fetchOffsite } = await import('../../backup/offsite.js');
+    this.say(`fetching ${e.file} from ${this.deps.offsite.remote} …`);
+    try {
+      const file = await fetchOffsite({
+        root: this.deps.dir,
+        cfg: this.deps.offsite,
+        file: e.path,
+        signal,
+        ...(this.deps.env ? { env: this.deps.env } : {}),
+      });
+      this.say(`fetched ${e.file}: sha256 matches the one recorded at backup time`);
+      return file;
+    } catch (err) {
+      this.say(null);
+      return new Error(errorText(err));
+    }
+  }
+
+  /**
+   * Another tool's database dumps are drilled and restored like opsdeck's own (verified from their own stream, the
+   * facts in opsdeck's state directory). Its file-set archives are only listed for now (restoring file sets comes
+   * with the file-set restore), and without a state directory nothing can be learned: they say so instead of starting.
    */
   private refuseExisting(e: CatalogEntry): boolean {
     if (e.origin !== 'existing') return false;
+    if (e.source.type === 'postgres' && this.deps.factsFile) return false;
     this.say(`${e.file} was written by another tool: listed only (verify, drill and restore of it come later)`);
     return true;
   }

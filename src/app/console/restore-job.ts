@@ -7,7 +7,7 @@ import { safetyRootFor } from '../../backup/naming.js';
 import { executeRestore } from '../../restore/execute.js';
 import { prepareRestore, recordPreflightRefusal } from '../../restore/plan.js';
 import type { Check } from '../../restore/types.js';
-import type { BackupsDeps } from '../backups-deps.js';
+import { existingOf, type BackupsDeps } from '../backups-deps.js';
 import type { FlowHost } from './flow-task.js';
 
 const refuse = (host: FlowHost<'restore'>, check: Check): void =>
@@ -48,6 +48,7 @@ export async function restoreJob(
       safetyRoot: safetyRootFor(deps.dir),
       catalogRoot: deps.dir,
       verifyQueries: deps.verifyQueries,
+      ...(existingOf(deps) ? { existing: existingOf(deps)! } : {}),
       signal: host.signal,
       ...(deps.env ? { tools: { env: deps.env } } : {}),
     });

@@ -7,9 +7,11 @@ import type { Scheduler } from '../../state/scheduler.js';
 import type { OpsStore } from '../../state/store.js';
 import { backupsDepsFromConfig } from '../backups-deps.js';
 import { createConsoleActions } from '../console-actions.js';
+import type { ExistingVerifier } from '../existing-verifier.js';
 import { createLiveStore } from '../stores.js';
 import { ActionController } from './action-controller.js';
 import { BackupsController } from './backups-controller.js';
+import { startOffsiteLoop, type OffsiteLoop } from '../offsite-loop.js';
 
 export interface ConsoleSession {
   store: OpsStore;
@@ -25,6 +27,8 @@ export interface ConsoleSession {
 export function createConsoleSession(config: OpsdeckConfig): ConsoleSession {
   const store = createLiveStore(config);
   let scheduler: Scheduler | null = null;
+  let verifier: ExistingVerifier | null = null;
+  let offsite: OffsiteLoop | null = null;
   let stopped = false;
   // One guard and one audit trail for every action of this console (plans, arming, backups).
   const actions = new ActionController(createConsoleActions(config, { refreshNow: () => scheduler?.refreshNow() }));
@@ -49,6 +53,15 @@ export function createConsoleSession(config: OpsdeckConfig): ConsoleSession {
       // The session ended before the probes were even loaded: do not start them.
       if (stopped) return false;
       scheduler = startScheduler(createProbes(config), store, { timeout: config.probeTimeout, onError });
+      // Another tool's backups are verified in the background, at the lowest priority (existing-verifier.ts).
+      if (config.backups.existing.length > 0) {
+        verifier = (await import('../existing-verifier.js')).startExistingVerifierFor(config, () => {
+          scheduler?.refreshNow();
+          void backups.refresh();
+        });
+      }
+      // Off-host copies (backups.offsite) in the background; the Backups view re-reads as their states change.
+      offsite = startOffsiteLoop(config, { onUpdate: () => void backups.refresh(), onError });
       return true;
     },
     stopPolling: async (timeoutMs) => {
@@ -56,7 +69,7 @@ export function createConsoleSession(config: OpsdeckConfig): ConsoleSession {
       if (!scheduler) return;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        scheduler.stop().catch(() => {}),
+        Promise.all([scheduler.stop().catch(() => {}), verifier?.stop(), offsite?.stop()]),
         new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
       ]);
       clearTimeout(timer);

@@ -2,7 +2,7 @@
 // when another tool's backups are listed, size, age, verified, last drill, file) and the lines
 // about the selected backup. Every state has a word or symbol, so it reads without colour.
 import type { CatalogEntry } from '../../backup/catalog.js';
-import { drillWord } from '../../backup/catalog-format.js';
+import { drillWord, offsiteWord } from '../../backup/catalog-format.js';
 import type { DrillSummary } from '../../backup/drill-log.js';
 import type { Column } from '../table.js';
 import type { CatalogData } from '../../app/console/backups-store.js';
@@ -12,9 +12,12 @@ import type { PgWalArchive } from '../../probes/postgres.js';
 const asMap = (drills: Record<string, DrillSummary>): ReadonlyMap<string, DrillSummary> =>
   new Map(Object.entries(drills));
 
-/** "✓ yes", "✓ re-verified", "✗ NO". */
+/** "✓ yes", "✓ re-verified", "✗ NO", "✗ CORRUPT" (the latest verification failed). */
 export function verifiedCell(e: CatalogEntry): string {
+  if (e.verified && e.origin === 'existing') return '✓ yes';
   if (e.verified) return e.lastVerify && e.lastVerify.at !== e.meta?.verify.at ? '✓ re-verified' : '✓ yes';
+  // Its latest verification failed: corrupt or truncated, never the newest good backup.
+  if (e.lastVerify && !e.lastVerify.ok) return '✗ CORRUPT';
   return '✗ NO';
 }
 
@@ -35,6 +38,20 @@ export function catalogColumns(
   const drills = asMap(catalog.drills);
   const origin: Column<CatalogEntry>[] = catalog.entries?.some((e) => e.origin === 'existing')
     ? [{ id: 'origin', header: 'origin', min: 7, max: 24, value: originCell }]
+    : [];
+  // The off-host copy, only with backups.offsite (the controller sets e.offsite).
+  const offsite: Column<CatalogEntry>[] = catalog.entries?.some((e) => e.offsite !== undefined)
+    ? [
+        {
+          id: 'offsite',
+          header: 'off-host',
+          min: 8,
+          max: 26,
+          drop: 1,
+          value: (e) => offsiteWord(e, now),
+          color: (e) => (e.offsite?.state === 'failed' ? bad('WARNING') : undefined),
+        },
+      ]
     : [];
   return [
     { id: 'time', header: 'time', min: 16, value: (e) => localMinute(e.time) },
@@ -61,6 +78,7 @@ export function catalogColumns(
       color: (e) =>
         /FAILED|never/.test(drillWord(e, drills, now)) && e.source.type === 'postgres' ? bad('WARNING') : undefined,
     },
+    ...offsite,
     { id: 'file', header: 'file', min: 12, max: 44, flex: 1, drop: 2, value: (e) => e.file },
   ];
 }
@@ -80,6 +98,22 @@ export function entryLines(
     const from = e.existing.timeFrom === 'name' ? 'the file name' : "the file's mtime (no stamp in the name)";
     lines.push(`written by another tool in ${e.existing.dir} (${e.existing.layout} layout), time from ${from}`);
   }
+  const o = e.offsite;
+  if (o) {
+    if (o.remoteOnly)
+      lines.push(`only on the remote: ${o.remotePath} (drill and restore fetch it and check its sha256)`);
+    else if (o.state === 'copied')
+      lines.push(
+        `off-host copy ${o.remotePath}, checked ` +
+          `${o.verifiedAt ? localMinute(Date.parse(o.verifiedAt)) : ''} (${o.method ?? ''})`,
+      );
+    else if (o.state === 'failed')
+      lines.push(
+        `off-host copy FAILED (${o.attempts}×): ${o.error ?? ''}; ` +
+          `next retry ${o.nextRetryAt ? localMinute(Date.parse(o.nextRetryAt)) : 'soon'}`,
+      );
+    else lines.push(`off-host copy ${o.state}: ${o.remotePath}`);
+  }
   const drill = e.source.type === 'postgres' ? catalog.drills[e.sourceKey] : undefined;
   if (drill) {
     const result = drill.last.ok ? 'passed' : 'FAILED';
@@ -87,6 +121,8 @@ export function entryLines(
   }
   if (!detail) return lines;
   const m = e.meta;
+  const sha = e.existing?.sha256;
+  if (!m && sha) return [...lines, `sha256 ${sha} (computed by opsdeck: no checksum was recorded at backup time)`];
   if (!m) return [...lines, 'no sidecar: size, checksum and row counts unknown'];
   const tables = m.rowCounts ? Object.keys(m.rowCounts).length : 0;
   const rows = m.rowCounts ? Object.values(m.rowCounts).reduce((a, b) => a + b, 0) : 0;

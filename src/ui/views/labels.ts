@@ -24,6 +24,8 @@ const NAMES: Record<string, string> = {
   'docker.restarts': 'restarts',
   'backup.ageHours': 'backup age',
   'backup.drillAgeDays': 'last drill',
+  'backup.corruptCount': 'corrupt backups',
+  'backup.offsiteAgeHours': 'off-host copy',
 };
 
 /** A short name for a metric instance as the alerts strip and the timeline show it. */
