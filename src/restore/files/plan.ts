@@ -10,7 +10,18 @@
 // come from node-tar over the same bytes.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, openSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+  writeSync,
+} from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import {
   chmod,
@@ -20,7 +31,7 @@ import {
   mkdir,
   open,
   readdir,
-  readlink,
+  readFile,
   rename,
   rm,
   stat,
@@ -615,8 +626,10 @@ function sameListing(a: readonly Member[], b: readonly Member[]): string {
   return '';
 }
 
-async function hashFile(file: string): Promise<string> {
+async function hashFile(file: string, size = Infinity): Promise<string> {
   const h = createHash('sha256');
+  // Most files are small: one read of the whole file is one trip through the thread pool.
+  if (size <= 1024 * 1024) return h.update(await readFile(file)).digest('hex');
   const fh = await open(file, 'r');
   try {
     const buf = Buffer.allocUnsafe(1024 * 1024);
@@ -632,79 +645,95 @@ async function hashFile(file: string): Promise<string> {
 }
 
 /** Every member as on disk: type, size, sha256, mode, owner; and nothing on disk the archive lacks. */
+/** sha256 of a file, read synchronously (page cache: no thread-pool trip per file). */
+function hashFileSync(file: string, size: number): string {
+  const h = createHash('sha256');
+  if (size <= 4 * 1024 * 1024) return h.update(readFileSync(file)).digest('hex');
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1024 * 1024);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest('hex');
+}
+
+/** What is wrong with one member as it is in the staging directory (nothing: an empty list). */
+function checkMember(t: Target, rel: string, m: Member): string[] {
+  const problems: string[] = [];
+  const p = rel === '' ? t.staging : path.join(t.staging, rel);
+  const shown = rel === '' ? t.dest : path.join(t.dest, rel);
+  const st = lstatSync(p, { throwIfNoEntry: false });
+  if (!st) return [`${shown}: missing`];
+  const type = st.isFile() ? 'File' : st.isDirectory() ? 'Directory' : st.isSymbolicLink() ? 'SymbolicLink' : 'other';
+  const wantType = m.type === 'Link' ? 'File' : m.type;
+  if (type !== wantType) return [`${shown}: is a ${type}, the archive has a ${m.type}`];
+  const owner = t.owner ?? m;
+  if (st.uid !== owner.uid || st.gid !== owner.gid)
+    problems.push(`${shown}: owner ${st.uid}:${st.gid}, expected ${owner.uid}:${owner.gid}`);
+  const mode = rel === '' && t.kind === 'file' ? (t.mode ?? m.mode) : m.mode;
+  if (m.type !== 'SymbolicLink' && m.type !== 'Link' && (st.mode & 0o7777) !== mode)
+    problems.push(`${shown}: mode ${octal(st.mode)}, expected ${octal(mode)}`);
+  if (m.type === 'SymbolicLink') {
+    const l = readlinkSync(p);
+    if (l !== m.linkpath) problems.push(`${shown}: links to ${l}, expected ${m.linkpath}`);
+  } else if (m.type === 'File') {
+    if (st.size !== m.size) problems.push(`${shown}: ${st.size} bytes, expected ${m.size}`);
+    else if (hashFileSync(p, st.size) !== m.sha256)
+      problems.push(`${shown}: content differs from the archive (sha256)`);
+  } else if (m.type === 'Link') {
+    const to = below(m.linkpath ?? '', t.prefix);
+    const other = to === undefined ? undefined : lstatSync(path.join(t.staging, to), { throwIfNoEntry: false });
+    if (!other || other.ino !== st.ino) problems.push(`${shown}: not a hard link to ${m.linkpath}`);
+  }
+  return problems;
+}
+
+/**
+ * Every member as on disk: type, size, sha256, mode, owner; and nothing on disk the archive lacks.
+ * Synchronous reads (the files were just written: they are in the page cache) in slices of a few
+ * milliseconds, so the console keeps drawing and a cancel is seen.
+ */
 export async function verifyTree(
   env: Pick<Env, 'targets' | 'expected'>,
   signal?: AbortSignal,
 ): Promise<{ checked: number; problems: string[] }> {
   const problems: string[] = [];
   let checked = 0;
+  let slice = performance.now();
+  const breathe = async (): Promise<void> => {
+    if (performance.now() - slice < 8) return;
+    await new Promise((r) => setImmediate(r));
+    if (signal?.aborted) throw new ActionError('cancelled', 'cancelled');
+    slice = performance.now();
+  };
   for (const t of env.targets) {
     const want = new Map<string, Member>();
     for (const m of env.expected.members) {
       const rel = below(m.path, t.prefix);
       if (rel !== undefined) want.set(rel, m);
     }
-    const onDisk = new Set<string>();
     if (t.kind === 'dir') {
       const walk = async (rel: string): Promise<void> => {
-        for (const name of await readdir(rel === '' ? t.staging : path.join(t.staging, rel))) {
-          const r = rel === '' ? name : `${rel}/${name}`;
-          onDisk.add(r);
-          const st = await lstat(path.join(t.staging, r));
-          if (st.isDirectory()) await walk(r);
+        for (const e of readdirSync(rel === '' ? t.staging : path.join(t.staging, rel), { withFileTypes: true })) {
+          const r = rel === '' ? e.name : `${rel}/${e.name}`;
+          if (!want.has(r)) problems.push(`${path.join(t.dest, r)}: on disk but not in the archive`);
+          if (e.isDirectory()) await walk(r);
+          await breathe();
         }
       };
       await walk('');
-      for (const r of onDisk)
-        if (!want.has(r)) problems.push(`${path.join(t.dest, r)}: on disk but not in the archive`);
     }
-    const inodes = new Map<string, number>();
-    const jobs: (() => Promise<void>)[] = [];
     for (const [rel, m] of want) {
-      jobs.push(async () => {
-        if (signal?.aborted) throw new ActionError('cancelled', 'cancelled');
-        const p = rel === '' ? t.staging : path.join(t.staging, rel);
-        const shown = rel === '' ? t.dest : path.join(t.dest, rel);
-        const st = await lstat(p).catch(() => undefined);
-        if (!st) return void problems.push(`${shown}: missing`);
-        const type = st.isFile()
-          ? 'File'
-          : st.isDirectory()
-            ? 'Directory'
-            : st.isSymbolicLink()
-              ? 'SymbolicLink'
-              : 'other';
-        const wantType = m.type === 'Link' ? 'File' : m.type;
-        if (type !== wantType) return void problems.push(`${shown}: is a ${type}, the archive has a ${m.type}`);
-        const owner = t.owner ?? m;
-        if (st.uid !== owner.uid || st.gid !== owner.gid)
-          problems.push(`${shown}: owner ${st.uid}:${st.gid}, expected ${owner.uid}:${owner.gid}`);
-        const mode = rel === '' && t.kind === 'file' ? (t.mode ?? m.mode) : m.mode;
-        if (m.type !== 'SymbolicLink' && m.type !== 'Link' && (st.mode & 0o7777) !== mode)
-          problems.push(`${shown}: mode ${octal(st.mode)}, expected ${octal(mode)}`);
-        if (m.type === 'SymbolicLink') {
-          const l = await readlink(p);
-          if (l !== m.linkpath) problems.push(`${shown}: links to ${l}, expected ${m.linkpath}`);
-        } else if (m.type === 'File') {
-          if (st.size !== m.size) problems.push(`${shown}: ${st.size} bytes, expected ${m.size}`);
-          else if ((await hashFile(p)) !== m.sha256)
-            problems.push(`${shown}: content differs from the archive (sha256)`);
-          inodes.set(rel, st.ino);
-        } else if (m.type === 'Link') {
-          const to = below(m.linkpath ?? '', t.prefix);
-          const other = to === undefined ? undefined : await lstat(path.join(t.staging, to)).catch(() => undefined);
-          if (!other || other.ino !== st.ino) problems.push(`${shown}: not a hard link to ${m.linkpath}`);
-        }
-        checked++;
-      });
+      problems.push(...checkMember(t, rel, m));
+      checked++;
+      await breathe();
     }
-    // A few files at once: the reads overlap with the hashing.
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        while (next < jobs.length) await jobs[next++]!();
-      }),
-    );
   }
   return { checked, problems };
 }
