@@ -313,6 +313,15 @@ export function withOffsite(catalog: Catalog, state: OffsiteStateFile, cfg: Pick
   catalog.entries.sort((a, b) => b.time - a.time || compareText(b.file, a.file));
 }
 
+/** withOffsite from the state on disk; an unreadable state is a catalog problem, never a failed listing. */
+export async function addOffsiteCopies(catalog: Catalog, cfg: Pick<OffsiteConfig, 'remote'>): Promise<void> {
+  try {
+    withOffsite(catalog, await readOffsiteState(catalog.root), cfg);
+  } catch (err) {
+    catalog.problems.push(`off-host copy state unreadable: ${(err as Error).message}`);
+  }
+}
+
 const SAFE_NAME = /^[A-Za-z0-9_.%+-]+$/;
 
 /** Where a fetched backup goes: opsdeck's own `<root>/offsite/fetched/<rel>`. */

@@ -130,13 +130,8 @@ export function registerBackupCommands(program: Command, ctx: BackupCommandConte
         facts: existing.factsFile,
       });
       if (config.backups.offsite) {
-        const [{ withOffsite }, { readOffsiteState }] = await Promise.all([
-          import('../backup/offsite.js'),
-          import('../backup/offsite-state.js'),
-        ]);
-        await readOffsiteState(config.backups.dir)
-          .then((state) => withOffsite(catalog, state, config.backups.offsite!))
-          .catch((err: Error) => catalog.problems.push(`off-host copy state unreadable: ${err.message}`));
+        const { addOffsiteCopies } = await import('../backup/offsite.js');
+        await addOffsiteCopies(catalog, config.backups.offsite);
       }
       // An unreadable drill log must not hide the backups: the column then says "never" and a problem line says why.
       const drills = await drillSummaries(config.backups.dir).catch((err: Error) => {

@@ -42,14 +42,8 @@ export class BackupsController {
         ...(this.deps.factsFile ? { facts: this.deps.factsFile } : {}),
       });
       if (this.deps.offsite) {
-        const cfg = this.deps.offsite;
-        const [{ withOffsite }, { readOffsiteState }] = await Promise.all([
-          import('../../backup/offsite.js'),
-          import('../../backup/offsite-state.js'),
-        ]);
-        await readOffsiteState(this.deps.dir)
-          .then((state) => withOffsite(catalog, state, cfg))
-          .catch((err: unknown) => catalog.problems.push(`off-host copy state unreadable: ${errorText(err)}`));
+        const { addOffsiteCopies } = await import('../../backup/offsite.js');
+        await addOffsiteCopies(catalog, this.deps.offsite);
       }
       // An unreadable drill log must not hide the backups: the column says "never" and a problem line says why.
       const drills = await drillSummaries(this.deps.dir).catch((err: unknown) => {
