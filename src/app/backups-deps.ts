@@ -14,6 +14,7 @@ import { retentionPolicy, type RetentionPolicy } from '../backup/retention.js';
 import type { OpsdeckConfig } from '../config/resolve.js';
 import type { OffsiteConfig } from '../config/schema.js';
 import type { AppServices } from '../restore/app-services.js';
+import type { FileRestoreConfig } from '../restore/files/source.js';
 import type { VerifyQuery } from '../restore/verify-data.js';
 
 export interface BackupsDeps {
@@ -33,6 +34,10 @@ export interface BackupsDeps {
   backupPlans(onProgress: NonNullable<BackupSelection['onProgress']>): Promise<BackupPlan[]>;
   /** The application services a restore stops and starts again. */
   services(): Promise<AppServices>;
+  /** What a file-set restore reads (backups.files, backups.existing[].restore, services); none: it says so. */
+  files?: FileRestoreConfig;
+  /** The service drivers' dependencies (a Docker client), for the services a file-set restore stops. */
+  serviceDeps?: () => Promise<ServiceDeps>;
   /** Environment for pg_dump, psql and pg_restore (tests point PATH or PG* here). */
   env?: NodeJS.ProcessEnv;
   /** Off-host copies (backups.offsite): states in the catalog; remote-only backups are fetched to drill or restore. */
@@ -56,6 +61,14 @@ export function backupsDepsFromConfig(
     audit: layer.audit,
     backupPlans: async (onProgress) =>
       (await import('../backup/from-config.js')).plansFromConfig(config, { onProgress }),
+    files: {
+      files: config.backups.files,
+      existing: config.backups.existing,
+      services: config.services,
+      ...(config.startOrder ? { startOrder: config.startOrder } : {}),
+      backupDir: config.backups.dir,
+    },
+    ...(layer.serviceDeps ? { serviceDeps: layer.serviceDeps } : {}),
     services: async () => {
       const [{ appServices }, deps] = await Promise.all([
         import('../restore/app-services.js'),

@@ -184,6 +184,7 @@ const LAZY_COMMANDS: Record<string, 'actions' | 'backup' | 'restore'> = {
   offsite: 'backup',
   restore: 'restore',
   drill: 'restore',
+  'restore-files': 'restore',
 };
 
 function firstWord(argv: string[]): string | undefined {
@@ -232,6 +233,8 @@ async function registerLazyCommands(
   if (wanted.has('restore')) {
     const { registerRestoreCommands } = await import('./restore-commands.js');
     registerRestoreCommands(program, { ...ctx, loadConfig: loadConfigFor });
+    const { registerFileRestoreCommands } = await import('./file-restore-commands.js');
+    registerFileRestoreCommands(program, { ...ctx, loadConfig: loadConfigFor });
   }
 }
 

@@ -198,6 +198,28 @@ const retentionSchema = z.strictObject({
   monthlyMonths: z.optional(positiveInt),
 });
 
+// Where a file set of another tool's backups goes back to (backups.existing[].restore): the path,
+// or the path with the owner to give every file (the manual's `chown -R`), the mode of a single
+// file (the manual's `chmod 600 .env.production`) and the services that use it (stopped meanwhile).
+const absolutePath = z.string().check(
+  z.minLength(1),
+  z.refine((d) => d.startsWith('/'), 'expected an absolute path'),
+);
+const restoreTargetSchema = z.pipe(
+  // A bare path is the path with nothing else to say.
+  z.transform((v: unknown) => (typeof v === 'string' ? { path: v } : v)),
+  z.strictObject({
+    path: absolutePath,
+    owner: z.optional(
+      z.string().check(z.regex(/^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$/, 'expected user:group (names or numbers)')),
+    ),
+    mode: z.optional(
+      z.string().check(z.regex(/^0?[0-7]{3}$/, "expected an octal mode as a quoted string, e.g. '0600'")),
+    ),
+    services: z._default(z.array(z.string()), []),
+  }),
+);
+
 // One directory of backups written by another tool. `database` is the database its dumps are of
 // (the manuals' names do not say); `name` labels the directory in listings (default: the database).
 const existingSchema = z.strictObject({
@@ -207,6 +229,8 @@ const existingSchema = z.strictObject({
   ),
   database: z.string().check(z.minLength(1)),
   name: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/))),
+  // File set (data, letsencrypt, env.production, or a generic tar's name) → where it restores to.
+  restore: z._default(z.record(z.string(), restoreTargetSchema), {}),
 });
 
 // Off-host copies through rclone (issue 14 point 6). `remote` names a remote rclone already knows
@@ -250,6 +274,8 @@ const backupsSchema = z
         z.strictObject({
           name: z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/)),
           paths: z.array(z.string()).check(z.minLength(1)),
+          // The services that use these paths: stopped while a restore puts them back.
+          services: z._default(z.array(z.string()), []),
         }),
       ),
       [],
@@ -319,4 +345,5 @@ export type ServiceConfig = z.output<typeof serviceSchema>;
 export type LogSourceConfig = z.output<typeof logSourceSchema>;
 export type BackupsConfig = z.output<typeof backupsSchema>;
 export type ExistingBackupsConfig = z.output<typeof existingSchema>;
+export type RestoreTargetConfig = z.output<typeof restoreTargetSchema>;
 export type OffsiteConfig = z.output<typeof offsiteSchema>;

@@ -8,7 +8,7 @@ import { bytes, seconds } from '../present/format.js';
 const WORD: Record<Check['status'], string> = { pass: 'ok  ', warn: 'WARN', fail: 'FAIL' };
 
 /** One line per check (`ok   title: detail`), its detail lines indented under it. */
-export function formatChecks(checks: readonly Check[]): string[] {
+export function formatChecks(checks: readonly Pick<Check, 'status' | 'title' | 'detail' | 'lines'>[]): string[] {
   const out: string[] = [];
   for (const c of checks) {
     out.push(`${WORD[c.status]}  ${c.title}: ${c.detail}`);

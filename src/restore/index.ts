@@ -2,6 +2,8 @@
 // Walkthrough: appServices() → prepareRestore() (preflight; `restore` only when every check
 // passed) → executeRestore() with a confirm callback and onUpdate snapshots (RestoreSnapshot is
 // plain data: put it in the store as is). Drill: runDrill() with onUpdate (DrillSnapshot).
+// File sets: prepareFileRestore() (preflight; `restore.plan` only when every check passed) →
+// executePlan() of the plan kernel (its epilogue puts the safety copy back on any failure).
 export { appServices, type AppServices } from './app-services.js';
 export {
   DRILL_LOG,
@@ -27,6 +29,15 @@ export {
   type RestorePlan,
 } from './plan.js';
 export { preflightRestore, type PreflightOptions, type PreflightReport } from './preflight.js';
+export {
+  prepareFileRestore,
+  recordFileRefusal,
+  verifyTree,
+  type FileCheck,
+  type FileRestoreOptions,
+  type FileRestorePlan,
+} from './files/plan.js';
+export { fileRestoreConfig, resolveFileSource, type FileRestoreConfig, type FileSource } from './files/source.js';
 export { dbStateOf } from './state.js';
 export type {
   BackupFacts,

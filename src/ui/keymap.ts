@@ -84,6 +84,7 @@ export type CommandId =
   | 'backups.prune'
   | 'backups.drill'
   | 'backups.restore'
+  | 'backups.restore-files'
   | 'task.cancel'
   | 'task.close'
   | 'task.up'
@@ -339,6 +340,14 @@ export const COMMANDS: readonly Command[] = [
     scope: 'backups',
     dangerous: true,
     hint: 'restore',
+  },
+  {
+    id: 'backups.restore-files',
+    keys: ['F'],
+    description: 'Restore the files of the selected file-set backup (preflight, safety copy, verify, rollback)',
+    scope: 'backups',
+    dangerous: true,
+    hint: 'restore files',
   },
   {
     id: 'task.cancel',

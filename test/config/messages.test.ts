@@ -99,6 +99,23 @@ describe('config problems, word for word', () => {
       ':3: backups.existing.0: unknown key "retention" (check the spelling against opsdeck.example.yaml)',
     ],
     [
+      'a relative restore path of an existing file set',
+      'backups:\n  existing:\n    - dir: /k\n      database: k\n      restore: { data: var/lib/data }\n',
+      ':5: backups.existing.0.restore.data.path: expected an absolute path',
+    ],
+    [
+      'a restore owner without a group',
+      'backups:\n  existing:\n    - dir: /k\n      database: k\n      restore:\n' +
+        '        data: { path: /d, owner: root }\n',
+      ':6: backups.existing.0.restore.data.owner: expected user:group (names or numbers)',
+    ],
+    [
+      'a restore mode not written as a quoted octal string',
+      'backups:\n  existing:\n    - dir: /k\n      database: k\n      restore:\n' +
+        "        data: { path: /d, mode: 'rw' }\n",
+      ":6: backups.existing.0.restore.data.mode: expected an octal mode as a quoted string, e.g. '0600'",
+    ],
+    [
       'an existing backup directory label with a space',
       'backups:\n  existing:\n    - { dir: /b, database: d, name: "a b" }\n',
       ':3: backups.existing.0.name: Invalid string: must match pattern /^[A-Za-z0-9_.-]+$/',
@@ -291,10 +308,16 @@ backups:
   dir: /b
   format: custom
   databases: [itsm]
-  files: [{ name: etc, paths: [/etc] }]
+  files: [{ name: etc, paths: [/etc], services: [web] }]
   retention: { preset: gfs, fullDays: 1, diffDays: 2, dailyDays: 3, weeklyWeeks: 4, monthlyMonths: 5 }
   verifyQueries: [{ sql: select 1 }, { database: itsm, sql: select 2, expect: "2" }]
-  existing: [{ dir: /var/backups/itsm, database: itsm, name: itsm-cron }, { dir: /k, database: k }]
+  existing:
+    - { dir: /var/backups/itsm, database: itsm, name: itsm-cron }
+    - dir: /k
+      database: k
+      restore:
+        data: /var/lib/k/data
+        env.production: { path: /opt/k/.env.production, owner: 'k:k', mode: '0600', services: [web] }
 `;
     expect(parseConfigText(text, file)).toMatchInlineSnapshot(`
       {
@@ -311,10 +334,25 @@ backups:
               "database": "itsm",
               "dir": "/var/backups/itsm",
               "name": "itsm-cron",
+              "restore": {},
             },
             {
               "database": "k",
               "dir": "/k",
+              "restore": {
+                "data": {
+                  "path": "/var/lib/k/data",
+                  "services": [],
+                },
+                "env.production": {
+                  "mode": "0600",
+                  "owner": "k:k",
+                  "path": "/opt/k/.env.production",
+                  "services": [
+                    "web",
+                  ],
+                },
+              },
             },
           ],
           "files": [
@@ -322,6 +360,9 @@ backups:
               "name": "etc",
               "paths": [
                 "/etc",
+              ],
+              "services": [
+                "web",
               ],
             },
           ],

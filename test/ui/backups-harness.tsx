@@ -21,6 +21,7 @@ import { createOpsStore } from '../../src/state/store.js';
 import type { ExistingDir } from '../../src/backup/existing.js';
 import type { PgTarget } from '../../src/backup/pg-tools.js';
 import type { CommandId } from '../../src/ui/keymap.js';
+import type { FileRestoreConfig } from '../../src/restore/files/source.js';
 import { commandKey, keyBytes } from './keys.js';
 
 export interface BackupsConsole {
@@ -51,6 +52,8 @@ export interface ConsoleSetup {
   env?: NodeJS.ProcessEnv;
   columns?: number;
   rows?: number;
+  /** What a file-set restore reads (F). */
+  files?: FileRestoreConfig;
 }
 
 /** An application service driven by argv commands: running while `marker` exists (it starts running). */
@@ -96,6 +99,7 @@ export function renderBackups(s: ConsoleSetup): BackupsConsole {
     audit,
     backupPlans: async (onProgress) => plansFromConfig(config as never, { onProgress, skipPreflight: true }),
     services: () => appServices(services, undefined),
+    ...(s.files ? { files: s.files } : {}),
   };
   const actions = new ActionController(
     createConsoleActions(

@@ -169,6 +169,22 @@ export class BackupsController {
     });
   }
 
+  /**
+   * Restores the files of a file-set backup (opsdeck's own or another tool's tar / env file): the
+   * preflight, then the plan with its blast radius, the target path typed, the run and its summary.
+   */
+  restoreFiles(e: CatalogEntry): void {
+    if (e.kind !== 'files') {
+      this.say(`${e.file} is a database backup: R restores it (F restores file-set backups)`);
+      return;
+    }
+    this.flow.propose(
+      'Restore files',
+      async () => (await import('./file-restore-plan.js')).fileRestorePlan(this.deps, e.path),
+      { onFinished: this.reread },
+    );
+  }
+
   /** Takes a backup of every configured source (a plan: its steps, a yes, progress). */
   backup(): void {
     this.flow.propose('Take a backup now', async () => (await import('./backup-plans.js')).backupNowPlan(this.deps), {

@@ -55,9 +55,9 @@ export function allServices(verb: 'start' | 'stop'): Handler {
   };
 }
 
-type BackupTask = 'verify' | 'drill' | 'restore';
+type BackupTask = 'verify' | 'drill' | 'restore' | 'restoreFiles';
 
-/** backups.verify/drill/restore: a task of the flow for the selected backup. */
+/** backups.verify/drill/restore/restore-files: a task of the flow for the selected backup. */
 export function backupTask(task: BackupTask): Handler {
   return (c) => {
     const ctl = c.backups;

@@ -82,6 +82,7 @@ export const HANDLERS: Record<CommandId, Handler> = {
   'backups.verify': backupTask('verify'),
   'backups.drill': backupTask('drill'),
   'backups.restore': backupTask('restore'),
+  'backups.restore-files': backupTask('restoreFiles'),
   'backups.backup': backupPlan('backup'),
   'backups.prune': backupPlan('prune'),
   'task.cancel': (c) => c.flow?.cancel(),
