@@ -289,7 +289,8 @@ export function withOffsite(catalog: Catalog, state: OffsiteStateFile, cfg: Pick
     const key = rel(catalog.root, e.path);
     seen.add(key);
     const r = state.copies[key];
-    if (r && r.remote === cfg.remote) e.offsite = infoOf(paths, r, false);
+    // A record of another file under the same name (deleted, then re-made within the second) is not this one's copy.
+    if (r && r.remote === cfg.remote && r.sha256 === e.meta?.sha256) e.offsite = infoOf(paths, r, false);
     else if (e.verified)
       e.offsite = { state: 'pending', remotePath: paths.pathOf(key), attempts: 0, remoteOnly: false };
   }

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { configFileSecrets, rcloneSecrets, redactWith, remotePath } from '../../src/backup/rclone.js';
+import { withOffsite } from '../../src/backup/offsite.js';
+import type { Catalog, CatalogEntry } from '../../src/backup/catalog.js';
 
 const problem = (text: string): string => {
   try {
@@ -103,5 +105,51 @@ describe('remote paths and backoff', () => {
     expect(isDue(r, 1_000_000)).toBe(true);
     expect(isDue({ ...r, state: 'copied' }, 2_000_000)).toBe(false);
     expect(isDue({ ...r, state: 'copying' }, 0)).toBe(true); // left by a process that died
+  });
+});
+
+describe('the catalog with off-host copies', () => {
+  const entry = (sha256: string): CatalogEntry => ({
+    origin: 'opsdeck',
+    path: '/b/postgres/app/app_20261204_010000_full.sql.gz',
+    file: 'app_20261204_010000_full.sql.gz',
+    source: { type: 'postgres', name: 'app' },
+    sourceKey: 'app',
+    kind: 'full',
+    format: 'plain',
+    time: Date.parse('2026-12-04T01:00:00Z'),
+    size: 10,
+    verified: true,
+    meta: { sha256, size: 10 } as CatalogEntry['meta'],
+  });
+  const record = (sha256: string): OffsiteRecord => ({
+    rel: 'postgres/app/app_20261204_010000_full.sql.gz',
+    file: 'app_20261204_010000_full.sql.gz',
+    remote: 'off:bk',
+    source: { type: 'postgres', name: 'app' },
+    sourceKey: 'app',
+    kind: 'full',
+    format: 'plain',
+    time: Date.parse('2026-12-04T01:00:00Z'),
+    size: 10,
+    sha256,
+    state: 'copied',
+    attempts: 1,
+    verifiedAt: '2026-12-04T01:01:00Z',
+  });
+  const listed = (localSha: string, copiedSha: string): CatalogEntry[] => {
+    const catalog: Catalog = { root: '/b', entries: [entry(localSha)], partials: [], problems: [] };
+    withOffsite(catalog, { version: 1, copies: { [record(copiedSha).rel]: record(copiedSha) } }, { remote: 'off:bk' });
+    return catalog.entries;
+  };
+
+  it('shows the copy of the same file as copied', () => {
+    const [e] = listed('a'.repeat(64), 'a'.repeat(64));
+    expect(e?.offsite?.state).toBe('copied');
+  });
+
+  it('does not take the copy of another file under the same name for this one', () => {
+    const [e] = listed('a'.repeat(64), 'b'.repeat(64));
+    expect(e?.offsite?.state).toBe('pending');
   });
 });

@@ -34,9 +34,11 @@ describe.skipIf(unavailable('postgres'))('the Backups view with off-host copies'
     env = { ...process.env, ...remote.clientEnv('ui') };
     const older = await backup(path.join(root.dir, 'b'), db);
     await pushOffsite({ root: path.join(root.dir, 'b'), cfg, env });
+    // Newer, not copied yet: pending. Taken before the older one goes, so that within the same second it gets a name
+    // of its own (the freed name would otherwise be reused, and its copy state with it).
+    await backup(path.join(root.dir, 'b'), db);
     rmSync(older);
     rmSync(`${older}.json`);
-    await backup(path.join(root.dir, 'b'), db); // newer, not copied yet: pending
   }, 120_000);
   afterEach(async () => {
     await ui?.close();
