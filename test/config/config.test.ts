@@ -3,7 +3,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, findConfig, parseConfigText } from '../../src/config/load.js';
+import { findConfig } from '../../src/config/load.js';
 import { loadConfig, redactConfig } from '../../src/config/resolve.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'opsdeck-config-'));
@@ -65,15 +65,7 @@ describe('defaults are the documented thresholds (SPEC §1)', () => {
 });
 
 describe('validation errors name the file, the key path and the line', () => {
-  const bad = (text: string): string => {
-    try {
-      parseConfigText(text, '/etc/opsdeck.yaml');
-    } catch (err) {
-      expect(err).toBeInstanceOf(ConfigError);
-      return (err as Error).message;
-    }
-    throw new Error('expected a ConfigError');
-  };
+  const bad = (text: string): string => configProblem(text);
 
   it('wrong type', () => {
     expect(bad('targets:\n  postgres:\n    port: "five"\n')).toMatch(

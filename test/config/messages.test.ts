@@ -2,20 +2,13 @@
 // it: the wording comes partly from our own messages and partly from zod's English locale (which
 // src/config/load.ts reshapes), so a change of zod flavour or locale shows up here. Also the
 // parsed output, defaults included, of an empty file and of a file that sets every key.
+import { configProblem } from '../helpers/config.js';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfigText } from '../../src/config/load.js';
+import { parseConfigText } from '../../src/config/load.js';
 import { mergeRules } from '../../src/config/resolve.js';
 
 const file = '/etc/opsdeck.yaml';
-const problem = (text: string): string => {
-  try {
-    parseConfigText(text, file);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-};
+const problem = (text: string): string => configProblem(text);
 const duration = (got: string) => `expected a duration like "500ms", "30s", "5m", "2h" or "1d", got "${got}"`;
 
 describe('config problems, word for word', () => {
