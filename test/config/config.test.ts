@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findConfig } from '../../src/config/load.js';
+import { configProblem } from '../helpers/config.js';
 import { loadConfig, redactConfig } from '../../src/config/resolve.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'opsdeck-config-'));
