@@ -183,7 +183,7 @@ const accessSchema = z.strictObject({
   /** Its unit; by default a decimal is seconds (nginx $request_time), an integer microseconds (gunicorn %(D)s). */
   timeUnit: z.optional(z.enum(['s', 'ms', 'us'])),
   /** Bytes of the file's end read on open to fill the windows (default 32 MiB). */
-  historyBytes: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(1024 * 1024 * 1024))),
+  historyBytes: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(256 * 1024 * 1024))),
 });
 
 const logSourceSchema = z

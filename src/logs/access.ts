@@ -18,7 +18,10 @@ export interface AccessOptions {
    * default 0). nginx: `$request_time` appended; gunicorn: `%(D)s` (µs) or `%(L)s` (s).
    */
   timeField?: number;
-  /** Unit of that number; by default a decimal is seconds (nginx, `%(L)s`), an integer microseconds (`%(D)s`, Apache `%D`). */
+  /**
+   * Unit of that number; by default a decimal is seconds (nginx, `%(L)s`), an integer
+   * microseconds (`%(D)s`, Apache `%D`).
+   */
   timeUnit?: TimeUnit;
 }
 
@@ -71,6 +74,16 @@ export function parseClfTime(s: string): number {
   lastStamp = s;
   lastTime = t;
   return t;
+}
+
+const MONTH_NAMES = Object.keys(MONTHS);
+const p2 = (n: number): string => String(n).padStart(2, '0');
+
+/** ms since the epoch → `10/Oct/2000:13:55:36 +0000` (UTC), as access logs write it. */
+export function formatClfTime(t: number): string {
+  const d = new Date(t);
+  const date = `${p2(d.getUTCDate())}/${MONTH_NAMES[d.getUTCMonth()]!}/${d.getUTCFullYear()}`;
+  return `${date}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} +0000`;
 }
 
 const NUMBER = /^\d+(?:\.\d+)?$/;

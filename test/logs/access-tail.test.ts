@@ -7,7 +7,7 @@ import path from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AccessAggregator, type AccessWindow } from '../../src/logs/access.js';
+import { AccessAggregator, formatClfTime, type AccessWindow } from '../../src/logs/access.js';
 import { openLogTail, type LogTail } from '../../src/logs/tail.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -23,12 +23,7 @@ afterEach(async () => {
 });
 
 const NOW = Date.UTC(2026, 11, 4, 12, 0, 30);
-const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const p2 = (n: number) => String(n).padStart(2, '0');
-function stamp(t: number): string {
-  const d = new Date(t);
-  return `${p2(d.getUTCDate())}/${MON[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} +0000`;
-}
+const stamp = formatClfTime;
 
 interface Req {
   client: string;
@@ -62,7 +57,8 @@ function generate(n: number, from: number, to: number, seed: number): Req[] {
 function render(r: Req, i: number): string {
   if (i % 997 === 0) return `2026/12/04 12:00:00 [error] 12#12: *${i} upstream timed out`; // not an access line
   const size = r.status === 304 ? '-' : String(100 + (i % 5000));
-  return `${r.client} - - [${stamp(r.time)}] "GET ${r.path}?q=${i} HTTP/1.1" ${r.status} ${size} "-" "Mozilla/5.0 \\x22x\\x22" ${(r.ms / 1000).toFixed(3)}`;
+  const request = `"GET ${r.path}?q=${i} HTTP/1.1" ${r.status} ${size}`;
+  return `${r.client} - - [${stamp(r.time)}] ${request} "-" "Mozilla/5.0 \\x22x\\x22" ${(r.ms / 1000).toFixed(3)}`;
 }
 
 /** The same figures counted directly from the requests. */

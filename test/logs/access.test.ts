@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AccessAggregator,
+  formatClfTime,
   TopK,
   looksLikeAccessLog,
   nextWindow,
@@ -13,7 +14,8 @@ const T = Date.UTC(2026, 11, 4, 10, 15, 30); // 04/Dec/2026:10:15:30 +0000
 describe('parseAccessLine', () => {
   it('reads nginx combined with $request_time appended', () => {
     const e = parseAccessLine(
-      '203.0.113.7 - alice [04/Dec/2026:19:15:30 +0900] "GET /api/v1/items?page=2 HTTP/1.1" 200 5123 "https://example.org/" "Mozilla/5.0 (X11; Linux x86_64)" 0.187',
+      '203.0.113.7 - alice [04/Dec/2026:19:15:30 +0900] "GET /api/v1/items?page=2 HTTP/1.1" 200 5123 ' +
+        '"https://example.org/" "Mozilla/5.0 (X11; Linux x86_64)" 0.187',
     );
     expect(e).toEqual({
       client: '203.0.113.7',
@@ -102,11 +104,8 @@ describe('TopK (space-saving)', () => {
 });
 
 function line(client: string, t: number, path: string, status: number, secs?: number): string {
-  const d = new Date(t);
-  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()];
-  const p = (n: number) => String(n).padStart(2, '0');
-  const stamp = `${p(d.getUTCDate())}/${mon}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
-  return `${client} - - [${stamp}] "GET ${path} HTTP/1.1" ${status} 12 "-" "ua"${secs === undefined ? '' : ` ${secs.toFixed(3)}`}`;
+  const time = secs === undefined ? '' : ` ${secs.toFixed(3)}`;
+  return `${client} - - [${formatClfTime(t)}] "GET ${path} HTTP/1.1" ${status} 12 "-" "ua"${time}`;
 }
 
 describe('AccessAggregator', () => {

@@ -4,6 +4,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatClfTime } from '../../src/logs/access.js';
 import { createOpsStore } from '../../src/state/store.js';
 import { actionFixture, plain, type ActionFixture } from './action-fixtures.js';
 import { rules } from './fixtures.js';
@@ -16,11 +17,8 @@ afterEach(async () => {
   fx = null;
 });
 
-const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const p2 = (n: number) => String(n).padStart(2, '0');
 function line(ip: string, t: number, p: string, status: number, secs: number): string {
-  const d = new Date(t);
-  const stamp = `${p2(d.getUTCDate())}/${MON[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} +0000`;
+  const stamp = formatClfTime(t);
   return `${ip} - - [${stamp}] "GET ${p} HTTP/1.1" ${status} 512 "-" "Mozilla/5.0" ${secs.toFixed(3)}`;
 }
 
