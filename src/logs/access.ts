@@ -260,6 +260,8 @@ export class AccessAggregator {
   unparsed = 0;
   parsed = 0;
   tooOld = 0;
+  /** The last summary, reused while nothing was added and the minute is the same (one per frame at most). */
+  private cache: { key: string; summary: AccessSummary } | null = null;
 
   constructor(private readonly opts: AggregatorOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -344,6 +346,14 @@ export class AccessAggregator {
   /** What the window ending now holds. */
   summary(window: AccessWindow): AccessSummary {
     const now = this.now();
+    const key = `${window}|${this.parsed}|${this.unparsed}|${this.tooOld}|${Math.floor(now / MINUTE)}`;
+    if (this.cache?.key === key) return this.cache.summary;
+    const summary = this.compute(window, now);
+    this.cache = { key, summary };
+    return summary;
+  }
+
+  private compute(window: AccessWindow, now: number): AccessSummary {
     const minutes = WINDOW_MINUTES[window];
     const newest = Math.floor(now / MINUTE);
     const oldest = newest - minutes + 1;
