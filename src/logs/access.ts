@@ -142,11 +142,17 @@ export function looksLikeAccessLog(lines: readonly string[]): boolean {
   return ok / sample.length >= 0.8;
 }
 
-/** A space-saving heavy-hitters sketch of at most `k` keys. */
+/**
+ * A space-saving heavy-hitters sketch of at most `k` keys. Eviction candidates (keys holding the
+ * smallest count at the last scan) are kept in a list checked lazily, so an eviction costs O(1)
+ * amortised: one O(k) scan each time the list runs out, instead of one per new key.
+ */
 export class TopK {
   readonly counts = new Map<string, number>();
-  /** A lower bound of the smallest count (every count is at least this). */
+  /** The smallest count, as of the last scan (no count is below it). */
   private floor = 0;
+  private candidates: string[] = [];
+  private next = 0;
   /** True once a key was evicted: counts are then upper bounds. */
   evicted = false;
 
@@ -162,23 +168,33 @@ export class TopK {
       this.counts.set(key, n);
       return;
     }
-    let minKey = '';
-    let minV = Infinity;
-    for (const [kk, v] of this.counts) {
-      if (v < minV) {
-        minV = v;
-        minKey = kk;
-        if (v <= this.floor) break;
-      }
-    }
-    this.floor = minV;
-    this.counts.delete(minKey);
-    this.counts.set(key, minV + n);
+    const victim = this.victim();
+    this.counts.delete(victim);
+    this.counts.set(key, this.floor + n);
     this.evicted = true;
+  }
+
+  /** A key whose count is the smallest. */
+  private victim(): string {
+    for (;;) {
+      while (this.next < this.candidates.length) {
+        const k = this.candidates[this.next++]!;
+        // Stale when it was counted again or evicted since the scan.
+        if (this.counts.get(k) === this.floor) return k;
+      }
+      let min = Infinity;
+      for (const v of this.counts.values()) if (v < min) min = v;
+      this.floor = min;
+      this.candidates = [];
+      this.next = 0;
+      for (const [k, v] of this.counts) if (v === min) this.candidates.push(k);
+    }
   }
 
   clear(): void {
     this.counts.clear();
+    this.candidates = [];
+    this.next = 0;
     this.floor = 0;
     this.evicted = false;
   }
