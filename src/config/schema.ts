@@ -175,12 +175,25 @@ const serviceSchema = z
     ),
   );
 
+const accessFormat = z.enum(['combined', 'gunicorn', 'auto']);
+const accessSchema = z.strictObject({
+  format: z._default(accessFormat, 'auto'),
+  /** Which number after the last quoted field is the response time (0 = the first). */
+  timeField: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(20))),
+  /** Its unit; by default a decimal is seconds (nginx $request_time), an integer microseconds (gunicorn %(D)s). */
+  timeUnit: z.optional(z.enum(['s', 'ms', 'us'])),
+  /** Bytes of the file's end read on open to fill the windows (default 32 MiB). */
+  historyBytes: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(256 * 1024 * 1024))),
+});
+
 const logSourceSchema = z
   .strictObject({
     name: z.string().check(z.minLength(1)),
     file: z.optional(z.string()),
     command: z.optional(argv),
     container: z.optional(z.string()),
+    /** An access log (issue 15 point 7): its format, or the format with where its response time is. */
+    access: z.optional(z.union([accessFormat, accessSchema])),
   })
   .check(
     z.refine((s) => [s.file, s.command, s.container].filter((v) => v !== undefined).length === 1, {

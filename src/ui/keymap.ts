@@ -105,6 +105,7 @@ export type CommandId =
   | 'logs.pause'
   | 'logs.filter'
   | 'logs.source'
+  | 'logs.window'
   | 'arm';
 
 export interface Command {
@@ -507,6 +508,13 @@ export const COMMANDS: readonly Command[] = [
     scope: 'logs',
     dangerous: false,
     hint: 'source',
+  },
+  {
+    id: 'logs.window',
+    keys: ['w'],
+    description: 'Access log: switch the access panel window (5m, 15m, 1h, 24h)',
+    scope: 'logs',
+    dangerous: false,
   },
   {
     id: 'arm',
