@@ -102,7 +102,7 @@ export async function readCertificate(
         : code === 'EACCES' || code === 'EPERM'
           ? 'permission denied (opsdeck needs read access)'
           : (err as Error).message;
-    return { ...base, error: `${file}: ${why}` };
+    return { ...base, error: why };
   }
   try {
     const c = new X509Certificate(pem);
@@ -116,7 +116,7 @@ export async function readCertificate(
       error: null,
     };
   } catch {
-    return { ...base, error: `${file}: not a PEM certificate (expected "-----BEGIN CERTIFICATE-----")` };
+    return { ...base, error: 'not a PEM certificate (expected "-----BEGIN CERTIFICATE-----")' };
   }
 }
 
@@ -147,7 +147,7 @@ export function createCertificatesProbe(
                   issuer: null,
                   validTo: null,
                   daysLeft: null,
-                  error: `${c.file}: no file matches`,
+                  error: 'no file matches',
                 },
               ];
             return Promise.all(
@@ -164,7 +164,7 @@ export function createCertificatesProbe(
           value: c.daysLeft,
           unit: 'd',
         }));
-        const problems = certificates.flatMap((c) => (c.error ? [`${c.name}: ${c.error}`] : []));
+        const problems = certificates.flatMap((c) => (c.error ? [`${c.name}: ${c.file}: ${c.error}`] : []));
         return { reading: { certificates, problems }, metrics };
       });
     },

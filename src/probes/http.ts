@@ -4,8 +4,8 @@
 // bounded by the endpoint's timeout (at most probeTimeout), so a hanging endpoint is a timeout,
 // never a frozen read. Metrics, instance = the endpoint's name:
 //   http.up         1 when an answer with an expected status arrived, else 0
-//   http.latencyMs  time to the whole answer (null without an answer)
-//   tls.daysLeft    https only: days until the peer certificate expires (null without one)
+//   http.latencyMs  time to the whole answer (not reported without an answer)
+//   tls.daysLeft    https only: days until the peer certificate expires (not reported without one)
 // An endpoint not due at this read reports its last answer again, so every endpoint is always listed.
 import type { HttpEndpoint } from '../config/resolve.js';
 import { runBounded } from './boundary.js';
@@ -67,11 +67,11 @@ export function endpointState(e: HttpEndpoint, a: HttpAnswer, at: number): HttpE
 
 /** The samples of one endpoint. Pure. */
 export function endpointSamples(s: HttpEndpointState): MetricSample[] {
-  const out: MetricSample[] = [
-    { metric: 'http.up', instance: s.name, value: s.up ? 1 : 0, unit: '' },
-    { metric: 'http.latencyMs', instance: s.name, value: s.latencyMs, unit: 'ms' },
-  ];
-  if (s.url.startsWith('https:')) out.push({ metric: 'tls.daysLeft', instance: s.name, value: s.daysLeft, unit: 'd' });
+  // Without an answer there is no latency, and without a handshake no certificate: http.up = 0
+  // says it all (a null sample would add an UNKNOWN alert per down endpoint).
+  const out: MetricSample[] = [{ metric: 'http.up', instance: s.name, value: s.up ? 1 : 0, unit: '' }];
+  if (s.latencyMs !== null) out.push({ metric: 'http.latencyMs', instance: s.name, value: s.latencyMs, unit: 'ms' });
+  if (s.daysLeft !== null) out.push({ metric: 'tls.daysLeft', instance: s.name, value: s.daysLeft, unit: 'd' });
   return out;
 }
 

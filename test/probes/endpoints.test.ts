@@ -148,7 +148,8 @@ describe('the http probe against real loopback servers', () => {
     expect(metric('http.up', 'ok')).toBe(1);
     expect(metric('http.up', 'fail')).toBe(0);
     expect(metric('http.up', 'never')).toBe(0);
-    expect(metric('http.latencyMs', 'never')).toBeNull();
+    expect(metric('http.latencyMs', 'never')).toBeUndefined();
+    expect(metric('http.latencyMs', 'fail')).toBeGreaterThan(0);
     expect(metric('tls.daysLeft', 'soon')).toBe(e.soon!.daysLeft);
     expect(r.metrics.some((s) => s.metric === 'tls.daysLeft' && s.instance === 'ok')).toBe(false);
   });
