@@ -56,11 +56,16 @@ function Tab({ view, active, compact, narrow }: { view: ViewId; active: boolean;
   );
 }
 
+/** Views past the first ten get a tab only when they have something to show (or are active). */
+const OPTIONAL_TAB: Partial<Record<ViewId, readonly string[]>> = { endpoints: ['http', 'certificates'] };
+
 /** One line of view tabs. */
 export const Tabs = memo(function Tabs({ view, width }: { view: ViewId; width: number }) {
+  const watched = useOps((s) => (OPTIONAL_TAB.endpoints ?? []).some((t) => s.targets[t] !== undefined));
+  const shown = VIEWS.filter((v) => v === view || OPTIONAL_TAB[v] === undefined || (v === 'endpoints' && watched));
   return (
     <Box width={width} height={1} gap={1} overflow="hidden">
-      {VIEWS.map((v) => (
+      {shown.map((v) => (
         <Tab key={v} view={v} active={v === view} compact={width < 115} narrow={width < 100} />
       ))}
     </Box>

@@ -265,11 +265,13 @@ describe('parsed config, defaults filled in', () => {
         "readOnly": false,
         "services": [],
         "targets": {
+          "certificates": [],
           "host": {
             "interval": 2000,
             "linkSpeedMbps": {},
             "processesInterval": 15000,
           },
+          "http": [],
         },
         "thresholds": {},
       }
@@ -455,6 +457,7 @@ backups:
           "web",
         ],
         "targets": {
+          "certificates": [],
           "docker": {
             "enabled": false,
             "host": "tcp://x:2375",
@@ -473,6 +476,7 @@ backups:
             },
             "processesInterval": 60000,
           },
+          "http": [],
           "postgres": {
             "database": "d",
             "enabled": true,
@@ -620,6 +624,24 @@ backups:
           "sustain": 120000,
           "warn": 50,
         },
+        "http.latencyMs": {
+          "crit": 1000,
+          "direction": "above",
+          "enabled": true,
+          "interval": 10000,
+          "metric": "http.latencyMs",
+          "sustain": 60000,
+          "warn": 200,
+        },
+        "http.up": {
+          "crit": 0,
+          "direction": "below",
+          "enabled": true,
+          "interval": 10000,
+          "metric": "http.up",
+          "sustain": 120000,
+          "warn": 0,
+        },
         "postgres.cacheHitRatio": {
           "crit": 90,
           "direction": "below",
@@ -745,6 +767,15 @@ backups:
           "metric": "redis.reachable",
           "sustain": 0,
           "warn": 0,
+        },
+        "tls.daysLeft": {
+          "crit": 7,
+          "direction": "below",
+          "enabled": true,
+          "interval": 600000,
+          "metric": "tls.daysLeft",
+          "sustain": 0,
+          "warn": 30,
         },
       }
     `);
