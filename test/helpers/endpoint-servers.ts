@@ -9,11 +9,15 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { checkRequirement } from '../../src/sandbox/requirements.js';
 
 export const TOKEN = 'Bearer s3cret-token-for-test';
 
 /** Makes a self-signed certificate with openssl, valid `days` days; returns the key and cert paths. */
 export function makeCertificate(dir: string, cn: string, days: number): { key: string; cert: string } {
+  // A missing openssl is a failing test with the package to install, never a skip.
+  const req = checkRequirement('openssl');
+  if (!req.ok) throw new Error(`openssl: ${req.problem ?? 'not found'} (Debian package: ${req.debianPackage})`);
   mkdirSync(dir, { recursive: true });
   const key = path.join(dir, 'privkey.pem');
   const cert = path.join(dir, 'cert.pem');
