@@ -81,6 +81,8 @@ const checks = [
   { what: 'igzip (ISA-L)', pkg: 'isal', found: () => which('igzip') },
   // Off-host copies (issue 14): the tests serve a loopback WebDAV/SFTP remote with rclone itself.
   { what: 'rclone', pkg: 'rclone', found: () => which('rclone') },
+  // Endpoint and certificate checks (issue 15): the tests make their certificates with openssl.
+  { what: 'openssl', pkg: 'openssl', found: () => which('openssl') },
 ];
 
 const missing = () => checks.filter((c) => !c.found());
@@ -106,7 +108,7 @@ if (absent.length && isRoot && which('apt-get')) {
 if (absent.length === 0) {
   const note = isRoot ? '' : ' (not root: the Docker sandbox needs root and its tests will skip)';
   const pgVersion = postgresBin()?.split('/')[4] ?? '?';
-  const others = 'pg_dump, redis-server, dockerd, busybox-static, tmux, igzip, rclone';
+  const others = 'pg_dump, redis-server, dockerd, busybox-static, tmux, igzip, rclone, openssl';
   console.log(`provision: sandbox binaries present — PostgreSQL ${pgVersion}, ${others}${note}`);
   process.exit(0);
 }

@@ -93,6 +93,14 @@ export const DEFAULT_RULES = {
   // Hours since the newest backup of a source whose off-host copy is verified (only with backups.offsite):
   // the backup's own 26/50 h plus a few hours for the copy and its retries.
   'backup.offsiteAgeHours': { warn: 30, crit: 54, interval: '1m', sustain: 0 },
+  // HTTP endpoints (targets.http): down is CRITICAL once it lasted the manual's `up == 0 for: 2m`;
+  // latency from the SLO "API response within 200 ms" (critical at 1 s); the interval is each
+  // endpoint's own (targets.http[].interval, default 10 s).
+  'http.up': { warn: 0, crit: 0, direction: 'below', interval: '10s', sustain: '2m' },
+  'http.latencyMs': { warn: 200, crit: 1000, interval: '10s', sustain: '1m' },
+  // Days until a certificate expires (https endpoints and targets.certificates): the manuals'
+  // weekly check; 30 days warning, 7 critical. Certificate files are read every 10 minutes.
+  'tls.daysLeft': { warn: 30, crit: 7, direction: 'below', interval: '10m', sustain: 0 },
 } satisfies Record<string, RuleInput>;
 export type MetricId = keyof typeof DEFAULT_RULES;
 
@@ -200,6 +208,63 @@ const logSourceSchema = z
       message: 'a log source needs exactly one of: file, command, container',
     }),
   );
+
+// An HTTP(S) endpoint checked like the manuals' `curl -f`. A header value is literal text or
+// `{ env: NAME }` (read from the environment, never shown); credentials must come from the environment.
+const SECRET_HEADER = /^(authorization|proxy-authorization|cookie)$|token|secret|api[-_]?key|password/i;
+const headerValue = z.union([z.string(), z.strictObject({ env: envName })]);
+const httpStatus = z.number().check(z.int(), z.minimum(100), z.maximum(599));
+const httpTargetSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .check(
+        z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/, 'expected a name of letters, digits, ".", "_", ":", "@" or "-"'),
+      ),
+    url: z.string().check(
+      z.refine((u) => {
+        try {
+          const p = new URL(u).protocol;
+          return p === 'http:' || p === 'https:';
+        } catch {
+          return false;
+        }
+      }, 'expected an http:// or https:// URL, e.g. "https://api.example.com/health"'),
+    ),
+    method: z._default(z.enum(['GET', 'HEAD', 'POST', 'PUT', 'OPTIONS']), 'GET'),
+    /** The status (or statuses) that mean "up"; unset: any status below 400 (curl -f). */
+    expectStatus: z.optional(z.union([httpStatus, z.array(httpStatus).check(z.minLength(1))])),
+    headers: z._default(z.record(z.string(), headerValue), {}),
+    /** Whole request; unset or longer than probeTimeout: probeTimeout. */
+    timeout: z.optional(duration),
+    interval: z.prefault(duration, '10s'),
+    tlsVerify: z._default(z.boolean(), true),
+  })
+  .check(
+    z.superRefine((t, ctx) => {
+      for (const [name, value] of Object.entries(t.headers))
+        if (typeof value === 'string' && SECRET_HEADER.test(name))
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              'holds a credential as literal text: write { env: NAME } and put the value in the ' +
+              'environment variable NAME',
+            path: ['headers', name],
+            input: value,
+          });
+    }),
+  );
+
+// A certificate file (PEM) whose expiry is watched; `file` may hold * ? [..] in its path segments.
+const certificateTargetSchema = z.strictObject({
+  name: z
+    .string()
+    .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/, 'expected a name of letters, digits, ".", "_", ":", "@" or "-"')),
+  file: z.string().check(
+    z.minLength(1),
+    z.refine((d) => d.startsWith('/'), 'expected an absolute path, e.g. "/etc/letsencrypt/live/*/cert.pem"'),
+  ),
+});
 
 const positiveInt = z.number().check(z.int(), z.positive());
 const retentionSchema = z.strictObject({
@@ -331,6 +396,8 @@ export const configSchema = z.strictObject({
       docker: z.optional(dockerSchema),
       postgres: z.optional(pgSchema),
       redis: z.optional(redisSchema),
+      http: z._default(z.array(httpTargetSchema), []),
+      certificates: z._default(z.array(certificateTargetSchema), []),
     }),
     {},
   ),
@@ -360,3 +427,5 @@ export type BackupsConfig = z.output<typeof backupsSchema>;
 export type ExistingBackupsConfig = z.output<typeof existingSchema>;
 export type RestoreTargetConfig = z.output<typeof restoreTargetSchema>;
 export type OffsiteConfig = z.output<typeof offsiteSchema>;
+export type HttpTargetConfig = z.output<typeof httpTargetSchema>;
+export type CertificateTargetConfig = z.output<typeof certificateTargetSchema>;

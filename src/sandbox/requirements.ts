@@ -2,7 +2,8 @@
 import { accessSync, closeSync, constants, openSync, readSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type RequirementName = 'postgres' | 'pg_dump' | 'redis' | 'docker' | 'busybox' | 'tmux' | 'igzip' | 'rclone';
+export type RequirementName =
+  'postgres' | 'pg_dump' | 'redis' | 'docker' | 'busybox' | 'tmux' | 'igzip' | 'rclone' | 'openssl';
 
 /** Result of looking for one requirement. */
 export interface RequirementResult {
@@ -116,6 +117,8 @@ export function checkRequirement(name: RequirementName): RequirementResult {
       return result(name, 'isal', which('igzip'));
     case 'rclone':
       return result(name, 'rclone', which('rclone'));
+    case 'openssl':
+      return result(name, 'openssl', which('openssl'));
   }
 }
 
@@ -129,7 +132,17 @@ export interface RequirementReport {
 
 /** Check requirements (all by default) and say exactly which Debian packages to install. */
 export function checkRequirements(
-  names: RequirementName[] = ['postgres', 'pg_dump', 'redis', 'docker', 'busybox', 'tmux', 'igzip', 'rclone'],
+  names: RequirementName[] = [
+    'postgres',
+    'pg_dump',
+    'redis',
+    'docker',
+    'busybox',
+    'tmux',
+    'igzip',
+    'rclone',
+    'openssl',
+  ],
 ): RequirementReport {
   const results = names.map(checkRequirement);
   const bad = results.filter((r) => !r.ok);

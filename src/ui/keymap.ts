@@ -18,8 +18,16 @@ export const VIEWS = [
   'services',
   'logs',
   'audit',
+  'endpoints',
 ] as const;
 export type ViewId = (typeof VIEWS)[number];
+
+/** The key of each view: 1…9 and 0 for the first ten, a letter past them. */
+const LETTER_KEYS: Partial<Record<ViewId, string>> = { endpoints: 'E' };
+export function viewKey(view: ViewId): string {
+  const i = VIEWS.indexOf(view);
+  return i < 10 ? String((i + 1) % 10) : LETTER_KEYS[view]!;
+}
 
 /**
  * Modal states that take the keyboard away from the views: the help overlay, text entry (the
@@ -40,6 +48,7 @@ export const VIEW_TITLES: Record<ViewId, string> = {
   services: 'Services',
   logs: 'Logs',
   audit: 'Audit',
+  endpoints: 'Endpoints',
 };
 
 /** Help-overlay titles of the modes a view reports (task panels, questions, typed confirmations). */
@@ -121,9 +130,9 @@ export interface Command {
   hint?: string;
 }
 
-const viewCommands: Command[] = VIEWS.map((view, i) => ({
+const viewCommands: Command[] = VIEWS.map((view) => ({
   id: `view.${view}` as const,
-  keys: [String((i + 1) % 10)],
+  keys: [viewKey(view)],
   description: `Show the ${VIEW_TITLES[view]} view`,
   scope: 'global',
   dangerous: false,

@@ -258,11 +258,13 @@ describe('parsed config, defaults filled in', () => {
         "readOnly": false,
         "services": [],
         "targets": {
+          "certificates": [],
           "host": {
             "interval": 2000,
             "linkSpeedMbps": {},
             "processesInterval": 15000,
           },
+          "http": [],
         },
         "thresholds": {},
       }
@@ -448,6 +450,7 @@ backups:
           "web",
         ],
         "targets": {
+          "certificates": [],
           "docker": {
             "enabled": false,
             "host": "tcp://x:2375",
@@ -466,6 +469,7 @@ backups:
             },
             "processesInterval": 60000,
           },
+          "http": [],
           "postgres": {
             "database": "d",
             "enabled": true,
@@ -613,6 +617,24 @@ backups:
           "sustain": 120000,
           "warn": 50,
         },
+        "http.latencyMs": {
+          "crit": 1000,
+          "direction": "above",
+          "enabled": true,
+          "interval": 10000,
+          "metric": "http.latencyMs",
+          "sustain": 60000,
+          "warn": 200,
+        },
+        "http.up": {
+          "crit": 0,
+          "direction": "below",
+          "enabled": true,
+          "interval": 10000,
+          "metric": "http.up",
+          "sustain": 120000,
+          "warn": 0,
+        },
         "postgres.cacheHitRatio": {
           "crit": 90,
           "direction": "below",
@@ -738,6 +760,15 @@ backups:
           "metric": "redis.reachable",
           "sustain": 0,
           "warn": 0,
+        },
+        "tls.daysLeft": {
+          "crit": 7,
+          "direction": "below",
+          "enabled": true,
+          "interval": 600000,
+          "metric": "tls.daysLeft",
+          "sustain": 0,
+          "warn": 30,
         },
       }
     `);
