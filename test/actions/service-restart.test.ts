@@ -172,7 +172,10 @@ describe('argv services: restart and reload of a real daemon', () => {
       expect(out.summary.at(-1)).toBe('Nothing was done.');
     }
     expect(pid()).toBe(p);
-    expect(ro.entries.map((e) => `${e.action} ${e.event}`)).toEqual(['service.restart refused', 'service.reload refused']);
+    expect(ro.entries.map((e) => `${e.action} ${e.event}`)).toEqual([
+      'service.restart refused',
+      'service.reload refused',
+    ]);
   });
 
   it('start-all ends with the default checks, retried within their window, and names the failing one', async () => {

@@ -54,9 +54,9 @@ describe('http checks against a loopback server', () => {
     expect(bad.detail).toMatch(/^HTTP 500 in \d+ ms \(not 2xx\/3xx\)$/);
     const wrong = await runCheck(check({ name: 'api', http: { url: `${base}/ok`, expectStatus: 201 } }), {}, never);
     expect(wrong.detail).toMatch(/^HTTP 200 in \d+ ms, expected 201$/);
-    expect((await runCheck(check({ name: 'c', http: { url: `${base}/created`, expectStatus: 201 } }), {}, never)).ok).toBe(
-      true,
-    );
+    expect(
+      (await runCheck(check({ name: 'c', http: { url: `${base}/created`, expectStatus: 201 } }), {}, never)).ok,
+    ).toBe(true);
   });
 
   it('retries every `every` within its window until it passes', async () => {
@@ -85,7 +85,11 @@ describe('http checks against a loopback server', () => {
 
 describe('command checks', () => {
   it('pass on exit 0 and say the last line of output; a missing program is a failure in words', async () => {
-    const ok = await runCheck(check({ name: 'script', command: ['sh', '-c', 'echo checking; echo all good'] }), {}, never);
+    const ok = await runCheck(
+      check({ name: 'script', command: ['sh', '-c', 'echo checking; echo all good'] }),
+      {},
+      never,
+    );
     expect(ok).toEqual({ name: 'script', ok: true, detail: 'exit 0: all good', attempts: 1 });
     const bad = await runCheck(check({ name: 'script', command: ['sh', '-c', 'echo db down >&2; exit 2'] }), {}, never);
     expect(bad.detail).toBe('exit code 2: db down');
