@@ -186,9 +186,11 @@ function healthStep(ordered: readonly ServiceConfig[], ds: Map<string, ServiceDr
     title: 'health check',
     describe: () => ({
       kind: 'check',
+      // The checks first: on a narrow confirmation screen they are what the operator needs to see.
       text:
-        `every service reports running: ${ordered.map((s) => statusText(s, ds.get(s.name)!)).join('; ')}` +
-        (named ? `; then the checks ${named}` : ''),
+        (named
+          ? `every service reports running, then the checks ${named} — status: `
+          : 'every service reports running: ') + ordered.map((s) => statusText(s, ds.get(s.name)!)).join('; '),
     }),
     cancellable: true,
     run: async (ctx) => {

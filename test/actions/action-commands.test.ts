@@ -117,7 +117,9 @@ describe('opsdeck service / container / audit', () => {
     const dry = await run(['service', 'restart', 'svc', '--dry-run'], await config(extra(['test', '-e', marker])));
     expect(dry.out).toContain('service.restart svc — 2 steps, needs a yes');
     expect(dry.out).toContain(`argv: rm -f ${marker}, then touch ${marker}, then wait until`);
-    expect(dry.out).toContain(`check: every service reports running: svc: test -e ${marker}; then the checks up:`);
+    expect(dry.out).toContain(
+      `check: every service reports running, then the checks up: run test -e ${marker} → exit 0 — status: svc: test`,
+    );
     const ok = await run(['service', 'restart', 'svc', '--yes'], await config(extra(['test', '-e', marker])));
     expect(ok.code, ok.err).toBe(0);
     expect(ok.err).toContain('[2/2] done: health check — 1 check passed');
