@@ -6,7 +6,7 @@ import type { OpsdeckConfig } from '../config/resolve.js';
 
 /** The HealthChecker of `config`, or undefined when no checks are configured. */
 export function healthChecker(
-  config: Pick<OpsdeckConfig, 'checks' | 'defaultChecks' | 'postgres'>,
+  config: Pick<OpsdeckConfig, 'checks' | 'defaultChecks'> & { postgres?: OpsdeckConfig['postgres'] },
   env?: NodeJS.ProcessEnv,
 ): HealthChecker | undefined {
   if (config.checks.length === 0) return undefined;
@@ -15,7 +15,7 @@ export function healthChecker(
     defaults: config.defaultChecks,
     run: async (checks, signal): Promise<CheckOutcome[]> => {
       const { runChecks } = await import('../probes/health-checks.js');
-      return runChecks(checks, { postgres: config.postgres, ...(env ? { env } : {}) }, signal);
+      return runChecks(checks, { postgres: config.postgres ?? null, ...(env ? { env } : {}) }, signal);
     },
   };
 }

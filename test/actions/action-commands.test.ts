@@ -108,7 +108,7 @@ describe('opsdeck service / container / audit', () => {
     expect(audit.map((e) => e.event)).toEqual(['refused']);
   });
 
-  it('service restart NAME: the plan ends with the health checks, runs with --yes, and a failing check exits 1', async () => {
+  it('service restart NAME: ends with the health checks, runs with --yes, a failing check exits 1', async () => {
     const marker = path.join(dir, 'svc.up');
     const extra = (cmd: string[]): Partial<ConfigInput> => ({
       checks: [{ name: 'up', command: cmd }],

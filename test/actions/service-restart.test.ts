@@ -153,7 +153,8 @@ describe('argv services: restart and reload of a real daemon', () => {
   it('refuses a reload where the service has none, in words, before any plan', async () => {
     const { services } = parse({ services: [appService({ reload: undefined })] });
     await expect(servicePlan(services, 'reload', 'app')).rejects.toThrow(
-      'service app has no reload command configured (add reload: [argv…], e.g. ["kill", "-HUP", …]); restart it instead',
+      'service app has no reload command configured (add reload: [argv…], e.g. ["kill", "-HUP", …]); ' +
+        'restart it instead',
     );
   });
 

@@ -106,7 +106,7 @@ describe('Services view', () => {
     ]);
   });
 
-  it('restarts the selected service from the view, ends with its health check, and shows its status output', async () => {
+  it('restarts the selected service from the view, ends with its health check, shows its status output', async () => {
     fx = actionFixture({
       services: (dir) => [
         {
