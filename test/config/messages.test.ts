@@ -255,6 +255,8 @@ describe('parsed config, defaults filled in', () => {
           },
           "verifyQueries": [],
         },
+        "checks": [],
+        "defaultChecks": [],
         "discover": true,
         "historyLength": 300,
         "logs": {
@@ -386,6 +388,8 @@ backups:
             },
           ],
         },
+        "checks": [],
+        "defaultChecks": [],
         "discover": false,
         "historyLength": 10,
         "logs": {
