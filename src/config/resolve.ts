@@ -82,6 +82,9 @@ export interface OpsdeckConfig {
   origins: Record<TargetName, TargetOrigin>;
   services: ParsedConfig['services'];
   startOrder?: string[];
+  /** Named health checks (issue 15) and the ones used when a service names none. */
+  checks: ParsedConfig['checks'];
+  defaultChecks: string[];
   logs: ParsedConfig['logs'];
   auditPath: string;
   stateDir: string;
@@ -168,6 +171,8 @@ export async function resolveConfig(
     origins,
     services: parsed.services,
     ...(parsed.startOrder ? { startOrder: parsed.startOrder } : {}),
+    checks: parsed.checks,
+    defaultChecks: parsed.defaultChecks,
     logs: parsed.logs,
     auditPath: parsed.audit.path ?? path.join(stateDir, 'audit.jsonl'),
     stateDir,

@@ -172,6 +172,11 @@ const serviceSchema = z
     start: z.optional(argv),
     stop: z.optional(argv),
     status: z.optional(argv),
+    /** Argv services: how to restart (default: stop, then start) and reload (none: refused). */
+    restart: z.optional(argv),
+    reload: z.optional(argv),
+    /** Names of the health checks (top-level `checks`) that prove this service healthy; default `defaultChecks`. */
+    checks: z.optional(z.array(z.string())),
     timeout: z.prefault(duration, '60s'),
   })
   .check(
@@ -193,6 +198,47 @@ const accessSchema = z.strictObject({
   /** Bytes of the file's end read on open to fill the windows (default 32 MiB). */
   historyBytes: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(256 * 1024 * 1024))),
 });
+// A named health check (issue 15): what a plan runs at its end to prove the services healthy, like
+// the manual's `sleep 30 && ./scripts/health-check.sh` or `curl -f https://api…/`.
+const hostPort = z
+  .string()
+  .check(z.regex(/^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/, 'expected "host:port", e.g. "127.0.0.1:5432"'));
+export const healthCheckSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .check(
+        z.regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, 'expected a check name of letters, digits, ".", "_", "@" or "-"'),
+      ),
+    http: z.optional(
+      z.strictObject({
+        url: z.string().check(z.regex(/^https?:\/\/\S+$/, 'expected an http:// or https:// URL')),
+        /** The status that counts as healthy; default any 2xx or 3xx (curl -f). */
+        expectStatus: z.optional(z.number().check(z.int(), z.minimum(100), z.maximum(599))),
+        tlsVerify: z._default(z.boolean(), true),
+      }),
+    ),
+    command: z.optional(argv),
+    tcp: z.optional(hostPort),
+    sql: z.optional(
+      z.strictObject({
+        query: z.string().check(z.minLength(1)),
+        /** The first column of the first row, as text; default: the query succeeds. */
+        expect: z.optional(z.string()),
+      }),
+    ),
+    /** Wait this long before the first attempt (the manual sleeps 30 s). */
+    wait: z.prefault(duration, 0),
+    /** Each attempt's own limit. */
+    timeout: z.prefault(duration, '5s'),
+    /** Try again every `every` until `within` has passed since the first attempt; default one attempt. */
+    retry: z.optional(z.strictObject({ every: z.prefault(duration, '2s'), within: duration })),
+  })
+  .check(
+    z.refine((c) => [c.http, c.command, c.tcp, c.sql].filter((v) => v !== undefined).length === 1, {
+      message: 'a health check needs exactly one of: http, command, tcp, sql',
+    }),
+  );
 
 const logSourceSchema = z
   .strictObject({
@@ -384,36 +430,70 @@ const backupsSchema = z
     }),
   );
 
-export const configSchema = z.strictObject({
-  readOnly: z._default(z.boolean(), false),
-  /** Look for local endpoints (Docker socket, PostgreSQL, Redis) that the config does not name. */
-  discover: z._default(z.boolean(), true),
-  probeTimeout: z.prefault(duration, '3s'),
-  historyLength: z._default(z.number().check(z.int(), z.minimum(10), z.maximum(10_000)), 300),
-  targets: z.prefault(
-    z.strictObject({
-      host: z.prefault(hostSchema, {}),
-      docker: z.optional(dockerSchema),
-      postgres: z.optional(pgSchema),
-      redis: z.optional(redisSchema),
-      http: z._default(z.array(httpTargetSchema), []),
-      certificates: z._default(z.array(certificateTargetSchema), []),
+export const configSchema = z
+  .strictObject({
+    readOnly: z._default(z.boolean(), false),
+    /** Look for local endpoints (Docker socket, PostgreSQL, Redis) that the config does not name. */
+    discover: z._default(z.boolean(), true),
+    probeTimeout: z.prefault(duration, '3s'),
+    historyLength: z._default(z.number().check(z.int(), z.minimum(10), z.maximum(10_000)), 300),
+    targets: z.prefault(
+      z.strictObject({
+        host: z.prefault(hostSchema, {}),
+        docker: z.optional(dockerSchema),
+        postgres: z.optional(pgSchema),
+        redis: z.optional(redisSchema),
+        http: z._default(z.array(httpTargetSchema), []),
+        certificates: z._default(z.array(certificateTargetSchema), []),
+      }),
+      {},
+    ),
+    thresholds: z._default(z.record(z.string(), ruleOverrideSchema), {}),
+    services: z._default(z.array(serviceSchema), []),
+    startOrder: z.optional(z.array(z.string())),
+    /** Named health checks plans end with (issue 15). */
+    checks: z._default(z.array(healthCheckSchema), []),
+    /** The checks of services that name none (and of plans without services). */
+    defaultChecks: z._default(z.array(z.string()), []),
+    logs: z.prefault(
+      z.strictObject({
+        sources: z._default(z.array(logSourceSchema), []),
+        bufferLines: z._default(z.number().check(z.int(), z.minimum(100), z.maximum(1_000_000)), 10_000),
+      }),
+      {},
+    ),
+    audit: z.prefault(z.strictObject({ path: z.optional(z.string()) }), {}),
+    backups: z.prefault(backupsSchema, {}),
+  })
+  .check(
+    // Check names are unique, and every name a service or defaultChecks gives is a configured check.
+    z.superRefine((c, ctx) => {
+      const known = new Set<string>();
+      c.checks.forEach((k, i) => {
+        if (known.has(k.name))
+          ctx.addIssue({
+            code: 'custom',
+            message: `a second check is named "${k.name}": give each check its own name`,
+            path: ['checks', i, 'name'],
+            input: k.name,
+          });
+        known.add(k.name);
+      });
+      const list = [...known].join(', ') || 'none: add a checks: list';
+      const refs = (names: readonly string[], at: (string | number)[]): void =>
+        names.forEach((n, j) => {
+          if (!known.has(n))
+            ctx.addIssue({
+              code: 'custom',
+              message: `names the check "${n}", which is not in checks (known: ${list})`,
+              path: [...at, j],
+              input: n,
+            });
+        });
+      refs(c.defaultChecks, ['defaultChecks']);
+      c.services.forEach((s, i) => refs(s.checks ?? [], ['services', i, 'checks']));
     }),
-    {},
-  ),
-  thresholds: z._default(z.record(z.string(), ruleOverrideSchema), {}),
-  services: z._default(z.array(serviceSchema), []),
-  startOrder: z.optional(z.array(z.string())),
-  logs: z.prefault(
-    z.strictObject({
-      sources: z._default(z.array(logSourceSchema), []),
-      bufferLines: z._default(z.number().check(z.int(), z.minimum(100), z.maximum(1_000_000)), 10_000),
-    }),
-    {},
-  ),
-  audit: z.prefault(z.strictObject({ path: z.optional(z.string()) }), {}),
-  backups: z.prefault(backupsSchema, {}),
-});
+  );
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
@@ -422,6 +502,7 @@ export type RedisTargetConfig = z.output<typeof redisSchema>;
 export type DockerTargetConfig = z.output<typeof dockerSchema>;
 export type HostTargetConfig = z.output<typeof hostSchema>;
 export type ServiceConfig = z.output<typeof serviceSchema>;
+export type HealthCheckConfig = z.output<typeof healthCheckSchema>;
 export type LogSourceConfig = z.output<typeof logSourceSchema>;
 export type BackupsConfig = z.output<typeof backupsSchema>;
 export type ExistingBackupsConfig = z.output<typeof existingSchema>;

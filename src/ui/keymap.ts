@@ -109,6 +109,8 @@ export type CommandId =
   | 'container.logs'
   | 'service.start'
   | 'service.stop'
+  | 'service.restart'
+  | 'service.reload'
   | 'service.start-all'
   | 'service.stop-all'
   | 'logs.pause'
@@ -477,6 +479,22 @@ export const COMMANDS: readonly Command[] = [
     scope: 'services',
     dangerous: true,
     hint: 'stop',
+  },
+  {
+    id: 'service.restart',
+    keys: ['R'],
+    description: 'Restart the selected service, then its health checks (asks for a yes)',
+    scope: 'services',
+    dangerous: true,
+    hint: 'restart',
+  },
+  {
+    id: 'service.reload',
+    keys: ['H'],
+    description: 'Reload the selected service (systemctl reload, or its reload command; asks for a yes)',
+    scope: 'services',
+    dangerous: true,
+    hint: 'reload',
   },
   {
     id: 'service.start-all',

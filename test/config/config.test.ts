@@ -139,6 +139,9 @@ describe('targets', () => {
       'worker',
     ]);
     expect(cfg.origins).toMatchObject({ postgres: 'configured', redis: 'configured', docker: 'configured' });
+    expect(cfg.checks.map((c) => c.name)).toEqual(['api', 'worker-script', 'db-port', 'incidents']);
+    expect(cfg.checks[0]).toMatchObject({ wait: 30_000, retry: { every: 5000, within: 120_000 }, timeout: 5000 });
+    expect(cfg.defaultChecks).toEqual(['db-port', 'incidents']);
   });
 
   it('secrets are redacted and a missing secret variable is named', async () => {

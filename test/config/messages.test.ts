@@ -248,6 +248,8 @@ describe('parsed config, defaults filled in', () => {
           },
           "verifyQueries": [],
         },
+        "checks": [],
+        "defaultChecks": [],
         "discover": true,
         "historyLength": 300,
         "logs": {
@@ -381,6 +383,8 @@ backups:
             },
           ],
         },
+        "checks": [],
+        "defaultChecks": [],
         "discover": false,
         "historyLength": 10,
         "logs": {

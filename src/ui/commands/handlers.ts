@@ -100,6 +100,8 @@ export const HANDLERS: Record<CommandId, Handler> = {
   'container.logs': containerLogs,
   'service.start': serviceAction('start'),
   'service.stop': serviceAction('stop'),
+  'service.restart': serviceAction('restart'),
+  'service.reload': serviceAction('reload'),
   'service.start-all': allServices('start'),
   'service.stop-all': allServices('stop'),
   'logs.pause': (c) => c.targets.logs?.pause(),
