@@ -5,9 +5,10 @@ import type { DockerEngine } from '../docker/index.js';
 import type { LogSourceConfig } from '../config/schema.js';
 import { FrameBatcher } from './batcher.js';
 import { LineBuffer, type View } from './buffer.js';
-import { classify } from './classify.js';
+import { classify, type LogLevel } from './classify.js';
 import { followContainer } from './container-follow.js';
 import { followFile, type FileFollowOptions } from './file-follow.js';
+import { followJournal, type JournalFollowOptions } from './journal-follow.js';
 import { parseFilter, type FilterParse, type LogFilter } from './filter.js';
 import { followCommand } from './pty-follow.js';
 import { RateCounter } from './rate.js';
@@ -24,6 +25,7 @@ export interface LogTailOptions {
   /** Called once per frame with what changed; read view() for the lines. */
   onFrame?: (frame: TailFrame) => void;
   file?: FileFollowOptions;
+  journal?: JournalFollowOptions;
   /** Lines of history for container sources (default 100). */
   containerTail?: number;
   env?: NodeJS.ProcessEnv;
@@ -80,7 +82,7 @@ export class LogTail {
   start(): this {
     if (this.stream) return this;
     const sink: SourceSink = {
-      lines: (texts, stream) => this.ingest(texts, stream),
+      lines: (texts, stream, levels) => this.ingest(texts, stream, levels),
       status: (text) => this.note(text),
       end: (reason, error) => {
         this.endedInfo = { reason, error: error === true };
@@ -93,6 +95,11 @@ export class LogTail {
       if (s.file !== undefined) this.stream = followFile(s.file, sink, this.opts.file);
       else if (s.command !== undefined)
         this.stream = followCommand(s.command, sink, this.opts.env ? { env: this.opts.env } : {});
+      else if (s.journal !== undefined)
+        this.stream = followJournal(s.journal, sink, {
+          ...(this.opts.env ? { env: this.opts.env } : {}),
+          ...this.opts.journal,
+        });
       else if (s.container !== undefined && this.opts.docker)
         this.stream = followContainer(this.opts.docker, s.container, sink, { tail: this.opts.containerTail ?? 100 });
       else {
@@ -100,7 +107,7 @@ export class LogTail {
         sink.end(
           s.container !== undefined
             ? 'Docker is not configured or not reachable'
-            : `log source ${s.name} has no file, command or container`,
+            : `log source ${s.name} has no file, command, container or journal`,
           true,
         );
       }
@@ -163,13 +170,17 @@ export class LogTail {
     return this.endedInfo;
   }
 
-  private ingest(texts: readonly string[], stream?: 'stdout' | 'stderr'): void {
+  private ingest(
+    texts: readonly string[],
+    stream?: 'stdout' | 'stderr',
+    levels?: readonly (LogLevel | undefined)[],
+  ): void {
     const time = this.now();
     const lines: LogLine[] = new Array<LogLine>(texts.length);
     let errors = 0;
     for (let i = 0; i < texts.length; i++) {
       const text = texts[i]!;
-      const level = classify(text);
+      const level = levels?.[i] ?? classify(text);
       if (level === 'error') errors++;
       else if (level === 'warn') this.warnings++;
       lines[i] = stream ? { seq: this.seq++, time, text, level, stream } : { seq: this.seq++, time, text, level };

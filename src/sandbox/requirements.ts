@@ -2,7 +2,18 @@
 import { accessSync, closeSync, constants, openSync, readSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type RequirementName = 'postgres' | 'pg_dump' | 'redis' | 'docker' | 'busybox' | 'tmux' | 'igzip' | 'rclone';
+export type RequirementName =
+  | 'postgres'
+  | 'pg_dump'
+  | 'redis'
+  | 'docker'
+  | 'busybox'
+  | 'tmux'
+  | 'igzip'
+  | 'rclone'
+  | 'logrotate'
+  | 'journal-remote'
+  | 'journalctl';
 
 /** Result of looking for one requirement. */
 export interface RequirementResult {
@@ -116,6 +127,15 @@ export function checkRequirement(name: RequirementName): RequirementResult {
       return result(name, 'isal', which('igzip'));
     case 'rclone':
       return result(name, 'rclone', which('rclone'));
+    // Log history (issue 15): rotations made by the real logrotate, a journal written by systemd-journal-remote.
+    case 'logrotate':
+      return result(name, 'logrotate', which('logrotate'));
+    case 'journal-remote': {
+      const p = ['/lib/systemd/systemd-journal-remote', '/usr/lib/systemd/systemd-journal-remote'].find(executable);
+      return result(name, 'systemd-journal-remote', p);
+    }
+    case 'journalctl':
+      return result(name, 'systemd', which('journalctl'));
   }
 }
 
@@ -129,7 +149,10 @@ export interface RequirementReport {
 
 /** Check requirements (all by default) and say exactly which Debian packages to install. */
 export function checkRequirements(
-  names: RequirementName[] = ['postgres', 'pg_dump', 'redis', 'docker', 'busybox', 'tmux', 'igzip', 'rclone'],
+  names: RequirementName[] = [
+    ...['postgres', 'pg_dump', 'redis', 'docker', 'busybox', 'tmux', 'igzip', 'rclone'],
+    ...['logrotate', 'journal-remote', 'journalctl'],
+  ] as RequirementName[],
 ): RequirementReport {
   const results = names.map(checkRequirement);
   const bad = results.filter((r) => !r.ok);

@@ -12,7 +12,7 @@ export type OpenTail = (source: LogSourceConfig, onFrame: (frame: TailFrame) => 
 
 /** A stable identity for a source: the same name and target is the same stream. */
 export function sourceKey(s: LogSourceConfig): string {
-  return JSON.stringify([s.name, s.file ?? null, s.command ?? null, s.container ?? null]);
+  return JSON.stringify([s.name, s.file ?? null, s.command ?? null, s.container ?? null, s.journal ?? null]);
 }
 
 /** The log tail of the Logs view. */
