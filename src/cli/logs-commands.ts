@@ -55,7 +55,7 @@ export function registerLogsCommands(program: Command, ctx: LogsCommandContext):
           re = new RegExp(opts.grep);
         } catch (err) {
           usage(
-            `--grep: not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
+            `--grep: not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`, // eslint-disable-line @stylistic/max-len
           );
           return;
         }
@@ -85,7 +85,7 @@ export function registerLogsCommands(program: Command, ctx: LogsCommandContext):
       const files = await rotatedFiles(source.file).catch((err: Error) => err);
       if (files instanceof Error || files.length === 0) {
         ctx.stderr.write(
-          `opsdeck: ${files instanceof Error ? files.message : `no such file: ${source.file} (nor rotated copies of it)`}\n`,
+          `opsdeck: ${files instanceof Error ? files.message : `no such file: ${source.file} (nor rotated copies)`}\n`,
         );
         ctx.setCode(1);
         return;
@@ -153,7 +153,8 @@ async function resolveSource(
   const found = config.logs.sources.find((s) => s.name === name);
   if (found) return found;
   const names = config.logs.sources.map((s) => s.name);
-  return `unknown log source '${name}'; ${names.length ? `configured: ${names.join(', ')}` : 'none configured (logs.sources)'}, or give a file path`;
+  const known = names.length ? `configured: ${names.join(', ')}` : 'none configured (logs.sources)';
+  return `unknown log source '${name}'; ${known}, or give a file path`;
 }
 
 async function follow(
