@@ -37,7 +37,9 @@ async function writeLog(
     const r = rnd();
     const level = r % 40 === 0 ? 'ERROR' : LEVELS[r % 10]!;
     const status = level === 'ERROR' ? 500 + (r % 4) : 200;
-    block += `${new Date(from + i * step).toISOString()} ${level} app.worker[${r % 97}] req=${(r * 7919) % 1e9} user=u${r % 5000} path=/api/v1/items/${(r >>> 3) % 20000} took=${r % 2000}ms status=${status} ok\n`;
+    const at = new Date(from + i * step).toISOString();
+    const req = `req=${(r * 7919) % 1e9} user=u${r % 5000} path=/api/v1/items/${(r >>> 3) % 20000}`;
+    block += `${at} ${level} app.worker[${r % 97}] ${req} took=${r % 2000}ms status=${status} ok\n`;
     if (block.length > 1 << 20) {
       if (!out.write(block)) await new Promise((res) => out.once('drain', res));
       block = '';
@@ -49,14 +51,14 @@ async function writeLog(
 
 async function plain(file: string, bytes: number, from: number, to: number, seed: number): Promise<void> {
   const ws: WriteStream = createWriteStream(file);
-  const done = new Promise((res) => ws.once('close', res));
+  const done = new Promise<void>((res) => ws.once('close', () => res()));
   await writeLog(ws, bytes, from, to, seed);
   await done;
 }
 
 async function gz(file: string, bytes: number, from: number, to: number, seed: number): Promise<void> {
   const ws = createWriteStream(file);
-  const done = new Promise((res) => ws.once('close', res));
+  const done = new Promise<void>((res) => ws.once('close', () => res()));
   const z = createGzip({ level: 6 });
   z.pipe(ws);
   await writeLog(z, bytes, from, to, seed);

@@ -27,7 +27,27 @@ export class LogPane {
   private filterText = '';
   private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly open: OpenTail) {}
+  private found: LogSourceConfig[] | null = null;
+  private finding = false;
+
+  constructor(
+    private readonly open: OpenTail,
+    private readonly find: () => Promise<LogSourceConfig[]> = async () => [],
+  ) {}
+
+  /** What the host offers when no sources are configured: looked for once, on the first call; null until known. */
+  discovered(): LogSourceConfig[] | null {
+    if (this.found === null && !this.finding) {
+      this.finding = true;
+      void this.find()
+        .catch(() => [] as LogSourceConfig[])
+        .then((list) => {
+          this.found = list;
+          this.bump();
+        });
+    }
+    return this.found;
+  }
 
   /** Follows `source`; the same source again is a no-op, another one replaces the old stream. */
   show(source: LogSourceConfig): void {

@@ -29,6 +29,11 @@ function addSource(): string {
 export function sourceText(s: LogSourceConfig): string {
   if (s.file !== undefined) return `file ${s.file}`;
   if (s.command !== undefined) return `command ${showArgv(s.command)}`;
+  if (s.journal !== undefined) {
+    const j = s.journal;
+    const parts = [j.unit && `-u ${j.unit}`, j.priority !== undefined && `-p ${j.priority}`, j.directory, j.file];
+    return ['journal', ...parts.filter(Boolean)].join(' ');
+  }
   return `container ${s.container ?? '?'}`;
 }
 
@@ -107,7 +112,10 @@ export const LogsView = memo(function LogsView({ width, height, report }: ViewPr
   useEffect(() => {
     if (win.offset !== scroll.offset) setScroll({ ...scrollRef.current, offset: win.offset });
   }, [win.offset, scroll.offset, setScroll]);
-  const choices = sourceChoices(ctl?.actions.logSources ?? [], source);
+  const configured = ctl?.actions.logSources ?? [];
+  // Nothing configured: offer what this host has, looked for once when the view first needs it.
+  const discovered = ctl && configured.length === 0 ? pane.discovered() : null;
+  const choices = sourceChoices(configured.length > 0 ? configured : (discovered ?? []), source);
   useViewTargets('logs', {
     logs: logsHandle(ctl, pane, () => scrollRef.current, setScroll, { page: rows, choices, current: source }),
   });
@@ -127,6 +135,9 @@ export const LogsView = memo(function LogsView({ width, height, report }: ViewPr
   });
   let empty = '';
   if (!ctl) empty = 'this console was started without actions: no log tails';
+  else if (!source && configured.length === 0 && discovered === null) empty = 'looking for logs on this host…';
+  else if (!source && configured.length === 0 && discovered && discovered.length > 0)
+    empty = `no logs.sources configured; on this host: ${discovered.map((d) => d.name).join(', ')} (${keysFor('logs.source')} chooses)`; // eslint-disable-line @stylistic/max-len
   else if (!source) empty = `no log source: ${addSource()} (${keysFor('logs.source')} chooses)`;
   else if (failure) empty = `✗ ${failure}`;
   else if (win.shown.length === 0) empty = pane.filter() ? `no line matches ${pane.filter()} yet` : 'no lines yet';
