@@ -14,6 +14,8 @@ export interface LogsHandle {
   pause(): void;
   filter(): void;
   source(): void;
+  /** H: searches the source's history for the filter, or closes the search. */
+  history(): void;
   /** j/k (by ±1) and PgUp/PgDn (by ±page): scrolls back (which pauses), or moves in the source picker. */
   move(by: number, page?: boolean): void;
   /** g: the oldest line kept. */
@@ -104,6 +106,7 @@ function proxyLogs(get: () => LogsHandle | undefined): LogsHandle {
     pause: () => get()?.pause(),
     filter: () => get()?.filter(),
     source: () => get()?.source(),
+    history: () => get()?.history(),
     move: (by, page) => get()?.move(by, page),
     top: () => get()?.top(),
     bottom: () => get()?.bottom(),
