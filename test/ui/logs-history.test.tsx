@@ -52,7 +52,7 @@ describe('Logs view without configured sources', () => {
 });
 
 describe('Logs view history', () => {
-  it('H searches the rotated and .gz files for the filter, newest first, with errors per hour; Esc closes', async () => {
+  it('H searches the rotated and .gz files for the filter, newest first, errors per hour; Esc closes', async () => {
     fx = actionFixture({ logs: (dir) => ({ sources: [{ name: 'app', file: path.join(dir, 'app.log') }] }) });
     const log = path.join(fx.dir, 'app.log');
     const conf = path.join(fx.dir, 'rotate.conf');
