@@ -89,6 +89,8 @@ const checks = [
     found: () => ['/lib/systemd/systemd-journal-remote', '/usr/lib/systemd/systemd-journal-remote'].find(executable),
   },
   { what: 'journalctl', pkg: 'systemd', found: () => which('journalctl') },
+  // Endpoint and certificate checks (issue 15): the tests make their certificates with openssl.
+  { what: 'openssl', pkg: 'openssl', found: () => which('openssl') },
 ];
 
 const missing = () => checks.filter((c) => !c.found());
@@ -114,7 +116,7 @@ if (absent.length && isRoot && which('apt-get')) {
 if (absent.length === 0) {
   const note = isRoot ? '' : ' (not root: the Docker sandbox needs root and its tests will skip)';
   const pgVersion = postgresBin()?.split('/')[4] ?? '?';
-  const others = 'pg_dump, redis-server, dockerd, busybox-static, tmux, igzip, rclone';
+  const others = 'pg_dump, redis-server, dockerd, busybox-static, tmux, igzip, rclone, openssl';
   console.log(`provision: sandbox binaries present — PostgreSQL ${pgVersion}, ${others}${note}`);
   process.exit(0);
 }

@@ -9,11 +9,16 @@ import { runArgv, runChecked } from '../plan/run-argv.js';
 
 export type ServiceState = 'running' | 'stopped' | 'partial' | 'unknown';
 
+/** What a service driver can do. Restart and reload are issue 15. */
+export type DriverVerb = 'start' | 'stop' | 'restart' | 'reload';
+
 export interface ServiceStatus {
   name: string;
   state: ServiceState;
   /** In words: `active`, `exit code 3`, `2 of 3 compose services running`, `no status command`. */
   detail: string;
+  /** An argv service's status output (the manual's `run_production.sh status`: PID, workers, memory), bounded. */
+  output?: string[];
 }
 
 export interface DriverContext {
@@ -24,10 +29,12 @@ export interface DriverContext {
 
 export interface ServiceDriver {
   kind: 'systemd' | 'container' | 'compose' | 'argv';
-  describe(verb: 'start' | 'stop'): StepDescription;
+  describe(verb: DriverVerb): StepDescription;
+  /** Why this service cannot do `verb` (e.g. a container has no reload), or null when it can. */
+  unable(verb: DriverVerb): string | null;
   /** What the status query runs, or null when there is none. */
   describeStatus(): StepDescription | null;
-  run(verb: 'start' | 'stop', ctx: DriverContext): Promise<string | void>;
+  run(verb: DriverVerb, ctx: DriverContext): Promise<string | void>;
   status(signal: AbortSignal): Promise<ServiceStatus>;
 }
 
@@ -90,6 +97,7 @@ function systemdDriver(name: string, unit: string, deps: DriverDeps): ServiceDri
   return {
     kind: 'systemd',
     describe: (verb) => argvDesc(argv(verb)),
+    unable: () => null,
     describeStatus: () => argvDesc(argv('is-active')),
     run: async (verb, ctx) => {
       await runChecked(argv(verb), runOpts(ctx, deps));
@@ -121,11 +129,21 @@ function containerDriver(name: string, container: string, deps: DriverDeps): Ser
   const path = `/containers/${encodeURIComponent(container)}`;
   return {
     kind: 'container',
-    describe: (verb) => ({ kind: 'api', text: `POST ${path}/${verb}${verb === 'stop' ? `?t=${t}` : ''}` }),
+    describe: (verb) =>
+      verb === 'reload'
+        ? { kind: 'api', text: '(a container has no reload)' }
+        : { kind: 'api', text: `POST ${path}/${verb}${verb === 'start' ? '' : `?t=${t}`}` },
+    unable: (verb) =>
+      verb === 'reload'
+        ? `service ${name} is a container, which has no reload: restart it instead ` +
+          '(or configure it as a command service with a reload command)'
+        : null,
     describeStatus: () => ({ kind: 'check', text: `GET ${path}/json → State.Running` }),
     run: async (verb) => {
+      if (verb === 'reload') throw new ActionError('not_supported', `service ${name}: a container has no reload`);
       try {
         if (verb === 'start') await ref().start();
+        else if (verb === 'restart') await ref().restart({ t });
         else await ref().stop({ t });
       } catch (err) {
         const e = dockerError(err, container, verb);
@@ -149,8 +167,13 @@ function containerDriver(name: string, container: string, deps: DriverDeps): Ser
 function composeDriver(name: string, c: NonNullable<ServiceConfig['compose']>, deps: DriverDeps): ServiceDriver {
   const cmd = deps.compose ?? { argv: [deps.bins?.docker ?? 'docker', 'compose'], v1: false, missing: false };
   const base = [...cmd.argv, ...(c.project ? ['-p', c.project] : []), ...(c.file ? ['-f', c.file] : [])];
-  const argv = (verb: 'start' | 'stop'): string[] =>
-    verb === 'start' ? [...base, 'up', '-d', ...c.services] : [...base, 'stop', ...c.services];
+  const argv = (verb: DriverVerb): string[] =>
+    verb === 'start'
+      ? [...base, 'up', '-d', ...c.services]
+      : verb === 'restart'
+        ? [...base, 'restart', ...c.services]
+        : [...base, 'stop', ...c.services];
+  const noReload = `service ${name} is a compose project, which has no reload: restart it instead`;
   // Both versions print the names of services with a running container; v1 spells the filter differently.
   const statusArgv = cmd.v1
     ? [...base, 'ps', '--services', '--filter', 'status=running']
@@ -160,9 +183,11 @@ function composeDriver(name: string, c: NonNullable<ServiceConfig['compose']>, d
   };
   return {
     kind: 'compose',
-    describe: (verb) => argvDesc(argv(verb)),
+    describe: (verb) => (verb === 'reload' ? { kind: 'argv', text: '(compose has no reload)' } : argvDesc(argv(verb))),
+    unable: (verb) => (verb === 'reload' ? noReload : null),
     describeStatus: () => argvDesc(statusArgv),
     run: async (verb, ctx) => {
+      if (verb === 'reload') throw new ActionError('not_supported', noReload);
       if (cmd.missing) missing();
       await runChecked(argv(verb), runOpts(ctx, deps));
     },
@@ -190,20 +215,42 @@ function composeDriver(name: string, c: NonNullable<ServiceConfig['compose']>, d
 }
 
 function argvDriver(svc: ServiceConfig, deps: DriverDeps): ServiceDriver {
-  const cmd = (verb: 'start' | 'stop'): string[] => {
-    const a = verb === 'start' ? svc.start : svc.stop;
-    if (!a) throw new ActionError('not_supported', `service ${svc.name} has no ${verb} command configured`);
-    return a;
+  const configured = (verb: DriverVerb): string[] | undefined => svc[verb];
+  // Without a restart command, a restart is the stop command, then the start command.
+  const stopStart = (): boolean => !svc.restart && svc.start !== undefined && svc.stop !== undefined;
+  const unable = (verb: DriverVerb): string | null => {
+    if (configured(verb) || (verb === 'restart' && stopStart())) return null;
+    if (verb === 'reload')
+      return (
+        `service ${svc.name} has no reload command configured ` +
+        '(add reload: [argv…], e.g. ["kill", "-HUP", …]); restart it instead'
+      );
+    if (verb === 'restart')
+      return `service ${svc.name} has neither a restart command nor both start and stop commands configured`;
+    return `service ${svc.name} has no ${verb} command configured`;
   };
   return {
     kind: 'argv',
     describe: (verb) => {
-      const a = verb === 'start' ? svc.start : svc.stop;
-      return a ? argvDesc(a) : { kind: 'argv', text: `(no ${verb} command configured)` };
+      const a = configured(verb);
+      if (a) return argvDesc(a);
+      if (verb === 'restart' && stopStart())
+        return { kind: 'argv', text: `${showArgv(svc.stop!)}, then ${showArgv(svc.start!)}` };
+      return { kind: 'argv', text: `(no ${verb} command configured)` };
     },
+    unable,
     describeStatus: () => (svc.status ? argvDesc(svc.status) : null),
     run: async (verb, ctx) => {
-      await runChecked(cmd(verb), runOpts(ctx, deps));
+      const why = unable(verb);
+      if (why) throw new ActionError('not_supported', why);
+      const a = configured(verb);
+      if (a) {
+        await runChecked(a, runOpts(ctx, deps));
+        return;
+      }
+      await runChecked(svc.stop!, runOpts(ctx, deps));
+      await runChecked(svc.start!, runOpts(ctx, deps));
+      return 'stopped, then started';
     },
     status: async (signal) => {
       if (!svc.status) return { name: svc.name, state: 'unknown', detail: 'no status command' };
@@ -215,9 +262,15 @@ function argvDriver(svc: ServiceConfig, deps: DriverDeps): ServiceDriver {
           ...(deps.env ? { env: deps.env } : {}),
         });
         if (r.timedOut) return { name: svc.name, state: 'unknown', detail: 'status command timed out' };
+        const output = r.stdout
+          .split('\n')
+          .map((l) => l.trimEnd())
+          .filter((l) => l.trim() !== '')
+          .slice(0, 12)
+          .map((l) => (l.length > 200 ? `${l.slice(0, 200)}…` : l));
         return r.code === 0
-          ? { name: svc.name, state: 'running', detail: 'status exit 0' }
-          : { name: svc.name, state: 'stopped', detail: `status exit code ${r.code ?? r.signal}` };
+          ? { name: svc.name, state: 'running', detail: 'status exit 0', output }
+          : { name: svc.name, state: 'stopped', detail: `status exit code ${r.code ?? r.signal}`, output };
       } catch (err) {
         return { name: svc.name, state: 'unknown', detail: errorText(err) };
       }

@@ -12,14 +12,19 @@ import {
   type ServiceStatus,
 } from './service-drivers.js';
 import { sleep } from '../plan/sleep.js';
+import { checksFor, describeChecks, runHealthChecks, type HealthChecker } from './health-step.js';
 
 export type ServiceVerb = 'start' | 'stop';
+/** What one service can be asked to do (restart and reload: issue 15). */
+export type OneServiceVerb = ServiceVerb | 'restart' | 'reload';
 
 export interface ServiceDeps extends DriverDeps {
   /** Who holds connections to this service (e.g. database clients), one line each; undefined when not known. */
   clientsOf?: (svc: ServiceConfig, signal: AbortSignal) => Promise<string[] | undefined>;
   /** Extra health check after "start all" (e.g. the probes); throw to fail, resolve to lines of output. */
   healthCheck?: (signal: AbortSignal) => Promise<string[]>;
+  /** The configured named health checks (config `checks:`) that start-all, restart, reload and restores end with. */
+  health?: HealthChecker;
   /** How often to ask for status while waiting for a service to come up or go down (default 1 s). */
   pollMs?: number;
 }
@@ -72,24 +77,32 @@ async function drivers(services: readonly ServiceConfig[], deps: ServiceDeps): P
   return new Map(services.map((s) => [s.name, serviceDriver(s, { ...deps, ...(compose ? { compose } : {}) })]));
 }
 
-/** A plan that starts or stops one configured service and waits for its status to agree. */
+/**
+ * A plan that starts, stops, restarts or reloads one configured service and waits for its status to
+ * agree; a restart or reload then ends with the service's health checks. A verb the service's kind
+ * cannot do (a container's reload) is refused here, before any plan is shown.
+ */
 export async function servicePlan(
   services: readonly ServiceConfig[],
-  verb: ServiceVerb,
+  verb: OneServiceVerb,
   name: string,
   deps: ServiceDeps = {},
 ): Promise<Plan> {
   const svc = findService(services, name);
   const d = (await drivers([svc], deps)).get(svc.name)!;
+  const why = d.unable(verb);
+  if (why && (verb === 'restart' || verb === 'reload')) throw new ActionError('not_supported', why);
+  const again = verb === 'restart' || verb === 'reload';
   return {
     action: `service.${verb}`,
     target: svc.name,
     danger: verb === 'start' ? 'safe' : 'confirm',
-    steps: [serviceStep(svc, d, verb, deps)],
+    steps: [serviceStep(svc, d, verb, deps), ...(again ? [healthStep([svc], new Map([[svc.name, d]]), deps)] : [])],
     blastRadius: async (signal) => {
       const s = await d.status(signal);
       const lines = [`${svc.name} (${svc.group}) is ${s.state}: ${s.detail}`];
-      if (verb === 'stop') lines.push(...(await clientLines(svc, deps, signal)));
+      if (verb === 'stop' || verb === 'restart') lines.push(...(await clientLines(svc, deps, signal)));
+      if (verb === 'restart') lines.push(`${svc.name} is briefly unavailable while it restarts`);
       return lines;
     },
     epilogue: async (outcome, signal) => (outcome.result === 'succeeded' ? [] : [nowLine([await d.status(signal)])]),
@@ -107,27 +120,29 @@ export async function allServicesPlan(
   if (verb === 'stop') ordered.reverse();
   const ds = await drivers(ordered, deps);
   const want = verb === 'start' ? 'running' : 'stopped';
-  const check: Step = {
-    id: verb === 'start' ? 'health-check' : 'status-check',
-    title: verb === 'start' ? 'health check' : 'status check',
-    describe: () => ({
-      kind: 'check',
-      text: `every service reports ${want}: ${ordered.map((s) => statusText(s, ds.get(s.name)!)).join('; ')}`,
-    }),
-    cancellable: true,
-    run: async (ctx) => {
-      const all = await Promise.all(ordered.map((s) => ds.get(s.name)!.status(ctx.signal)));
-      for (const s of all) ctx.output(`${s.name}: ${s.state} (${s.detail})`);
-      const bad = all.filter((s) => s.state !== want && s.state !== 'unknown');
-      if (bad.length > 0)
-        throw new ActionError('failed', `not ${want}: ${bad.map((s) => `${s.name} (${s.detail})`).join(', ')}`);
-      if (verb === 'start' && deps.healthCheck) for (const l of await deps.healthCheck(ctx.signal)) ctx.output(l);
-      const unknown = all.filter((s) => s.state === 'unknown');
-      return unknown.length > 0
-        ? `not verified: ${unknown.map((s) => `${s.name} (${s.detail})`).join(', ')}`
-        : undefined;
-    },
-  };
+  const check: Step =
+    verb === 'start'
+      ? healthStep(ordered, ds, deps)
+      : {
+          id: 'status-check',
+          title: 'status check',
+          describe: () => ({
+            kind: 'check',
+            text: `every service reports ${want}: ${ordered.map((s) => statusText(s, ds.get(s.name)!)).join('; ')}`,
+          }),
+          cancellable: true,
+          run: async (ctx) => {
+            const all = await Promise.all(ordered.map((s) => ds.get(s.name)!.status(ctx.signal)));
+            for (const s of all) ctx.output(`${s.name}: ${s.state} (${s.detail})`);
+            const bad = all.filter((s) => s.state !== want && s.state !== 'unknown');
+            if (bad.length > 0)
+              throw new ActionError('failed', `not ${want}: ${bad.map((s) => `${s.name} (${s.detail})`).join(', ')}`);
+            const unknown = all.filter((s) => s.state === 'unknown');
+            return unknown.length > 0
+              ? `not verified: ${unknown.map((s) => `${s.name} (${s.detail})`).join(', ')}`
+              : undefined;
+          },
+        };
   return {
     action: `service.${verb}-all`,
     target: 'all services',
@@ -159,12 +174,51 @@ export async function serviceStatuses(
   return Promise.all(ordered.map((s) => ds.get(s.name)!.status(signal)));
 }
 
+/**
+ * The health step of start-all and of a restart or reload: every service reports running, then the
+ * named health checks of those services (each with name, pass/fail, detail and attempts) all pass.
+ */
+function healthStep(ordered: readonly ServiceConfig[], ds: Map<string, ServiceDriver>, deps: ServiceDeps): Step {
+  const checks = checksFor(deps.health, ordered);
+  const named = describeChecks(deps.health, checks);
+  return {
+    id: 'health-check',
+    title: 'health check',
+    describe: () => ({
+      kind: 'check',
+      // The checks first: on a narrow confirmation screen they are what the operator needs to see.
+      text:
+        (named
+          ? `every service reports running, then the checks ${named} — status: `
+          : 'every service reports running: ') + ordered.map((s) => statusText(s, ds.get(s.name)!)).join('; '),
+    }),
+    cancellable: true,
+    run: async (ctx) => {
+      const all = await Promise.all(ordered.map((s) => ds.get(s.name)!.status(ctx.signal)));
+      for (const s of all) ctx.output(`${s.name}: ${s.state} (${s.detail})`);
+      const bad = all.filter((s) => s.state !== 'running' && s.state !== 'unknown');
+      if (bad.length > 0)
+        throw new ActionError('failed', `not running: ${bad.map((s) => `${s.name} (${s.detail})`).join(', ')}`);
+      if (deps.healthCheck) for (const l of await deps.healthCheck(ctx.signal)) ctx.output(l);
+      const passed = await runHealthChecks(deps.health, checks, ctx);
+      const unknown = all.filter((s) => s.state === 'unknown');
+      const notes = [
+        ...(unknown.length > 0 ? [`not verified: ${unknown.map((s) => `${s.name} (${s.detail})`).join(', ')}`] : []),
+        ...(passed ? [passed] : []),
+      ];
+      return notes.join('; ') || undefined;
+    },
+  };
+}
+
 function statusText(svc: ServiceConfig, d: ServiceDriver): string {
   return `${svc.name}: ${d.describeStatus()?.text ?? 'no status command'}`;
 }
 
-function serviceStep(svc: ServiceConfig, d: ServiceDriver, verb: ServiceVerb, deps: ServiceDeps): Step {
-  const want = verb === 'start' ? 'running' : 'stopped';
+function serviceStep(svc: ServiceConfig, d: ServiceDriver, verb: OneServiceVerb, deps: ServiceDeps): Step {
+  const want = verb === 'stop' ? 'stopped' : 'running';
+  // A restart or reload acts whatever the state: only start and stop skip what is already done.
+  const again = verb === 'restart' || verb === 'reload';
   return {
     id: `${verb}-${svc.name}`,
     title: `${verb} ${svc.name}`,
@@ -173,7 +227,9 @@ function serviceStep(svc: ServiceConfig, d: ServiceDriver, verb: ServiceVerb, de
       const st = d.describeStatus();
       return {
         ...act,
-        text: st ? `unless already ${want}: ${act.text}, then wait until \`${st.text}\` says ${want}` : act.text,
+        text: st
+          ? `${again ? '' : `unless already ${want}: `}${act.text}, then wait until \`${st.text}\` says ${want}`
+          : act.text,
       };
     },
     // Killing a half-done start or stop leaves a service in an unknown state: let it finish.
@@ -182,7 +238,8 @@ function serviceStep(svc: ServiceConfig, d: ServiceDriver, verb: ServiceVerb, de
       const deadline = Date.now() + svc.timeout;
       const hasStatus = d.describeStatus() !== null;
       // Re-running "stop all" after a partial failure must not fail on what is already down.
-      if (hasStatus && (await d.status(AbortSignal.timeout(20_000))).state === want) return `was already ${want}`;
+      if (!again && hasStatus && (await d.status(AbortSignal.timeout(20_000))).state === want)
+        return `was already ${want}`;
       const note = await d.run(verb, { signal: ctx.signal, output: ctx.output, timeoutMs: svc.timeout });
       if (!hasStatus) return note ?? 'no status command: not verified';
       // Some start commands return before the service answers (daemonize): wait for the status to agree.

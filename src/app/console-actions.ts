@@ -9,7 +9,8 @@ import { ActionError } from '../plan/errors.js';
 import { ActionGuard } from '../plan/guard.js';
 import type { Plan } from '../plan/plan.js';
 import type { ServiceStatus } from '../actions/service-drivers.js';
-import type { ServiceDeps } from '../actions/services.js';
+import type { OneServiceVerb, ServiceDeps } from '../actions/services.js';
+import { healthChecker } from './health-checker.js';
 import type { OpsdeckConfig } from '../config/resolve.js';
 import type { LogSourceConfig, ServiceConfig } from '../config/schema.js';
 import type { LogTail, TailFrame } from '../logs/tail.js';
@@ -26,7 +27,7 @@ export interface ConsoleActions {
   /** The newest `limit` audit entries, oldest first. */
   readAudit(limit: number): Promise<AuditEntry[]>;
   containerPlan(verb: ContainerVerb, name: string): Promise<Plan>;
-  servicePlan(verb: ServiceVerb, name: string): Promise<Plan>;
+  servicePlan(verb: OneServiceVerb, name: string): Promise<Plan>;
   allServicesPlan(verb: ServiceVerb): Promise<Plan>;
   serviceStatuses(signal: AbortSignal): Promise<ServiceStatus[]>;
   /** What service plans run with (Docker client, compose command, database clients) — shared with other views. */
@@ -43,7 +44,8 @@ export interface ConsoleActions {
 export type ActionConfig = Pick<
   OpsdeckConfig,
   'readOnly' | 'auditPath' | 'docker' | 'services' | 'startOrder' | 'logs' | 'postgres' | 'redis'
->;
+> &
+  Partial<Pick<OpsdeckConfig, 'checks' | 'defaultChecks'>>;
 
 export interface ConsoleActionOptions {
   /** Defaults: a lapsing guard on the wall clock, and the 0600 audit file of the config. */
@@ -85,7 +87,12 @@ export function createConsoleActions(config: ActionConfig, opts: ConsoleActionOp
       ]);
       const needsDocker = config.services.some((s) => s.container !== undefined);
       const needsCompose = config.services.some((s) => s.compose !== undefined);
+      const health = healthChecker(
+        { checks: config.checks ?? [], defaultChecks: config.defaultChecks ?? [], postgres: config.postgres },
+        opts.env,
+      );
       return {
+        ...(health ? { health } : {}),
         docker: needsDocker && config.docker ? await dockerClient() : null,
         stopTimeoutMs: config.docker?.stopTimeout ?? 10_000,
         clientsOf: databaseClientsOf(config),

@@ -101,9 +101,20 @@ async function withLock<T>(factsFile: string, fn: () => Promise<T>): Promise<T> 
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const [pid, st] = await Promise.all([readFile(lock, 'utf8').catch(() => ''), stat(lock).catch(() => undefined)]);
+      // Released between our open and stat: try again at once. Never unlink here — by now the lock may be
+      // another writer's, just taken (that race let two writers in at once under load).
+      if (!st) continue;
       // A writer that died mid-change; a lock without a pid yet is being written this instant (fresh: wait).
-      const stale = !st || (pid !== '' && !isAlive(Number(pid))) || Date.now() - st.mtimeMs > LOCK_STALE_MS;
-      if (stale) await unlink(lock).catch(() => undefined);
+      const stale = (pid !== '' && !isAlive(Number(pid))) || Date.now() - st.mtimeMs > LOCK_STALE_MS;
+      // Take over only the lock judged stale: if it changed hands meanwhile (other pid or mtime), leave it.
+      const same = async (): Promise<boolean> => {
+        const [pid2, st2] = await Promise.all([
+          readFile(lock, 'utf8').catch(() => ''),
+          stat(lock).catch(() => undefined),
+        ]);
+        return pid2 === pid && st2?.mtimeMs === st.mtimeMs && st2.ino === st.ino;
+      };
+      if (stale && (await same())) await unlink(lock).catch(() => undefined);
       else if (Date.now() > deadline) throw new Error(`${lock}: held by pid ${pid || '?'} for too long`);
       else await new Promise((r) => setTimeout(r, 15));
     }

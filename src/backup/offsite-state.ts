@@ -123,10 +123,14 @@ export async function takeCopierLock(root: string): Promise<(() => Promise<void>
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
+      const text = await readFile(lock, 'utf8').catch(() => null);
+      if (text === null) continue; // released meanwhile: try again
+      const pid = Number(text.trim());
       if (pid === process.pid) return undefined; // this process copies already (another loop)
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) return undefined;
-      await unlink(lock).catch(() => undefined); // its writer is gone
+      // No pid yet: another copier is taking it this instant. Never unlink a lock that may be fresh.
+      if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) return undefined;
+      // Its writer is gone: take it over, unless it changed hands meanwhile.
+      if ((await readFile(lock, 'utf8').catch(() => '')) === text) await unlink(lock).catch(() => undefined);
     }
   }
   return undefined;

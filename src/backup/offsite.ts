@@ -107,6 +107,9 @@ async function hashFile(file: string, also: readonly string[], signal?: AbortSig
   return Object.fromEntries([...hs].map(([k, h]) => [k, h.digest('hex')]));
 }
 
+/** How much earlier than its last verification a file must have been written to be trusted unchanged. */
+const MTIME_SLACK_MS = 250;
+
 /**
  * Whether `file` is as it was when it last verified: its size is the recorded one and it was last written before that
  * verification (the quick check rsync and make rely on). The sidecar's `lastVerify.at` is when the bytes were last
@@ -118,7 +121,9 @@ async function untouchedSinceVerified(file: string, sidecar: Buffer, size: numbe
     const at = Date.parse(
       (JSON.parse(sidecar.toString('utf8')) as { lastVerify?: { at?: string } }).lastVerify?.at ?? '',
     );
-    return st.size === size && Number.isFinite(at) && st.mtimeMs < at;
+    // A file's mtime comes from the kernel's coarse clock (a tick behind Date.now()): a write just after the
+    // verification can carry an mtime just before it. Only a file last written well before counts as untouched.
+    return st.size === size && Number.isFinite(at) && st.mtimeMs < at - MTIME_SLACK_MS;
   } catch {
     return false;
   }

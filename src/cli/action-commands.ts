@@ -87,6 +87,31 @@ export function registerActionCommands(program: Command, ctx: ActionCommandConte
   const service = program
     .command('service')
     .description('start or stop configured services (SPEC §2 order with --all)');
+  for (const verb of ['restart', 'reload'] as const) {
+    service
+      .command(`${verb} <name>`)
+      .description(
+        verb === 'restart'
+          ? 'restart one service (systemctl restart, container restart, compose restart, or its commands), ' +
+              'then its health checks'
+          : 'reload one service (systemctl reload, or its reload command), then its health checks',
+      )
+      .option('--dry-run', 'print what would be done, and do nothing')
+      .option('-y, --yes', 'do not ask for confirmation')
+      .action(async (name: string, flags: RunFlags) => {
+        const config = await ctx.loadConfig();
+        if (config.services.length === 0)
+          return fail(ctx, 'no services are configured (add a services: list to the config)', EXIT_REFUSED);
+        const a = await actions();
+        let plan: Plan;
+        try {
+          plan = await a.servicePlan(config.services, verb, name, await cliServiceDeps(a, config));
+        } catch (err) {
+          return fail(ctx, a.errorText(err), EXIT_REFUSED);
+        }
+        await runPlan(a, ctx, config, plan, flags);
+      });
+  }
   for (const verb of ['start', 'stop'] as const) {
     service
       .command(`${verb} [name]`)
@@ -105,11 +130,7 @@ export function registerActionCommands(program: Command, ctx: ActionCommandConte
         if (config.services.length === 0)
           return fail(ctx, 'no services are configured (add a services: list to the config)', EXIT_REFUSED);
         const a = await actions();
-        const deps = {
-          docker: config.docker ? a.dockerClient(config.docker) : null,
-          stopTimeoutMs: config.docker?.stopTimeout ?? 10_000,
-          clientsOf: a.databaseClientsOf(config),
-        };
+        const deps = await cliServiceDeps(a, config);
         let plan: Plan;
         try {
           plan = flags.all
@@ -135,6 +156,18 @@ export function registerActionCommands(program: Command, ctx: ActionCommandConte
       else if (entries.length === 0) ctx.stdout.write(`no entries yet in ${config.auditPath}\n`);
       else for (const e of entries) ctx.stdout.write(`${formatAuditEntry(e)}\n`);
     });
+}
+
+/** What service plans run with from the command line: Docker, database clients, the health checks. */
+async function cliServiceDeps(a: Actions, config: OpsdeckConfig) {
+  const { healthChecker } = await import('../app/health-checker.js');
+  const health = healthChecker(config);
+  return {
+    docker: config.docker ? a.dockerClient(config.docker) : null,
+    stopTimeoutMs: config.docker?.stopTimeout ?? 10_000,
+    clientsOf: a.databaseClientsOf(config),
+    ...(health ? { health } : {}),
+  };
 }
 
 /** One audit entry as one line: time, who, event, action target, duration, error or reason. */

@@ -118,7 +118,10 @@ async function resolveBackup(config: OpsdeckConfig, arg: string): Promise<string
 
 /** A Docker client for services run as containers, when Docker is configured. */
 async function serviceDeps(config: OpsdeckConfig): Promise<ServiceDeps> {
-  if (!config.docker || !config.services.some((s) => s.container !== undefined)) return {};
+  const { healthChecker } = await import('../app/health-checker.js');
+  const health = healthChecker(config);
+  const withHealth = health ? { health } : {};
+  if (!config.docker || !config.services.some((s) => s.container !== undefined)) return withHealth;
   const { dockerClient } = await import('../docker/client.js');
-  return { docker: dockerClient(config.docker), stopTimeoutMs: config.docker.stopTimeout };
+  return { docker: dockerClient(config.docker), stopTimeoutMs: config.docker.stopTimeout, ...withHealth };
 }

@@ -255,8 +255,11 @@ function withExisting(config: OpsdeckConfig): { existing: OpsdeckConfig['backups
 }
 
 async function serviceDeps(config: OpsdeckConfig): Promise<ServiceDeps> {
+  const { healthChecker } = await import('../app/health-checker.js');
+  const health = healthChecker(config);
+  const withHealth = health ? { health } : {};
   const app = config.services.filter((s) => s.group === 'application');
-  if (!config.docker || !app.some((s) => s.container !== undefined)) return {};
+  if (!config.docker || !app.some((s) => s.container !== undefined)) return withHealth;
   const { dockerClient } = await import('../docker/client.js');
-  return { docker: dockerClient(config.docker), stopTimeoutMs: config.docker.stopTimeout };
+  return { docker: dockerClient(config.docker), stopTimeoutMs: config.docker.stopTimeout, ...withHealth };
 }

@@ -92,7 +92,7 @@ export interface StatusOptions {
 /** Extra time past the probe timeout for a probe that ignores its abort, and for closing. */
 const GRACE_MS = 400;
 const CLOSE_MS = 400;
-const TARGET_ORDER = ['host', 'docker', 'postgres', 'redis'];
+const TARGET_ORDER = ['host', 'docker', 'postgres', 'redis', 'http', 'certificates'];
 
 /** Reads every target once, prints the table or JSON, and resolves to the exit code (0/1/2/3). */
 export async function runStatus(opts: StatusOptions): Promise<number> {
@@ -229,7 +229,9 @@ export function renderTable(
   // Problems first: at 3 a.m. the red rows must not scroll off an 80×24 screen.
   const rows = sorted.map((c) => {
     const rule = rules[c.metric];
-    const name = c.metric.slice(c.target.length + 1) + (c.instance ? ` ${c.instance}` : '');
+    // "host.cpu" under host → "cpu"; a metric of another family keeps its name ("tls.daysLeft" under http).
+    const short = c.metric.startsWith(`${c.target}.`) ? c.metric.slice(c.target.length + 1) : c.metric;
+    const name = short + (c.instance ? ` ${c.instance}` : '');
     return {
       level: c.level,
       cells: [

@@ -50,6 +50,21 @@ export interface DockerConnection {
   stopTimeout: number;
 }
 
+/** One HTTP(S) endpoint as the probe checks it: headers resolved from the environment. */
+export interface HttpEndpoint {
+  name: string;
+  url: string;
+  method: string;
+  /** Statuses that mean "up"; null: any status below 400 (curl -f). */
+  expectStatus: number[] | null;
+  /** Secret values: never print, log or pass on a command line. */
+  headers: Record<string, string>;
+  /** Whole request, at most probeTimeout. */
+  timeout: number;
+  interval: number;
+  tlsVerify: boolean;
+}
+
 export interface OpsdeckConfig {
   source: ConfigSource;
   readOnly: boolean;
@@ -60,9 +75,16 @@ export interface OpsdeckConfig {
   docker: DockerConnection | null;
   postgres: PgConnection | null;
   redis: RedisConnection | null;
+  /** targets.http: every endpoint checked (empty when none). */
+  http: HttpEndpoint[];
+  /** targets.certificates: certificate files (globs allowed) whose expiry is watched. */
+  certificates: ParsedConfig['targets']['certificates'];
   origins: Record<TargetName, TargetOrigin>;
   services: ParsedConfig['services'];
   startOrder?: string[];
+  /** Named health checks (issue 15) and the ones used when a service names none. */
+  checks: ParsedConfig['checks'];
+  defaultChecks: string[];
   logs: ParsedConfig['logs'];
   auditPath: string;
   stateDir: string;
@@ -144,14 +166,73 @@ export async function resolveConfig(
     docker,
     postgres,
     redis,
+    http: resolveHttp(t.http, parsed.probeTimeout, env, file),
+    certificates: resolveCertificates(t.certificates, file),
     origins,
     services: parsed.services,
     ...(parsed.startOrder ? { startOrder: parsed.startOrder } : {}),
+    checks: parsed.checks,
+    defaultChecks: parsed.defaultChecks,
     logs: parsed.logs,
     auditPath: parsed.audit.path ?? path.join(stateDir, 'audit.jsonl'),
     stateDir,
     backups: parsed.backups,
   };
+}
+
+function resolveHttp(
+  list: ParsedConfig['targets']['http'],
+  probeTimeout: number,
+  env: NodeJS.ProcessEnv,
+  file: string,
+): HttpEndpoint[] {
+  const seen = new Set<string>();
+  return list.map((t, i) => {
+    const key = `targets.http[${i}]`;
+    if (seen.has(t.name))
+      throw new ConfigError(`${file}: ${key}.name: "${t.name}" is used by another endpoint; give each a unique name`);
+    seen.add(t.name);
+    const headers: Record<string, string> = {};
+    for (const [name, v] of Object.entries(t.headers)) {
+      if (typeof v === 'string') headers[name] = v;
+      else {
+        const value = env[v.env];
+        if (value === undefined)
+          throw new ConfigError(
+            `${file}: ${key}.headers.${name}: the environment variable ${v.env} is not set ` +
+              "(it should hold the header's value)",
+          );
+        headers[name] = value;
+      }
+    }
+    const expect = t.expectStatus;
+    return {
+      name: t.name,
+      url: t.url,
+      method: t.method,
+      expectStatus: expect === undefined ? null : Array.isArray(expect) ? expect : [expect],
+      headers,
+      // A hanging endpoint must time out within the probe timeout, never past it.
+      timeout: Math.min(t.timeout ?? probeTimeout, probeTimeout),
+      interval: t.interval,
+      tlsVerify: t.tlsVerify,
+    };
+  });
+}
+
+function resolveCertificates(
+  list: ParsedConfig['targets']['certificates'],
+  file: string,
+): ParsedConfig['targets']['certificates'] {
+  const seen = new Set<string>();
+  list.forEach((c, i) => {
+    if (seen.has(c.name))
+      throw new ConfigError(
+        `${file}: targets.certificates[${i}].name: "${c.name}" is used by another certificate; give each a unique name`,
+      );
+    seen.add(c.name);
+  });
+  return list;
 }
 
 function secretFrom(env: NodeJS.ProcessEnv, name: string | undefined, file: string, key: string): string | undefined {

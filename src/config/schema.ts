@@ -93,6 +93,14 @@ export const DEFAULT_RULES = {
   // Hours since the newest backup of a source whose off-host copy is verified (only with backups.offsite):
   // the backup's own 26/50 h plus a few hours for the copy and its retries.
   'backup.offsiteAgeHours': { warn: 30, crit: 54, interval: '1m', sustain: 0 },
+  // HTTP endpoints (targets.http): down is CRITICAL once it lasted the manual's `up == 0 for: 2m`;
+  // latency from the SLO "API response within 200 ms" (critical at 1 s); the interval is each
+  // endpoint's own (targets.http[].interval, default 10 s).
+  'http.up': { warn: 0, crit: 0, direction: 'below', interval: '10s', sustain: '2m' },
+  'http.latencyMs': { warn: 200, crit: 1000, interval: '10s', sustain: '1m' },
+  // Days until a certificate expires (https endpoints and targets.certificates): the manuals'
+  // weekly check; 30 days warning, 7 critical. Certificate files are read every 10 minutes.
+  'tls.daysLeft': { warn: 30, crit: 7, direction: 'below', interval: '10m', sustain: 0 },
 } satisfies Record<string, RuleInput>;
 export type MetricId = keyof typeof DEFAULT_RULES;
 
@@ -164,6 +172,11 @@ const serviceSchema = z
     start: z.optional(argv),
     stop: z.optional(argv),
     status: z.optional(argv),
+    /** Argv services: how to restart (default: stop, then start) and reload (none: refused). */
+    restart: z.optional(argv),
+    reload: z.optional(argv),
+    /** Names of the health checks (top-level `checks`) that prove this service healthy; default `defaultChecks`. */
+    checks: z.optional(z.array(z.string())),
     timeout: z.prefault(duration, '60s'),
   })
   .check(
@@ -173,6 +186,58 @@ const serviceSchema = z
         message: 'a service needs exactly one of: systemd, container, compose, or start/stop commands',
       },
     ),
+  );
+
+const accessFormat = z.enum(['combined', 'gunicorn', 'auto']);
+const accessSchema = z.strictObject({
+  format: z._default(accessFormat, 'auto'),
+  /** Which number after the last quoted field is the response time (0 = the first). */
+  timeField: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(20))),
+  /** Its unit; by default a decimal is seconds (nginx $request_time), an integer microseconds (gunicorn %(D)s). */
+  timeUnit: z.optional(z.enum(['s', 'ms', 'us'])),
+  /** Bytes of the file's end read on open to fill the windows (default 32 MiB). */
+  historyBytes: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(256 * 1024 * 1024))),
+});
+// A named health check (issue 15): what a plan runs at its end to prove the services healthy, like
+// the manual's `sleep 30 && ./scripts/health-check.sh` or `curl -f https://api…/`.
+const hostPort = z
+  .string()
+  .check(z.regex(/^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/, 'expected "host:port", e.g. "127.0.0.1:5432"'));
+export const healthCheckSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .check(
+        z.regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, 'expected a check name of letters, digits, ".", "_", "@" or "-"'),
+      ),
+    http: z.optional(
+      z.strictObject({
+        url: z.string().check(z.regex(/^https?:\/\/\S+$/, 'expected an http:// or https:// URL')),
+        /** The status that counts as healthy; default any 2xx or 3xx (curl -f). */
+        expectStatus: z.optional(z.number().check(z.int(), z.minimum(100), z.maximum(599))),
+        tlsVerify: z._default(z.boolean(), true),
+      }),
+    ),
+    command: z.optional(argv),
+    tcp: z.optional(hostPort),
+    sql: z.optional(
+      z.strictObject({
+        query: z.string().check(z.minLength(1)),
+        /** The first column of the first row, as text; default: the query succeeds. */
+        expect: z.optional(z.string()),
+      }),
+    ),
+    /** Wait this long before the first attempt (the manual sleeps 30 s). */
+    wait: z.prefault(duration, 0),
+    /** Each attempt's own limit. */
+    timeout: z.prefault(duration, '5s'),
+    /** Try again every `every` until `within` has passed since the first attempt; default one attempt. */
+    retry: z.optional(z.strictObject({ every: z.prefault(duration, '2s'), within: duration })),
+  })
+  .check(
+    z.refine((c) => [c.http, c.command, c.tcp, c.sql].filter((v) => v !== undefined).length === 1, {
+      message: 'a health check needs exactly one of: http, command, tcp, sql',
+    }),
   );
 
 const logSourceSchema = z
@@ -195,12 +260,71 @@ const logSourceSchema = z
         file: z.optional(z.string().check(z.minLength(1))),
       }),
     ),
+    /** An access log (issue 15 point 7): its format, or the format with where its response time is. */
+    access: z.optional(z.union([accessFormat, accessSchema])),
   })
   .check(
     z.refine((s) => [s.file, s.command, s.container, s.journal].filter((v) => v !== undefined).length === 1, {
       message: 'a log source needs exactly one of: file, command, container, journal',
     }),
   );
+
+// An HTTP(S) endpoint checked like the manuals' `curl -f`. A header value is literal text or
+// `{ env: NAME }` (read from the environment, never shown); credentials must come from the environment.
+const SECRET_HEADER = /^(authorization|proxy-authorization|cookie)$|token|secret|api[-_]?key|password/i;
+const headerValue = z.union([z.string(), z.strictObject({ env: envName })]);
+const httpStatus = z.number().check(z.int(), z.minimum(100), z.maximum(599));
+const httpTargetSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .check(
+        z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/, 'expected a name of letters, digits, ".", "_", ":", "@" or "-"'),
+      ),
+    url: z.string().check(
+      z.refine((u) => {
+        try {
+          const p = new URL(u).protocol;
+          return p === 'http:' || p === 'https:';
+        } catch {
+          return false;
+        }
+      }, 'expected an http:// or https:// URL, e.g. "https://api.example.com/health"'),
+    ),
+    method: z._default(z.enum(['GET', 'HEAD', 'POST', 'PUT', 'OPTIONS']), 'GET'),
+    /** The status (or statuses) that mean "up"; unset: any status below 400 (curl -f). */
+    expectStatus: z.optional(z.union([httpStatus, z.array(httpStatus).check(z.minLength(1))])),
+    headers: z._default(z.record(z.string(), headerValue), {}),
+    /** Whole request; unset or longer than probeTimeout: probeTimeout. */
+    timeout: z.optional(duration),
+    interval: z.prefault(duration, '10s'),
+    tlsVerify: z._default(z.boolean(), true),
+  })
+  .check(
+    z.superRefine((t, ctx) => {
+      for (const [name, value] of Object.entries(t.headers))
+        if (typeof value === 'string' && SECRET_HEADER.test(name))
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              'holds a credential as literal text: write { env: NAME } and put the value in the ' +
+              'environment variable NAME',
+            path: ['headers', name],
+            input: value,
+          });
+    }),
+  );
+
+// A certificate file (PEM) whose expiry is watched; `file` may hold * ? [..] in its path segments.
+const certificateTargetSchema = z.strictObject({
+  name: z
+    .string()
+    .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/, 'expected a name of letters, digits, ".", "_", ":", "@" or "-"')),
+  file: z.string().check(
+    z.minLength(1),
+    z.refine((d) => d.startsWith('/'), 'expected an absolute path, e.g. "/etc/letsencrypt/live/*/cert.pem"'),
+  ),
+});
 
 const positiveInt = z.number().check(z.int(), z.positive());
 const retentionSchema = z.strictObject({
@@ -320,34 +444,70 @@ const backupsSchema = z
     }),
   );
 
-export const configSchema = z.strictObject({
-  readOnly: z._default(z.boolean(), false),
-  /** Look for local endpoints (Docker socket, PostgreSQL, Redis) that the config does not name. */
-  discover: z._default(z.boolean(), true),
-  probeTimeout: z.prefault(duration, '3s'),
-  historyLength: z._default(z.number().check(z.int(), z.minimum(10), z.maximum(10_000)), 300),
-  targets: z.prefault(
-    z.strictObject({
-      host: z.prefault(hostSchema, {}),
-      docker: z.optional(dockerSchema),
-      postgres: z.optional(pgSchema),
-      redis: z.optional(redisSchema),
+export const configSchema = z
+  .strictObject({
+    readOnly: z._default(z.boolean(), false),
+    /** Look for local endpoints (Docker socket, PostgreSQL, Redis) that the config does not name. */
+    discover: z._default(z.boolean(), true),
+    probeTimeout: z.prefault(duration, '3s'),
+    historyLength: z._default(z.number().check(z.int(), z.minimum(10), z.maximum(10_000)), 300),
+    targets: z.prefault(
+      z.strictObject({
+        host: z.prefault(hostSchema, {}),
+        docker: z.optional(dockerSchema),
+        postgres: z.optional(pgSchema),
+        redis: z.optional(redisSchema),
+        http: z._default(z.array(httpTargetSchema), []),
+        certificates: z._default(z.array(certificateTargetSchema), []),
+      }),
+      {},
+    ),
+    thresholds: z._default(z.record(z.string(), ruleOverrideSchema), {}),
+    services: z._default(z.array(serviceSchema), []),
+    startOrder: z.optional(z.array(z.string())),
+    /** Named health checks plans end with (issue 15). */
+    checks: z._default(z.array(healthCheckSchema), []),
+    /** The checks of services that name none (and of plans without services). */
+    defaultChecks: z._default(z.array(z.string()), []),
+    logs: z.prefault(
+      z.strictObject({
+        sources: z._default(z.array(logSourceSchema), []),
+        bufferLines: z._default(z.number().check(z.int(), z.minimum(100), z.maximum(1_000_000)), 10_000),
+      }),
+      {},
+    ),
+    audit: z.prefault(z.strictObject({ path: z.optional(z.string()) }), {}),
+    backups: z.prefault(backupsSchema, {}),
+  })
+  .check(
+    // Check names are unique, and every name a service or defaultChecks gives is a configured check.
+    z.superRefine((c, ctx) => {
+      const known = new Set<string>();
+      c.checks.forEach((k, i) => {
+        if (known.has(k.name))
+          ctx.addIssue({
+            code: 'custom',
+            message: `a second check is named "${k.name}": give each check its own name`,
+            path: ['checks', i, 'name'],
+            input: k.name,
+          });
+        known.add(k.name);
+      });
+      const list = [...known].join(', ') || 'none: add a checks: list';
+      const refs = (names: readonly string[], at: (string | number)[]): void =>
+        names.forEach((n, j) => {
+          if (!known.has(n))
+            ctx.addIssue({
+              code: 'custom',
+              message: `names the check "${n}", which is not in checks (known: ${list})`,
+              path: [...at, j],
+              input: n,
+            });
+        });
+      refs(c.defaultChecks, ['defaultChecks']);
+      c.services.forEach((s, i) => refs(s.checks ?? [], ['services', i, 'checks']));
     }),
-    {},
-  ),
-  thresholds: z._default(z.record(z.string(), ruleOverrideSchema), {}),
-  services: z._default(z.array(serviceSchema), []),
-  startOrder: z.optional(z.array(z.string())),
-  logs: z.prefault(
-    z.strictObject({
-      sources: z._default(z.array(logSourceSchema), []),
-      bufferLines: z._default(z.number().check(z.int(), z.minimum(100), z.maximum(1_000_000)), 10_000),
-    }),
-    {},
-  ),
-  audit: z.prefault(z.strictObject({ path: z.optional(z.string()) }), {}),
-  backups: z.prefault(backupsSchema, {}),
-});
+  );
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
@@ -356,8 +516,11 @@ export type RedisTargetConfig = z.output<typeof redisSchema>;
 export type DockerTargetConfig = z.output<typeof dockerSchema>;
 export type HostTargetConfig = z.output<typeof hostSchema>;
 export type ServiceConfig = z.output<typeof serviceSchema>;
+export type HealthCheckConfig = z.output<typeof healthCheckSchema>;
 export type LogSourceConfig = z.output<typeof logSourceSchema>;
 export type BackupsConfig = z.output<typeof backupsSchema>;
 export type ExistingBackupsConfig = z.output<typeof existingSchema>;
 export type RestoreTargetConfig = z.output<typeof restoreTargetSchema>;
 export type OffsiteConfig = z.output<typeof offsiteSchema>;
+export type HttpTargetConfig = z.output<typeof httpTargetSchema>;
+export type CertificateTargetConfig = z.output<typeof certificateTargetSchema>;

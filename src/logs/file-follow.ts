@@ -14,6 +14,8 @@ export interface FileFollowOptions {
   pollMs?: number;
   /** Lines of existing content to show first (default 100; 0 = only new lines). */
   initialLines?: number;
+  /** Bytes of the file's end searched for those lines (default 1 MiB). */
+  backlogBytes?: number;
   /** Bytes read per poll before yielding to the event loop and polling again at once (default 4 MiB). */
   budgetBytes?: number;
   /**
@@ -237,7 +239,7 @@ class FileFollower {
       await this.refreshFingerprint(t);
       return;
     }
-    const len = Math.min(size, 1024 * 1024);
+    const len = Math.min(size, this.opts.backlogBytes ?? 1024 * 1024);
     const tail = Buffer.alloc(len);
     await t.fh.read(tail, 0, len, size - len);
     // Count newlines from the end, ignoring the final one, to find where the last `want` lines start.

@@ -3,6 +3,7 @@
 // bounded buffer that the view filters. One tail per pane; stop() ends the source and its child.
 import type { DockerEngine } from '../docker/index.js';
 import type { LogSourceConfig } from '../config/schema.js';
+import { AccessAggregator, looksLikeAccessLog, nextWindow, type AccessWindow } from './access.js';
 import { FrameBatcher } from './batcher.js';
 import { LineBuffer, type View } from './buffer.js';
 import { classify, type LogLevel } from './classify.js';
@@ -67,6 +68,12 @@ export class LogTail {
   private endedInfo: { reason: string; error: boolean } | undefined;
   /** The latest status message, for the view's header. */
   lastStatus = '';
+  /** Access-log counts, for a source marked `access` or whose first lines look like one. */
+  access: AccessAggregator | null = null;
+  /** The access panel's window. */
+  accessWindow: AccessWindow = '5m';
+  /** First lines of an unmarked source, kept until they tell whether it is an access log. */
+  private sniff: string[] | null = null;
 
   constructor(private readonly opts: LogTailOptions) {
     this.name = opts.source.name;
@@ -76,6 +83,28 @@ export class LogTail {
       intervalMs: opts.frameMs ?? 75,
       maxItems: this.buffer.capacity,
     });
+    const a = opts.source.access;
+    if (a !== undefined) {
+      const o = typeof a === 'string' ? { format: a } : a;
+      this.access = new AccessAggregator({
+        format: o.format,
+        ...('timeField' in o && o.timeField !== undefined ? { timeField: o.timeField } : {}),
+        ...('timeUnit' in o && o.timeUnit !== undefined ? { timeUnit: o.timeUnit } : {}),
+        now: this.now,
+      });
+    } else this.sniff = [];
+  }
+
+  /** Bytes of an access log's end read on open, so the windows start filled (bounded). */
+  private historyBytes(): number {
+    const a = this.opts.source.access;
+    return (typeof a === 'object' ? a.historyBytes : undefined) ?? 32 * 1024 * 1024;
+  }
+
+  /** Switches the access panel to the next window (5m → 15m → 1h → 24h). */
+  cycleAccessWindow(): AccessWindow {
+    this.accessWindow = nextWindow(this.accessWindow);
+    return this.accessWindow;
   }
 
   /** Starts the source (once). */
@@ -92,8 +121,11 @@ export class LogTail {
     const s = this.opts.source;
     const none: LogStream = { stop: async () => undefined };
     try {
-      if (s.file !== undefined) this.stream = followFile(s.file, sink, this.opts.file);
-      else if (s.command !== undefined)
+      if (s.file !== undefined) {
+        // An access log's windows are filled from the file's end: every line of its last bytes.
+        const history = this.access ? { initialLines: Number.MAX_SAFE_INTEGER, backlogBytes: this.historyBytes() } : {};
+        this.stream = followFile(s.file, sink, { ...this.opts.file, ...history });
+      } else if (s.command !== undefined)
         this.stream = followCommand(s.command, sink, this.opts.env ? { env: this.opts.env } : {});
       else if (s.journal !== undefined)
         this.stream = followJournal(s.journal, sink, {
@@ -185,12 +217,35 @@ export class LogTail {
       else if (level === 'warn') this.warnings++;
       lines[i] = stream ? { seq: this.seq++, time, text, level, stream } : { seq: this.seq++, time, text, level };
     }
+    this.countAccess(texts);
     // Counted here, before batching, so lines a flood pushes out of the buffer still count.
     if (errors > 0) {
       this.perMinute.add(time, errors);
       this.perHour.add(time, errors);
     }
     this.batcher.push(lines);
+  }
+
+  private countAccess(texts: readonly string[]): void {
+    if (this.access) {
+      this.access.addLines(texts);
+      return;
+    }
+    if (!this.sniff) return;
+    for (let i = 0; i < texts.length; i++) {
+      const t = texts[i]!;
+      if (t.trim() === '') continue;
+      this.sniff.push(t);
+      if (this.sniff.length < 10) continue;
+      const first = this.sniff;
+      this.sniff = null;
+      if (!looksLikeAccessLog(first)) return;
+      // Detected from its first lines: counted from them on (the file's older lines are not read again).
+      this.access = new AccessAggregator({ now: this.now });
+      this.access.addLines(first);
+      this.access.addLines(texts.slice(i + 1));
+      return;
+    }
   }
 
   private note(text: string): void {

@@ -199,7 +199,10 @@ function localDate(d: Date): string {
 export function formatValue(metric: string, value: number | null, unit: string): string {
   if (value === null) return NONE;
   if (metric.endsWith('.reachable')) return value >= 1 ? 'yes' : 'no';
+  if (metric === 'http.up') return value >= 1 ? 'up' : 'down';
   switch (unit) {
+    case 'ms':
+      return `${Math.round(value)} ms`;
     case '%':
       return percent(value);
     case 's':
@@ -223,7 +226,7 @@ export function formatLimits(
   unit: string,
   ascii = false,
 ): string {
-  if (rule.metric.endsWith('.reachable')) return 'must answer';
+  if (rule.metric.endsWith('.reachable') || rule.metric === 'http.up') return 'must answer';
   const op = rule.direction === 'below' ? (ascii ? '<=' : '≤') : ascii ? '>=' : '≥';
   const one = (v: number) => `${op}${unit === '%' ? `${trimNumber(v)}%` : formatValue(rule.metric, v, unit)}`;
   return rule.warn === rule.crit ? one(rule.crit) : `${one(rule.warn)} ${one(rule.crit)}`;

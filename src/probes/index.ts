@@ -4,6 +4,10 @@ export { DockerProbe } from './docker.js';
 export { createHostProbe } from './host.js';
 export { PostgresProbe } from './postgres.js';
 export { RedisProbe } from './redis.js';
+export { createHttpProbe } from './http.js';
+export { createCertificatesProbe } from './certificates.js';
+export type { HttpReading, HttpEndpointState } from './http.js';
+export type { CertificatesReading, CertificateState } from './certificates.js';
 export type { Probe, ProbeResult, MetricSample } from './types.js';
 
 export { runBounded, classifyError, sanitizeMessage } from './boundary.js';

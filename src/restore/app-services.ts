@@ -4,7 +4,8 @@
 import { servicePlan, startOrder, type ServiceDeps } from '../actions/services.js';
 import { detectCompose, serviceDriver, type ServiceStatus } from '../actions/service-drivers.js';
 import type { Step, StepContext } from '../plan/plan.js';
-import type { ServiceConfig } from '../config/schema.js';
+import type { HealthCheckConfig, ServiceConfig } from '../config/schema.js';
+import { checksFor, describeChecks, runHealthChecks } from '../actions/health-step.js';
 
 export interface AppServices {
   /** In the order they are started (the reverse of the stop order). */
@@ -17,6 +18,12 @@ export interface AppServices {
   status(signal: AbortSignal): Promise<ServiceStatus[]>;
   /** Services whose config cannot do `verb` (no stop command), with why. */
   unable(verb: 'start' | 'stop'): string[];
+  /** The named health checks that prove these services healthy (issue 15); empty when none are configured. */
+  checks: HealthCheckConfig[];
+  /** What the checks do, in one line ('' when there are none). */
+  describeChecks(): string;
+  /** Runs the checks inside a step (one line per result); throws naming each failing check. */
+  runChecks(ctx: Pick<StepContext, 'signal' | 'output'>): Promise<string | undefined>;
 }
 
 /** The application services of `all`, ready to stop and start. */
@@ -40,6 +47,7 @@ export async function appServices(
       steps.set(`${verb}:${s.name}`, (await servicePlan(all, verb, s.name, withCompose)).steps[0]!);
   }
   const drivers = new Map(ordered.map((s) => [s.name, serviceDriver(s, withCompose)]));
+  const checks = checksFor(deps.health, ordered);
   const inOrder = (verb: 'start' | 'stop'): ServiceConfig[] => (verb === 'start' ? ordered : [...ordered].reverse());
   return {
     services: ordered,
@@ -61,6 +69,9 @@ export async function appServices(
       return `${verb === 'start' ? 'started' : 'stopped'} ${notes.join(', ')}`;
     },
     status: (signal) => Promise.all(ordered.map((s) => drivers.get(s.name)!.status(signal))),
+    checks,
+    describeChecks: () => describeChecks(deps.health, checks),
+    runChecks: (ctx) => runHealthChecks(deps.health, checks, ctx),
     unable(verb) {
       return ordered
         .filter((s) => drivers.get(s.name)!.describe(verb).text.startsWith('(no '))

@@ -341,7 +341,8 @@ export function healthStep(env: StepEnv, id = 'health-check'): Step {
       kind: 'check',
       text:
         `SELECT 1 on ${env.database}; every application service reports running` +
-        (env.healthCheck ? '; the configured health check' : ''),
+        (env.healthCheck ? '; the configured health check' : '') +
+        (env.services?.describeChecks() ? `; then the checks ${env.services.describeChecks()}` : ''),
     }),
     cancellable: true,
     run: async (ctx) => {
@@ -353,9 +354,12 @@ export function healthStep(env: StepEnv, id = 'health-check'): Step {
       if (bad.length > 0)
         throw new ActionError('failed', `not running: ${bad.map((s) => `${s.name} (${s.detail})`).join(', ')}`);
       if (env.healthCheck) for (const l of await env.healthCheck(ctx.signal)) ctx.output(l);
-      return all.length > 0
-        ? `${env.database} answers; ${all.length} service${all.length === 1 ? '' : 's'} running`
-        : `${env.database} answers`;
+      const passed = env.services ? await env.services.runChecks(ctx) : undefined;
+      const note =
+        all.length > 0
+          ? `${env.database} answers; ${all.length} service${all.length === 1 ? '' : 's'} running`
+          : `${env.database} answers`;
+      return passed ? `${note}; ${passed}` : note;
     },
   };
 }

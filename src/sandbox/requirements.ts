@@ -13,7 +13,8 @@ export type RequirementName =
   | 'rclone'
   | 'logrotate'
   | 'journal-remote'
-  | 'journalctl';
+  | 'journalctl'
+  | 'openssl';
 
 /** Result of looking for one requirement. */
 export interface RequirementResult {
@@ -136,6 +137,8 @@ export function checkRequirement(name: RequirementName): RequirementResult {
     }
     case 'journalctl':
       return result(name, 'systemd', which('journalctl'));
+    case 'openssl':
+      return result(name, 'openssl', which('openssl'));
   }
 }
 
@@ -151,7 +154,7 @@ export interface RequirementReport {
 export function checkRequirements(
   names: RequirementName[] = [
     ...['postgres', 'pg_dump', 'redis', 'docker', 'busybox', 'tmux', 'igzip', 'rclone'],
-    ...['logrotate', 'journal-remote', 'journalctl'],
+    ...['openssl', 'logrotate', 'journal-remote', 'journalctl'],
   ] as RequirementName[],
 ): RequirementReport {
   const results = names.map(checkRequirement);

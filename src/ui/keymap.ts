@@ -18,8 +18,16 @@ export const VIEWS = [
   'services',
   'logs',
   'audit',
+  'endpoints',
 ] as const;
 export type ViewId = (typeof VIEWS)[number];
+
+/** The key of each view: 1…9 and 0 for the first ten, a letter past them. */
+const LETTER_KEYS: Partial<Record<ViewId, string>> = { endpoints: 'E' };
+export function viewKey(view: ViewId): string {
+  const i = VIEWS.indexOf(view);
+  return i < 10 ? String((i + 1) % 10) : LETTER_KEYS[view]!;
+}
 
 /**
  * Modal states that take the keyboard away from the views: the help overlay, text entry (the
@@ -40,6 +48,7 @@ export const VIEW_TITLES: Record<ViewId, string> = {
   services: 'Services',
   logs: 'Logs',
   audit: 'Audit',
+  endpoints: 'Endpoints',
 };
 
 /** Help-overlay titles of the modes a view reports (task panels, questions, typed confirmations). */
@@ -100,12 +109,15 @@ export type CommandId =
   | 'container.logs'
   | 'service.start'
   | 'service.stop'
+  | 'service.restart'
+  | 'service.reload'
   | 'service.start-all'
   | 'service.stop-all'
   | 'logs.pause'
   | 'logs.filter'
   | 'logs.source'
   | 'logs.history'
+  | 'logs.window'
   | 'arm';
 
 export interface Command {
@@ -121,9 +133,9 @@ export interface Command {
   hint?: string;
 }
 
-const viewCommands: Command[] = VIEWS.map((view, i) => ({
+const viewCommands: Command[] = VIEWS.map((view) => ({
   id: `view.${view}` as const,
-  keys: [String((i + 1) % 10)],
+  keys: [viewKey(view)],
   description: `Show the ${VIEW_TITLES[view]} view`,
   scope: 'global',
   dangerous: false,
@@ -470,6 +482,22 @@ export const COMMANDS: readonly Command[] = [
     hint: 'stop',
   },
   {
+    id: 'service.restart',
+    keys: ['R'],
+    description: 'Restart the selected service, then its health checks (asks for a yes)',
+    scope: 'services',
+    dangerous: true,
+    hint: 'restart',
+  },
+  {
+    id: 'service.reload',
+    keys: ['H'],
+    description: 'Reload the selected service (systemctl reload, or its reload command; asks for a yes)',
+    scope: 'services',
+    dangerous: true,
+    hint: 'reload',
+  },
+  {
     id: 'service.start-all',
     keys: ['+'],
     description: 'Start all services in the documented order, then a health check',
@@ -517,6 +545,13 @@ export const COMMANDS: readonly Command[] = [
     scope: 'logs',
     dangerous: false,
     hint: 'history',
+  },
+  {
+    id: 'logs.window',
+    keys: ['w'],
+    description: 'Access log: switch the access panel window (5m, 15m, 1h, 24h)',
+    scope: 'logs',
+    dangerous: false,
   },
   {
     id: 'arm',

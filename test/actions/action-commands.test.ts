@@ -108,6 +108,34 @@ describe('opsdeck service / container / audit', () => {
     expect(audit.map((e) => e.event)).toEqual(['refused']);
   });
 
+  it('service restart NAME: ends with the health checks, runs with --yes, a failing check exits 1', async () => {
+    const marker = path.join(dir, 'svc.up');
+    const extra = (cmd: string[]): Partial<ConfigInput> => ({
+      checks: [{ name: 'up', command: cmd }],
+      defaultChecks: ['up'],
+    });
+    const dry = await run(['service', 'restart', 'svc', '--dry-run'], await config(extra(['test', '-e', marker])));
+    expect(dry.out).toContain('service.restart svc — 2 steps, needs a yes');
+    expect(dry.out).toContain(`argv: rm -f ${marker}, then touch ${marker}, then wait until`);
+    expect(dry.out).toContain(
+      `check: every service reports running, then the checks up: run test -e ${marker} → exit 0 — status: svc: test`,
+    );
+    const ok = await run(['service', 'restart', 'svc', '--yes'], await config(extra(['test', '-e', marker])));
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.err).toContain('[2/2] done: health check — 1 check passed');
+    const bad = await run(['service', 'restart', 'svc', '--yes'], await config(extra(['false'])));
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('Failed at "health check": health check failed: up (exit code 1, 1 attempt)');
+    const ro = await run(['service', 'reload', 'svc', '--yes'], await config({ readOnly: true }));
+    expect(ro).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('opsdeck: service svc has no reload command configured'),
+    });
+    const refused = await run(['service', 'restart', 'svc', '--yes'], await config({ readOnly: true }));
+    expect(refused.code).toBe(2);
+    expect(refused.out).toContain('Refused: read-only mode');
+  });
+
   it('says in one line what is wrong with the arguments or the config', async () => {
     expect(await run(['service', 'start'])).toMatchObject({
       code: 2,

@@ -1,7 +1,8 @@
 // Pure parts of the off-host copies: the config's messages for a bad remote (a connection string
 // would put credentials in argv), the redaction of rclone's output, remote paths, the backoff.
+import { configProblem } from '../helpers/config.js';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfigText } from '../../src/config/load.js';
+import { parseConfigText } from '../../src/config/load.js';
 import { backoffMs, isDue, type OffsiteRecord } from '../../src/backup/offsite-state.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,15 +11,7 @@ import { configFileSecrets, rcloneSecrets, redactWith, remotePath } from '../../
 import { withOffsite } from '../../src/backup/offsite.js';
 import type { Catalog, CatalogEntry } from '../../src/backup/catalog.js';
 
-const problem = (text: string): string => {
-  try {
-    parseConfigText(text, '/etc/opsdeck.yaml');
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-};
+const problem = (text: string): string => configProblem(text);
 
 describe('backups.offsite', () => {
   it('takes a remote:path with defaults for the rest', () => {

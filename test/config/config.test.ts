@@ -3,7 +3,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, findConfig, parseConfigText } from '../../src/config/load.js';
+import { findConfig } from '../../src/config/load.js';
+import { configProblem } from '../helpers/config.js';
 import { loadConfig, redactConfig } from '../../src/config/resolve.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'opsdeck-config-'));
@@ -65,15 +66,7 @@ describe('defaults are the documented thresholds (SPEC §1)', () => {
 });
 
 describe('validation errors name the file, the key path and the line', () => {
-  const bad = (text: string): string => {
-    try {
-      parseConfigText(text, '/etc/opsdeck.yaml');
-    } catch (err) {
-      expect(err).toBeInstanceOf(ConfigError);
-      return (err as Error).message;
-    }
-    throw new Error('expected a ConfigError');
-  };
+  const bad = (text: string): string => configProblem(text);
 
   it('wrong type', () => {
     expect(bad('targets:\n  postgres:\n    port: "five"\n')).toMatch(
@@ -146,6 +139,9 @@ describe('targets', () => {
       'worker',
     ]);
     expect(cfg.origins).toMatchObject({ postgres: 'configured', redis: 'configured', docker: 'configured' });
+    expect(cfg.checks.map((c) => c.name)).toEqual(['api', 'worker-script', 'db-port', 'incidents']);
+    expect(cfg.checks[0]).toMatchObject({ wait: 30_000, retry: { every: 5000, within: 120_000 }, timeout: 5000 });
+    expect(cfg.defaultChecks).toEqual(['db-port', 'incidents']);
   });
 
   it('secrets are redacted and a missing secret variable is named', async () => {

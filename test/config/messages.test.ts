@@ -2,20 +2,13 @@
 // it: the wording comes partly from our own messages and partly from zod's English locale (which
 // src/config/load.ts reshapes), so a change of zod flavour or locale shows up here. Also the
 // parsed output, defaults included, of an empty file and of a file that sets every key.
+import { configProblem } from '../helpers/config.js';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfigText } from '../../src/config/load.js';
+import { parseConfigText } from '../../src/config/load.js';
 import { mergeRules } from '../../src/config/resolve.js';
 
 const file = '/etc/opsdeck.yaml';
-const problem = (text: string): string => {
-  try {
-    parseConfigText(text, file);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-};
+const problem = (text: string): string => configProblem(text);
 const duration = (got: string) => `expected a duration like "500ms", "30s", "5m", "2h" or "1d", got "${got}"`;
 
 describe('config problems, word for word', () => {
@@ -255,6 +248,8 @@ describe('parsed config, defaults filled in', () => {
           },
           "verifyQueries": [],
         },
+        "checks": [],
+        "defaultChecks": [],
         "discover": true,
         "historyLength": 300,
         "logs": {
@@ -265,11 +260,13 @@ describe('parsed config, defaults filled in', () => {
         "readOnly": false,
         "services": [],
         "targets": {
+          "certificates": [],
           "host": {
             "interval": 2000,
             "linkSpeedMbps": {},
             "processesInterval": 15000,
           },
+          "http": [],
         },
         "thresholds": {},
       }
@@ -386,6 +383,8 @@ backups:
             },
           ],
         },
+        "checks": [],
+        "defaultChecks": [],
         "discover": false,
         "historyLength": 10,
         "logs": {
@@ -455,6 +454,7 @@ backups:
           "web",
         ],
         "targets": {
+          "certificates": [],
           "docker": {
             "enabled": false,
             "host": "tcp://x:2375",
@@ -473,6 +473,7 @@ backups:
             },
             "processesInterval": 60000,
           },
+          "http": [],
           "postgres": {
             "database": "d",
             "enabled": true,
@@ -620,6 +621,24 @@ backups:
           "sustain": 120000,
           "warn": 50,
         },
+        "http.latencyMs": {
+          "crit": 1000,
+          "direction": "above",
+          "enabled": true,
+          "interval": 10000,
+          "metric": "http.latencyMs",
+          "sustain": 60000,
+          "warn": 200,
+        },
+        "http.up": {
+          "crit": 0,
+          "direction": "below",
+          "enabled": true,
+          "interval": 10000,
+          "metric": "http.up",
+          "sustain": 120000,
+          "warn": 0,
+        },
         "postgres.cacheHitRatio": {
           "crit": 90,
           "direction": "below",
@@ -745,6 +764,15 @@ backups:
           "metric": "redis.reachable",
           "sustain": 0,
           "warn": 0,
+        },
+        "tls.daysLeft": {
+          "crit": 7,
+          "direction": "below",
+          "enabled": true,
+          "interval": 600000,
+          "metric": "tls.daysLeft",
+          "sustain": 0,
+          "warn": 30,
         },
       }
     `);

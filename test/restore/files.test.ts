@@ -16,6 +16,8 @@ import { linkEscapes, normalizeMember } from '../../src/restore/files/archive.js
 import { prepareFileRestore, type FileRestoreOptions } from '../../src/restore/files/plan.js';
 import type { FileRestoreConfig } from '../../src/restore/files/source.js';
 import { MemoryAudit } from '../helpers/memory-audit.js';
+import { configSchema } from '../../src/config/schema.js';
+import { healthChecker } from '../../src/app/health-checker.js';
 import { flagService, gnuTar, makeData, namesIn, snapshot, tempRoot } from './files-helpers.js';
 
 const approve: PlanGuard = { check: () => ({ ok: true }) };
@@ -247,6 +249,65 @@ describe('file-set restore', () => {
     expect(outcome?.steps.find((s) => s.status === 'failed')?.id).toBe('health-check');
     expect(snapshot(target)).toEqual(before);
     expect(outcome?.summary.join('\n')).toMatch(/ROLLED BACK: .*\nServices started again: web\./);
+  });
+
+  it("ends with the services' named health checks: a passing one is shown, a failing one rolls back", async () => {
+    const src = path.join(root.dir, 'src');
+    mkdirSync(src);
+    makeData(src, 'backup');
+    const { dir, file } = knowledgeBackup(src);
+    const target = path.join(root.dir, 'data');
+    mkdirSync(target);
+    makeData(target, 'live');
+    const flag = path.join(root.dir, 'web.running');
+    writeFileSync(flag, '');
+    // The check looks at the restored files: the backup has readme.txt with "readme backup".
+    const parsed = configSchema.parse({
+      services: [{ ...flagService('web', flag), checks: ['readme'] }],
+      checks: [{ name: 'readme', command: ['grep', '-q', 'readme backup', path.join(target, 'uploads/readme.txt')] }],
+    });
+    const health = healthChecker({ checks: parsed.checks, defaultChecks: [] })!;
+    const config = base({
+      existing: [{ dir, database: 'mks', restore: { data: { path: target, services: ['web'] } } }],
+      services: parsed.services,
+    });
+    const ok = await restore({ backup: file, config, serviceDeps: { health } });
+    expect(ok.outcome?.result, ok.outcome?.summary.join('\n')).toBe('succeeded');
+    const step = ok.outcome!.steps.find((s) => s.id === 'health-check')!;
+    expect(step.description.text).toContain('then the checks readme: run grep -q');
+    expect(step.output).toContain('PASS readme: exit 0 (1 attempt)');
+    expect(step.note).toBe('1 service running; 1 check passed');
+  });
+
+  it('a failing named health check fails the restore, says which and why, and rolls back', async () => {
+    const src = path.join(root.dir, 'src');
+    mkdirSync(src);
+    makeData(src, 'backup');
+    const { dir, file } = knowledgeBackup(src);
+    const target = path.join(root.dir, 'data');
+    mkdirSync(target);
+    makeData(target, 'live');
+    const before = snapshot(target);
+    const flag = path.join(root.dir, 'web.running');
+    writeFileSync(flag, '');
+    const failing = configSchema.parse({
+      services: [{ ...flagService('web', flag), checks: ['readme'] }],
+      checks: [{ name: 'readme', command: ['grep', '-q', 'no such text', path.join(target, 'uploads/readme.txt')] }],
+    });
+    const config = base({
+      existing: [{ dir, database: 'mks', restore: { data: { path: target, services: ['web'] } } }],
+      services: failing.services,
+    });
+    const bad = await restore({
+      backup: file,
+      config,
+      serviceDeps: { health: healthChecker({ checks: failing.checks, defaultChecks: [] })! },
+    });
+    expect(bad.outcome?.result).toBe('failed');
+    expect(bad.outcome?.steps.find((s) => s.status === 'failed')?.id).toBe('health-check');
+    expect(bad.outcome?.error).toBe('health check failed: readme (exit code 1, 1 attempt)');
+    expect(snapshot(target)).toEqual(before);
+    expect(bad.outcome?.summary.join('\n')).toMatch(/ROLLED BACK: .*\nServices started again: web\./);
   });
 
   it('a file that does not match the archive fails verification and leaves the target untouched', async () => {

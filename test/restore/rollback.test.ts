@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appServices } from '../../src/restore/app-services.js';
 import { executeRestore } from '../../src/restore/execute.js';
 import { prepareRestore, safetyRootFor } from '../../src/restore/plan.js';
-import type { ServiceConfig } from '../../src/config/schema.js';
+import { configSchema, type ServiceConfig } from '../../src/config/schema.js';
+import { healthChecker } from '../../src/app/health-checker.js';
 import { postgresService, unavailable } from '../helpers/services.js';
 import {
   actionLayer,
@@ -96,6 +97,42 @@ describe.skipIf(unavailable('postgres'))('restore failures and rollback', () => 
       actual: '3000',
       ok: false,
     });
+    expect(out.db.kind).toBe('rolled-back');
+    expect(await checksum(db)).toEqual(before);
+  });
+
+  it("a failing named health check (the services' sql check) fails the restore, and the rollback applies", async () => {
+    const before = await checksum(db);
+    const pgs = postgresService();
+    const parsed = configSchema.parse({
+      services: [{ name: 'api', group: 'application', start: ['true'], stop: ['true'], checks: ['incidents'] }],
+      checks: [{ name: 'incidents', sql: { query: 'SELECT count(*) FROM public.incidents', expect: '0' } }],
+    });
+    const postgres = { ...pgs, database: db, interval: 2000, statementTimeout: 2000 };
+    const health = healthChecker({ checks: parsed.checks, defaultChecks: [], postgres })!;
+    const services = await appServices(parsed.services, undefined, { health });
+    const { restore } = await prepareRestore({
+      backup: file,
+      database: db,
+      conn: server(),
+      safetyRoot: safetyRootFor(root.dir),
+      services,
+    });
+    expect(restore!.plan.steps.at(-1)!.describe().text).toContain(
+      'then the checks incidents: SQL SELECT count(*) FROM public.incidents → 0',
+    );
+    const { audit, guard } = actionLayer();
+    const out = await executeRestore(restore!, {
+      guard,
+      audit,
+      confirmAt: 'start',
+      confirm: async (q) => (q.stage === 'rollback' ? 'y' : q.kind === 'type' ? q.expect : 'y'),
+    });
+    expect(out.result).toBe('failed');
+    const failed = out.steps.find((x) => x.status === 'failed');
+    expect(failed?.id).toBe('health-check');
+    expect(failed?.error).toBe('health check failed: incidents (answered 3000, expected 0, 1 attempt)');
+    expect(failed?.output).toContain('FAIL incidents: answered 3000, expected 0 (1 attempt)');
     expect(out.db.kind).toBe('rolled-back');
     expect(await checksum(db)).toEqual(before);
   });

@@ -27,6 +27,9 @@ export interface ActionFixtureOptions {
   /** Services; a function gets the fixture's directory (for marker files in it). */
   services?: ConfigInput['services'] | ((dir: string) => ConfigInput['services']);
   startOrder?: string[];
+  /** Named health checks and the default list (issue 15); a function gets the fixture's directory. */
+  checks?: ConfigInput['checks'] | ((dir: string) => ConfigInput['checks']);
+  defaultChecks?: string[];
   /** Log sources; a function gets the fixture's directory (for files in it). */
   logs?: ConfigInput['logs'] | ((dir: string) => ConfigInput['logs']);
   docker?: { socketPath: string } | null;
@@ -44,7 +47,13 @@ export function actionFixture(opts: ActionFixtureOptions = {}): ActionFixture {
   const auditPath = path.join(dir, 'state', 'audit.jsonl');
   const logs = typeof opts.logs === 'function' ? opts.logs(dir) : opts.logs;
   const services = typeof opts.services === 'function' ? opts.services(dir) : opts.services;
-  const parsed = configSchema.parse({ services: services ?? [], logs: logs ?? {} });
+  const checks = typeof opts.checks === 'function' ? opts.checks(dir) : opts.checks;
+  const parsed = configSchema.parse({
+    services: services ?? [],
+    logs: logs ?? {},
+    checks: checks ?? [],
+    defaultChecks: opts.defaultChecks ?? [],
+  });
   let t = opts.at ?? Date.now();
   const clock = { now: () => t, advance: (ms: number) => void (t += ms) };
   const audit = new AuditLog({ path: auditPath });
@@ -61,6 +70,8 @@ export function actionFixture(opts: ActionFixtureOptions = {}): ActionFixture {
       services: parsed.services,
       ...(opts.startOrder ? { startOrder: opts.startOrder } : {}),
       logs: parsed.logs,
+      checks: parsed.checks,
+      defaultChecks: parsed.defaultChecks,
       postgres: null,
       redis: null,
     },

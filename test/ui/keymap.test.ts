@@ -8,6 +8,7 @@ import {
   scopesOf,
   scopesOverlap,
   VIEWS,
+  viewKey,
   type Command,
 } from '../../src/ui/keymap.js';
 import { helpLines } from '../../src/ui/help-overlay.js';
@@ -69,7 +70,9 @@ describe('the keymap table', () => {
     expect([key('j'), key('down'), key('k'), key('up')]).toEqual(['down', 'down', 'up', 'up']);
     expect([key('h'), key('l'), key('g'), key('G')]).toEqual(['focus.prev', 'focus.next', 'top', 'bottom']);
     expect([key('tab'), key('shift-tab')]).toEqual(['view.next', 'view.prev']);
-    expect(VIEWS.map((_, i) => key(String((i + 1) % 10)))).toEqual(VIEWS.map((v) => `view.${v}`)); // 1…9, then 0
+    expect(VIEWS.map((v) => key(viewKey(v)))).toEqual(VIEWS.map((v) => `view.${v}`));
+    expect(VIEWS.slice(0, 10).map((v) => viewKey(v))).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '0']);
+    expect(viewKey('endpoints')).toBe('E'); // 1…9, then 0
     expect([key('enter'), key('esc'), key(':'), key('?'), key('q'), key('ctrl-c')]).toEqual([
       'drill',
       'back',

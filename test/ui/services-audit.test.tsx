@@ -2,7 +2,7 @@
 // create and remove marker files, started all in the documented order through the dialog,
 // stopped one by one, a failure in the middle stopping the sequence, a declined plan recorded as
 // refused — and the audit trail showing all of it.
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -103,6 +103,52 @@ describe('Services view', () => {
       'confirmed service.stop',
       'succeeded service.stop',
       'refused service.stop-all',
+    ]);
+  });
+
+  it('restarts the selected service from the view, ends with its health check, shows its status output', async () => {
+    fx = actionFixture({
+      services: (dir) => [
+        {
+          ...markerService(dir, 'app', 'application'),
+          // The manual's `run_production.sh status`: PID, workers, memory.
+          status: [
+            'sh',
+            '-c',
+            'test -e "$1" && echo "PID: 4242" && echo "workers: 2" && echo "memory: 12 MB"',
+            'sh',
+            marker(dir, 'app'),
+          ],
+          checks: ['app-up'],
+        },
+      ],
+      checks: (dir) => [{ name: 'app-up', command: ['test', '-e', marker(dir, 'app')] }],
+    });
+    writeFileSync(marker(fx.dir, 'app'), '');
+    const ui = renderConsole(store(), { view: 'services', actions: fx.controller, columns: 110, rows: 32 });
+    let f = plain(await ui.waitFor((x) => plain(x).includes('1 running'), 'the statuses'));
+    expect(f).toContain('status of app (sh -c');
+    expect(f).toContain('PID: 4242');
+    expect(f).toContain('workers: 2');
+    expect(f).toContain('R restarts');
+
+    await ui.command('service.restart');
+    f = plain(await ui.waitFor((x) => plain(x).includes('Run service.restart on app? [y/N]'), 'the restart question'));
+    expect(f).toContain('restart app');
+    expect(f).toContain('then the checks app-up');
+    await ui.command('question.yes');
+    f = plain(await ui.waitFor((x) => plain(x).includes('✓ SUCCEEDED'), 'the restart to finish'));
+    expect(f).toMatch(/✓ done\s+1\. restart app/);
+    expect(f).toMatch(/✓ done\s+2\. health check/);
+    expect(f).toContain('1 check passed');
+    await ui.command('task.close');
+
+    // A reload the service has none of is refused in words.
+    await ui.command('service.reload');
+    await ui.waitFor((x) => plain(x).includes('service app has no reload command configured'), 'the refusal');
+    expect((await fx.audit()).map((e) => `${e.event} ${e.action}`)).toEqual([
+      'confirmed service.restart',
+      'succeeded service.restart',
     ]);
   });
 

@@ -825,9 +825,10 @@ function healthStep(env: Env): Step {
     describe: () => ({
       kind: 'check',
       text:
-        env.services.services.length === 0
+        (env.services.services.length === 0
           ? 'no services use this path: nothing to check'
-          : 'every service that uses the path reports running',
+          : 'every service that uses the path reports running') +
+        (env.services.describeChecks() ? `; then the checks ${env.services.describeChecks()}` : ''),
     }),
     run: async (ctx) => {
       const all = await env.services.status(ctx.signal);
@@ -835,7 +836,9 @@ function healthStep(env: Env): Step {
       const bad = all.filter((s) => s.state !== 'running' && s.state !== 'unknown');
       if (bad.length > 0)
         throw new ActionError('failed', `not running: ${bad.map((s) => `${s.name} (${s.detail})`).join(', ')}`);
-      return all.length > 0 ? `${all.length} service${all.length === 1 ? '' : 's'} running` : 'nothing to check';
+      const passed = await env.services.runChecks(ctx);
+      const note = all.length > 0 ? `${all.length} service${all.length === 1 ? '' : 's'} running` : '';
+      return [note, passed].filter(Boolean).join('; ') || 'nothing to check';
     },
   };
 }

@@ -32,15 +32,15 @@ export const containerLogs: Handler = (c) => {
   c.goTo('logs');
 };
 
-/** service.start/stop: the plan for the selected service. */
-export function serviceAction(verb: 'start' | 'stop'): Handler {
+/** service.start/stop/restart/reload: the plan for the selected service. */
+export function serviceAction(verb: 'start' | 'stop' | 'restart' | 'reload'): Handler {
   return (c) => {
     const ctl = c.actions;
     if (!ctl) return;
     const chosen = c.targets.service?.(c.selected);
     if (!chosen) return flash(c, 'no service selected (add a services: list to the config)');
     const name = chosen.name;
-    ctl.flow.propose(`${verb === 'start' ? 'Start' : 'Stop'} service`, () => ctl.actions.servicePlan(verb, name));
+    ctl.flow.propose(`${verb[0]!.toUpperCase()}${verb.slice(1)} service`, () => ctl.actions.servicePlan(verb, name));
   };
 }
 

@@ -100,12 +100,15 @@ export const HANDLERS: Record<CommandId, Handler> = {
   'container.logs': containerLogs,
   'service.start': serviceAction('start'),
   'service.stop': serviceAction('stop'),
+  'service.restart': serviceAction('restart'),
+  'service.reload': serviceAction('reload'),
   'service.start-all': allServices('start'),
   'service.stop-all': allServices('stop'),
   'logs.pause': (c) => c.targets.logs?.pause(),
   'logs.filter': (c) => c.targets.logs?.filter(),
   'logs.source': (c) => c.targets.logs?.source(),
   'logs.history': (c) => c.targets.logs?.history(),
+  'logs.window': (c) => c.targets.logs?.window(),
   arm: (c) => c.actions?.arming.toggle(),
 };
 

@@ -16,6 +16,8 @@ export interface LogsHandle {
   source(): void;
   /** H: searches the source's history for the filter, or closes the search. */
   history(): void;
+  /** Access log: the access panel's next window. */
+  window(): void;
   /** j/k (by ±1) and PgUp/PgDn (by ±page): scrolls back (which pauses), or moves in the source picker. */
   move(by: number, page?: boolean): void;
   /** g: the oldest line kept. */
@@ -107,6 +109,7 @@ function proxyLogs(get: () => LogsHandle | undefined): LogsHandle {
     filter: () => get()?.filter(),
     source: () => get()?.source(),
     history: () => get()?.history(),
+    window: () => get()?.window(),
     move: (by, page) => get()?.move(by, page),
     top: () => get()?.top(),
     bottom: () => get()?.bottom(),

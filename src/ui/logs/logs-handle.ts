@@ -39,6 +39,10 @@ export function logsHandle(
       set({ ...get(), offset: 0 });
       pane.bump();
     },
+    window: () => {
+      pane.tail()?.cycleAccessWindow();
+      pane.bump();
+    },
     filter: () =>
       ctl?.prompts.open({
         id: 'logs.filter',

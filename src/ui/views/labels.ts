@@ -26,6 +26,9 @@ const NAMES: Record<string, string> = {
   'backup.drillAgeDays': 'last drill',
   'backup.corruptCount': 'corrupt backups',
   'backup.offsiteAgeHours': 'off-host copy',
+  'http.up': 'endpoint up',
+  'http.latencyMs': 'endpoint latency',
+  'tls.daysLeft': 'certificate expires in',
 };
 
 /** A short name for a metric instance as the alerts strip and the timeline show it. */
@@ -44,5 +47,9 @@ export function targetTitle(target: string): string {
         ? 'Docker'
         : target === 'host'
           ? 'Host'
-          : target;
+          : target === 'http'
+            ? 'Endpoints'
+            : target === 'certificates'
+              ? 'Certificates'
+              : target;
 }

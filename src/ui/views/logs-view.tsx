@@ -16,6 +16,7 @@ import { useViewTargets } from '../commands/view-targets.js';
 import { keysFor } from '../key-hints.js';
 import { logsHandle, type LogsScroll } from '../logs/logs-handle.js';
 import { headerSpans, lineSpans, scrollWindow } from '../logs/log-text.js';
+import { accessPanelLines } from '../logs/access-text.js';
 import { PaintedLine, type Span } from '../painted-line.js';
 import { useNavReport, type ViewProps } from './view-props.js';
 import { groupDigits } from '../../util/text.js';
@@ -139,13 +140,15 @@ export const LogsView = memo(function LogsView({ width, height, report }: ViewPr
     scrollRef.current = next;
     setScrollState(next);
   }, []);
-  const rows = Math.max(1, height - 2);
+  const tail = pane.tail();
+  // An access log gets its panel above the lines (counts of the chosen window).
+  const panel = tail?.access ? accessPanelLines(tail.access.summary(tail.accessWindow), keysFor('logs.window')) : [];
+  const rows = Math.max(1, height - 2 - panel.length);
   useNavReport(report, 'logs', 0, 1, rows);
   useEffect(() => {
     if (source && ctl) ctl.logs.show(source);
   }, [ctl, source]);
 
-  const tail = pane.tail();
   const view = tail ? tail.view(rows + scroll.offset) : { lines: [], newer: 0 };
   const win = scrollWindow(view.lines, rows, scroll.offset);
   // Scrolled past the oldest line (g, or lines fell out of the buffer): keep the offset real.
@@ -202,6 +205,9 @@ export const LogsView = memo(function LogsView({ width, height, report }: ViewPr
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <PaintedLine width={width} spans={header} />
+      {panel.map((spans, i) => (
+        <PaintedLine key={`access${i}`} width={width} spans={spans} />
+      ))}
       {empty ? <PaintedLine width={width} spans={[{ text: empty }]} /> : null}
       {win.shown.map((l, i) => (
         <PaintedLine key={i} width={width} spans={lineSpans(l, tail?.filter ?? null)} />

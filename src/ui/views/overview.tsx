@@ -4,6 +4,7 @@ import { Box } from 'ink';
 import { memo } from 'react';
 import { useOps } from '../store-context.js';
 import { AlertsStrip } from './alerts-strip.js';
+import { EndpointsPanel, useEndpointsPanelRows } from './endpoints-view.js';
 import { DockerPanel, HostPanel } from './host-panel.js';
 import { PostgresPanel, RedisPanel } from './service-panels.js';
 import { useNavReport, type ViewProps } from './view-props.js';
@@ -23,7 +24,10 @@ export function overviewLayout(height: number, changes: number): { panel: number
 export const Overview = memo(function Overview({ width, height, focus, report }: ViewProps) {
   useNavReport(report, 'overview', 0, 4, 1);
   const changes = useOps((s) => Math.min(s.transitions.length, 100));
-  const { panel, strip } = overviewLayout(height, changes);
+  // Endpoints and certificates, when watched: a full-width panel of one line each below the grid.
+  const endpointRows = useEndpointsPanelRows();
+  const endpointsH = endpointRows > 0 ? Math.min(endpointRows + 3, Math.max(4, Math.floor(height / 3))) : 0;
+  const { panel, strip } = overviewLayout(height - endpointsH, changes);
   const left = Math.floor(width / 2);
   const right = width - left;
   return (
@@ -36,6 +40,7 @@ export const Overview = memo(function Overview({ width, height, focus, report }:
         <PostgresPanel width={left} height={panel} focused={focus === 2} />
         <RedisPanel width={right} height={panel} focused={focus === 3} />
       </Box>
+      {endpointsH > 0 ? <EndpointsPanel width={width} height={endpointsH} focused={false} /> : null}
       <AlertsStrip width={width} height={strip} />
     </Box>
   );

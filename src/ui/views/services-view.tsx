@@ -86,9 +86,14 @@ export const ServicesView = memo(function ServicesView({ width, height, selected
     (a, b) => (order.indexOf(a.name) + 1 || 1e6) - (order.indexOf(b.name) + 1 || 1e6),
   );
   const rows: Row[] = services.map((svc) => ({ svc, status: st.list.find((s) => s.name === svc.name) }));
-  const tableH = Math.max(3, height - 2);
-  useNavReport(report, 'services', rows.length, 1, tableH - 1);
   const sel = clampRow(selected, rows.length);
+  // An argv service's status output (the manual's `run_production.sh status`: PID, workers, memory).
+  const chosen = rows[sel];
+  const said = chosen?.status?.output ?? [];
+  const detailLines = said.length > 0 ? said.slice(0, Math.max(0, Math.min(said.length, height - 6))) : [];
+  const detailH = detailLines.length > 0 ? detailLines.length + 1 : 0;
+  const tableH = Math.max(3, height - 2 - detailH);
+  useNavReport(report, 'services', rows.length, 1, tableH - 1);
   useViewTargets('services', { service: (at) => rows[clampRow(at, rows.length)]?.svc });
   const stateColor = (s: ServiceState | undefined) =>
     s === 'stopped' || s === 'partial' ? levelColor('WARNING') : s === 'unknown' ? levelColor('UNKNOWN') : undefined;
@@ -110,7 +115,9 @@ export const ServicesView = memo(function ServicesView({ width, height, selected
   const muted = uiColor('muted');
   const status = st.at === null ? 'asking for status…' : `${running} running`;
   const unknown = st.error ? ` · ✗ status unknown: ${st.error}` : '';
-  const startStop = `${keysFor('service.start-all')} starts all, ${keysFor('service.stop-all')} stops all`;
+  const startStop =
+    `${keysFor('service.start-all')} starts all, ${keysFor('service.stop-all')} stops all, ` +
+    `${keysFor('service.restart')} restarts, ${keysFor('service.reload')} reloads`;
   const summary = !ctl
     ? 'this console was started without actions'
     : rows.length === 0
@@ -131,6 +138,18 @@ export const ServicesView = memo(function ServicesView({ width, height, selected
         rowKey={(r) => r.svc.name}
         empty="no services"
       />
+      {detailLines.length > 0 && chosen ? (
+        <Box flexDirection="column" height={detailH} overflowY="hidden">
+          <Text wrap="truncate" {...(muted ? { color: muted } : {})}>
+            {`status of ${chosen.svc.name} (${showArgv(chosen.svc.status ?? [])}):`}
+          </Text>
+          {detailLines.map((l, i) => (
+            <Text key={i} wrap="truncate">
+              {`  ${l}`}
+            </Text>
+          ))}
+        </Box>
+      ) : null}
     </Box>
   );
 });

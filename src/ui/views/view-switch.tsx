@@ -4,6 +4,7 @@ import { BackupsView } from '../backups/backups-view.js';
 import type { ViewId } from '../keymap.js';
 import { AuditView } from './audit-view.js';
 import { ContainersView } from './containers-view.js';
+import { EndpointsView } from './endpoints-view.js';
 import { HostView } from './host-view.js';
 import { LogsView } from './logs-view.js';
 import { Overview } from './overview.js';
@@ -24,6 +25,7 @@ const VIEW_COMPONENTS: Record<ViewId, (props: ViewProps) => React.ReactNode> = {
   services: ServicesView,
   logs: LogsView,
   audit: AuditView,
+  endpoints: EndpointsView,
 };
 
 /** The active view. */
