@@ -81,6 +81,14 @@ const checks = [
   { what: 'igzip (ISA-L)', pkg: 'isal', found: () => which('igzip') },
   // Off-host copies (issue 14): the tests serve a loopback WebDAV/SFTP remote with rclone itself.
   { what: 'rclone', pkg: 'rclone', found: () => which('rclone') },
+  // Log history and the journal source (issue 15): real logrotate rotations, a real journal file.
+  { what: 'logrotate', pkg: 'logrotate', found: () => which('logrotate') },
+  {
+    what: 'systemd-journal-remote',
+    pkg: 'systemd-journal-remote',
+    found: () => ['/lib/systemd/systemd-journal-remote', '/usr/lib/systemd/systemd-journal-remote'].find(executable),
+  },
+  { what: 'journalctl', pkg: 'systemd', found: () => which('journalctl') },
   // Endpoint and certificate checks (issue 15): the tests make their certificates with openssl.
   { what: 'openssl', pkg: 'openssl', found: () => which('openssl') },
 ];

@@ -33,6 +33,8 @@ export interface ConsoleActions {
   /** What service plans run with (Docker client, compose command, database clients) — shared with other views. */
   serviceDeps(): Promise<ServiceDeps>;
   openLogTail(source: LogSourceConfig, onFrame: (frame: TailFrame) => void): Promise<LogTail>;
+  /** The log sources this host has (journal, /var/log files, services' units, containers): for no logs.sources. */
+  discoverLogSources(): Promise<LogSourceConfig[]>;
   /** Polls every probe now (after an action), when the scheduler is running. */
   refreshNow(): void;
   dispose(): void;
@@ -53,6 +55,8 @@ export interface ConsoleActionOptions {
   env?: NodeJS.ProcessEnv;
   /** Service deps overrides (tests: poll faster). */
   serviceDeps?: Partial<ServiceDeps>;
+  /** Where log sources are looked for (tests: a temp /var/log, the journalctl to ask). */
+  discover?: { varLog?: string; journalctl?: string };
 }
 
 /** The console's action capabilities for `config`. */
@@ -130,6 +134,10 @@ export function createConsoleActions(config: ActionConfig, opts: ConsoleActionOp
         onFrame,
         ...(opts.env ? { env: opts.env } : {}),
       });
+    },
+    discoverLogSources: async () => {
+      const { discoverSources } = await import('../logs/discover.js');
+      return discoverSources({ services: config.services, ...opts.discover, ...(opts.env ? { env: opts.env } : {}) });
     },
     refreshNow: () => opts.refreshNow?.(),
     dispose: () => guard.dispose(),

@@ -173,7 +173,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
 // Action, backup and restore commands pull in pg, tar and friends: their modules are loaded only
 // when the command line names one of them (or asks for help), so the console and `status` start
 // without paying for them.
-const LAZY_COMMANDS: Record<string, 'actions' | 'backup' | 'restore'> = {
+const LAZY_COMMANDS: Record<string, 'actions' | 'backup' | 'restore' | 'logs'> = {
   container: 'actions',
   service: 'actions',
   audit: 'actions',
@@ -185,6 +185,7 @@ const LAZY_COMMANDS: Record<string, 'actions' | 'backup' | 'restore'> = {
   restore: 'restore',
   drill: 'restore',
   'restore-files': 'restore',
+  logs: 'logs',
 };
 
 function firstWord(argv: string[]): string | undefined {
@@ -235,6 +236,10 @@ async function registerLazyCommands(
     registerRestoreCommands(program, { ...ctx, loadConfig: loadConfigFor });
     const { registerFileRestoreCommands } = await import('./file-restore-commands.js');
     registerFileRestoreCommands(program, { ...ctx, loadConfig: loadConfigFor });
+  }
+  if (wanted.has('logs')) {
+    const { registerLogsCommands } = await import('./logs-commands.js');
+    registerLogsCommands(program, { ...ctx, loadConfig: loadConfigFor });
   }
 }
 

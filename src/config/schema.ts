@@ -246,12 +246,26 @@ const logSourceSchema = z
     file: z.optional(z.string()),
     command: z.optional(argv),
     container: z.optional(z.string()),
+    // journalctl -f -o json [-u unit] [-p priority] [--directory | --file] (a journal copied from elsewhere).
+    journal: z.optional(
+      z.strictObject({
+        unit: z.optional(z.string().check(z.minLength(1))),
+        priority: z.optional(
+          z.union([
+            z.number().check(z.int(), z.minimum(0), z.maximum(7)),
+            z.enum(['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug']),
+          ]),
+        ),
+        directory: z.optional(z.string().check(z.minLength(1))),
+        file: z.optional(z.string().check(z.minLength(1))),
+      }),
+    ),
     /** An access log (issue 15 point 7): its format, or the format with where its response time is. */
     access: z.optional(z.union([accessFormat, accessSchema])),
   })
   .check(
-    z.refine((s) => [s.file, s.command, s.container].filter((v) => v !== undefined).length === 1, {
-      message: 'a log source needs exactly one of: file, command, container',
+    z.refine((s) => [s.file, s.command, s.container, s.journal].filter((v) => v !== undefined).length === 1, {
+      message: 'a log source needs exactly one of: file, command, container, journal',
     }),
   );
 

@@ -6,9 +6,10 @@ import type { LogSourceConfig } from '../config/schema.js';
 import { AccessAggregator, looksLikeAccessLog, nextWindow, type AccessWindow } from './access.js';
 import { FrameBatcher } from './batcher.js';
 import { LineBuffer, type View } from './buffer.js';
-import { classify } from './classify.js';
+import { classify, type LogLevel } from './classify.js';
 import { followContainer } from './container-follow.js';
 import { followFile, type FileFollowOptions } from './file-follow.js';
+import { followJournal, type JournalFollowOptions } from './journal-follow.js';
 import { parseFilter, type FilterParse, type LogFilter } from './filter.js';
 import { followCommand } from './pty-follow.js';
 import { RateCounter } from './rate.js';
@@ -25,6 +26,7 @@ export interface LogTailOptions {
   /** Called once per frame with what changed; read view() for the lines. */
   onFrame?: (frame: TailFrame) => void;
   file?: FileFollowOptions;
+  journal?: JournalFollowOptions;
   /** Lines of history for container sources (default 100). */
   containerTail?: number;
   env?: NodeJS.ProcessEnv;
@@ -109,7 +111,7 @@ export class LogTail {
   start(): this {
     if (this.stream) return this;
     const sink: SourceSink = {
-      lines: (texts, stream) => this.ingest(texts, stream),
+      lines: (texts, stream, levels) => this.ingest(texts, stream, levels),
       status: (text) => this.note(text),
       end: (reason, error) => {
         this.endedInfo = { reason, error: error === true };
@@ -125,6 +127,11 @@ export class LogTail {
         this.stream = followFile(s.file, sink, { ...this.opts.file, ...history });
       } else if (s.command !== undefined)
         this.stream = followCommand(s.command, sink, this.opts.env ? { env: this.opts.env } : {});
+      else if (s.journal !== undefined)
+        this.stream = followJournal(s.journal, sink, {
+          ...(this.opts.env ? { env: this.opts.env } : {}),
+          ...this.opts.journal,
+        });
       else if (s.container !== undefined && this.opts.docker)
         this.stream = followContainer(this.opts.docker, s.container, sink, { tail: this.opts.containerTail ?? 100 });
       else {
@@ -132,7 +139,7 @@ export class LogTail {
         sink.end(
           s.container !== undefined
             ? 'Docker is not configured or not reachable'
-            : `log source ${s.name} has no file, command or container`,
+            : `log source ${s.name} has no file, command, container or journal`,
           true,
         );
       }
@@ -195,13 +202,17 @@ export class LogTail {
     return this.endedInfo;
   }
 
-  private ingest(texts: readonly string[], stream?: 'stdout' | 'stderr'): void {
+  private ingest(
+    texts: readonly string[],
+    stream?: 'stdout' | 'stderr',
+    levels?: readonly (LogLevel | undefined)[],
+  ): void {
     const time = this.now();
     const lines: LogLine[] = new Array<LogLine>(texts.length);
     let errors = 0;
     for (let i = 0; i < texts.length; i++) {
       const text = texts[i]!;
-      const level = classify(text);
+      const level = levels?.[i] ?? classify(text);
       if (level === 'error') errors++;
       else if (level === 'warn') this.warnings++;
       lines[i] = stream ? { seq: this.seq++, time, text, level, stream } : { seq: this.seq++, time, text, level };

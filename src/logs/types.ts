@@ -13,7 +13,8 @@ export interface LogLine {
 
 /** What a source reports: lines, changes of state in words, and its end. */
 export interface SourceSink {
-  lines(texts: string[], stream?: 'stdout' | 'stderr'): void;
+  /** `levels[i]`, when given, is line i's mark as the source knows it (a journal priority); else the text decides. */
+  lines(texts: string[], stream?: 'stdout' | 'stderr', levels?: readonly (LogLevel | undefined)[]): void;
   /** E.g. "file rotated; following the new file", "waiting for /var/log/x to appear". */
   status(text: string): void;
   /** The source has ended for good (command exited, container stopped, error). */

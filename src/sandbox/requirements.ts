@@ -3,7 +3,18 @@ import { accessSync, closeSync, constants, openSync, readSync, readdirSync } fro
 import { delimiter, join } from 'node:path';
 
 export type RequirementName =
-  'postgres' | 'pg_dump' | 'redis' | 'docker' | 'busybox' | 'tmux' | 'igzip' | 'rclone' | 'openssl';
+  | 'postgres'
+  | 'pg_dump'
+  | 'redis'
+  | 'docker'
+  | 'busybox'
+  | 'tmux'
+  | 'igzip'
+  | 'rclone'
+  | 'logrotate'
+  | 'journal-remote'
+  | 'journalctl'
+  | 'openssl';
 
 /** Result of looking for one requirement. */
 export interface RequirementResult {
@@ -117,6 +128,15 @@ export function checkRequirement(name: RequirementName): RequirementResult {
       return result(name, 'isal', which('igzip'));
     case 'rclone':
       return result(name, 'rclone', which('rclone'));
+    // Log history (issue 15): rotations made by the real logrotate, a journal written by systemd-journal-remote.
+    case 'logrotate':
+      return result(name, 'logrotate', which('logrotate'));
+    case 'journal-remote': {
+      const p = ['/lib/systemd/systemd-journal-remote', '/usr/lib/systemd/systemd-journal-remote'].find(executable);
+      return result(name, 'systemd-journal-remote', p);
+    }
+    case 'journalctl':
+      return result(name, 'systemd', which('journalctl'));
     case 'openssl':
       return result(name, 'openssl', which('openssl'));
   }
@@ -133,16 +153,9 @@ export interface RequirementReport {
 /** Check requirements (all by default) and say exactly which Debian packages to install. */
 export function checkRequirements(
   names: RequirementName[] = [
-    'postgres',
-    'pg_dump',
-    'redis',
-    'docker',
-    'busybox',
-    'tmux',
-    'igzip',
-    'rclone',
-    'openssl',
-  ],
+    ...['postgres', 'pg_dump', 'redis', 'docker', 'busybox', 'tmux', 'igzip', 'rclone'],
+    ...['openssl', 'logrotate', 'journal-remote', 'journalctl'],
+  ] as RequirementName[],
 ): RequirementReport {
   const results = names.map(checkRequirement);
   const bad = results.filter((r) => !r.ok);

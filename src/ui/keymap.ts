@@ -116,6 +116,7 @@ export type CommandId =
   | 'logs.pause'
   | 'logs.filter'
   | 'logs.source'
+  | 'logs.history'
   | 'logs.window'
   | 'arm';
 
@@ -535,6 +536,15 @@ export const COMMANDS: readonly Command[] = [
     scope: 'logs',
     dangerous: false,
     hint: 'source',
+  },
+  {
+    id: 'logs.history',
+    keys: ['H'],
+    description:
+      'Search the history (rotated and .gz files too) for the filter, with errors per hour; again or Esc closes',
+    scope: 'logs',
+    dangerous: false,
+    hint: 'history',
   },
   {
     id: 'logs.window',

@@ -178,7 +178,7 @@ describe('config problems, word for word', () => {
     [
       'a log source with no kind',
       'logs:\n  sources:\n    - name: a\n',
-      ':3: logs.sources.0: a log source needs exactly one of: file, command, container',
+      ':3: logs.sources.0: a log source needs exactly one of: file, command, container, journal',
     ],
     // custom (duration parse) and invalid_union
     ['a duration in words', 'probeTimeout: soon\n', `:1: probeTimeout: ${duration('soon')}`],

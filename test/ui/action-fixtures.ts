@@ -37,6 +37,8 @@ export interface ActionFixtureOptions {
   at?: number;
   /** Called after an action (besides counting), e.g. a real scheduler's refreshNow. */
   refreshNow?: () => void;
+  /** Where log sources are discovered when none are configured; a function gets the fixture's directory. */
+  discover?: (dir: string) => { varLog?: string; journalctl?: string };
 }
 
 /** Builds a controller over a real guard, audit file and plan builders. */
@@ -81,6 +83,7 @@ export function actionFixture(opts: ActionFixtureOptions = {}): ActionFixture {
         opts.refreshNow?.();
       },
       serviceDeps: { pollMs: 100 },
+      ...(opts.discover ? { discover: opts.discover(dir) } : {}),
     },
   );
   const controller = new ActionController(actions, { guardPollMs: 20 });

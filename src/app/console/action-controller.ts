@@ -51,7 +51,10 @@ export class ActionController {
       ...(opts.guardPollMs ? { pollMs: opts.guardPollMs } : {}),
       now: this.now,
     });
-    this.logs = new LogPane((source, onFrame) => actions.openLogTail(source, onFrame));
+    this.logs = new LogPane(
+      (source, onFrame) => actions.openLogTail(source, onFrame),
+      () => actions.discoverLogSources(),
+    );
   }
 
   /** The keyboard mode that has the keyboard: a prompt, then the task flow; null when neither is open. */

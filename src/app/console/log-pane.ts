@@ -5,14 +5,35 @@
 import { errorText } from '../../plan/errors.js';
 import type { LogSourceConfig } from '../../config/schema.js';
 import { parseFilter } from '../../logs/filter.js';
+import type { HistoryMatch, HourCount } from '../../logs/history.js';
 import type { LogTail, TailFrame } from '../../logs/tail.js';
+
+/** A search of a file source's history (the file and its rotated and .gz siblings, newest first). */
+export interface HistorySearch {
+  source: string;
+  /** The filter searched for ('' = every line). */
+  query: string;
+  /** Matches so far, newest file first; at most HISTORY_KEEP (the count goes on). */
+  matches: HistoryMatch[];
+  count: number;
+  files: number;
+  filesDone: number;
+  done: boolean;
+  cancelled: boolean;
+  error?: string;
+  /** Errors per hour over the last 24 h, once counted. */
+  perHour?: HourCount[];
+}
+
+/** Matches kept for the view; the search counts on past it. */
+export const HISTORY_KEEP = 5000;
 
 /** Opens and starts a tail (ConsoleActions.openLogTail). */
 export type OpenTail = (source: LogSourceConfig, onFrame: (frame: TailFrame) => void) => Promise<LogTail>;
 
 /** A stable identity for a source: the same name and target is the same stream. */
 export function sourceKey(s: LogSourceConfig): string {
-  return JSON.stringify([s.name, s.file ?? null, s.command ?? null, s.container ?? null]);
+  return JSON.stringify([s.name, s.file ?? null, s.command ?? null, s.container ?? null, s.journal ?? null]);
 }
 
 /** The log tail of the Logs view. */
@@ -27,12 +48,35 @@ export class LogPane {
   private filterText = '';
   private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly open: OpenTail) {}
+  private found: LogSourceConfig[] | null = null;
+  private historyState: HistorySearch | null = null;
+  private historyAbort: AbortController | null = null;
+  private finding = false;
+
+  constructor(
+    private readonly open: OpenTail,
+    private readonly find: () => Promise<LogSourceConfig[]> = async () => [],
+  ) {}
+
+  /** What the host offers when no sources are configured: looked for once, on the first call; null until known. */
+  discovered(): LogSourceConfig[] | null {
+    if (this.found === null && !this.finding) {
+      this.finding = true;
+      void this.find()
+        .catch(() => [] as LogSourceConfig[])
+        .then((list) => {
+          this.found = list;
+          this.bump();
+        });
+    }
+    return this.found;
+  }
 
   /** Follows `source`; the same source again is a no-op, another one replaces the old stream. */
   show(source: LogSourceConfig): void {
     const key = sourceKey(source);
     if (key === this.key) return;
+    this.closeHistory();
     const old = this.current;
     this.current = null;
     this.key = key;
@@ -60,6 +104,7 @@ export class LogPane {
 
   /** Stops the stream and its child process (leaving the view); resolves when they are gone. */
   stop(): Promise<void> {
+    this.closeHistory();
     const old = this.current;
     this.current = null;
     this.key = null;
@@ -69,6 +114,81 @@ export class LogPane {
     });
     this.bump();
     return this.chain;
+  }
+
+  /** The history search shown, if any. */
+  history(): HistorySearch | null {
+    return this.historyState;
+  }
+
+  /**
+   * Searches the history of `source` (a file source) for the current filter, streaming, newest file
+   * first, with the last 24 h's errors per hour; a search already running is cancelled first.
+   */
+  searchHistory(source: LogSourceConfig): void {
+    this.closeHistory();
+    const ac = new AbortController();
+    this.historyAbort = ac;
+    const h: HistorySearch = {
+      source: source.name,
+      query: this.filterText,
+      matches: [],
+      count: 0,
+      files: 0,
+      filesDone: 0,
+      done: false,
+      cancelled: false,
+    };
+    this.historyState = h;
+    this.bump();
+    if (source.file === undefined) {
+      h.done = true;
+      h.error = `${source.name} is not a file: only a file source has rotated history`;
+      this.bump();
+      return;
+    }
+    const file = source.file;
+    const filter = parseFilter(this.filterText);
+    const test = filter.ok && filter.filter ? filter.filter : null;
+    void (async () => {
+      const { rotatedFiles, searchHistory, errorsPerHour } = await import('../../logs/history.js');
+      const files = await rotatedFiles(file);
+      h.files = files.length;
+      this.bump();
+      // Every line is handed over and tested with the view's own filter (substring or /regex/, smart case).
+      await searchHistory(files, /(?:)/, {
+        signal: ac.signal,
+        onFile: () => {
+          h.filesDone++;
+        },
+        onMatches: (ms) => {
+          const hits = test ? ms.filter((m) => test.test(m.text)) : ms;
+          h.count += hits.length;
+          const room = HISTORY_KEEP - h.matches.length;
+          if (room > 0) h.matches.push(...hits.slice(0, room));
+          this.bump();
+        },
+      });
+      if (!ac.signal.aborted) h.perHour = (await errorsPerHour(files, { signal: ac.signal })).hours;
+    })()
+      .catch((err: unknown) => {
+        h.error = errorText(err);
+      })
+      .finally(() => {
+        h.done = true;
+        h.cancelled = ac.signal.aborted;
+        this.bump();
+      });
+  }
+
+  /** Cancels the history search and closes it; false when none is shown. */
+  closeHistory(): boolean {
+    const had = this.historyState !== null;
+    this.historyAbort?.abort();
+    this.historyAbort = null;
+    this.historyState = null;
+    if (had) this.bump();
+    return had;
   }
 
   /** The running tail, once open. */

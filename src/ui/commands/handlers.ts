@@ -107,6 +107,7 @@ export const HANDLERS: Record<CommandId, Handler> = {
   'logs.pause': (c) => c.targets.logs?.pause(),
   'logs.filter': (c) => c.targets.logs?.filter(),
   'logs.source': (c) => c.targets.logs?.source(),
+  'logs.history': (c) => c.targets.logs?.history(),
   'logs.window': (c) => c.targets.logs?.window(),
   arm: (c) => c.actions?.arming.toggle(),
 };

@@ -14,6 +14,8 @@ export interface LogsHandle {
   pause(): void;
   filter(): void;
   source(): void;
+  /** H: searches the source's history for the filter, or closes the search. */
+  history(): void;
   /** Access log: the access panel's next window. */
   window(): void;
   /** j/k (by ±1) and PgUp/PgDn (by ±page): scrolls back (which pauses), or moves in the source picker. */
@@ -106,6 +108,7 @@ function proxyLogs(get: () => LogsHandle | undefined): LogsHandle {
     pause: () => get()?.pause(),
     filter: () => get()?.filter(),
     source: () => get()?.source(),
+    history: () => get()?.history(),
     window: () => get()?.window(),
     move: (by, page) => get()?.move(by, page),
     top: () => get()?.top(),

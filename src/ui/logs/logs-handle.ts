@@ -58,6 +58,10 @@ export function logsHandle(
       const at = ctx.current ? ctx.choices.findIndex((c) => sourceKey(c) === sourceKey(ctx.current!)) : 0;
       set({ ...s, picker: Math.max(0, at) });
     },
+    history: () => {
+      if (pane.closeHistory()) return;
+      if (ctx.current) pane.searchHistory(ctx.current);
+    },
     move: (by, page) => {
       const s = get();
       if (s.picker === null) return back(-by * (page ? ctx.page : 1));
@@ -76,7 +80,7 @@ export function logsHandle(
     },
     closePicker: () => {
       const s = get();
-      if (s.picker === null) return false;
+      if (s.picker === null) return pane.closeHistory();
       set({ ...s, picker: null });
       return true;
     },

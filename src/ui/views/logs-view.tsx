@@ -9,7 +9,9 @@ import { memo, useCallback, useEffect, useRef, useState, useSyncExternalStore } 
 import { showArgv } from '../../plan/plan.js';
 import type { LogSourceConfig } from '../../config/schema.js';
 import { useActions, useActionState } from '../actions/action-context.js';
-import { LogPane, sourceKey } from '../../app/console/log-pane.js';
+import { LogPane, sourceKey, type HistorySearch } from '../../app/console/log-pane.js';
+import { classify } from '../../logs/classify.js';
+import { sparkline } from '../sparkline.js';
 import { useViewTargets } from '../commands/view-targets.js';
 import { keysFor } from '../key-hints.js';
 import { logsHandle, type LogsScroll } from '../logs/logs-handle.js';
@@ -30,6 +32,11 @@ function addSource(): string {
 export function sourceText(s: LogSourceConfig): string {
   if (s.file !== undefined) return `file ${s.file}`;
   if (s.command !== undefined) return `command ${showArgv(s.command)}`;
+  if (s.journal !== undefined) {
+    const j = s.journal;
+    const parts = [j.unit && `-u ${j.unit}`, j.priority !== undefined && `-p ${j.priority}`, j.directory, j.file];
+    return ['journal', ...parts.filter(Boolean)].join(' ');
+  }
   return `container ${s.container ?? '?'}`;
 }
 
@@ -82,6 +89,44 @@ function Picker({
   );
 }
 
+/** A history search: progress, errors per hour over the last 24 h, then the newest matches first. */
+function History({ h, width, height }: { h: HistorySearch; width: number; height: number }) {
+  const state = h.error
+    ? `✗ ${h.error}`
+    : h.done
+      ? h.cancelled
+        ? 'cancelled'
+        : 'done'
+      : `searching file ${Math.max(1, h.filesDone)} of ${h.files || '?'}…`;
+  const rows: Span[][] = [
+    [
+      { text: `HISTORY ${h.source}`, bold: true },
+      {
+        text: `  ${h.query ? `matching ${h.query}` : 'every line'} · ${groupDigits(h.count)} lines in ${h.files} files · ${state} (${keysFor('back')} closes)`, // eslint-disable-line @stylistic/max-len
+      },
+    ],
+  ];
+  if (h.perHour) {
+    const counts = h.perHour.map((x) => x.errors);
+    const max = Math.max(1, ...counts);
+    const total = counts.reduce((a, b) => a + b, 0);
+    rows.push([
+      { text: 'errors/hour, last 24 h ' },
+      { text: sparkline(counts, counts.length, 0, max), bold: true },
+      { text: `  ${groupDigits(total)} errors, most ${groupDigits(Math.max(...counts))} in an hour` },
+    ]);
+  }
+  for (const m of h.matches.slice(0, Math.max(0, height - rows.length)))
+    rows.push(lineSpans({ seq: 0, time: 0, text: m.text, level: classify(m.text) }, null));
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      {rows.slice(0, height).map((r, i) => (
+        <PaintedLine key={i} width={width} spans={r} />
+      ))}
+    </Box>
+  );
+}
+
 /** The Logs view. */
 export const LogsView = memo(function LogsView({ width, height, report }: ViewProps) {
   const ctl = useActions();
@@ -110,13 +155,18 @@ export const LogsView = memo(function LogsView({ width, height, report }: ViewPr
   useEffect(() => {
     if (win.offset !== scroll.offset) setScroll({ ...scrollRef.current, offset: win.offset });
   }, [win.offset, scroll.offset, setScroll]);
-  const choices = sourceChoices(ctl?.actions.logSources ?? [], source);
+  const configured = ctl?.actions.logSources ?? [];
+  // Nothing configured: offer what this host has, looked for once when the view first needs it.
+  const discovered = ctl && configured.length === 0 ? pane.discovered() : null;
+  const choices = sourceChoices(configured.length > 0 ? configured : (discovered ?? []), source);
   useViewTargets('logs', {
     logs: logsHandle(ctl, pane, () => scrollRef.current, setScroll, { page: rows, choices, current: source }),
   });
 
   if (scroll.picker !== null)
     return <Picker choices={choices} selected={scroll.picker} current={source} width={width} height={height} />;
+  const history = pane.history();
+  if (history) return <History h={history} width={width} height={height} />;
   const failure = pane.failure();
   const header = headerSpans({
     source: source ? source.name : 'no source',
@@ -130,6 +180,9 @@ export const LogsView = memo(function LogsView({ width, height, report }: ViewPr
   });
   let empty = '';
   if (!ctl) empty = 'this console was started without actions: no log tails';
+  else if (!source && configured.length === 0 && discovered === null) empty = 'looking for logs on this host…';
+  else if (!source && configured.length === 0 && discovered && discovered.length > 0)
+    empty = `no logs.sources configured; on this host: ${discovered.map((d) => d.name).join(', ')} (${keysFor('logs.source')} chooses)`; // eslint-disable-line @stylistic/max-len
   else if (!source) empty = `no log source: ${addSource()} (${keysFor('logs.source')} chooses)`;
   else if (failure) empty = `✗ ${failure}`;
   else if (win.shown.length === 0) empty = pane.filter() ? `no line matches ${pane.filter()} yet` : 'no lines yet';
