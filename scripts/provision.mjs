@@ -91,6 +91,8 @@ const checks = [
   { what: 'journalctl', pkg: 'systemd', found: () => which('journalctl') },
   // Endpoint and certificate checks (issue 15): the tests make their certificates with openssl.
   { what: 'openssl', pkg: 'openssl', found: () => which('openssl') },
+  // Compose services (issue 15): the tests restart a real compose project with Debian's docker-compose.
+  { what: 'docker-compose', pkg: 'docker-compose', found: () => which('docker-compose') },
 ];
 
 const missing = () => checks.filter((c) => !c.found());
@@ -116,7 +118,7 @@ if (absent.length && isRoot && which('apt-get')) {
 if (absent.length === 0) {
   const note = isRoot ? '' : ' (not root: the Docker sandbox needs root and its tests will skip)';
   const pgVersion = postgresBin()?.split('/')[4] ?? '?';
-  const others = 'pg_dump, redis-server, dockerd, busybox-static, tmux, igzip, rclone, openssl';
+  const others = 'pg_dump, redis-server, dockerd, busybox-static, tmux, igzip, rclone, openssl, docker-compose';
   console.log(`provision: sandbox binaries present — PostgreSQL ${pgVersion}, ${others}${note}`);
   process.exit(0);
 }

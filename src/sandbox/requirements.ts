@@ -14,7 +14,8 @@ export type RequirementName =
   | 'logrotate'
   | 'journal-remote'
   | 'journalctl'
-  | 'openssl';
+  | 'openssl'
+  | 'docker-compose';
 
 /** Result of looking for one requirement. */
 export interface RequirementResult {
@@ -139,6 +140,9 @@ export function checkRequirement(name: RequirementName): RequirementResult {
       return result(name, 'systemd', which('journalctl'));
     case 'openssl':
       return result(name, 'openssl', which('openssl'));
+    // Compose services (issue 15): restarted by the real docker-compose on the sandbox engine.
+    case 'docker-compose':
+      return result(name, 'docker-compose', which('docker-compose'));
   }
 }
 
@@ -154,7 +158,7 @@ export interface RequirementReport {
 export function checkRequirements(
   names: RequirementName[] = [
     ...['postgres', 'pg_dump', 'redis', 'docker', 'busybox', 'tmux', 'igzip', 'rclone'],
-    ...['openssl', 'logrotate', 'journal-remote', 'journalctl'],
+    ...['openssl', 'logrotate', 'journal-remote', 'journalctl', 'docker-compose'],
   ] as RequirementName[],
 ): RequirementReport {
   const results = names.map(checkRequirement);

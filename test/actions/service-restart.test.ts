@@ -1,7 +1,8 @@
 // Restart and reload of every service kind (issue 15, point 4) and the health step they end with
 // (point 3): a real argv service (a shell daemon that writes a pid file and records each HUP), a
-// real container on the sandbox Docker engine, the systemd and compose drivers' argv (systemd is not
-// running in this container and compose is not installed: pure logic, said so), and read-only refusal.
+// real container on the sandbox Docker engine, a real compose project (Debian's docker-compose on the
+// same engine), the systemd driver's argv (systemd is not running in this container: pure logic, said
+// so), and read-only refusal.
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -274,4 +275,73 @@ describe.skipIf(unavailable('docker'))('container services on a real engine', ()
       /^service web is a container, which has no reload: restart it instead/,
     );
   });
+});
+
+describe.skipIf(unavailable('docker'))('compose services with the real docker-compose on the real engine', () => {
+  // Debian's docker-compose (v1) against the sandbox engine: `up -d` by the test, then the driver's restart.
+  let docker: Docker;
+  let project: string;
+  let file: string;
+  let env: NodeJS.ProcessEnv;
+  const compose = { argv: ['docker-compose'], v1: true, missing: false };
+  const containerOf = async (): Promise<Docker.ContainerInfo | undefined> =>
+    (await docker.listContainers({ all: true })).find(
+      (c) => c.Labels['com.docker.compose.project'] === project && c.Labels['com.docker.compose.service'] === 'web',
+    );
+
+  beforeAll(async () => {
+    const svc = dockerService();
+    docker = new Docker({ socketPath: svc.socketPath });
+    project = uniqueName('opsdeckc').replace(/[^a-z0-9]/g, '');
+    file = path.join(dir, 'compose.yaml');
+    writeFileSync(
+      file,
+      [
+        'version: "2.4"',
+        'services:',
+        '  web:',
+        `    image: ${JSON.stringify(svc.image)}`,
+        '    network_mode: none',
+        `    command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.2; done"]`,
+        '',
+      ].join('\n'),
+    );
+    env = { ...process.env, DOCKER_HOST: `unix://${svc.socketPath}` };
+    const { services } = parse({ services: [{ name: 'stack', compose: { project, file, services: ['web'] } }] });
+    const up = await executePlan(await servicePlan(services, 'start', 'stack', { compose, env }), { guard, audit });
+    expect(up.result, up.summary.join('\n')).toBe('succeeded');
+  }, 120_000);
+
+  afterAll(async () => {
+    const c = await containerOf().catch(() => undefined);
+    if (c)
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
+  });
+
+  it('restart runs `docker-compose -p P -f F restart web`: the container restarts, then its check', async () => {
+    const marker = path.join(dir, 'compose-ok');
+    writeFileSync(marker, '');
+    const { services, health } = parse({
+      services: [{ name: 'stack', compose: { project, file, services: ['web'] }, checks: ['ok'] }],
+      checks: [{ name: 'ok', command: ['test', '-e', marker] }],
+    });
+    const deps = { compose, env, ...(health ? { health } : {}) };
+    const before = await containerOf();
+    expect(before?.State).toBe('running');
+    const startedBefore = (await docker.getContainer(before!.Id).inspect()).State.StartedAt;
+    const plan = await servicePlan(services, 'restart', 'stack', deps);
+    expect(plan.steps[0]!.describe().argv).toEqual(['docker-compose', '-p', project, '-f', file, 'restart', 'web']);
+    const out = await executePlan(plan, { guard, audit });
+    expect(out.result, out.summary.join('\n')).toBe('succeeded');
+    const after = await docker.getContainer(before!.Id).inspect();
+    expect(after.State.Running).toBe(true);
+    expect(after.State.StartedAt).not.toBe(startedBefore);
+    expect(out.steps[1]!.output).toContain('PASS ok: exit 0 (1 attempt)');
+    await expect(servicePlan(services, 'reload', 'stack', deps)).rejects.toThrow(
+      /compose project, which has no reload/,
+    );
+  }, 120_000);
 });
