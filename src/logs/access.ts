@@ -8,6 +8,8 @@
 // and per hour for the last day; the top lists of a window are the sum of its sketches.
 // Nothing here reads files: the tail feeds lines (its backlog from the file's end, then the new ones).
 
+import { MONTHS } from './timestamps.js';
+
 export type AccessFormat = 'combined' | 'gunicorn' | 'auto';
 export type TimeUnit = 's' | 'ms' | 'us';
 
@@ -41,20 +43,6 @@ export interface AccessEntry {
 
 // host ident user [time] "request" status size rest; the request may hold escaped (\") or raw quotes.
 const LINE = /^(\S+) \S+ \S+ \[([^\]]+)\] "(.*?)" (\d{3}) (\d+|-)(?=$|\s)(.*)$/;
-const MONTHS: Record<string, number> = {
-  Jan: 0,
-  Feb: 1,
-  Mar: 2,
-  Apr: 3,
-  May: 4,
-  Jun: 5,
-  Jul: 6,
-  Aug: 7,
-  Sep: 8,
-  Oct: 9,
-  Nov: 10,
-  Dec: 11,
-};
 
 let lastStamp = '';
 let lastTime = NaN;

@@ -3,7 +3,8 @@
 // no year: the latest such time not after now + 1 day) and nginx/common log (`[04/Dec/2026:19:55:01 +0100]`).
 // Times without a zone are local time. Only the first 80 characters are looked at.
 
-const MONTHS: Record<string, number> = {
+/** English month abbreviations (syslog, common log) → month index. */
+export const MONTHS: Readonly<Record<string, number>> = {
   Jan: 0,
   Feb: 1,
   Mar: 2,
