@@ -69,6 +69,8 @@ export async function slowCommands(r: Redis, names: string[]): Promise<string[]>
 /** Mean server-side time per call of `command` since the last CONFIG RESETSTAT, from INFO commandstats. */
 export async function meanUsPerCall(r: Redis, command: string): Promise<number> {
   const text = await r.info('commandstats');
-  const m = new RegExp(`^cmdstat_${command.toLowerCase().replace("|", "\\|")}:.*usec_per_call=([0-9.]+)`, 'm').exec(text);
+  const m = new RegExp(`^cmdstat_${command.toLowerCase().replace('|', '\\|')}:.*usec_per_call=([0-9.]+)`, 'm').exec(
+    text,
+  );
   return m ? Number(m[1]) : 0;
 }
