@@ -1,4 +1,4 @@
-// `opsdeck container …`, `opsdeck service …` and `opsdeck audit`: the action layer from the
+// `opsdeck container …`, `opsdeck service …`, `opsdeck redis cleanup` and `opsdeck audit`: the action layer from the
 // command line. Same plans, guard and audit trail as the console; the plan is printed before it
 // runs, and a yes is asked on the terminal (or given with --yes) — never assumed.
 import { type Command, InvalidArgumentError } from 'commander';
@@ -142,6 +142,43 @@ export function registerActionCommands(program: Command, ctx: ActionCommandConte
         await runPlan(a, ctx, config, plan, flags);
       });
   }
+
+  program
+    .command('redis')
+    .description('Redis maintenance')
+    .command('cleanup <pattern>')
+    .description('delete the keys under <pattern> that have no TTL (the daily `cache:*` clean-up; asks for a yes)')
+    .option('--dry-run', 'count the keys and show a sample, and delete nothing')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (pattern: string, flags: RunFlags) => {
+      const config = await ctx.loadConfig();
+      if (!config.redis) return fail(ctx, 'Redis is not configured (set targets.redis)', EXIT_REFUSED);
+      if (pattern.trim() === '') return fail(ctx, 'redis cleanup: give a key pattern, e.g. "cache:*"', EXIT_REFUSED);
+      const [a, { redisCleanupPlan }, { redisClient }, { redisEndpoint }] = await Promise.all([
+        actions(),
+        import('../actions/redis-cleanup.js'),
+        import('../actions/redis-client.js'),
+        import('../probes/redis.js'),
+      ]);
+      const client = redisClient(config.redis);
+      try {
+        await client.connect();
+      } catch (err) {
+        client.disconnect();
+        return fail(ctx, `cannot reach ${redisEndpoint(config.redis)}: ${a.errorText(err)}`, EXIT_FAILED);
+      }
+      try {
+        await runPlan(
+          a,
+          ctx,
+          config,
+          redisCleanupPlan(client, pattern, { endpoint: redisEndpoint(config.redis) }),
+          flags,
+        );
+      } finally {
+        client.disconnect();
+      }
+    });
 
   program
     .command('audit')

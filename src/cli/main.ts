@@ -177,6 +177,7 @@ const LAZY_COMMANDS: Record<string, 'actions' | 'backup' | 'restore' | 'logs'> =
   container: 'actions',
   service: 'actions',
   audit: 'actions',
+  redis: 'actions',
   backup: 'backup',
   backups: 'backup',
   verify: 'backup',
