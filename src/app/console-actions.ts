@@ -29,6 +29,8 @@ export interface ConsoleActions {
   containerPlan(verb: ContainerVerb, name: string): Promise<Plan>;
   servicePlan(verb: OneServiceVerb, name: string): Promise<Plan>;
   allServicesPlan(verb: ServiceVerb): Promise<Plan>;
+  /** Cancel the query of, or terminate, PostgreSQL session `pid` (never opsdeck's own). */
+  pgSessionPlan(verb: 'cancel' | 'terminate', pid: number, label?: string): Promise<Plan>;
   serviceStatuses(signal: AbortSignal): Promise<ServiceStatus[]>;
   /** What service plans run with (Docker client, compose command, database clients) — shared with other views. */
   serviceDeps(): Promise<ServiceDeps>;
@@ -121,6 +123,12 @@ export function createConsoleActions(config: ActionConfig, opts: ConsoleActionOp
       if (config.services.length === 0)
         throw new ActionError('not_supported', 'no services are configured (add a services: list to the config)');
       return (await services()).allServicesPlan(config.services, verb, config.startOrder, await serviceDeps());
+    },
+    pgSessionPlan: async (verb, pid, label) => {
+      if (!config.postgres)
+        throw new ActionError('not_supported', 'PostgreSQL is not configured (set targets.postgres or PGHOST)');
+      const { pgSessionPlan } = await import('../actions/pg-sessions.js');
+      return pgSessionPlan(config.postgres, verb, pid, label);
     },
     serviceStatuses: async (signal) => (await services()).serviceStatuses(config.services, await serviceDeps(), signal),
     serviceDeps,

@@ -24,6 +24,7 @@ const actions = async () => {
       import('../plan/plan.js'),
       import('../actions/services.js'),
     ]);
+  const pgSessions = await import('../actions/pg-sessions.js');
   return {
     ...audit,
     ...blast,
@@ -36,6 +37,7 @@ const actions = async () => {
     ...guard,
     ...plan,
     ...services,
+    ...pgSessions,
   };
 };
 type Actions = Awaited<ReturnType<typeof actions>>;
@@ -81,6 +83,32 @@ export function registerActionCommands(program: Command, ctx: ActionCommandConte
           stopTimeoutMs: config.docker.stopTimeout,
         });
         await runPlan(a, ctx, config, plan, flags);
+      });
+  }
+
+  const pgCmd = program.command('pg').description('cancel the query of, or terminate, a PostgreSQL session');
+  for (const verb of ['cancel', 'terminate'] as const) {
+    pgCmd
+      .command(`${verb} <pid>`)
+      .description(
+        verb === 'cancel'
+          ? "cancel session <pid>'s query (pg_cancel_backend, asks for a yes)"
+          : 'terminate session <pid> (pg_terminate_backend, asks for a yes)',
+      )
+      .option('--dry-run', 'print what would be done, and do nothing')
+      .option('-y, --yes', 'do not ask for confirmation')
+      .action(async (pidText: string, flags: RunFlags) => {
+        const config = await ctx.loadConfig();
+        if (!config.postgres)
+          return fail(ctx, 'PostgreSQL is not configured (set targets.postgres or PGHOST)', EXIT_REFUSED);
+        const a = await actions();
+        let pid: number;
+        try {
+          pid = a.parsePid(pidText);
+        } catch (err) {
+          return fail(ctx, a.errorText(err), EXIT_FAILED);
+        }
+        await runPlan(a, ctx, config, a.pgSessionPlan(config.postgres, verb, pid), flags);
       });
   }
 

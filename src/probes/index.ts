@@ -13,6 +13,6 @@ export type { Probe, ProbeResult, MetricSample } from './types.js';
 export { runBounded, classifyError, sanitizeMessage } from './boundary.js';
 export type { HostReading, CpuUsage, DiskUsage, NetInterface, ProcessInfo } from './host.js';
 export type { DockerReading, DockerContainer, ContainerHealth } from './docker.js';
-export type { PgReading, PgQuery, PgWaitingLock, PgReplica } from './postgres.js';
+export type { PgReading, PgQuery, PgWaitingLock, PgReplica, PgBlockNode } from './postgres.js';
 export type { RedisReading, RedisInfo } from './redis.js';
 export { parseRedisInfo } from './redis.js';

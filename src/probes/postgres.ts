@@ -30,6 +30,19 @@ export interface PgWaitingLock {
   seconds: number | null;
   query: string;
 }
+/** A session in a blocking chain: the sessions it blocks are its children (pg_blocking_pids). */
+export interface PgBlockNode {
+  pid: number;
+  user: string | null;
+  app: string | null;
+  state: string | null;
+  /** Seconds since its transaction (or else its statement) began. */
+  seconds: number | null;
+  query: string;
+  /** Every pid it waits for; it sits in the tree under the first of them. */
+  blockedBy: number[];
+  children: PgBlockNode[];
+}
 export interface PgReplica {
   name: string;
   address: string | null;
@@ -46,6 +59,8 @@ export interface PgReading {
   /** Up to 5 longest-running active queries, longest first (our own excluded). */
   longQueries: PgQuery[];
   waitingLocks: PgWaitingLock[];
+  /** Blocking chains as trees, one per root blocker (a session that blocks others and waits for nobody). */
+  blockingTree: PgBlockNode[];
   /** Refreshed every minute (pg_database_size walks the data directory); `databasesAt` says when. */
   databases: { name: string; sizeBytes: number | null }[];
   databasesAt: number | null;
@@ -94,6 +109,14 @@ const BASE_SQL = `SELECT
      l.locktype, l.mode, l.relation::regclass::text AS relation, pg_blocking_pids(l.pid) AS "blockedBy",
      extract(epoch FROM now() - a.query_start)::float8 AS seconds, left(a.query, 200) AS query
      FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted ORDER BY a.query_start) w) AS waiting,
+  (WITH w AS (SELECT pid, pg_blocking_pids(pid) AS by FROM pg_stat_activity WHERE wait_event_type = 'Lock')
+   SELECT coalesce(json_agg(b ORDER BY b.pid), '[]') FROM (SELECT a.pid, a.usename AS "user",
+     a.application_name AS app,
+     a.state, extract(epoch FROM now() - coalesce(a.xact_start, a.query_start))::float8 AS seconds,
+     left(a.query, 200) AS query, coalesce(w.by, '{}') AS "blockedBy"
+     FROM pg_stat_activity a LEFT JOIN w USING (pid)
+     WHERE a.pid IN (SELECT pid FROM w WHERE cardinality(by) > 0)
+        OR a.pid IN (SELECT unnest(by) FROM w)) b) AS blocking,
   CASE WHEN pg_is_in_recovery() THEN
     -- An idle primary sends nothing to replay, so a caught-up replica counts as 0, not "time since last commit".
     CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
@@ -122,6 +145,7 @@ interface Row {
   blocks: [number | null, number | null];
   long_queries: PgQuery[];
   waiting: PgWaitingLock[];
+  blocking: Omit<PgBlockNode, 'children'>[];
   replica_lag: number | null;
   replicas: PgReplica[];
   // The reading's fields as the server sends them: times in seconds since the epoch here.
@@ -288,6 +312,7 @@ function toReading(row: Row, dbs: { at: number; list: NonNullable<Row['databases
     cacheHitRatio: lookups > 0 ? round1(((hit ?? 0) / lookups) * 100) : null,
     longQueries: row.long_queries.map((q) => ({ ...q, seconds: round1(Math.max(0, q.seconds)) })),
     waitingLocks: row.waiting.map((w) => ({ ...w, seconds: w.seconds === null ? null : round1(w.seconds) })),
+    blockingTree: blockingTree(row.blocking),
     databases: dbs?.list ?? [],
     databasesAt: dbs?.at ?? null,
     replication: {
@@ -297,6 +322,33 @@ function toReading(row: Row, dbs: { at: number; list: NonNullable<Row['databases
     },
     wal: walArchive(row),
   };
+}
+
+/** Trees from the root blockers; each blocked session under its first blocker (pure; exported for tests). */
+export function blockingTree(rows: Omit<PgBlockNode, 'children'>[]): PgBlockNode[] {
+  const nodes = new Map<number, PgBlockNode>();
+  for (const r of rows)
+    nodes.set(r.pid, { ...r, seconds: r.seconds === null ? null : round1(Math.max(0, r.seconds)), children: [] });
+  const roots: PgBlockNode[] = [];
+  for (const n of nodes.values()) {
+    const parent = n.blockedBy.map((p) => nodes.get(p)).find((p) => p !== undefined);
+    if (parent) parent.children.push(n);
+    else roots.push(n);
+  }
+  // A deadlock cycle has no root until the server breaks it; show its members as roots meanwhile.
+  const seen = new Set<number>();
+  const mark = (n: PgBlockNode): void => {
+    if (seen.has(n.pid)) return;
+    seen.add(n.pid);
+    n.children.forEach(mark);
+  };
+  roots.forEach(mark);
+  for (const n of nodes.values()) {
+    if (seen.has(n.pid)) continue;
+    roots.push({ ...n, children: [] });
+    seen.add(n.pid);
+  }
+  return roots;
 }
 
 function walArchive(row: Row): PgWalArchive {

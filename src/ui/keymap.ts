@@ -107,6 +107,8 @@ export type CommandId =
   | 'container.stop'
   | 'container.restart'
   | 'container.logs'
+  | 'postgres.cancel'
+  | 'postgres.terminate'
   | 'service.start'
   | 'service.stop'
   | 'service.restart'
@@ -464,6 +466,22 @@ export const COMMANDS: readonly Command[] = [
     scope: 'containers',
     dangerous: false,
     hint: 'logs',
+  },
+  {
+    id: 'postgres.cancel',
+    keys: ['C'],
+    description: "Cancel the selected session's query (pg_cancel_backend, asks for a yes)",
+    scope: 'postgres',
+    dangerous: true,
+    hint: 'cancel query',
+  },
+  {
+    id: 'postgres.terminate',
+    keys: ['X'],
+    description: 'Terminate the selected session (pg_terminate_backend, asks for a yes)',
+    scope: 'postgres',
+    dangerous: true,
+    hint: 'terminate',
   },
   {
     id: 'service.start',

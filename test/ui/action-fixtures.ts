@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AuditLog, readAudit, type AuditEntry } from '../../src/plan/audit.js';
 import { ActionGuard } from '../../src/plan/guard.js';
-import type { DockerConnection } from '../../src/config/resolve.js';
+import type { DockerConnection, PgConnection } from '../../src/config/resolve.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import { ActionController } from '../../src/app/console/action-controller.js';
 import { createConsoleActions } from '../../src/app/console-actions.js';
@@ -33,6 +33,8 @@ export interface ActionFixtureOptions {
   /** Log sources; a function gets the fixture's directory (for files in it). */
   logs?: ConfigInput['logs'] | ((dir: string) => ConfigInput['logs']);
   docker?: { socketPath: string } | null;
+  /** The PostgreSQL server session actions go to (default none). */
+  postgres?: PgConnection | null;
   /** The guard clock's start (match the UI clock so "ARMED 12m" reads exactly). */
   at?: number;
   /** Called after an action (besides counting), e.g. a real scheduler's refreshNow. */
@@ -72,7 +74,7 @@ export function actionFixture(opts: ActionFixtureOptions = {}): ActionFixture {
       logs: parsed.logs,
       checks: parsed.checks,
       defaultChecks: parsed.defaultChecks,
-      postgres: null,
+      postgres: opts.postgres ?? null,
       redis: null,
     },
     {

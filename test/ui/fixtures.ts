@@ -145,6 +145,29 @@ export function pgReading(total = 42): PgReading {
         query: "SELECT count(*)\n  FROM incidents i JOIN users u ON u.id = i.assignee_id WHERE i.status = 'open'",
       },
     ],
+    blockingTree: [
+      {
+        pid: 4242,
+        user: 'itsm',
+        app: 'psql',
+        state: 'active',
+        seconds: 754,
+        query: 'SELECT count(*) FROM incidents',
+        blockedBy: [],
+        children: [
+          {
+            pid: 4300,
+            user: 'itsm',
+            app: 'migrate',
+            state: 'active',
+            seconds: 33,
+            query: 'ALTER TABLE incidents ADD COLUMN sla_due timestamptz',
+            blockedBy: [4242],
+            children: [],
+          },
+        ],
+      },
+    ],
     waitingLocks: [
       {
         pid: 4300,

@@ -22,6 +22,20 @@ export function containerAction(verb: 'start' | 'stop' | 'restart'): Handler {
   };
 }
 
+/** postgres.cancel/terminate: the plan for the selected session (a query, a tree row or a waiting lock). */
+export function pgSessionAction(verb: 'cancel' | 'terminate'): Handler {
+  return (c) => {
+    const ctl = c.actions;
+    if (!ctl) return;
+    const chosen = c.targets.pgSession?.(c.selected);
+    if (!chosen) return flash(c, 'no session selected (pick a query, a blocking chain row or a waiting lock)');
+    const { pid, label } = chosen;
+    ctl.flow.propose(verb === 'cancel' ? 'Cancel query' : 'Terminate session', () =>
+      ctl.actions.pgSessionPlan(verb, pid, label),
+    );
+  };
+}
+
 /** container.logs: follow the selected container's log in the Logs view. */
 export const containerLogs: Handler = (c) => {
   const ctl = c.actions;

@@ -10,6 +10,7 @@ import {
   backupTask,
   containerAction,
   containerLogs,
+  pgSessionAction,
   logsFirst,
   serviceAction,
 } from './action-handlers.js';
@@ -98,6 +99,8 @@ export const HANDLERS: Record<CommandId, Handler> = {
   'container.stop': containerAction('stop'),
   'container.restart': containerAction('restart'),
   'container.logs': containerLogs,
+  'postgres.cancel': pgSessionAction('cancel'),
+  'postgres.terminate': pgSessionAction('terminate'),
   'service.start': serviceAction('start'),
   'service.stop': serviceAction('stop'),
   'service.restart': serviceAction('restart'),

@@ -35,6 +35,8 @@ export interface ViewTargets {
   container?(at: number): DockerContainer | undefined;
   service?(at: number): ServiceConfig | undefined;
   backup?(at: number): CatalogEntry | undefined;
+  /** The PostgreSQL session of the selected row of the focused list. */
+  pgSession?(at: number): { pid: number; label: string } | undefined;
   logs?: LogsHandle;
 }
 
@@ -97,6 +99,7 @@ export function useViewTargets(view: ViewId, targets: ViewTargets): void {
       container: (at) => ref.current.container?.(at),
       service: (at) => ref.current.service?.(at),
       backup: (at) => ref.current.backup?.(at),
+      pgSession: (at) => ref.current.pgSession?.(at),
       ...(ref.current.logs ? { logs: proxyLogs(() => ref.current.logs) } : {}),
     };
     return bus.register(view, live);
